@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { approvalRule, duration, slackUserId, slackUsergroupId, text } from './fields.js';
+import { ConfigError, describeIssues } from './errors.js';
+import { ecsTarget } from './targets/ecs.js';
+
+/** Every driver's target schema; a new driver adds its schema here. */
+export const targetSchema = z.discriminatedUnion('driver', [ecsTarget], {
+  error: (iss) =>
+    iss.code === 'invalid_union' ? `driver must be one of: ${DRIVER_KINDS.join(', ')}` : undefined,
+});
+export type TargetConfig = z.infer<typeof targetSchema>;
+export const DRIVER_KINDS = ['ecs'] as const;
+
+const role = z.strictObject({
+  users: z.array(slackUserId).default([]),
+  usergroups: z.array(slackUsergroupId).default([]),
+});
+
+const name = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, {
+  error: 'must be lowercase letters, digits and dashes (it is typed in /rollback)',
+});
+
+export const catalogSchema = z
+  .strictObject({
+    product: text('the product name used in announcements, e.g. DistroCV').optional(),
+    warRoom: z.string().regex(/^[CG][A-Z0-9]{2,}$/, {
+      error: 'must be a Slack channel id such as C0WARROOM (channel details → "Channel ID"), not a #name',
+    }),
+    rto: duration('the recovery time objective').default(15 * 60_000),
+    rpo: duration('the recovery point objective').default(5 * 60_000),
+    approval: approvalRule.optional(),
+    roles: z.record(name, role),
+    services: z.record(name, z.record(name, targetSchema)),
+  })
+  .superRefine((catalog, ctx) => {
+    const roles = Object.keys(catalog.roles);
+    const checkRule = (rule: { from: string[] } | undefined, path: (string | number)[]) => {
+      rule?.from.forEach((r, i) => {
+        if (!catalog.roles[r]) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [...path, 'from', i],
+            message: `role "${r}" is not defined: add it under roles, or use one of: ${roles.join(', ') || '(none defined)'}`,
+          });
+        }
+      });
+    };
+    checkRule(catalog.approval, ['approval']);
+    for (const [service, envs] of Object.entries(catalog.services)) {
+      for (const [env, target] of Object.entries(envs)) {
+        checkRule(target.approval, ['services', service, env, 'approval']);
+        if (!target.approval && !catalog.approval) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['services', service, env, 'approval'],
+            message: 'missing: add `approval: { from: [oncall], count: 1 }` here or a top-level `approval` default',
+          });
+        }
+      }
+    }
+  });
+
+export type Catalog = z.infer<typeof catalogSchema>;
+
+/** Parses catalog text; throws ConfigError naming the file, the key path and the fix. */
+export function parseCatalog(source: string, file: string): Catalog {
+  const doc = parseDocument(source, { prettyErrors: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      file,
+      doc.errors.map((e) => `${e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}: ` : ''}${e.message.split('\n')[0]}. Fix the YAML syntax there.`),
+    );
+  }
+  const result = catalogSchema.safeParse(doc.toJS());
+  if (!result.success) throw new ConfigError(file, describeIssues(result.error.issues));
+  return result.data;
+}
+
+export function loadCatalog(file: string): Catalog {
+  let source: string;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(file, [
+      code === 'ENOENT'
+        ? 'file not found. Fix: copy rewind.config.example.yaml to this path, or point REWIND_CONFIG at your catalog'
+        : `cannot read it (${code ?? String(error)})`,
+    ]);
+  }
+  return parseCatalog(source, file);
+}
+
+export function targetOf(catalog: Catalog, service: string, environment: string): TargetConfig | undefined {
+  return catalog.services[service]?.[environment];
+}

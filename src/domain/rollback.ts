@@ -1,0 +1,95 @@
+/** The rollback record: everything Rewind knows about one request, stored as one JSON document. */
+
+export const ROLLBACK_STATES = [
+  'requested',
+  'planned',
+  'awaiting_approval',
+  'approved',
+  'running',
+  'verifying',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'rejected',
+  'expired',
+] as const;
+export type RollbackState = (typeof ROLLBACK_STATES)[number];
+
+export const TERMINAL_STATES: readonly RollbackState[] = ['succeeded', 'failed', 'cancelled', 'rejected', 'expired'];
+
+export function isTerminal(state: RollbackState): boolean {
+  return TERMINAL_STATES.includes(state);
+}
+
+/** One step of a plan, fixed at plan time. `driver` is the driver that runs it (or `verify`). */
+export interface PlanStep {
+  id: string;
+  title: string;
+  driver: string;
+  /** Driver-specific input for this step; JSON only. */
+  input?: Record<string, unknown>;
+}
+
+/** What the approvers approve: the exact change and the exact steps. */
+export interface Plan {
+  driver: string;
+  /** Human version labels, e.g. `distrocv-api:42 (api:v2.0.1)`. */
+  current: string;
+  target: string;
+  /** Short lines for the card, e.g. `image api: v2.0.1 → v2.0.0`. */
+  changes: string[];
+  steps: PlanStep[];
+  /** Live state the plan was made from; execution refuses to start if it moved. */
+  fingerprint: string;
+  /** Driver-specific facts the steps need (ARNs, revisions...). JSON only. */
+  data: Record<string, unknown>;
+  /** Optional warnings shown on the card (e.g. data-loss window). */
+  warnings?: string[];
+}
+
+export interface Approval {
+  user: string;
+  at: string;
+}
+
+export interface RollbackError {
+  /** e.g. `AccessDeniedException`, `RolloutFailed`, `PlanDrift`. */
+  name: string;
+  message: string;
+  /** What the on-call engineer can do next. */
+  hint?: string;
+  stepId?: string;
+}
+
+export interface SlackRef {
+  channel: string;
+  ts: string;
+}
+
+export interface Rollback {
+  id: string;
+  /** `service/environment`: the lock key and the catalog key. */
+  target: string;
+  service: string;
+  environment: string;
+  state: RollbackState;
+  requestedBy: string;
+  reason: string;
+  /** `to <version>` from the request, if any. */
+  requestedVersion?: string;
+  /** Where the request came from, for ephemeral replies. */
+  origin?: { channel: string; responseUrl?: string };
+  plan?: Plan;
+  approvals: Approval[];
+  card?: SlackRef;
+  error?: RollbackError;
+  createdAt: string;
+  updatedAt: string;
+  approvedAt?: string;
+  startedAt?: string;
+  finishedAt?: string;
+}
+
+export function targetKey(service: string, environment: string): string {
+  return `${service}/${environment}`;
+}

@@ -1,0 +1,27 @@
+/** One line of a rollback's timeline: transitions, step starts/ends, approvals, progress. */
+export type TimelineEventType =
+  | 'state'
+  | 'step_started'
+  | 'step_succeeded'
+  | 'step_failed'
+  | 'progress'
+  | 'approval'
+  | 'note';
+
+export interface TimelineEvent {
+  at: string;
+  type: TimelineEventType;
+  message: string;
+  user?: string;
+  stepId?: string;
+}
+
+/** Journal entry of one plan step; the executor skips steps whose status is `done`. */
+export interface StepRecord {
+  status: 'started' | 'done' | 'failed';
+  startedAt: string;
+  endedAt?: string;
+  /** Driver output kept for later steps and for resume (e.g. a deployment id). JSON only. */
+  output?: Record<string, unknown>;
+  error?: string;
+}

@@ -1,0 +1,58 @@
+/**
+ * A request that cannot be planned as asked (unknown revision, nothing to roll back to).
+ * Shown to the requester as is; `choices` lists what would have worked.
+ */
+export class PlanRefused extends Error {
+  override name = 'PlanRefused';
+  constructor(
+    message: string,
+    readonly choices: string[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A step that failed in a way an on-call engineer must hear about in plain words.
+ * `permanent` failures are not retried (the worker turns them into UnrecoverableError).
+ */
+export class StepFailed extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly hint: string,
+    readonly permanent = true,
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
+
+const TRANSIENT = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'InternalFailure',
+  'InternalServerError',
+  'ServerException',
+  'TimeoutError',
+]);
+
+interface AwsLikeError {
+  name?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number };
+  $fault?: 'client' | 'server';
+}
+
+/** Turns an AWS SDK error into a StepFailed that names the API call, the AWS error and what to do. */
+export function fromAwsError(error: unknown, operation: string, hint: string): StepFailed {
+  const e = (error ?? {}) as AwsLikeError;
+  const name = e.name || 'Error';
+  const message = e.message || String(error);
+  const transient = TRANSIENT.has(name) || e.$fault === 'server' || (e.$metadata?.httpStatusCode ?? 0) >= 500;
+  return new StepFailed(name, `AWS refused ${operation}: ${name}: ${message}`, hint, !transient);
+}
