@@ -30,6 +30,7 @@ export const catalogSchema = z
     }),
     rto: duration('the recovery time objective').default(15 * 60_000),
     rpo: duration('the recovery point objective').default(5 * 60_000),
+    approvalTimeout: duration('how long an approval request stays open').default(30 * 60_000),
     approval: approvalRule.optional(),
     roles: z.record(name, role),
     services: z.record(name, z.record(name, targetSchema)),
@@ -91,6 +92,11 @@ export function loadCatalog(file: string): Catalog {
     ]);
   }
   return parseCatalog(source, file);
+}
+
+/** The rule for a target: its own, else the catalog default (validation guarantees one exists). */
+export function approvalRuleOf(catalog: Catalog, target: TargetConfig): { from: string[]; count: number } {
+  return target.approval ?? catalog.approval ?? { from: Object.keys(catalog.roles), count: 1 };
 }
 
 export function targetOf(catalog: Catalog, service: string, environment: string): TargetConfig | undefined {

@@ -2,8 +2,8 @@ import type { RollbackState } from './rollback.js';
 
 /** Allowed transitions of the rollback lifecycle (DESIGN.md "Lifecycle"). */
 const NEXT: Record<RollbackState, readonly RollbackState[]> = {
-  requested: ['planned', 'failed', 'cancelled'],
-  planned: ['awaiting_approval', 'failed', 'cancelled'],
+  requested: ['planned', 'failed', 'cancelled', 'expired'],
+  planned: ['awaiting_approval', 'failed', 'cancelled', 'expired'],
   awaiting_approval: ['approved', 'rejected', 'cancelled', 'expired', 'failed'],
   approved: ['running', 'failed', 'cancelled'],
   running: ['verifying', 'failed'],

@@ -1,0 +1,135 @@
+import type { KnownBlock } from '@slack/types';
+import { formatDuration } from '../domain/duration.js';
+import type { Rollback, RollbackState } from '../domain/rollback.js';
+import type { StepRecord } from '../domain/timeline.js';
+
+export const ACTION_APPROVE = 'rollback_approve';
+export const ACTION_REJECT = 'rollback_reject';
+export const ACTION_CANCEL = 'rollback_cancel';
+
+const STATE_LABEL: Record<RollbackState, string> = {
+  requested: ':hourglass_flowing_sand: Planning',
+  planned: ':clipboard: Planned',
+  awaiting_approval: ':raised_hand: Awaiting approval',
+  approved: ':white_check_mark: Approved, starting',
+  running: ':arrows_counterclockwise: Rolling back',
+  verifying: ':mag: Verifying',
+  succeeded: ':large_green_circle: Succeeded',
+  failed: ':red_circle: Failed',
+  cancelled: ':no_entry_sign: Cancelled',
+  rejected: ':no_entry: Rejected',
+  expired: ':alarm_clock: Expired',
+};
+
+export function stateLabel(state: RollbackState): string {
+  return STATE_LABEL[state];
+}
+
+export interface CardContext {
+  rtoMs: number;
+  /** e.g. "1 approval from oncall or lead". */
+  approvalRule: string;
+  /** Users who may approve (mentioned on the card). */
+  approvers: string[];
+  journal: Record<string, StepRecord>;
+  now: Date;
+}
+
+const STEP_MARK: Record<StepRecord['status'], string> = { started: ':hourglass_flowing_sand:', done: ':white_check_mark:', failed: ':x:' };
+
+/** Clock against the RTO: elapsed since the request, or total once finished. */
+export function rtoClock(rb: Rollback, rtoMs: number, now: Date): string {
+  const end = rb.finishedAt ? Date.parse(rb.finishedAt) : now.getTime();
+  const elapsed = end - Date.parse(rb.createdAt);
+  const verdict = elapsed <= rtoMs ? 'within' : '*over*';
+  return `${formatDuration(elapsed)} of ${formatDuration(rtoMs)} RTO (${verdict})`;
+}
+
+function clip(text: string, max = 2900): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** The rollback card: rendered from the record (and journal), never patched by hand. */
+export function rollbackCard(rb: Rollback, ctx: CardContext): KnownBlock[] {
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: `Rollback ${rb.id} · ${rb.service} ${rb.environment}`, emoji: true } },
+    {
+      type: 'section',
+      fields: [
+        { type: 'mrkdwn', text: `*State*\n${stateLabel(rb.state)}` },
+        { type: 'mrkdwn', text: `*Requested by*\n<@${rb.requestedBy}>` },
+        { type: 'mrkdwn', text: `*Reason*\n${rb.reason ? clip(rb.reason, 500) : '_none given_'}` },
+        { type: 'mrkdwn', text: `*RTO clock*\n${rtoClock(rb, ctx.rtoMs, ctx.now)}` },
+      ],
+    },
+  ];
+  const plan = rb.plan;
+  if (plan) {
+    const changes = plan.changes.map((c) => `• ${c}`).join('\n');
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: clip(`*Change* (${plan.driver})\n\`${plan.current}\` → \`${plan.target}\`${changes ? `\n${changes}` : ''}`) },
+    });
+    const steps = plan.steps
+      .map((s, i) => `${ctx.journal[s.id] ? STEP_MARK[ctx.journal[s.id]!.status] : ':white_small_square:'} ${i + 1}. ${s.title}`)
+      .join('\n');
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`*Plan*\n${steps}`) } });
+    for (const w of plan.warnings ?? []) {
+      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`:warning: *${w}*`) } });
+    }
+  }
+  const approvedBy = rb.approvals.map((a) => `<@${a.user}>`).join(', ');
+  const who = ctx.approvers.length ? ctx.approvers.map((u) => `<@${u}>`).join(' ') : '_nobody is eligible: fix `roles` in the catalog_';
+  blocks.push({
+    type: 'section',
+    text: {
+      type: 'mrkdwn',
+      text: `*Approval*: ${ctx.approvalRule}, never the requester${approvedBy ? `\nApproved by ${approvedBy}` : ''}${
+        rb.state === 'awaiting_approval' ? `\nMay approve: ${who}` : ''
+      }`,
+    },
+  });
+  if (rb.error) {
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: clip(`:x: *${rb.error.name}*: ${rb.error.message}${rb.error.hint ? `\n*What you can do:* ${rb.error.hint}` : ''}`) },
+    });
+  }
+  if (rb.state === 'awaiting_approval' && plan) {
+    blocks.push({
+      type: 'actions',
+      block_id: `rollback:${rb.id}`,
+      elements: [
+        {
+          type: 'button',
+          action_id: ACTION_APPROVE,
+          style: 'primary',
+          text: { type: 'plain_text', text: 'Approve' },
+          value: rb.id,
+          confirm: {
+            title: { type: 'plain_text', text: `Approve ${rb.id}?` },
+            text: { type: 'mrkdwn', text: clip(`Roll back *${rb.service} ${rb.environment}* from \`${plan.current}\` to \`${plan.target}\`.`, 300) },
+            confirm: { type: 'plain_text', text: 'Approve' },
+            deny: { type: 'plain_text', text: 'Back' },
+          },
+        },
+        { type: 'button', action_id: ACTION_REJECT, style: 'danger', text: { type: 'plain_text', text: 'Reject' }, value: rb.id },
+        { type: 'button', action_id: ACTION_CANCEL, text: { type: 'plain_text', text: 'Cancel' }, value: rb.id },
+      ],
+    });
+  }
+  blocks.push({
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: `${rb.id} · requested ${hhmm(rb.createdAt)} UTC${rb.finishedAt ? ` · finished ${hhmm(rb.finishedAt)} UTC` : ''} · \`/rollback status ${rb.id}\`` }],
+  });
+  return blocks;
+}
+
+export function hhmm(iso: string): string {
+  return iso.slice(11, 19);
+}
+
+/** Plain-text fallback for notifications and screen readers. */
+export function cardText(rb: Rollback): string {
+  return `Rollback ${rb.id} ${rb.service} ${rb.environment}: ${STATE_LABEL[rb.state].replace(/:[a-z_]+: /, '')}`;
+}

@@ -1,0 +1,81 @@
+import type { KnownBlock } from '@slack/types';
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from 'pino';
+
+export interface Message {
+  text: string;
+  blocks?: KnownBlock[];
+  thread_ts?: string;
+}
+
+/**
+ * All bot writes to Slack go through here. Posts to one channel are sent in order and spaced
+ * (Slack allows about one message per second per channel); WebClient waits out 429 Retry-After.
+ * Card updates are coalesced: a burst of changes becomes one chat.update with the latest render.
+ */
+export class Poster {
+  private readonly chains = new Map<string, Promise<unknown>>();
+  private readonly lastPost = new Map<string, number>();
+  private readonly updates = new Map<string, { running: Promise<void>; again: boolean }>();
+
+  constructor(
+    readonly client: WebClient,
+    private readonly log: Logger,
+    private readonly minIntervalMs = 1000,
+  ) {}
+
+  /** Posts in channel order; resolves with the message ts. */
+  post(channel: string, message: Message): Promise<string> {
+    return this.inOrder(channel, async () => {
+      const wait = (this.lastPost.get(channel) ?? 0) + this.minIntervalMs - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const res = await this.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, thread_ts: message.thread_ts, unfurl_links: false });
+      this.lastPost.set(channel, Date.now());
+      return res.ts as string;
+    });
+  }
+
+  ephemeral(channel: string, user: string, text: string): Promise<void> {
+    return this.client.chat.postEphemeral({ channel, user, text }).then(
+      () => undefined,
+      (error: unknown) => this.log.warn({ err: error, channel, user }, 'could not send ephemeral message'),
+    );
+  }
+
+  /**
+   * Re-renders a message from fresh state. Calls made while an update is in flight collapse
+   * into one more update after it, so the last state always lands and nothing in between is wasted.
+   */
+  update(key: string, render: () => Promise<{ channel: string; ts: string; message: Message } | undefined>): Promise<void> {
+    const pending = this.updates.get(key);
+    if (pending) {
+      pending.again = true;
+      return pending.running;
+    }
+    const entry = { running: Promise.resolve(), again: false };
+    entry.running = (async () => {
+      try {
+        do {
+          entry.again = false;
+          const next = await render();
+          if (next) await this.client.chat.update({ channel: next.channel, ts: next.ts, text: next.message.text, blocks: next.message.blocks });
+        } while (entry.again);
+      } finally {
+        this.updates.delete(key);
+      }
+    })();
+    this.updates.set(key, entry);
+    return entry.running;
+  }
+
+  private inOrder<T>(channel: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.chains.get(channel) ?? Promise.resolve();
+    const next = previous.then(task, task);
+    const settled = next.catch(() => undefined);
+    this.chains.set(channel, settled);
+    void settled.then(() => {
+      if (this.chains.get(channel) === settled) this.chains.delete(channel);
+    });
+    return next;
+  }
+}

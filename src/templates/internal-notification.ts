@@ -1,0 +1,34 @@
+import type { Rollback } from '../domain/rollback.js';
+import { fill } from './fill.js';
+import { templateVariables } from './variables.js';
+
+/**
+ * The DistroCV runbook's "Internal Notification". `{version}` carries its own `v` when the
+ * version is a number (`v2.0.1`), so task definitions read `distrocv-api:42`, not `vdistrocv-api:42`.
+ */
+export const INTERNAL_NOTIFICATION = `Subject: [ROLLBACK] {product} {version} - {status}
+
+Team,
+
+A rollback has been initiated for {product}.
+
+*Details:*
+- Version: {version}
+- Rolled back to: {previous_version}
+- Reason: {brief_reason}
+- Impact: {user_impact}
+- Start Time: {timestamp}
+- Current Status: {status}
+
+*Action Required:*
+{list_of_actions_for_team}
+
+*Next Steps:*
+{post_mortem_schedule}
+
+--
+{your_name}`;
+
+export function internalNotification(rb: Rollback, product: string, template = INTERNAL_NOTIFICATION): string {
+  return fill(template, templateVariables(rb, product));
+}
