@@ -4,14 +4,15 @@ import { z } from 'zod';
 import { approvalRule, duration, slackUserId, slackUsergroupId, text } from './fields.js';
 import { ConfigError, describeIssues } from './errors.js';
 import { ecsTarget } from './targets/ecs.js';
+import { kubernetesTarget } from './targets/kubernetes.js';
 
 /** Every driver's target schema; a new driver adds its schema here. */
-export const targetSchema = z.discriminatedUnion('driver', [ecsTarget], {
+export const targetSchema = z.discriminatedUnion('driver', [ecsTarget, kubernetesTarget], {
   error: (iss) =>
     iss.code === 'invalid_union' ? `driver must be one of: ${DRIVER_KINDS.join(', ')}` : undefined,
 });
 export type TargetConfig = z.infer<typeof targetSchema>;
-export const DRIVER_KINDS = ['ecs'] as const;
+export const DRIVER_KINDS = ['ecs', 'kubernetes'] as const;
 
 const role = z.strictObject({
   users: z.array(slackUserId).default([]),
