@@ -46,4 +46,13 @@ export interface Driver<T = unknown> {
   drift(plan: Plan, target: T, ctx: DriverContext): Promise<string | undefined>;
   /** Runs one step; the returned object is stored in the journal as the step's output. */
   runStep(ctx: StepContext<T>): Promise<Record<string, unknown> | void>;
+  /** Past versions for `/rollback history <service> <env>`, newest first (kubectl rollout history). */
+  history?(target: T, ctx: DriverContext): Promise<HistoryEntry[]>;
+}
+
+export interface HistoryEntry {
+  revision: string;
+  description: string;
+  createdAt?: string;
+  current: boolean;
 }
