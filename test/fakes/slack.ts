@@ -1,0 +1,18 @@
+/** Wire-level Slack fake: see slack/server.ts. Tests and `npm run sandbox` import from here. */
+export { startFakeSlack } from './slack/server.js';
+export { signSlackRequest } from './slack/signing.js';
+export type {
+  ClickInput,
+  FakeFile,
+  FakeMessage,
+  FakeSlack,
+  FakeSlackOptions,
+  FakeView,
+  InjectedFailure,
+  RecordedCall,
+  RecordedResponse,
+  SendOptions,
+  SendResult,
+  SlashCommandInput,
+  SubmitInput,
+} from './slack/types.js';

@@ -1,0 +1,170 @@
+/** Public shapes of the in-memory Slack workspace fake (tests and `npm run sandbox` both use them). */
+
+export interface FakeSlackOptions {
+  signingSecret: string;
+  /** The only token the Web API accepts. Default 'xoxb-test-token'. */
+  botToken?: string;
+  /** Default 'U0REWINDBOT'. */
+  botUserId?: string;
+  /** Default 'B0REWINDBOT'. */
+  botId?: string;
+  /** Default 'T0REWIND'. */
+  teamId?: string;
+  /** Default 'rewind-test'. */
+  teamDomain?: string;
+  /** Default 'A0REWIND'. */
+  appId?: string;
+  /** Default 0 (a free port). */
+  port?: number;
+  /** Usergroup id (S…) → member user ids, served by usergroups.users.list. */
+  usergroups?: Record<string, string[]>;
+  /** Known users, served by users.info and used as user names in payloads. */
+  users?: Record<string, { name: string; real_name?: string }>;
+  /** Known channels (id → name). Any C…/G…/D… id is accepted; these add names. */
+  channels?: Record<string, { name: string; is_private?: boolean }>;
+  /** How long a trigger_id stays valid for views.open/push. Slack: 3 s. */
+  triggerTtlMs?: number;
+}
+
+export interface RecordedCall {
+  method: string;
+  /** Arguments with JSON-encoded fields (blocks, attachments, view, files) parsed back into objects; never the token. */
+  args: Record<string, unknown>;
+  at: number;
+  /** Masked, e.g. 'xoxb-…oken'; never the full token. */
+  token?: string;
+  /** The `error` the fake answered with, when the call failed. */
+  error?: string;
+}
+
+export interface FakeFile {
+  id?: string;
+  name: string;
+  title?: string;
+  content: string;
+}
+
+export interface FakeMessage {
+  channel: string;
+  ts: string;
+  thread_ts?: string;
+  text?: string;
+  blocks?: unknown[];
+  attachments?: unknown[];
+  /** Author: the bot user id for anything the bot posted. */
+  user?: string;
+  /** Set on ephemeral messages: the only user who sees it. */
+  ephemeralTo?: string;
+  /** Set once chat.update (or a replace_original response) changed it. */
+  updatedAt?: number;
+  files?: FakeFile[];
+}
+
+export interface RecordedResponse {
+  url: string;
+  body: Record<string, unknown>;
+  at: number;
+}
+
+/** A modal or App Home view as the fake stores it (the `view` object Slack returns and sends back). */
+export interface FakeView {
+  id: string;
+  /** The user it is shown to. */
+  user: string;
+  kind: 'modal' | 'home';
+  view: Record<string, unknown> & { id: string; hash: string; callback_id: string; private_metadata: string };
+  /** Errors from the last `response_action: 'errors'` answer to a submission. */
+  errors?: Record<string, string>;
+}
+
+export interface InjectedFailure {
+  /** HTTP status; default 200 (Slack answers most errors with 200 and ok:false). */
+  status?: number;
+  /** The `error` field; default 'ratelimited' for 429, else 'internal_error'. */
+  error?: string;
+  /** Sent as the Retry-After header (WebClient reads whole seconds). */
+  retryAfterSec?: number;
+}
+
+export interface SendOptions {
+  /** X-Slack-Request-Timestamp in seconds; default now. Older than 5 minutes must be refused by the bot. */
+  timestamp?: number;
+  /** Sent instead of the correct X-Slack-Signature (forgery tests). */
+  signature?: string;
+  /** Adds X-Slack-Retry-Num (and X-Slack-Retry-Reason, default 'http_timeout'). */
+  retryNum?: number;
+  retryReason?: string;
+  /** Resend the very payload of an earlier request (same trigger_id, response_url, action_ts): a Slack retry. */
+  sameTriggerAs?: { triggerId: string };
+  /** Abort when the bot has not answered by then. Default 10 s. */
+  timeoutMs?: number;
+}
+
+export interface SendResult {
+  status: number;
+  body: string;
+  json?: unknown;
+  elapsedMs: number;
+  triggerId: string;
+  /** The response_url handed to the bot, where the request type has one. */
+  responseUrl?: string;
+  /** The payload object as sent (form fields for a slash command, `payload` JSON for interactions). */
+  payload: Record<string, unknown>;
+}
+
+export interface SlashCommandInput {
+  text: string;
+  user_id: string;
+  user_name?: string;
+  channel_id: string;
+  /** Default '/rollback'. */
+  command?: string;
+  trigger_id?: string;
+}
+
+export interface ClickInput {
+  user_id: string;
+  action_id: string;
+  value: string;
+  channel: string;
+  message_ts: string;
+  /** Default: the block that holds that button in the stored message. */
+  block_id?: string;
+}
+
+export interface SubmitInput {
+  user_id: string;
+  /** The view as opened (at least its id), with `state.values` filled in by the caller. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  view: any;
+}
+
+export interface FakeSlack {
+  /** Web API base ending in '/api/' (SLACK_API_URL); clients call `${url}${method}`. */
+  url: string;
+  /** http://127.0.0.1:PORT */
+  origin: string;
+  /** Every Web API call, in order. */
+  calls: RecordedCall[];
+  callsTo(method: string): RecordedCall[];
+  /** Current state, oldest first: chat.update applied, deletions removed, ephemerals included (with ephemeralTo). */
+  messages(channel?: string): FakeMessage[];
+  /** The parent message and its replies, oldest first. */
+  thread(channel: string, ts: string): FakeMessage[];
+  /** Everything the bot POSTed to response_urls, in order. */
+  responses: RecordedResponse[];
+  /** Open modals (top of each user's stack last), optionally for one user. */
+  views(user?: string): FakeView[];
+  /** The App Home view published for a user. */
+  homeView(user: string): FakeView | undefined;
+  waitFor<T>(predicate: () => T | undefined | false, opts?: { timeoutMs?: number; what?: string }): Promise<T>;
+  failNext(method: string, error: InjectedFailure, times?: number): void;
+  on(event: 'change', listener: () => void): void;
+  off(event: 'change', listener: () => void): void;
+  slashCommand(botEventsUrl: string, p: SlashCommandInput, opts?: SendOptions): Promise<SendResult>;
+  clickButton(botEventsUrl: string, p: ClickInput, opts?: SendOptions): Promise<SendResult>;
+  submitView(botEventsUrl: string, p: SubmitInput, opts?: SendOptions): Promise<SendResult>;
+  /** Forget all messages, views, calls and responses (keeps users, usergroups and channels). */
+  reset(): void;
+  close(): Promise<void>;
+}
