@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 /** Keys whose values never reach a log line, at any depth pino can see. */
 const REDACT = [
@@ -19,7 +19,7 @@ const REDACT = [
   '*.secretString',
 ];
 
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino({ level, base: { app: 'rewind' }, redact: { paths: REDACT, censor: '[redacted]' } }, destination);
 }
 

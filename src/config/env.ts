@@ -10,7 +10,7 @@ export const envSchema = z
     SLACK_SIGNING_SECRET: z.string().min(1).optional(),
     SLACK_APP_TOKEN: z.string().startsWith('xapp-', { error: 'must be an app-level token (starts with xapp-) with connections:write' }).optional(),
     SLACK_API_URL: z.url().default('https://slack.com/api/'),
-    PORT: int(3000),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
     REWIND_CONFIG: z.string().default('rewind.config.yaml'),
     ROLE: z.enum(['all', 'web', 'worker']).default('all'),

@@ -34,8 +34,8 @@ export function refreshCard(s: Services, id: string): Promise<void> {
 }
 
 /** A line in the rollback's thread under the card, with a UTC timestamp. */
-export async function threadLine(s: Services, rb: Rollback, text: string): Promise<void> {
+export async function threadLine(s: Services, rb: Rollback, text: string, broadcast = false): Promise<void> {
   if (!rb.card) return;
   const stamp = s.now().toISOString().slice(11, 19);
-  await s.poster.post(rb.card.channel, { text: `\`${stamp}\` ${text}`, thread_ts: rb.card.ts });
+  await s.poster.post(rb.card.channel, { text: `\`${stamp}\` ${text}`, thread_ts: rb.card.ts, broadcast });
 }

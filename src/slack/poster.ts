@@ -1,11 +1,13 @@
 import type { KnownBlock } from '@slack/types';
-import type { WebClient } from '@slack/web-api';
+import type { ChatPostMessageArguments, WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 
 export interface Message {
   text: string;
   blocks?: KnownBlock[];
   thread_ts?: string;
+  /** Also show a thread reply in the channel (announcements, final status). */
+  broadcast?: boolean;
 }
 
 /**
@@ -29,7 +31,9 @@ export class Poster {
     return this.inOrder(channel, async () => {
       const wait = (this.lastPost.get(channel) ?? 0) + this.minIntervalMs - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      const res = await this.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, thread_ts: message.thread_ts, unfurl_links: false });
+      const thread = message.thread_ts ? { thread_ts: message.thread_ts, reply_broadcast: message.broadcast ?? false } : {};
+      const args = { channel, text: message.text, unfurl_links: false, ...(message.blocks ? { blocks: message.blocks } : {}), ...thread };
+      const res = await this.client.chat.postMessage(args as ChatPostMessageArguments);
       this.lastPost.set(channel, Date.now());
       return res.ts as string;
     });

@@ -34,6 +34,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    client.on('error', () => undefined); // refused until the server is up; the loop below retries
     try {
       await client.connect();
       await client.ping();

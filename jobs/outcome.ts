@@ -1,0 +1,40 @@
+import { formatDuration } from '../src/domain/duration.js';
+import { isTerminal, type Rollback } from '../src/domain/rollback.js';
+import { refreshCard, threadLine } from '../src/service/cards.js';
+import { internalNotification } from '../src/templates/internal-notification.js';
+import type { WorkerServices } from './context.js';
+
+/**
+ * The end of a rollback: free the target, post the final status against the RTO and the filled-in
+ * internal notification. Repeating it after a crash posts nothing twice.
+ */
+export async function announceOutcome(x: WorkerServices, rb: Rollback): Promise<void> {
+  if (!isTerminal(rb.state)) return;
+  await x.locks.release(rb.target, rb.id);
+  await refreshCard(x, rb.id);
+  if (await x.journal.marked(rb.id, 'outcome')) return;
+  const took = formatDuration(Date.parse(rb.finishedAt ?? x.now().toISOString()) - Date.parse(rb.createdAt));
+  const rto = formatDuration(x.catalog.rto);
+  const within = Date.parse(rb.finishedAt ?? '') - Date.parse(rb.createdAt) <= x.catalog.rto ? 'within' : 'over';
+  if (rb.state === 'succeeded') {
+    await threadLine(x, rb, `:large_green_circle: *${rb.id} succeeded*: ${rb.service} ${rb.environment} is on \`${rb.plan?.target}\` and healthy. Total ${took}, ${within} the ${rto} RTO.`, true);
+  } else if (rb.state === 'failed' && rb.error) {
+    const step = rb.plan?.steps.find((s) => s.id === rb.error?.stepId);
+    await threadLine(
+      x,
+      rb,
+      [
+        `:red_circle: *${rb.id} failed*${step ? ` at "${step.title}"` : ''}: ${rb.error.name}: ${rb.error.message}`,
+        rb.error.hint ? `*What you can do:* ${rb.error.hint}` : '',
+        `The target is unlocked. Elapsed ${took} of the ${rto} RTO.`,
+      ]
+        .filter(Boolean)
+        .join('\n'),
+      true,
+    );
+  }
+  if (rb.state === 'succeeded' || (rb.state === 'failed' && rb.startedAt)) {
+    await threadLine(x, rb, `*Internal notification* (copy to email/status channels):\n\`\`\`${internalNotification(rb, x.catalog.product ?? rb.service)}\`\`\``);
+  }
+  await x.journal.mark(rb.id, 'outcome');
+}

@@ -1,0 +1,78 @@
+import { approvalRuleOf, targetOf } from '../src/config/catalog.js';
+import type { Plan, Rollback } from '../src/domain/rollback.js';
+import { PlanRefused } from '../src/drivers/errors.js';
+import { eligibleApprovers } from '../src/policy/approval.js';
+import { refreshCard, renderCard, threadLine } from '../src/service/cards.js';
+import { tellRequester } from '../src/service/notify.js';
+import { healthSteps } from '../src/verify/http.js';
+import type { WorkerServices } from './context.js';
+
+/** Reads live state through the driver, fixes the plan, posts the card and the announcement. Safe to repeat. */
+export async function planJob(x: WorkerServices, id: string, signal: AbortSignal): Promise<void> {
+  let rb = await x.store.get(id);
+  if (!rb || !['requested', 'planned'].includes(rb.state)) return;
+  const log = x.log.child({ rollback: id, job: 'plan' });
+  const target = targetOf(x.catalog, rb.service, rb.environment);
+  const driver = target && x.drivers[target.driver];
+  if (!target || !driver) {
+    await refuse(x, rb, 'NotConfigured', `${rb.service} ${rb.environment} is not in the catalog (or its driver is not available in this worker).`);
+    return;
+  }
+
+  if (rb.state === 'requested') {
+    let plan: Plan;
+    try {
+      plan = await driver.plan({ rollbackId: id, service: rb.service, environment: rb.environment, target, version: rb.requestedVersion }, { signal, log });
+    } catch (error) {
+      if (error instanceof PlanRefused) {
+        const choices = error.choices.length ? `\nValid choices: ${error.choices.map((c) => `\`${c}\``).join(', ')}` : '';
+        await refuse(x, rb, 'PlanRefused', `${error.message}${choices}`);
+        return;
+      }
+      const e = error as Error;
+      log.warn({ err: e }, 'planning failed');
+      await refuse(x, rb, e.name || 'Error', `Could not read the live state of ${rb.service} ${rb.environment}: ${e.name}: ${e.message}`);
+      return;
+    }
+    plan.steps.push(...healthSteps(target.health));
+    rb = (await x.store.transition(id, 'planned', { from: ['requested'], patch: { plan }, message: `Planned: ${plan.current} → ${plan.target}` })).rollback;
+  }
+
+  if (!rb.card) {
+    const card = await renderCard(x, rb);
+    const ts = await x.poster.post(x.catalog.warRoom, card);
+    rb = (await x.store.update(id, (r) => ({ rollback: { ...r, card: { channel: x.catalog.warRoom, ts } } }))).rollback;
+  }
+  if (!(await x.journal.marked(id, 'announced'))) {
+    await threadLine(x, rb, await announcement(x, rb), true);
+    await x.journal.mark(id, 'announced');
+  }
+  const moved = await x.store.transition(id, 'awaiting_approval', { from: ['planned'], message: 'Waiting for approval' });
+  if (moved.changed) {
+    await x.jobs.expireAfter(id, x.catalog.approvalTimeout);
+    await tellRequester(x, moved.rollback, `${id} is planned and waiting for approval in <#${x.catalog.warRoom}>: \`${rb.plan?.current}\` → \`${rb.plan?.target}\`.`);
+  }
+  await refreshCard(x, id);
+}
+
+async function announcement(x: WorkerServices, rb: Rollback): Promise<string> {
+  const target = targetOf(x.catalog, rb.service, rb.environment);
+  const rule = target ? approvalRuleOf(x.catalog, target) : { from: [], count: 1 };
+  const approvers = eligibleApprovers(rule, rb.requestedBy, await x.roles.members(rule.from).catch(() => ({})));
+  return [
+    `:rotating_light: *ROLLBACK INITIATED* ${rb.id}: *${rb.service} ${rb.environment}* \`${rb.plan?.current}\` → \`${rb.plan?.target}\``,
+    `Requested by <@${rb.requestedBy}>: ${rb.reason || '_no reason given_'}`,
+    `Approval needed from ${approvers.map((u) => `<@${u}>`).join(' ') || rule.from.join(' or ')} · RTO ${Math.round(x.catalog.rto / 60_000)} min`,
+  ].join('\n');
+}
+
+/** The request cannot be planned: record why, free the target, tell the requester. */
+async function refuse(x: WorkerServices, rb: Rollback, name: string, message: string): Promise<void> {
+  const res = await x.store.transition(rb.id, 'failed', {
+    from: ['requested', 'planned'],
+    patch: { error: { name, message }, finishedAt: x.now().toISOString() },
+    message: `Not planned: ${message}`,
+  });
+  await x.locks.release(rb.target, rb.id);
+  if (res.changed) await tellRequester(x, res.rollback, `:warning: ${rb.id} was not started. ${message}`);
+}

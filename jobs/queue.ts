@@ -1,0 +1,42 @@
+import { Queue, type ConnectionOptions } from 'bullmq';
+import { z } from 'zod';
+
+export const QUEUE_NAME = 'rollbacks';
+
+/** plan: read live state and post the card; execute: run the approved plan; expire: close an unanswered request. */
+export const JOB_NAMES = ['plan', 'execute', 'expire'] as const;
+export type JobName = (typeof JOB_NAMES)[number];
+
+export const jobPayload = z.object({ id: z.string().regex(/^RB-\d+$/) });
+export type JobPayload = z.infer<typeof jobPayload>;
+
+/** The enqueue API handlers use. Job ids are derived from the rollback id, so repeats collapse into one job. */
+export class RollbackJobs {
+  constructor(readonly queue: Queue<JobPayload, unknown, JobName>) {}
+
+  static open(connection: ConnectionOptions, prefix: string): RollbackJobs {
+    return new RollbackJobs(
+      new Queue<JobPayload, unknown, JobName>(QUEUE_NAME, {
+        connection,
+        prefix: `${prefix}:bull`,
+        defaultJobOptions: { removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } },
+      }),
+    );
+  }
+
+  plan(id: string) {
+    return this.queue.add('plan', { id }, { jobId: `plan-${id}`, attempts: 3, backoff: { type: 'exponential', delay: 1000 } });
+  }
+
+  execute(id: string) {
+    return this.queue.add('execute', { id }, { jobId: `execute-${id}`, attempts: 3, backoff: { type: 'exponential', delay: 2000 } });
+  }
+
+  expireAfter(id: string, delayMs: number) {
+    return this.queue.add('expire', { id }, { jobId: `expire-${id}`, delay: delayMs, attempts: 3 });
+  }
+
+  close() {
+    return this.queue.close();
+  }
+}

@@ -1,0 +1,174 @@
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { App } from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
+import { Redis } from 'ioredis';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import type { Logger } from 'pino';
+import { registerListeners } from '../handlers/register.js';
+import type { WorkerServices } from '../jobs/context.js';
+import { RollbackJobs } from '../jobs/queue.js';
+import { startWorker } from '../jobs/worker.js';
+import { loadCatalog, type Catalog } from './config/catalog.js';
+import { parseEnv, type Env } from './config/env.js';
+import { ConfigError } from './config/errors.js';
+import type { Driver } from './drivers/driver.js';
+import { createEcsDriver } from './drivers/ecs.js';
+import { createLogger } from './log.js';
+import type { Services } from './service/context.js';
+import { boltLogger } from './slack/bolt-logger.js';
+import { Poster } from './slack/poster.js';
+import { RoleDirectory } from './slack/roles.js';
+import { StepJournal } from './store/journal.js';
+import { TargetLocks } from './store/locks.js';
+import { RollbackStore } from './store/rollbacks.js';
+import { createHttpVerifyDriver } from './verify/http.js';
+
+/** Cloud clients, overridable by tests; by default each SDK reads its own standard chain (AWS_REGION, AWS_ENDPOINT_URL_*, ...). */
+export interface Clients {
+  ecs: (region?: string) => ECSClient;
+}
+
+export interface RewindOptions {
+  env: Env;
+  catalog: Catalog;
+  log?: Logger;
+  clients?: Partial<Clients>;
+  /** Pace of thread posts per channel and of progress lines; tests shorten them. */
+  slackMinIntervalMs?: number;
+  progressIntervalMs?: number;
+  /** Floor for driver poll intervals in seconds (protects cloud APIs from a tiny catalog value); tests lower it. */
+  minPollSec?: number;
+}
+
+export interface Rewind {
+  services: Services;
+  /** Base URL of the HTTP receiver (HTTP mode, web role). */
+  url?: string;
+  close(): Promise<void>;
+}
+
+function perRegion<T>(make: (region?: string) => T): (region?: string) => T {
+  const cache = new Map<string, T>();
+  return (region) => {
+    const key = region ?? '';
+    if (!cache.has(key)) cache.set(key, make(region));
+    return cache.get(key)!;
+  };
+}
+
+/** The composition root: config → clients → services → Bolt app and/or worker. */
+export async function startRewind(opts: RewindOptions): Promise<Rewind> {
+  const { env, catalog } = opts;
+  const log = opts.log ?? createLogger(env.LOG_LEVEL);
+  const prefix = env.REWIND_REDIS_PREFIX;
+  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 3 });
+  const bullConnection = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
+  const slack = new WebClient(env.SLACK_BOT_TOKEN, {
+    slackApiUrl: env.SLACK_API_URL,
+    retryConfig: { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 10_000 },
+    logger: boltLogger(log),
+  });
+  const services: Services = {
+    catalog,
+    redis,
+    prefix,
+    store: new RollbackStore(redis, prefix),
+    locks: new TargetLocks(redis, prefix),
+    journal: new StepJournal(redis, prefix),
+    roles: new RoleDirectory(catalog, slack),
+    poster: new Poster(slack, log.child({ component: 'poster' }), opts.slackMinIntervalMs ?? 1000),
+    log,
+    now: () => new Date(),
+  };
+  const jobs = RollbackJobs.open(bullConnection, prefix);
+  const clients: Clients = {
+    ecs: opts.clients?.ecs ?? perRegion((region) => new ECSClient(region ? { region } : {})),
+  };
+  const drivers: Record<string, Driver<never>> = {
+    ecs: createEcsDriver({ ecs: clients.ecs, minDelaySec: opts.minPollSec }) as Driver<never>,
+    verify: createHttpVerifyDriver() as Driver<never>,
+  };
+  const closers: (() => Promise<unknown>)[] = [];
+
+  if (env.ROLE !== 'web') {
+    const x: WorkerServices = { ...services, drivers, jobs, progressIntervalMs: opts.progressIntervalMs ?? 5000 };
+    const worker = startWorker(x, bullConnection, { concurrency: env.REWIND_WORKER_CONCURRENCY, lockDurationMs: env.REWIND_JOB_LOCK_MS });
+    closers.push(() => worker.close());
+    log.info({ concurrency: env.REWIND_WORKER_CONCURRENCY }, 'worker role started');
+  }
+
+  let url: string | undefined;
+  if (env.ROLE !== 'worker') {
+    const socketMode = Boolean(env.SLACK_APP_TOKEN);
+    const app = new App({
+      token: env.SLACK_BOT_TOKEN,
+      ...(socketMode ? { appToken: env.SLACK_APP_TOKEN, socketMode: true, installerOptions: { port: env.PORT } } : { signingSecret: env.SLACK_SIGNING_SECRET }),
+      clientOptions: { slackApiUrl: env.SLACK_API_URL },
+      logger: boltLogger(log),
+      customRoutes: [
+        {
+          path: '/healthz',
+          method: ['GET'],
+          handler: async function healthz(_req, res) {
+            const redisOk = await redis.ping().then(
+              (r) => r === 'PONG',
+              () => false,
+            );
+            res.writeHead(redisOk ? 200 : 503, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ ok: redisOk, redis: redisOk ? 'reachable' : 'unreachable', role: env.ROLE }));
+          },
+        },
+      ],
+    });
+    registerListeners(app, { ...services, jobs });
+    const server = (await app.start(env.PORT)) as Server | undefined;
+    const address = server?.address?.() as AddressInfo | null | undefined;
+    if (address && typeof address === 'object') url = `http://127.0.0.1:${address.port}`;
+    closers.push(() => app.stop());
+    log.info({ mode: socketMode ? 'socket' : 'http', port: address?.port ?? env.PORT }, 'web role started');
+  }
+
+  return {
+    services,
+    url,
+    async close() {
+      for (const close of closers) await close().catch((error: unknown) => log.warn({ err: error }, 'error while stopping'));
+      await jobs.close();
+      await bullConnection.quit();
+      await redis.quit();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  await import('dotenv/config');
+  let env: Env;
+  let catalog: Catalog;
+  try {
+    env = parseEnv(process.env);
+    catalog = loadCatalog(env.REWIND_CONFIG);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`Rewind cannot start: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const rewind = await startRewind({ env, catalog });
+  const stop = async (signal: string) => {
+    rewind.services.log.info({ signal }, 'shutting down');
+    await rewind.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`Rewind crashed while starting: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  });
+}

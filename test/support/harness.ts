@@ -1,0 +1,130 @@
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseCatalog } from '../../src/config/catalog.js';
+import { parseEnv } from '../../src/config/env.js';
+import { startRewind, type Rewind } from '../../src/main.js';
+import { startFakeEcs, type FakeEcs } from '../fakes/ecs.js';
+import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
+import { dropPrefix, testRedisUrl, uniquePrefix } from './redis.js';
+
+export const SIGNING_SECRET = 'test-signing-secret';
+export const WAR_ROOM = 'C0WARROOM';
+export const USERS = { requester: 'U0REQ', oncall: 'U0ONCALL1', oncallViaGroup: 'U0ONCALL2', lead: 'U0LEAD', outsider: 'U0OUTSIDE' };
+
+export const CATALOG_YAML = (healthUrl: string) => `
+product: DistroCV
+warRoom: ${WAR_ROOM}
+rto: 15m
+approvalTimeout: 30m
+roles:
+  oncall: { users: [${USERS.oncall}], usergroups: [S0ONCALL] }
+  lead: { users: [${USERS.lead}] }
+services:
+  api:
+    production:
+      driver: ecs
+      cluster: distrocv-prod
+      service: api
+      pollInterval: 50ms
+      health: { url: ${healthUrl}, attempts: 2, interval: 50ms }
+      approval: { from: [oncall, lead], count: 1 }
+    staging:
+      driver: ecs
+      cluster: distrocv-staging
+      service: api
+      approval: { from: [oncall], count: 1 }
+`;
+
+export interface Harness {
+  slack: FakeSlack;
+  ecs: FakeEcs;
+  rewind: Rewind;
+  prefix: string;
+  health: { status: number; server: Server; url: string };
+  env: Record<string, string>;
+  catalogYaml: string;
+  eventsUrl: string;
+  close(): Promise<void>;
+}
+
+/** Seeds the DistroCV api service: task definitions 40..42, 42 live, each deployed in turn. */
+export function seedDistroCv(ecs: FakeEcs): void {
+  const tds = ['v1.9.0', 'v2.0.0', 'v2.0.1'].map((tag) =>
+    ecs.registerTaskDefinition('distrocv-api', [{ name: 'api', image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/distrocv-api:${tag}` }]),
+  );
+  ecs.createService('distrocv-prod', 'api', tds[0]!, 3, { circuitBreakerRollback: true });
+  ecs.deployNow('distrocv-prod', 'api', tds[1]!);
+  ecs.deployNow('distrocv-prod', 'api', tds[2]!);
+}
+
+async function startHealth(): Promise<Harness['health']> {
+  const health = { status: 200 } as Harness['health'];
+  health.server = createServer((_req, res) => {
+    res.writeHead(health.status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ status: health.status === 200 ? 'healthy' : 'unhealthy' }));
+  });
+  await new Promise<void>((r) => health.server.listen(0, '127.0.0.1', r));
+  health.url = `http://127.0.0.1:${(health.server.address() as AddressInfo).port}/health`;
+  return health;
+}
+
+/** Fakes + Rewind in this process; `role` 'web' leaves the worker to a child process. */
+export async function startHarness(opts: { role?: 'all' | 'web'; tickMs?: number } = {}): Promise<Harness> {
+  const slack = await startFakeSlack({ signingSecret: SIGNING_SECRET, usergroups: { S0ONCALL: [USERS.oncallViaGroup] } });
+  const ecs = await startFakeEcs({ tickMs: opts.tickMs ?? 20 });
+  seedDistroCv(ecs);
+  const health = await startHealth();
+  const prefix = uniquePrefix();
+  const catalogYaml = CATALOG_YAML(health.url);
+  const env = {
+    SLACK_BOT_TOKEN: 'xoxb-test-token',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.url,
+    PORT: '0',
+    REDIS_URL: testRedisUrl(),
+    REWIND_REDIS_PREFIX: prefix,
+    ROLE: opts.role ?? 'all',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    REWIND_JOB_LOCK_MS: '2000',
+  };
+  const rewind = await startRewind({
+    env: parseEnv(env),
+    catalog: parseCatalog(catalogYaml, 'test-catalog.yaml'),
+    clients: { ecs: () => new ECSClient({ endpoint: ecs.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }) },
+    slackMinIntervalMs: 0,
+    progressIntervalMs: 100,
+    minPollSec: 0.05,
+  });
+  return {
+    slack,
+    ecs,
+    rewind,
+    prefix,
+    health,
+    env,
+    catalogYaml,
+    eventsUrl: `${rewind.url}/slack/events`,
+    async close() {
+      await rewind.close();
+      await Promise.all([slack.close(), ecs.close(), new Promise((r) => health.server.close(r))]);
+      await dropPrefix(prefix);
+    },
+  };
+}
+
+/** Text of a message including its blocks, for assertions on what a human would read. */
+export function readable(message: { text?: string; blocks?: unknown[] }): string {
+  return `${message.text ?? ''}\n${JSON.stringify(message.blocks ?? [])}`;
+}
+
+/** Polls an async check until it returns a value; fails naming what never happened. */
+export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
