@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import type { Plan } from '../../domain/rollback.js';
+import { StepFailed } from '../errors.js';
+
+/** What an ECS plan records for its steps and drift check (Plan.data). */
+export const ecsPlanData = z.object({
+  cluster: z.string().min(1),
+  service: z.string().min(1),
+  region: z.string().optional(),
+  currentTaskDefinition: z.string().min(1),
+  targetTaskDefinition: z.string().min(1),
+  /** The target's CloudWatch Logs group, for failure hints. */
+  logGroup: z.string().optional(),
+  /** The catalog names, so hints can spell the `/rollback` command. */
+  catalogService: z.string(),
+  environment: z.string(),
+  plannedAt: z.string(),
+  /** Why Rewind picked the target when the request named no version. */
+  why: z.string().optional(),
+});
+export type EcsPlanData = z.infer<typeof ecsPlanData>;
+
+export function readPlanData(plan: Plan): EcsPlanData {
+  const parsed = ecsPlanData.safeParse(plan.data);
+  if (!parsed.success) {
+    throw new StepFailed(
+      'PlanDataInvalid',
+      `The stored ECS plan is incomplete (${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}), so Rewind will not act on it`,
+      'ask for a new plan with /rollback <service> <environment>',
+    );
+  }
+  return parsed.data;
+}
+
+/** `/rollback api production`: the command that asks for a fresh plan. */
+export function replanCommand(data: EcsPlanData): string {
+  return `/rollback ${data.catalogService} ${data.environment}`;
+}

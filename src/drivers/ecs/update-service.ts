@@ -1,0 +1,54 @@
+import { UpdateServiceCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import type { EcsTarget } from '../../config/targets/ecs.js';
+import type { StepContext } from '../driver.js';
+import { fromAwsError, StepFailed } from '../errors.js';
+import { CLOCK_SKEW_MS } from './clock.js';
+import { revisionLabel } from './names.js';
+import { replanCommand, type EcsPlanData } from './plan-data.js';
+import { lookupService } from './service.js';
+
+
+const UPDATE_HINT =
+  "check that Rewind's AWS role may call ecs:UpdateService on this service (and iam:PassRole for its task and execution roles), then retry";
+
+/**
+ * UpdateService to the target with forceNewDeployment. Idempotent: if the PRIMARY deployment
+ * already runs the target and is the one an earlier attempt started (checkpointed id, or created
+ * since this step first started), it is adopted instead of starting a second deployment.
+ */
+export async function updateService(ecs: ECSClient, data: EcsPlanData, ctx: StepContext<EcsTarget>): Promise<Record<string, unknown>> {
+  const target = data.targetTaskDefinition;
+  const lookup = await lookupService(ecs, data, ctx.signal);
+  if (!lookup.found) {
+    throw new StepFailed('ServiceGone', `${lookup.why}, so Rewind cannot roll it back.`, `check the service in the AWS console, then ask for a new plan with ${replanCommand(data)}`);
+  }
+  const primary = lookup.service.deployments?.find((d) => d.status === 'PRIMARY');
+  const earlierId = typeof ctx.checkpoint?.deploymentId === 'string' ? ctx.checkpoint.deploymentId : undefined;
+  const startedSince = (primary?.createdAt?.getTime() ?? 0) >= ctx.firstStartedAt.getTime() - CLOCK_SKEW_MS;
+  if (primary?.id && primary.taskDefinition === target && (primary.id === earlierId || startedSince)) {
+    ctx.log.info({ deploymentId: primary.id }, 'ECS deployment from an earlier attempt adopted');
+    return { deploymentId: primary.id, taskDefinition: target, adopted: true };
+  }
+
+  let deploymentId: string | undefined;
+  try {
+    const out = await ecs.send(
+      new UpdateServiceCommand({ cluster: data.cluster, service: data.service, taskDefinition: target, forceNewDeployment: true }),
+      { abortSignal: ctx.signal },
+    );
+    deploymentId = out.service?.deployments?.find((d) => d.status === 'PRIMARY' && d.taskDefinition === target)?.id;
+  } catch (error) {
+    if (ctx.signal.aborted) throw error;
+    throw fromAwsError(error, 'UpdateService', UPDATE_HINT);
+  }
+  if (!deploymentId) {
+    throw new StepFailed(
+      'DeploymentMissing',
+      `ECS accepted UpdateService for ${data.service} but shows no PRIMARY deployment of ${revisionLabel(target)}.`,
+      'look at the service in the AWS console (Deployments tab); retry the rollback if no deployment started',
+      false,
+    );
+  }
+  await ctx.saveCheckpoint({ deploymentId });
+  return { deploymentId, taskDefinition: target, adopted: false };
+}
