@@ -1,0 +1,81 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { eventually, readable, startHarness, USERS, WAR_ROOM, type Harness } from '../support/harness.js';
+
+let h: Harness;
+const children: ChildProcess[] = [];
+
+beforeEach(async () => {
+  // The web role runs here; workers are real `src/main.ts` processes configured only by env.
+  h = await startHarness({ role: 'web', tickMs: 1000 });
+});
+afterEach(async () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await h.close();
+});
+
+function startWorker(): ChildProcess {
+  const dir = mkdtempSync(join(tmpdir(), 'rewind-worker-'));
+  const config = join(dir, 'rewind.config.yaml');
+  writeFileSync(config, h.catalogYaml);
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: {
+      ...process.env,
+      ...h.env,
+      ROLE: 'worker',
+      REWIND_CONFIG: config,
+      REWIND_JOB_LOCK_MS: '1500',
+      AWS_REGION: 'us-east-1',
+      AWS_ENDPOINT_URL_ECS: h.ecs.url,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  children.push(child);
+  return child;
+}
+
+it('resumes from the step journal after the worker is SIGKILLed mid-rollback, without repeating UpdateService', { timeout: 60_000 }, async () => {
+  const first = startWorker();
+  await h.slack.slashCommand(h.eventsUrl, { text: 'api production crash drill', user_id: USERS.requester, channel_id: 'C0DEVCHAT' });
+  const posted = await eventually(
+    () => h.slack.messages(WAR_ROOM).find((m) => !m.thread_ts && readable(m).includes('rollback_approve')),
+    'the card with its buttons',
+    30_000,
+  );
+  await h.slack.clickButton(h.eventsUrl, { user_id: USERS.oncall, action_id: 'rollback_approve', value: 'RB-1', channel: WAR_ROOM, message_ts: posted.ts });
+
+  // Kill the worker mid-rollout: UpdateService done, the wait for steady state under way.
+  await eventually(async () => (await h.rewind.services.journal.all('RB-1'))['wait-stable']?.status === 'started', 'the wait step to start', 30_000);
+  first.kill('SIGKILL');
+  await new Promise((r) => first.once('exit', r));
+  const mid = await h.rewind.services.store.get('RB-1');
+  expect(mid?.state).toBe('running');
+
+  startWorker();
+  const done = await eventually(
+    async () => {
+      const rb = await h.rewind.services.store.get('RB-1');
+      return rb && ['succeeded', 'failed'].includes(rb.state) ? rb : undefined;
+    },
+    'the resumed rollback to finish',
+    45_000,
+  );
+  expect(done.error).toBeUndefined();
+  expect(done.state).toBe('succeeded');
+  expect(h.ecs.callsTo('UpdateService')).toHaveLength(1);
+  const journal = await h.rewind.services.journal.all('RB-1');
+  expect(Object.values(journal).map((s) => s.status)).toEqual(['done', 'done', 'done']);
+  expect(await h.rewind.services.locks.holder('api/production')).toBeNull();
+  const thread = await eventually(() => {
+    const text = h.slack.thread(WAR_ROOM, posted.ts).map((m) => m.text ?? '').join('\n');
+    return text.includes('RB-1 succeeded') ? text : undefined;
+  }, 'the success message', 15_000);
+  expect(thread).toMatch(/again, after an interruption/);
+  expect(thread.match(/RB-1 succeeded/g)).toHaveLength(1);
+});
