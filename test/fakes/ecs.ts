@@ -139,7 +139,15 @@ class AwsError extends Error {
 const now = () => Date.now() / 1000;
 const digits = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 10)).join('');
 
-export async function startFakeEcs(opts: { tickMs?: number; region?: string; accountId?: string } = {}): Promise<FakeEcs> {
+export interface FakeEcsOptions {
+  tickMs?: number;
+  region?: string;
+  accountId?: string;
+  /** Fixed port (the sandbox); default: any free port. */
+  port?: number;
+}
+
+export async function startFakeEcs(opts: FakeEcsOptions = {}): Promise<FakeEcs> {
   const region = opts.region ?? 'us-east-1';
   const accountId = opts.accountId ?? '123456789012';
   const arnPrefix = `arn:aws:ecs:${region}:${accountId}`;
@@ -605,7 +613,10 @@ export async function startFakeEcs(opts: { tickMs?: number; region?: string; acc
   const server = createServer((req, res) => {
     handle(req, res).catch((error) => send(res, 500, { __type: 'ServerException', message: String(error) }));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', resolve);
+  });
   const { port } = server.address() as AddressInfo;
 
   let tickMs = opts.tickMs ?? 50;

@@ -375,6 +375,20 @@ describe('ecs driver: steps', () => {
     expect(fake.callsTo('UpdateService')).toHaveLength(1);
   });
 
+  it('asks for a new plan when the target was deregistered after planning', async () => {
+    seed();
+    const plan = await driver().plan(request('41'), ctx());
+    fake.deregisterTaskDefinition('distrocv-api:41');
+
+    const failed = await stepFailure(driver().runStep(stepCtx(plan, 'update-service').context));
+
+    expect(failed.code).toBe('ClientException');
+    expect(failed.message).toBe('AWS refused UpdateService: ClientException: TaskDefinition is inactive');
+    expect(failed.hint).toBe(
+      'ECS rejected distrocv-api:41 for api; it may have been deregistered since planning. Ask for a new plan with /rollback api production',
+    );
+  });
+
   it('keeps waiting through transient DescribeServices failures the SDK gave up on', async () => {
     seed();
     const plan = await driver().plan(request('41'), ctx());

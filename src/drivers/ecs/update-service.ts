@@ -8,8 +8,14 @@ import { replanCommand, type EcsPlanData } from './plan-data.js';
 import { lookupService } from './service.js';
 
 
-const UPDATE_HINT =
-  "check that Rewind's AWS role may call ecs:UpdateService on this service (and iam:PassRole for its task and execution roles), then retry";
+/** What to do when UpdateService is refused: a rejected request usually means the target changed since planning. */
+function updateHint(error: unknown, data: EcsPlanData): string {
+  const name = (error as Error | undefined)?.name;
+  if (name === 'ClientException' || name === 'InvalidParameterException') {
+    return `ECS rejected ${revisionLabel(data.targetTaskDefinition)} for ${data.service}; it may have been deregistered since planning. Ask for a new plan with ${replanCommand(data)}`;
+  }
+  return "check that Rewind's AWS role may call ecs:UpdateService on this service (and iam:PassRole for its task and execution roles), then retry";
+}
 
 /**
  * UpdateService to the target with forceNewDeployment. Idempotent: if the PRIMARY deployment
@@ -39,7 +45,7 @@ export async function updateService(ecs: ECSClient, data: EcsPlanData, ctx: Step
     deploymentId = out.service?.deployments?.find((d) => d.status === 'PRIMARY' && d.taskDefinition === target)?.id;
   } catch (error) {
     if (ctx.signal.aborted) throw error;
-    throw fromAwsError(error, 'UpdateService', UPDATE_HINT);
+    throw fromAwsError(error, 'UpdateService', updateHint(error, data));
   }
   if (!deploymentId) {
     throw new StepFailed(
@@ -50,5 +56,6 @@ export async function updateService(ecs: ECSClient, data: EcsPlanData, ctx: Step
     );
   }
   await ctx.saveCheckpoint({ deploymentId });
+  ctx.log.info({ cluster: data.cluster, service: data.service, deploymentId, taskDefinition: target }, 'ECS UpdateService started a deployment');
   return { deploymentId, taskDefinition: target, adopted: false };
 }

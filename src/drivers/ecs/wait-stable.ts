@@ -42,7 +42,7 @@ export async function waitStable(
       throw error;
     }
     if (!lookup.found) {
-      throw new StepFailed('ServiceGone', `${lookup.why}, while Rewind waited for it to run ${label}.`, `find out who removed it: ${replanCommand(data)} once it is back`);
+      throw new StepFailed('ServiceGone', `${lookup.why}, while Rewind waited for it to run ${label}.`, `find out who deleted the service (CloudTrail: DeleteService), then ask for a new plan with ${replanCommand(data)}`);
     }
     last = assessRollout(lookup.service, target);
     const line = progressLine(last, label);
