@@ -5,14 +5,17 @@ import { approvalRule, duration, slackUserId, slackUsergroupId, text } from './f
 import { ConfigError, describeIssues } from './errors.js';
 import { ecsTarget } from './targets/ecs.js';
 import { kubernetesTarget } from './targets/kubernetes.js';
+import { databaseTarget } from './targets/database.js';
+import { runbookTarget } from './targets/runbook.js';
+import { environmentChecks, escalationList } from './checks.js';
 
 /** Every driver's target schema; a new driver adds its schema here. */
-export const targetSchema = z.discriminatedUnion('driver', [ecsTarget, kubernetesTarget], {
+export const targetSchema = z.discriminatedUnion('driver', [ecsTarget, kubernetesTarget, databaseTarget, runbookTarget], {
   error: (iss) =>
     iss.code === 'invalid_union' ? `driver must be one of: ${DRIVER_KINDS.join(', ')}` : undefined,
 });
 export type TargetConfig = z.infer<typeof targetSchema>;
-export const DRIVER_KINDS = ['ecs', 'kubernetes'] as const;
+export const DRIVER_KINDS = ['ecs', 'kubernetes', 'database', 'runbook'] as const;
 
 const role = z.strictObject({
   users: z.array(slackUserId).default([]),
@@ -35,6 +38,10 @@ export const catalogSchema = z
     approval: approvalRule.optional(),
     roles: z.record(name, role),
     services: z.record(name, z.record(name, targetSchema)),
+    /** Post-rollback checks per environment (src/verify). */
+    checks: environmentChecks.optional(),
+    /** Roles named when verification fails, in order. */
+    escalation: escalationList.optional(),
   })
   .superRefine((catalog, ctx) => {
     const roles = Object.keys(catalog.roles);
@@ -50,6 +57,17 @@ export const catalogSchema = z
       });
     };
     checkRule(catalog.approval, ['approval']);
+    catalog.escalation?.forEach((r, i) => {
+      if (!catalog.roles[r]) {
+        ctx.addIssue({ code: 'custom', path: ['escalation', i], message: `role "${r}" is not defined: add it under roles, or use one of: ${roles.join(', ') || '(none defined)'}` });
+      }
+    });
+    const environments = new Set(Object.values(catalog.services).flatMap((envs) => Object.keys(envs)));
+    for (const env of Object.keys(catalog.checks ?? {})) {
+      if (!environments.has(env)) {
+        ctx.addIssue({ code: 'custom', path: ['checks', env], message: `no service has an environment "${env}": use one of ${[...environments].join(', ') || '(none defined)'}` });
+      }
+    }
     for (const [service, envs] of Object.entries(catalog.services)) {
       for (const [env, target] of Object.entries(envs)) {
         checkRule(target.approval, ['services', service, env, 'approval']);

@@ -1,0 +1,116 @@
+import { UpdateServiceCommand, type Deployment, type ECSClient } from '@aws-sdk/client-ecs';
+import { createWaiter, WaiterState } from '@smithy/core/client';
+import type { DatabaseTarget } from '../../config/targets/database.js';
+import { formatDuration } from '../../domain/duration.js';
+import type { StepContext } from '../driver.js';
+import { fromAwsError, StepFailed } from '../errors.js';
+import { lookupService } from '../ecs/service.js';
+import { regionFlag, type DatabasePlanData } from './plan-data.js';
+
+const UPDATE_HINT = "check that Rewind's AWS role may call ecs:UpdateService and ecs:DescribeServices on this service (docs/iam-data.md), then retry";
+
+interface Place {
+  cluster: string;
+  service: string;
+  region?: string;
+}
+
+function readPlace(ctx: StepContext<DatabaseTarget>, data: DatabasePlanData): Place {
+  const input = ctx.step.input ?? {};
+  if (typeof input.cluster !== 'string' || typeof input.service !== 'string') {
+    throw new StepFailed('PlanDataMissing', `Step ${ctx.step.id} names no ECS service.`, 'ask for a new plan; this one was made by another Rewind version');
+  }
+  return { cluster: input.cluster, service: input.service, region: data.region };
+}
+
+/**
+ * Every task must restart to read the new secret: force a new deployment, then wait until it is the
+ * only one and fully running. A later deployment (someone else's, or a circuit-breaker rollback) also
+ * restarts every task after the secret change, so it counts too. Idempotent through the checkpointed
+ * deployment id, or a deployment created since this step first started (a crash before the checkpoint).
+ */
+export async function redeploy(ecs: ECSClient, data: DatabasePlanData, ctx: StepContext<DatabaseTarget>, minDelaySec: number): Promise<Record<string, unknown>> {
+  const place = readPlace(ctx, data);
+  const name = `${place.cluster}/${place.service}`;
+  const lookup = await lookupService(ecs, place, ctx.signal);
+  if (!lookup.found) throw new StepFailed('ServiceGone', `${lookup.why}, so it cannot be restarted onto ${data.targetInstance}.`, 'restart whatever now serves this app by hand, and fix dependents in the catalog');
+
+  const primary = lookup.service.deployments?.find((d) => d.status === 'PRIMARY');
+  const checkpointed = typeof ctx.checkpoint?.deploymentId === 'string' ? ctx.checkpoint.deploymentId : undefined;
+  let ours: { id: string; createdAt: number } | undefined;
+  // No clock-skew allowance: a deployment from before this step may predate the secret change, and
+  // an extra restart is harmless while a missed one leaves tasks on the old database.
+  if (primary?.id && (primary.id === checkpointed || (primary.createdAt?.getTime() ?? 0) >= ctx.firstStartedAt.getTime())) {
+    ours = { id: primary.id, createdAt: primary.createdAt?.getTime() ?? ctx.firstStartedAt.getTime() };
+    ctx.log.info({ service: name, deploymentId: primary.id }, 'ECS deployment from an earlier attempt adopted');
+  } else {
+    try {
+      const out = await ecs.send(new UpdateServiceCommand({ cluster: place.cluster, service: place.service, forceNewDeployment: true }), { abortSignal: ctx.signal });
+      const started = out.service?.deployments?.find((d) => d.status === 'PRIMARY');
+      if (!started?.id) throw new StepFailed('DeploymentMissing', `ECS accepted the forced deployment of ${name} but shows no PRIMARY deployment.`, 'look at the service in the AWS console and retry', false);
+      ours = { id: started.id, createdAt: started.createdAt?.getTime() ?? Date.now() };
+    } catch (error) {
+      if (ctx.signal.aborted || error instanceof StepFailed) throw error;
+      throw fromAwsError(error, `UpdateService on ${name}`, UPDATE_HINT);
+    }
+    await ctx.saveCheckpoint({ deploymentId: ours.id });
+    ctx.progress(`${name}: new deployment ${ours.id} started`);
+  }
+  return waitRestarted(ecs, place, ours, data, ctx, minDelaySec);
+}
+
+type Assessment = { state: WaiterState; reason?: string; running?: number; desired?: number };
+
+function assess(deployments: Deployment[], desired: number, ours: { id: string; createdAt: number }): Assessment {
+  const primary = deployments.find((d) => d.status === 'PRIMARY');
+  const isOursOrLater = primary && (primary.id === ours.id || (primary.createdAt?.getTime() ?? 0) >= ours.createdAt);
+  if (!primary || !isOursOrLater) return { state: WaiterState.RETRY };
+  if (primary.rolloutState === 'FAILED') return { state: WaiterState.FAILURE, reason: primary.rolloutStateReason ?? 'the deployment failed' };
+  const running = primary.runningCount ?? 0;
+  if (deployments.length === 1 && running === desired && (primary.desiredCount ?? 0) === desired) return { state: WaiterState.SUCCESS, running, desired };
+  return { state: WaiterState.RETRY, running, desired };
+}
+
+async function waitRestarted(
+  ecs: ECSClient,
+  place: Place,
+  ours: { id: string; createdAt: number },
+  data: DatabasePlanData,
+  ctx: StepContext<DatabaseTarget>,
+  minDelaySec: number,
+): Promise<Record<string, unknown>> {
+  const name = `${place.cluster}/${place.service}`;
+  const delay = Math.max(ctx.target.pollInterval / 1000, minDelaySec);
+  const maxWaitTime = Math.max(ctx.target.stableTimeout / 1000, 2 * delay);
+  let last: Assessment = { state: WaiterState.RETRY };
+  let lastLine = '';
+
+  const check = async (): Promise<{ state: WaiterState; reason?: Assessment }> => {
+    const lookup = await lookupService(ecs, place, ctx.signal);
+    if (!lookup.found) throw new StepFailed('ServiceGone', `${lookup.why}, while Rewind waited for it to restart onto ${data.targetInstance}.`, 'find out who removed it');
+    last = assess(lookup.service.deployments ?? [], lookup.service.desiredCount ?? 0, ours);
+    const line = last.running === undefined ? '' : `${name}: ${last.running}/${last.desired} tasks restarted`;
+    if (line && line !== lastLine) {
+      lastLine = line;
+      ctx.progress(line);
+    }
+    return { state: last.state, reason: last };
+  };
+
+  const result = await createWaiter({ client: ecs, abortSignal: ctx.signal, minDelay: delay, maxDelay: delay, maxWaitTime }, undefined, check);
+  if (result.state === WaiterState.SUCCESS) return { service: name, deploymentId: ours.id, runningCount: last.running, desiredCount: last.desired };
+  if (result.state === WaiterState.ABORTED) ctx.signal.throwIfAborted();
+  const events = `aws ecs describe-services --cluster ${place.cluster} --services ${place.service}${regionFlag(data)} --query 'services[0].events[:10]'`;
+  if (result.state === WaiterState.FAILURE) {
+    throw new StepFailed(
+      'RedeployFailed',
+      `The restart of ${name} onto ${data.targetInstance} failed: ${last.reason}. The secret already points at ${data.targetInstance}; tasks that did not restart still use ${data.source}.`,
+      `read the service events (${events}); if tasks cannot connect, check ${data.targetInstance}'s security groups and the secret, then retry`,
+    );
+  }
+  throw new StepFailed(
+    'RedeployTimeout',
+    `${name} did not finish restarting within ${formatDuration(ctx.target.stableTimeout)}${last.running === undefined ? '' : ` (${last.running}/${last.desired} tasks)`}. Tasks that did not restart still use ${data.source}.`,
+    `watch the service events (${events}); retrying the rollback waits for the same deployment`,
+  );
+}
