@@ -7,15 +7,18 @@ import { ecsTarget } from './targets/ecs.js';
 import { kubernetesTarget } from './targets/kubernetes.js';
 import { databaseTarget } from './targets/database.js';
 import { runbookTarget } from './targets/runbook.js';
+import { frontendTarget } from './targets/frontend.js';
+import { flagIssues, flagsSchema, flagTargetSchema, maintenanceSchema } from './targets/flag.js';
+import { dnsTarget } from './targets/dns.js';
 import { environmentChecks, escalationList } from './checks.js';
 
 /** Every driver's target schema; a new driver adds its schema here. */
-export const targetSchema = z.discriminatedUnion('driver', [ecsTarget, kubernetesTarget, databaseTarget, runbookTarget], {
+export const targetSchema = z.discriminatedUnion('driver', [ecsTarget, kubernetesTarget, databaseTarget, runbookTarget, frontendTarget, flagTargetSchema, dnsTarget], {
   error: (iss) =>
     iss.code === 'invalid_union' ? `driver must be one of: ${DRIVER_KINDS.join(', ')}` : undefined,
 });
 export type TargetConfig = z.infer<typeof targetSchema>;
-export const DRIVER_KINDS = ['ecs', 'kubernetes', 'database', 'runbook'] as const;
+export const DRIVER_KINDS = ['ecs', 'kubernetes', 'database', 'runbook', 'frontend', 'flag', 'dns'] as const;
 
 const role = z.strictObject({
   users: z.array(slackUserId).default([]),
@@ -38,6 +41,10 @@ export const catalogSchema = z
     approval: approvalRule.optional(),
     roles: z.record(name, role),
     services: z.record(name, z.record(name, targetSchema)),
+    /** Feature flags for `/rollback flag <Flag> on|off|revert <env>` (src/config/targets/flag.ts). */
+    flags: flagsSchema.optional(),
+    /** The flag `/rollback maintenance on|off <env>` toggles. */
+    maintenance: maintenanceSchema.optional(),
     /** Post-rollback checks per environment (src/verify). */
     checks: environmentChecks.optional(),
     /** Roles named when verification fails, in order. */
@@ -57,6 +64,7 @@ export const catalogSchema = z
       });
     };
     checkRule(catalog.approval, ['approval']);
+    for (const issue of flagIssues(catalog)) ctx.addIssue({ code: 'custom', ...issue });
     catalog.escalation?.forEach((r, i) => {
       if (!catalog.roles[r]) {
         ctx.addIssue({ code: 'custom', path: ['escalation', i], message: `role "${r}" is not defined: add it under roles, or use one of: ${roles.join(', ') || '(none defined)'}` });
