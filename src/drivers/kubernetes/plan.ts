@@ -1,0 +1,110 @@
+import type { V1Deployment } from '@kubernetes/client-node';
+import { formatDuration } from '../../domain/duration.js';
+import type { Plan } from '../../domain/rollback.js';
+import type { KubernetesTarget } from '../../config/targets/kubernetes.js';
+import { PlanRefused } from '../errors.js';
+import type { KubeApi } from './api.js';
+import { chooseTarget, deploymentHistory, describeRevision, selectorString, type DeploymentHistory } from './revisions.js';
+
+/** Per Deployment, what the plan fixed: where it is, where it goes, and how to recognise both. */
+export interface PlannedDeployment {
+  name: string;
+  currentRevision: number;
+  currentTemplate: string;
+  currentImages: string[];
+  targetRevision: number;
+  targetReplicaSet: string;
+  targetTemplate: string;
+  targetImages: string[];
+  /** Set when the Deployment already runs the target's template: nothing to patch, only to wait for. */
+  skip?: string;
+}
+
+export interface KubernetesPlanData {
+  context: string;
+  namespace: string;
+  deployments: PlannedDeployment[];
+}
+
+export async function readHistory(api: KubeApi, namespace: string, name: string): Promise<{ deployment: V1Deployment; history: DeploymentHistory }> {
+  const deployment = await api.readDeployment(namespace, name);
+  const replicaSets = await api.listReplicaSets(namespace, selectorString(deployment.spec?.selector));
+  return { deployment, history: deploymentHistory(deployment, replicaSets) };
+}
+
+/** Versions that would have worked for every Deployment: offered back to the requester. */
+function commonChoices(histories: DeploymentHistory[]): string[] {
+  const sets = histories.map((h) => new Set(h.revisions.filter((r) => r !== h.current).map((r) => r.revision)));
+  const [first, ...rest] = sets;
+  return [...(first ?? [])].filter((r) => rest.every((s) => s.has(r))).map(String);
+}
+
+function joinNames(names: string[]): string {
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
+
+export async function planRollback(api: KubeApi, target: KubernetesTarget, version: string | undefined): Promise<Plan> {
+  const { namespace } = target;
+  const histories = await Promise.all(target.deployments.map(async (name) => (await readHistory(api, namespace, name)).history));
+  const choices = histories.map((h) => ({ h, choice: chooseTarget(h, namespace, version) }));
+
+  const refused = choices.flatMap(({ choice }) => (choice.kind === 'refused' ? [choice.reason] : []));
+  if (refused.length) throw new PlanRefused(refused.join('\n'), commonChoices(histories));
+
+  const planned: PlannedDeployment[] = [];
+  const changes: string[] = [];
+  const warnings: string[] = [];
+  for (const { h, choice } of choices) {
+    if (choice.kind === 'refused') continue;
+    const { current, target: goal } = choice;
+    planned.push({
+      name: h.name,
+      currentRevision: current.revision,
+      currentTemplate: current.templateKey,
+      currentImages: current.images,
+      targetRevision: goal.revision,
+      targetReplicaSet: goal.replicaSet,
+      targetTemplate: goal.templateKey,
+      targetImages: goal.images,
+      ...(choice.kind === 'skip' ? { skip: choice.reason } : {}),
+    });
+    if (choice.kind === 'skip') {
+      changes.push(`${h.name}: ${choice.reason}`);
+      continue;
+    }
+    changes.push(`${h.name}: ${describeRevision(current)} → ${describeRevision(goal)}`);
+    const skipped = h.revisions.filter((r) => r.revision < current.revision && r.revision > goal.revision);
+    if (skipped.length) {
+      warnings.push(`${h.name} goes back past revision${skipped.length > 1 ? 's' : ''} ${skipped.map((r) => r.revision).join(', ')}, not just one rollout.`);
+    }
+  }
+  if (planned.every((p) => p.skip)) {
+    throw new PlanRefused(`Nothing to roll back in namespace ${namespace}: ${planned.map((p) => `${p.name}: ${p.skip}`).join('; ')}`, commonChoices(histories));
+  }
+
+  const toPatch = planned.filter((p) => !p.skip);
+  const data: KubernetesPlanData = { context: api.context, namespace, deployments: planned };
+  const from = (p: PlannedDeployment) => `${p.name} ${describeRevision({ revision: p.currentRevision, images: p.currentImages })}`;
+  const to = (p: PlannedDeployment) => `${p.name} ${describeRevision({ revision: p.targetRevision, images: p.targetImages })}`;
+  return {
+    driver: 'kubernetes',
+    current: planned.map(from).join('; '),
+    target: planned.map((p) => (p.skip ? from(p) : to(p))).join('; '),
+    changes,
+    steps: [
+      {
+        id: 'rollout-undo',
+        driver: 'kubernetes',
+        title: `Roll back ${joinNames(toPatch.map((p) => `${p.name} to revision ${p.targetRevision}`))} in ${namespace} (kubectl rollout undo)`,
+      },
+      {
+        id: 'rollout-status',
+        driver: 'kubernetes',
+        title: `Wait until ${joinNames(planned.map((p) => p.name))} ${planned.length > 1 ? 'are' : 'is'} rolled out with every pod available (kubectl rollout status, up to ${formatDuration(target.progressTimeout)})`,
+      },
+    ],
+    fingerprint: `${api.context}/${namespace}:${planned.map((p) => `${p.name}@${p.currentRevision}#${p.currentTemplate}`).join(',')}`,
+    data: data as unknown as Record<string, unknown>,
+    ...(warnings.length ? { warnings } : {}),
+  };
+}
