@@ -1,0 +1,141 @@
+import type { Advice, Authority, Requirement, RoleGroup } from './authority.js';
+
+/**
+ * The decision matrix: severities (Skillancer P0–P3: roll back, consider, or fix forward, and who
+ * decides) and scenarios (what happened: the Skillancer rows with the DistroCV rollback type and
+ * time estimate). The catalog's `severities:` and `matrix:` replace these defaults.
+ */
+
+export interface SeverityDef {
+  label: string;
+  /** `yes`: roll back; `consider`: weigh it; `fix-forward`: roll back only with an override reason. */
+  rollback: 'yes' | 'consider' | 'fix-forward';
+  require: RoleGroup[];
+}
+
+export interface ScenarioDef {
+  title: string;
+  severity: string;
+  /** Who decides in this scenario; default: the severity's authority. */
+  require?: RoleGroup[];
+  /** DistroCV "Rollback Type", e.g. `Frontend only`. */
+  rollbackType?: string;
+  /** DistroCV "Time Estimate", in ms. */
+  estimate?: number;
+}
+
+/** The catalog keys the matrix reads (structural, so src/policy stays free of config code). */
+export interface PolicyCatalog {
+  roles: Record<string, unknown>;
+  severities?: Record<string, SeverityDef>;
+  matrix?: Record<string, ScenarioDef>;
+  defaultSeverity?: string;
+}
+
+export interface DecisionMatrix {
+  severities: Record<string, SeverityDef>;
+  scenarios: Record<string, ScenarioDef>;
+  defaultSeverity?: string;
+  /** Roles the catalog defines; a rule naming another role cannot be met. */
+  roles: string[];
+}
+
+const one = (...roles: string[]): RoleGroup[] => roles.map((role) => ({ from: [role], count: 1 }));
+const MIN = 60_000;
+
+/** Skillancer "Rollback Decision Matrix", by severity. */
+export const DEFAULT_SEVERITIES: Record<string, SeverityDef> = {
+  P0: { label: 'Critical', rollback: 'yes', require: one('oncall', 'lead') },
+  P1: { label: 'High', rollback: 'consider', require: one('oncall', 'lead') },
+  P2: { label: 'Medium', rollback: 'fix-forward', require: one('oncall') },
+  P3: { label: 'Low', rollback: 'fix-forward', require: one('oncall') },
+};
+
+/** Skillancer's scenarios with their authority, DistroCV's issue types with rollback type and estimate. */
+export const DEFAULT_SCENARIOS: Record<string, ScenarioDef> = {
+  outage: { title: 'Complete platform outage / full regression', severity: 'P0', require: one('oncall', 'lead'), rollbackType: 'Full stack', estimate: 45 * MIN },
+  'data-corruption': { title: 'Data corruption detected', severity: 'P0', require: one('cto'), rollbackType: 'Database PITR', estimate: 30 * MIN },
+  'security-breach': { title: 'Security breach confirmed', severity: 'P0', require: one('cto', 'security'), rollbackType: 'Full + secrets rotation', estimate: 60 * MIN },
+  'major-feature': { title: 'Major feature broken (>50% users)', severity: 'P1', require: one('oncall', 'lead'), rollbackType: 'Application (ECS / Kubernetes)', estimate: 5 * MIN },
+  payments: { title: 'Payment processing failed', severity: 'P1', require: one('oncall', 'billing-lead'), rollbackType: 'Application (ECS / Kubernetes)', estimate: 5 * MIN },
+  'api-bug': { title: 'API bug', severity: 'P2', rollbackType: 'ECS only', estimate: 5 * MIN },
+  'ui-bug': { title: 'UI bug', severity: 'P3', rollbackType: 'Frontend only', estimate: 5 * MIN },
+  performance: { title: 'Performance degradation (>500ms p95)', severity: 'P2', require: one('oncall') },
+  'minor-feature': { title: 'Minor feature broken', severity: 'P3', require: one('oncall') },
+};
+
+export function decisionMatrix(catalog: PolicyCatalog): DecisionMatrix {
+  return {
+    severities: catalog.severities ?? DEFAULT_SEVERITIES,
+    scenarios: catalog.matrix ?? DEFAULT_SCENARIOS,
+    defaultSeverity: catalog.defaultSeverity,
+    roles: Object.keys(catalog.roles),
+  };
+}
+
+const ADVICE: Record<SeverityDef['rollback'], Advice> = { yes: 'rollback', consider: 'consider', 'fix-forward': 'fix-forward' };
+
+export function adviceText(advice: Advice): string {
+  return advice === 'rollback' ? 'Roll back' : advice === 'consider' ? 'Consider a rollback' : 'Fix forward';
+}
+
+/** What the requester chose: a severity, a scenario (which brings its severity), an override reason. */
+export interface Classification {
+  severity?: string;
+  scenario?: string;
+  override?: string;
+}
+
+export type AuthorityResult =
+  | { ok: true; authority: Authority }
+  | { ok: false; reason: 'unknown_severity' | 'unknown_scenario' | 'missing_role' | 'needs_override'; message: string };
+
+/**
+ * The authority for one request: the service's own rule, and, once the request is classified,
+ * the matrix's rule for its scenario or severity. Fix-forward severities need an override reason.
+ */
+export function authorityFor(matrix: DecisionMatrix, service: Requirement, choice: Classification): AuthorityResult {
+  const scenarioDef = choice.scenario ? matrix.scenarios[choice.scenario] : undefined;
+  if (choice.scenario && !scenarioDef) {
+    return { ok: false, reason: 'unknown_scenario', message: `Unknown scenario \`${choice.scenario}\`: use one of ${list(Object.keys(matrix.scenarios))} (\`/rollback matrix\` shows them).` };
+  }
+  const severityId = choice.severity ?? scenarioDef?.severity ?? matrix.defaultSeverity;
+  const authority: Authority = { requirements: [service], ...(choice.override?.trim() ? { override: choice.override.trim() } : {}) };
+  if (!severityId) return { ok: true, authority };
+  const severity = matrix.severities[severityId];
+  if (!severity) {
+    return { ok: false, reason: 'unknown_severity', message: `Unknown severity \`${severityId}\`: use one of ${list(Object.keys(matrix.severities))}.` };
+  }
+  authority.severity = { id: severityId, label: severity.label, advice: ADVICE[severity.rollback] };
+  if (scenarioDef && choice.scenario) {
+    authority.scenario = {
+      id: choice.scenario,
+      title: scenarioDef.title,
+      ...(scenarioDef.rollbackType ? { rollbackType: scenarioDef.rollbackType } : {}),
+      ...(scenarioDef.estimate !== undefined ? { estimateMs: scenarioDef.estimate } : {}),
+    };
+  }
+  const label = `${severityId}${scenarioDef ? ` · ${scenarioDef.title}` : ` · ${severity.label}`}`;
+  const groups = scenarioDef?.require ?? severity.require;
+  const undefinedRole = groups.flatMap((g) => g.from).find((r) => !matrix.roles.includes(r));
+  if (undefinedRole) {
+    return {
+      ok: false,
+      reason: 'missing_role',
+      message: `${label} must be approved by ${groups.map((g) => g.from.join(' or ')).join(' and ')}, but the catalog defines no role \`${undefinedRole}\`. Add \`roles.${undefinedRole}\` (Slack user ids or a user group), or change this row under \`matrix:\`/\`severities:\`.`,
+    };
+  }
+  authority.requirements.push({ label, groups });
+  if (severity.rollback === 'fix-forward' && !authority.override) {
+    return {
+      ok: false,
+      reason: 'needs_override',
+      message: `${label}: the decision matrix says *fix forward*, not roll back. If a rollback is still the right call, give an override reason; it is recorded in the audit trail.`,
+    };
+  }
+  return { ok: true, authority };
+}
+
+function list(names: string[]): string {
+  return names.map((n) => `\`${n}\``).join(', ') || '(none configured)';
+}
