@@ -25,6 +25,13 @@ const SNAPSHOT_ID = /^(rds:)?[A-Za-z][A-Za-z0-9-]{0,254}$/;
 /** `-15m`, `-2h`, `-90s`, `-1d`: negative, so nobody restores to the future by accident. */
 const RELATIVE = /^-(\d+(\.\d+)?(ms|s|m|h|d))$/;
 
+/** Date rolls 2026-02-30 over to March 2; a typo must not silently pick another day. */
+function isCalendarDate(value: string): boolean {
+  const [y, m, d] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const day = new Date(Date.UTC(y, m - 1, d));
+  return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
+}
+
 function parseAt(value: string | undefined, now: Date): DbParse {
   if (!value) return { error: `\`at\` needs a time after it. ${DB_USAGE}` };
   const relative = RELATIVE.exec(value);
@@ -39,7 +46,7 @@ function parseAt(value: string | undefined, now: Date): DbParse {
     };
   }
   const at = new Date(value);
-  if (Number.isNaN(at.getTime())) return { error: `\`${value}\` is not a real date and time. ${DB_USAGE}` };
+  if (Number.isNaN(at.getTime()) || !isCalendarDate(value)) return { error: `\`${value}\` is not a real date and time. ${DB_USAGE}` };
   if (at.getTime() > now.getTime()) {
     return { error: `\`${value}\` is in the future (now is ${now.toISOString()}): pick a time before the problem started.` };
   }

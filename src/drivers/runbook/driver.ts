@@ -1,0 +1,98 @@
+import { hostname } from 'node:os';
+import type { RunbookTarget } from '../../config/targets/runbook.js';
+import { formatDuration } from '../../domain/duration.js';
+import type { Driver, StepContext } from '../driver.js';
+import { StepFailed } from '../errors.js';
+import { planRunbook, type RunbookStepInput } from './plan.js';
+import { displayArgv, groupAlive, runCommand } from './run.js';
+
+export interface RunbookDriverDeps {
+  /** The worker's environment; catalog `env` mappings read from it. */
+  env: NodeJS.ProcessEnv;
+  /** How often output is passed to ctx.progress (default 5 s). */
+  progressInterval?: number;
+}
+
+const TAIL_IN_HINT = 10;
+
+/** formatDuration rounds to seconds; sub-second timeouts (tests, quick checks) still read right. */
+const span = (ms: number) => (ms < 1000 ? `${ms}ms` : formatDuration(ms));
+
+function readInput(ctx: StepContext<RunbookTarget>): RunbookStepInput {
+  const input = ctx.step.input as Partial<RunbookStepInput> | undefined;
+  if (!input?.name || !Array.isArray(input.argv) || typeof input.timeout !== 'number') {
+    throw new StepFailed('PlanDataMissing', `Step ${ctx.step.id} has no command.`, 'ask for a new plan; this one was made by another Rewind version');
+  }
+  return { env: {}, repeatable: false, ...input } as RunbookStepInput;
+}
+
+/**
+ * A command that ran (or may still run) in an earlier attempt cannot be adopted like an AWS resource:
+ * run it again only if the catalog says that is safe and nothing of the earlier run is still alive here.
+ */
+async function guardRepeat(input: RunbookStepInput, ctx: StepContext<RunbookTarget>): Promise<void> {
+  const earlier = ctx.checkpoint;
+  if (!earlier?.startedAt) return;
+  const pid = typeof earlier.pid === 'number' ? earlier.pid : undefined;
+  if (pid !== undefined && earlier.host === hostname() && groupAlive(pid)) {
+    throw new StepFailed(
+      'RunbookStillRunning',
+      `${input.name} from an earlier attempt (started ${String(earlier.startedAt)}) is still running as process group ${pid} on ${hostname()}.`,
+      `wait for it or stop it (kill -TERM -${pid}), check its effect, then retry`,
+      false,
+    );
+  }
+  if (!input.repeatable) {
+    throw new StepFailed(
+      'OutcomeUnknown',
+      `${input.name} was started at ${String(earlier.startedAt)} by an earlier attempt that stopped before it finished, so its outcome is unknown. Rewind does not run it twice.`,
+      `check its effect by hand (e.g. the migrations table), finish by hand if needed; mark the step \`repeatable: true\` in the catalog if running it twice is safe`,
+    );
+  }
+  ctx.progress(`${input.name} was interrupted in an earlier attempt; it is repeatable, running it again`);
+}
+
+/** Runs the catalog's argv steps (migrations, Terraform state, rollback.sh): never text from Slack, only validated parameters. */
+export function createRunbookDriver(deps: RunbookDriverDeps): Driver<RunbookTarget> {
+  return {
+    kind: 'runbook',
+    plan: async (request) => planRunbook(request, deps.env),
+    drift: async () => undefined,
+    async runStep(ctx) {
+      const input = readInput(ctx);
+      await guardRepeat(input, ctx);
+      const startedAt = new Date().toISOString();
+      await ctx.saveCheckpoint({ startedAt, host: hostname() });
+      const result = await runCommand(input, {
+        env: deps.env,
+        signal: ctx.signal,
+        progress: ctx.progress,
+        progressInterval: deps.progressInterval,
+        killGrace: ctx.target.killGrace,
+        onStart: (pid) => ctx.saveCheckpoint({ startedAt, host: hostname(), pid }),
+      });
+      const command = `\`${displayArgv(input.argv)}\`${input.cwd ? ` in ${input.cwd}` : ''}`;
+      switch (result.outcome) {
+        case 'not-started':
+          throw new StepFailed('RunbookNotStarted', `${input.name} did not start: ${result.reason}.`, 'fix the worker or the catalog, then retry; nothing ran');
+        case 'timeout':
+          ctx.log.warn({ step: input.name, durationMs: result.durationMs, killedWith: result.killedWith }, 'runbook step timed out');
+          throw new StepFailed(
+            'RunbookTimeout',
+            `${input.name} ran longer than its ${span(input.timeout)} timeout; Rewind killed its process group (${result.killedWith === 'SIGKILL' ? 'SIGTERM, then SIGKILL' : 'SIGTERM'}).`,
+            `It may have stopped half-way: check its effect by hand. Last output:\n${result.tail.slice(-TAIL_IN_HINT).join('\n') || '(none)'}\nRaise \`timeout\` in the catalog if it needs longer; the command was ${command}.`,
+          );
+        case 'exited': {
+          const record = { step: input.name, exitCode: result.exitCode, signal: result.signal, durationMs: result.durationMs, tail: result.tail.join('\n') };
+          ctx.log.info({ step: input.name, exitCode: result.exitCode, durationMs: result.durationMs }, 'runbook step finished');
+          if (result.exitCode === 0) return record;
+          throw new StepFailed(
+            'RunbookFailed',
+            `${input.name} ${result.exitCode === null ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`} after ${span(result.durationMs)}.`,
+            `Last output:\n${result.tail.slice(-TAIL_IN_HINT).join('\n') || '(none)'}\nFix the cause, then retry, or run it by hand: ${command}.`,
+          );
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,204 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runbookTarget, type RunbookTarget } from '../../src/config/targets/runbook.js';
+import type { Plan } from '../../src/domain/rollback.js';
+import type { StepContext } from '../../src/drivers/driver.js';
+import { PlanRefused, StepFailed } from '../../src/drivers/errors.js';
+import { createRunbookDriver } from '../../src/drivers/runbook/driver.js';
+
+const log = pino({ level: 'silent' });
+const SECRET = 'tok-9f8e7d6c5b4a';
+let dir: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'rewind-runbook-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function target(steps: Record<string, unknown>, extra: Record<string, unknown> = {}): RunbookTarget {
+  return runbookTarget.parse({ driver: 'runbook', steps, killGrace: '200ms', ...extra });
+}
+
+const workerEnv = () => ({ PATH: process.env.PATH, HOME: process.env.HOME, DEPLOY_TOKEN: SECRET, SLACK_BOT_TOKEN: 'xoxb-must-not-leak' });
+const driver = () => createRunbookDriver({ env: workerEnv(), progressInterval: 20 });
+
+async function plan(t: RunbookTarget, options: Record<string, string> = {}, version?: string): Promise<Plan> {
+  return driver().plan({ rollbackId: 'RB-3', service: 'ops', environment: 'production', target: t, options, version }, { signal: new AbortController().signal, log });
+}
+
+function stepCtx(p: Plan, t: RunbookTarget, extra: Partial<StepContext<RunbookTarget>> = {}) {
+  const progress: string[] = [];
+  const saved: Record<string, unknown>[] = [];
+  const context: StepContext<RunbookTarget> = {
+    signal: new AbortController().signal,
+    log,
+    rollbackId: 'RB-3',
+    plan: p,
+    step: p.steps[0]!,
+    target: t,
+    firstStartedAt: new Date(),
+    saveCheckpoint: async (output) => void saved.push(output),
+    progress: (text) => progress.push(text),
+    ...extra,
+  };
+  return { context, progress, saved };
+}
+
+async function failure(promise: Promise<unknown>): Promise<StepFailed> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(StepFailed);
+  return error as StepFailed;
+}
+
+async function refusal(promise: Promise<unknown>): Promise<PlanRefused> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(PlanRefused);
+  return error as PlanRefused;
+}
+
+/** A pid whose process is gone (or a zombie waiting to be reaped) no longer runs anything. */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
+  return !/^\d+ \(.*\) Z/.test(stat);
+}
+
+async function eventually(check: () => boolean): Promise<boolean> {
+  for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
+  return check();
+}
+
+describe('runbook driver', () => {
+  it('kills the whole process group of a step that times out, and names the step', async () => {
+    const pidFile = join(dir, 'grandchild.pid');
+    // The shell ignores SIGTERM (so SIGKILL is needed) and has a background grandchild in its group.
+    const t = target({
+      'slow-migration': { argv: ['sh', '-c', `trap '' TERM; sleep 30 & echo $! > ${pidFile}; echo started; wait`], timeout: '300ms' },
+    });
+    const p = await plan(t);
+    const run = stepCtx(p, t);
+    const error = await failure(driver().runStep(run.context));
+
+    expect(error.code).toBe('RunbookTimeout');
+    expect(error.message).toBe("slow-migration ran longer than its 300ms timeout; Rewind killed its process group (SIGTERM, then SIGKILL).");
+    expect(error.hint).toContain('Last output:\nstarted\n');
+    const grandchild = Number(readFileSync(pidFile, 'utf8'));
+    expect(await eventually(() => !running(grandchild))).toBe(true);
+    expect(run.saved[0]).toMatchObject({ startedAt: expect.any(String) });
+  });
+
+  it('streams the output tail into progress with the mapped secrets redacted, and records exit code and duration', async () => {
+    const t = target({
+      deploy: {
+        argv: ['sh', '-c', 'echo "using token $TOKEN"; sleep 0.1; echo "slack: ${SLACK_BOT_TOKEN:-absent}"; echo done'],
+        env: { TOKEN: 'DEPLOY_TOKEN' },
+      },
+    });
+    const p = await plan(t);
+    expect(p.changes).toContain('env: TOKEN (from DEPLOY_TOKEN) (values redacted from output)');
+    const run = stepCtx(p, t);
+    const output = await driver().runStep(run.context);
+
+    expect(output).toMatchObject({ step: 'deploy', exitCode: 0, tail: 'using token [redacted]\nslack: absent\ndone' });
+    expect((output as { durationMs: number }).durationMs).toBeGreaterThanOrEqual(100);
+    expect(run.progress[0]).toBe('using token [redacted]');
+    expect(run.progress.at(-1)).toContain('done');
+    expect(JSON.stringify([output, run.progress])).not.toContain(SECRET);
+  });
+
+  it('passes a declared parameter as one argv element, never through a shell', async () => {
+    const t = target({
+      echo: {
+        argv: [process.execPath, '-e', 'console.log(JSON.stringify(process.argv.slice(1)))', '{name}'],
+        // Deliberately loose pattern: even then nothing is interpreted.
+        params: { name: { pattern: '^[A-Za-z0-9 ;$&|>]+$' } },
+      },
+    });
+    const p = await plan(t, {}, 'x; touch pwned && echo $HOME > out');
+    const output = (await driver().runStep(stepCtx(p, t).context)) as { tail: string };
+    expect(JSON.parse(output.tail)).toEqual(['x; touch pwned && echo $HOME > out']);
+    expect(existsSync('pwned')).toBe(false);
+  });
+
+  it('refuses parameters that do not match, look like options, or are missing, before anything runs', async () => {
+    const t = target({
+      rollback: { argv: ['./migrate.sh', 'down-to', '{migration}'], params: { migration: { pattern: '^[0-9]{8}_[A-Za-z0-9_]+$', description: 'the migration to go back to' } } },
+    });
+    expect((await refusal(plan(t, {}, '20260120_x; rm -rf /'))).message).toBe(
+      '`20260120_x; rm -rf /` is not a valid migration for rollback: it must match ^[0-9]{8}_[A-Za-z0-9_]+$ (the migration to go back to).',
+    );
+    const loose = target({ run: { argv: ['tool', '{arg}'], params: { arg: { pattern: '^.+$' } } } });
+    expect((await refusal(plan(loose, {}, '--force'))).message).toBe('arg may not start with "-" (it would be read as an option).');
+    expect((await refusal(plan(t))).message).toBe(
+      'Step rollback needs migration (the migration to go back to), matching ^[0-9]{8}_[A-Za-z0-9_]+$: e.g. `/rollback ops production to <migration>`.',
+    );
+  });
+
+  it('makes the requester pick a step when there are several, and refuses unknown ones', async () => {
+    const t = target({ first: { argv: ['true'] }, second: { argv: ['true'] } });
+    const none = await refusal(plan(t));
+    expect(none.choices).toEqual(['step first', 'step second']);
+    expect((await refusal(plan(t, { step: 'third' }))).message).toMatch(/^`third` is not a step of ops production\. Pick one of its runbook steps: `first`, `second`\./);
+    await expect(plan(t, {}, 'second')).resolves.toMatchObject({ target: 'second' });
+  });
+
+  it('refuses to plan a step whose env variable the worker lacks, naming it', async () => {
+    const t = target({ migrate: { argv: ['true'], env: { DATABASE_URL: 'ORDERS_DATABASE_URL' } } });
+    expect((await refusal(plan(t))).message).toBe(
+      "Cannot run migrate: the worker has no environment variable ORDERS_DATABASE_URL, which step migrate needs: set it in the worker's environment (or fix the env mapping in the catalog).",
+    );
+  });
+
+  it('says clearly when the program is missing', async () => {
+    const t = target({ ef: { argv: ['dotnet-not-installed-here', 'ef'] } });
+    const error = await failure(driver().runStep(stepCtx(await plan(t), t).context));
+    expect(error.code).toBe('RunbookNotStarted');
+    expect(error.message).toMatch(/^ef did not start: dotnet-not-installed-here is not installed on the worker/);
+  });
+
+  it('fails a non-zero exit with the last output and the command to run by hand', async () => {
+    const t = target({ fail: { argv: ['sh', '-c', 'echo "relation users does not exist" >&2; exit 3'] } });
+    const error = await failure(driver().runStep(stepCtx(await plan(t), t).context));
+    expect(error.code).toBe('RunbookFailed');
+    expect(error.message).toMatch(/^fail exited with code 3 after \d+m?s\.$/);
+    expect(error.hint).toContain('Last output:\nrelation users does not exist\n');
+    expect(error.permanent).toBe(true);
+  });
+
+  it('does not run a non-repeatable step twice when a crash left its outcome unknown', async () => {
+    const marker = join(dir, 'ran');
+    const t = target({ once: { argv: ['touch', marker] } });
+    const p = await plan(t);
+    expect(p.warnings?.[0]).toMatch(/not marked repeatable/);
+    const run = stepCtx(p, t, { checkpoint: { startedAt: '2026-01-22T10:00:00.000Z', host: 'some-other-worker' } });
+    const error = await failure(driver().runStep(run.context));
+    expect(error.code).toBe('OutcomeUnknown');
+    expect(existsSync(marker)).toBe(false);
+
+    const repeatable = target({ once: { argv: ['touch', marker], repeatable: true } });
+    const again = stepCtx(await plan(repeatable), repeatable, { checkpoint: { startedAt: '2026-01-22T10:00:00.000Z', host: 'some-other-worker' } });
+    await expect(driver().runStep(again.context)).resolves.toMatchObject({ exitCode: 0 });
+    expect(existsSync(marker)).toBe(true);
+  });
+
+  it('kills the process group when the rollback is cancelled mid-step', async () => {
+    const pidFile = join(dir, 'child.pid');
+    const t = target({ long: { argv: ['sh', '-c', `sleep 30 & echo $! > ${pidFile}; wait`], timeout: '1m' } });
+    const controller = new AbortController();
+    const run = stepCtx(await plan(t), t, { signal: controller.signal });
+    const pending = driver().runStep(run.context);
+    await eventually(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '');
+    controller.abort(new Error('cancelled by U0LEAD'));
+    await expect(pending).rejects.toThrow('cancelled by U0LEAD');
+    expect(await eventually(() => !running(Number(readFileSync(pidFile, 'utf8'))))).toBe(true);
+  });
+});
