@@ -1,17 +1,19 @@
 import { z } from 'zod';
 import type { Catalog } from '../src/config/catalog.js';
+import { parseDbRequest } from './db.js';
 
 /** What `/rollback <text>` asks for, after validation against the catalog. */
 export type Command =
   | { kind: 'help' }
   | { kind: 'status'; id: string }
-  | { kind: 'rollback'; service: string; environment: string; version?: string; reason: string };
+  | { kind: 'versions'; service: string; environment: string }
+  | { kind: 'rollback'; service: string; environment: string; version?: string; options?: Record<string, string>; reason: string };
 
 export type Parsed = Command | { kind: 'error'; message: string };
 
 const rollbackId = z.string().regex(/^RB-\d{1,9}$/i);
 /** Revisions, tags and ARNs: letters, digits and `.:/_@+-`, nothing a shell or path could misuse. */
-const version = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}$/);
+const versionSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}$/);
 
 const HELP_HINT = 'Type `/rollback help` for the grammar.';
 
@@ -24,8 +26,8 @@ function list(choices: string[]): string {
   return choices.map((c) => `\`${c}\``).join(', ') || '(none configured)';
 }
 
-/** Parses the slash command text. Pure: the catalog is the only source of truth for names. */
-export function parseCommand(text: string, catalog: Catalog): Parsed {
+/** Parses the slash command text. Pure: the catalog is the only source of truth for names; `now` anchors `at -15m`. */
+export function parseCommand(text: string, catalog: Catalog, now = new Date()): Parsed {
   const tokens = text.trim().split(/\s+/).filter(Boolean);
   const [first, ...rest] = tokens;
   if (!first || first === 'help' || first === '-h' || first === '--help') return { kind: 'help' };
@@ -36,40 +38,61 @@ export function parseCommand(text: string, catalog: Catalog): Parsed {
     return { kind: 'status', id: id.data.toUpperCase() };
   }
 
-  const services = Object.keys(catalog.services);
-  const envs = catalog.services[first];
-  if (!envs) {
-    return { kind: 'error', message: `Unknown service \`${first}\`.${suggest(first, services)} Known services: ${list(services)}. ${HELP_HINT}` };
+  if (first === 'history' && rest.length === 2) {
+    const target = resolveTarget(rest[0]!, rest[1], catalog);
+    return 'error' in target ? { kind: 'error', message: target.error } : { kind: 'versions', ...target };
   }
-  const [environment, ...more] = rest;
-  const environments = Object.keys(envs);
-  if (!environment) {
-    return { kind: 'error', message: `Which environment of \`${first}\`? Choose one of ${list(environments)}, e.g. \`/rollback ${first} ${environments[0] ?? 'production'} <reason>\`.` };
-  }
-  if (!envs[environment]) {
-    return {
-      kind: 'error',
-      message: `\`${first}\` has no environment \`${environment}\`.${suggest(environment, environments)} Choose one of ${list(environments)}.`,
-    };
+
+  const target = resolveTarget(first, rest[0], catalog);
+  if ('error' in target) return { kind: 'error', message: target.error };
+  const { service, environment } = target;
+  const more = rest.slice(1);
+
+  if (catalog.services[service]?.[environment]?.driver === 'database') {
+    if (more[0] === 'snapshots') return { kind: 'versions', service, environment };
+    const request = parseDbRequest(more.slice(0, 2), now);
+    if ('error' in request) return { kind: 'error', message: request.error };
+    return { kind: 'rollback', service, environment, options: flatten(request), reason: more.slice(2).join(' ').slice(0, 500) };
   }
 
   let reasonWords = more;
-  let target: string | undefined;
+  let version: string | undefined;
   if (more[0] === 'to') {
-    const parsed = version.safeParse(more[1] ?? '');
+    const parsed = versionSchema.safeParse(more[1] ?? '');
     if (!parsed.success) {
       return {
         kind: 'error',
         message: more[1]
-          ? `\`${more[1]}\` is not a valid version: use a revision number, tag or name made of letters, digits and . : / _ @ + -, e.g. \`/rollback ${first} ${environment} to 41\`.`
-          : `\`to\` needs a version after it, e.g. \`/rollback ${first} ${environment} to 41\`.`,
+          ? `\`${more[1]}\` is not a valid version: use a revision number, tag or name made of letters, digits and . : / _ @ + -, e.g. \`/rollback ${service} ${environment} to 41\`.`
+          : `\`to\` needs a version after it, e.g. \`/rollback ${service} ${environment} to 41\`.`,
       };
     }
-    target = parsed.data;
+    version = parsed.data;
     reasonWords = more.slice(2);
   }
   const reason = reasonWords.join(' ').slice(0, 500);
-  return { kind: 'rollback', service: first, environment, ...(target ? { version: target } : {}), reason };
+  return { kind: 'rollback', service, environment, ...(version ? { version } : {}), reason };
+}
+
+function flatten(request: object): Record<string, string> {
+  return Object.fromEntries(Object.entries(request).map(([k, v]) => [k, String(v)]));
+}
+
+/** A service and one of its environments, or a message naming what is wrong and the valid choices. */
+function resolveTarget(first: string, environment: string | undefined, catalog: Catalog): { service: string; environment: string } | { error: string } {
+  const services = Object.keys(catalog.services);
+  const envs = catalog.services[first];
+  if (!envs) {
+    return { error: `Unknown service \`${first}\`.${suggest(first, services)} Known services: ${list(services)}. ${HELP_HINT}` };
+  }
+  const environments = Object.keys(envs);
+  if (!environment) {
+    return { error: `Which environment of \`${first}\`? Choose one of ${list(environments)}, e.g. \`/rollback ${first} ${environments[0] ?? 'production'} <reason>\`.` };
+  }
+  if (!envs[environment]) {
+    return { error: `\`${first}\` has no environment \`${environment}\`.${suggest(environment, environments)} Choose one of ${list(environments)}.` };
+  }
+  return { service: first, environment };
 }
 
 export function helpText(catalog: Catalog): string {
@@ -80,6 +103,8 @@ export function helpText(catalog: Catalog): string {
     '*Rewind: production rollbacks from Slack*',
     '`/rollback <service> <environment> [reason]`: roll back to the previous version',
     '`/rollback <service> <environment> to <version> [reason]`: roll back to a given version (e.g. `to 41`)',
+    '`/rollback history <service> <environment>`: the versions you can roll back to',
+    '`/rollback <database> <environment> at 2026-01-22T10:00Z` (or `at -15m`, `snapshot <id>`, `snapshots`): restore a database',
     '`/rollback status RB-12`: show one rollback',
     '`/rollback help`: this text',
     '',

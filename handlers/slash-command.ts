@@ -22,6 +22,9 @@ export function rollbackCommand(w: WebServices) {
         const rb = await w.store.get(parsed.id);
         return reply(rb ? statusText(rb, await w.store.timeline(rb.id)) : `No rollback ${parsed.id}. \`/rollback status RB-<number>\` takes the id shown on a card.`);
       }
+      case 'versions':
+        await w.jobs.versions({ service: parsed.service, environment: parsed.environment, user: command.user_id, channel: command.channel_id, responseUrl: command.response_url });
+        return reply(`:mag: Reading the history of ${parsed.service} ${parsed.environment}…`);
       case 'rollback': {
         // Slack may deliver the same command twice; its trigger_id is unique per invocation.
         if (!(await claimOnce(w.redis, w.prefix, `trigger:${command.trigger_id}`, 3600))) return;
@@ -29,6 +32,7 @@ export function rollbackCommand(w: WebServices) {
           service: parsed.service,
           environment: parsed.environment,
           version: parsed.version,
+          options: parsed.options,
           reason: parsed.reason,
           user: command.user_id,
           origin: { channel: command.channel_id, responseUrl: command.response_url },

@@ -22,7 +22,10 @@ export async function planJob(x: WorkerServices, id: string, signal: AbortSignal
   if (rb.state === 'requested') {
     let plan: Plan;
     try {
-      plan = await driver.plan({ rollbackId: id, service: rb.service, environment: rb.environment, target, version: rb.requestedVersion }, { signal, log });
+      plan = await driver.plan(
+        { rollbackId: id, service: rb.service, environment: rb.environment, target, version: rb.requestedVersion, options: rb.options },
+        { signal, log },
+      );
     } catch (error) {
       if (error instanceof PlanRefused) {
         const choices = error.choices.length ? `\nValid choices: ${error.choices.map((c) => `\`${c}\``).join(', ')}` : '';

@@ -3,12 +3,23 @@ import { z } from 'zod';
 
 export const QUEUE_NAME = 'rollbacks';
 
-/** plan: read live state and post the card; execute: run the approved plan; expire: close an unanswered request. */
-export const JOB_NAMES = ['plan', 'execute', 'expire'] as const;
+/**
+ * plan: read live state and post the card; execute: run the approved plan; expire: close an
+ * unanswered request; versions: answer `/rollback history <service> <env>` from the driver.
+ */
+export const JOB_NAMES = ['plan', 'execute', 'expire', 'versions'] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
 export const jobPayload = z.object({ id: z.string().regex(/^RB-\d+$/) });
-export type JobPayload = z.infer<typeof jobPayload>;
+export const versionsPayload = z.object({
+  service: z.string(),
+  environment: z.string(),
+  user: z.string(),
+  channel: z.string(),
+  responseUrl: z.url().optional(),
+});
+export type VersionsQuery = z.infer<typeof versionsPayload>;
+export type JobPayload = z.infer<typeof jobPayload> | VersionsQuery;
 
 /** The enqueue API handlers use. Job ids are derived from the rollback id, so repeats collapse into one job. */
 export class RollbackJobs {
@@ -34,6 +45,11 @@ export class RollbackJobs {
 
   expireAfter(id: string, delayMs: number) {
     return this.queue.add('expire', { id }, { jobId: `expire-${id}`, delay: delayMs, attempts: 3 });
+  }
+
+  /** Read-only and cheap: no job id, so asking twice answers twice. */
+  versions(query: VersionsQuery) {
+    return this.queue.add('versions', query, { attempts: 2, removeOnComplete: true });
   }
 
   close() {

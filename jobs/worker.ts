@@ -4,7 +4,8 @@ import { refreshCard, threadLine } from '../src/service/cards.js';
 import type { WorkerServices } from './context.js';
 import { executeJob } from './execute.js';
 import { planJob } from './plan.js';
-import { jobPayload, QUEUE_NAME, type JobName, type JobPayload } from './queue.js';
+import { jobPayload, QUEUE_NAME, versionsPayload, type JobName, type JobPayload } from './queue.js';
+import { versionsJob } from './versions.js';
 
 /** The worker role: one BullMQ worker that dispatches on the job name. */
 export function startWorker(x: WorkerServices, connection: ConnectionOptions, opts: { concurrency: number; lockDurationMs: number }) {
@@ -12,6 +13,11 @@ export function startWorker(x: WorkerServices, connection: ConnectionOptions, op
   const worker = new Worker<JobPayload, unknown, JobName>(
     QUEUE_NAME,
     async function processRollbackJob(job: Job<JobPayload, unknown, JobName>) {
+      if (job.name === 'versions') {
+        const query = versionsPayload.safeParse(job.data);
+        if (!query.success) throw new UnrecoverableError(`bad job payload: ${query.error.message}`);
+        return versionsJob(x, query.data, controller.signal);
+      }
       const parsed = jobPayload.safeParse(job.data);
       if (!parsed.success) throw new UnrecoverableError(`bad job payload: ${parsed.error.message}`);
       const { id } = parsed.data;

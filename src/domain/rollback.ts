@@ -61,6 +61,16 @@ export interface RollbackError {
   stepId?: string;
 }
 
+/** How the request was classified against the decision matrix (src/policy); fixed at request time. */
+export interface RollbackPolicy {
+  severity?: { id: string; label: string; advice: 'rollback' | 'consider' | 'fix-forward' };
+  scenario?: { id: string; title: string; rollbackType?: string; estimateMs?: number };
+  /** Why the requester rolls back although the matrix advises fixing forward. */
+  override?: string;
+  /** Pre-rollback checklist items the requester confirmed. */
+  checklist?: string[];
+}
+
 export interface SlackRef {
   channel: string;
   ts: string;
@@ -77,12 +87,15 @@ export interface Rollback {
   reason: string;
   /** `to <version>` from the request, if any. */
   requestedVersion?: string;
+  /** Validated driver options from the request (flag action, restore time...). */
+  options?: Record<string, string>;
   /** Where the request came from, for ephemeral replies. */
   origin?: { channel: string; responseUrl?: string };
   plan?: Plan;
   approvals: Approval[];
   card?: SlackRef;
   error?: RollbackError;
+  policy?: RollbackPolicy;
   createdAt: string;
   updatedAt: string;
   approvedAt?: string;

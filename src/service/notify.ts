@@ -1,25 +1,34 @@
 import type { Rollback } from '../domain/rollback.js';
 import type { Services } from './context.js';
 
+export interface ReplyTo {
+  user: string;
+  channel: string;
+  responseUrl?: string;
+}
+
 /**
- * Tells the requester something only they should see: through the slash command's response_url
- * while it is valid (it works in any channel), else as an ephemeral message where they typed.
+ * Something only one person should see: through the slash command's response_url while it is
+ * valid (it works in any channel), else as an ephemeral message in the channel they typed in.
  */
-export async function tellRequester(s: Services, rb: Rollback, text: string): Promise<void> {
-  const url = rb.origin?.responseUrl;
-  if (url) {
+export async function replyPrivately(s: Services, to: ReplyTo, text: string): Promise<void> {
+  if (to.responseUrl) {
     try {
-      const res = await fetch(url, {
+      const res = await fetch(to.responseUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text }),
         signal: AbortSignal.timeout(5000),
       });
       if (res.ok) return;
-      s.log.warn({ rollback: rb.id, status: res.status }, 'response_url refused the reply; falling back to chat.postEphemeral');
+      s.log.warn({ status: res.status }, 'response_url refused the reply; falling back to chat.postEphemeral');
     } catch (error) {
-      s.log.warn({ rollback: rb.id, err: error }, 'response_url unreachable; falling back to chat.postEphemeral');
+      s.log.warn({ err: error }, 'response_url unreachable; falling back to chat.postEphemeral');
     }
   }
-  await s.poster.ephemeral(rb.origin?.channel ?? s.catalog.warRoom, rb.requestedBy, text);
+  await s.poster.ephemeral(to.channel, to.user, text);
+}
+
+export function tellRequester(s: Services, rb: Rollback, text: string): Promise<void> {
+  return replyPrivately(s, { user: rb.requestedBy, channel: rb.origin?.channel ?? s.catalog.warRoom, responseUrl: rb.origin?.responseUrl }, text);
 }

@@ -7,6 +7,7 @@ export interface RollbackRequest {
   service: string;
   environment: string;
   version?: string;
+  options?: Record<string, string>;
   reason: string;
   user: string;
   origin: { channel: string; responseUrl?: string };
@@ -37,6 +38,7 @@ export async function requestRollback(s: Services, req: RollbackRequest): Promis
     requestedBy: req.user,
     reason: req.reason,
     ...(req.version ? { requestedVersion: req.version } : {}),
+    ...(req.options ? { options: req.options } : {}),
     origin: req.origin,
     approvals: [],
     createdAt: at,
