@@ -1,7 +1,7 @@
 import { formatDuration } from '../src/domain/duration.js';
 import { isTerminal, type Rollback } from '../src/domain/rollback.js';
 import { refreshCard, threadLine } from '../src/service/cards.js';
-import { internalNotification } from '../src/templates/internal-notification.js';
+import { render } from '../src/service/template-context.js';
 import type { WorkerServices } from './context.js';
 
 /**
@@ -34,7 +34,7 @@ export async function announceOutcome(x: WorkerServices, rb: Rollback): Promise<
     );
   }
   if (rb.state === 'succeeded' || (rb.state === 'failed' && rb.startedAt)) {
-    await threadLine(x, rb, `*Internal notification* (copy to email/status channels):\n\`\`\`${internalNotification(rb, x.catalog.product ?? rb.service)}\`\`\``);
+    await threadLine(x, rb, `*Internal notification* (copy to email/status channels):\n\`\`\`${await render(x, 'internalNotification', rb)}\`\`\``);
   }
   await x.journal.mark(rb.id, 'outcome');
 }

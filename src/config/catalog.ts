@@ -11,6 +11,7 @@ import { frontendTarget } from './targets/frontend.js';
 import { flagIssues, flagsSchema, flagTargetSchema, maintenanceSchema } from './targets/flag.js';
 import { dnsTarget } from './targets/dns.js';
 import { environmentChecks, escalationList } from './checks.js';
+import { policyIssues, policyKeys } from './policy.js';
 
 /** Every driver's target schema; a new driver adds its schema here. */
 export const targetSchema = z.discriminatedUnion('driver', [ecsTarget, kubernetesTarget, databaseTarget, runbookTarget, frontendTarget, flagTargetSchema, dnsTarget], {
@@ -49,6 +50,8 @@ export const catalogSchema = z
     checks: environmentChecks.optional(),
     /** Roles named when verification fails, in order. */
     escalation: escalationList.optional(),
+    /** Decision matrix, checklist, templates and war-room follow-ups (src/config/policy.ts). */
+    ...policyKeys,
   })
   .superRefine((catalog, ctx) => {
     const roles = Object.keys(catalog.roles);
@@ -65,6 +68,7 @@ export const catalogSchema = z
     };
     checkRule(catalog.approval, ['approval']);
     for (const issue of flagIssues(catalog)) ctx.addIssue({ code: 'custom', ...issue });
+    for (const issue of policyIssues(catalog)) ctx.addIssue({ code: 'custom', ...issue });
     catalog.escalation?.forEach((r, i) => {
       if (!catalog.roles[r]) {
         ctx.addIssue({ code: 'custom', path: ['escalation', i], message: `role "${r}" is not defined: add it under roles, or use one of: ${roles.join(', ') || '(none defined)'}` });

@@ -1,7 +1,3 @@
-import type { Rollback } from '../domain/rollback.js';
-import { fill } from './fill.js';
-import { templateVariables } from './variables.js';
-
 /**
  * The DistroCV runbook's "Internal Notification". `{version}` carries its own `v` when the
  * version is a number (`v2.0.1`), so task definitions read `distrocv-api:42`, not `vdistrocv-api:42`.
@@ -28,7 +24,3 @@ A rollback has been initiated for {product}.
 
 --
 {your_name}`;
-
-export function internalNotification(rb: Rollback, product: string, template = INTERNAL_NOTIFICATION): string {
-  return fill(template, templateVariables(rb, product));
-}

@@ -1,5 +1,59 @@
-import type { Rollback } from '../domain/rollback.js';
 import { formatDuration } from '../domain/duration.js';
+import type { Rollback } from '../domain/rollback.js';
+import type { TimelineEvent } from '../domain/timeline.js';
+import { timelineTable } from './timeline-table.js';
+
+/**
+ * The variables every template may use, as `{name}`. This list is the documentation the catalog's
+ * `templates:` refer to, and start-up refuses a template naming anything else.
+ */
+export const TEMPLATE_VARIABLES = {
+  product: 'the catalog `product` (default: the service name)',
+  rollback_id: 'e.g. RB-12',
+  service: 'the service, e.g. api',
+  environment: 'the environment, e.g. production',
+  version: 'the version rolled back from (`v2.0.1`, `distrocv-api:42`)',
+  previous_version: 'the version rolled back to',
+  brief_reason: 'the reason given with the request',
+  user_impact: 'what users saw (a prompt to fill in until someone does)',
+  timestamp: 'when the rollback was requested, `2026-01-22 10:00 UTC`',
+  date: 'the day of the request, `2026-01-22`',
+  started_at: 'when it was requested, `10:00 UTC`',
+  finished_at: 'when it finished, `10:04 UTC` (or `still running`)',
+  status: '`in progress`, `completed`, `failed`, or the state name',
+  duration: 'request to finish, e.g. `4m 12s`',
+  rto: 'the recovery time objective, e.g. `15m 00s`',
+  rto_verdict: '`within the 15m 00s RTO` or `over the 15m 00s RTO`',
+  severity: '`P0 (Critical)`, or `unclassified`',
+  scenario: 'the decision-matrix scenario, e.g. `Complete platform outage`, or `not classified`',
+  rollback_type: 'the matrix\'s recommended rollback type, e.g. `Frontend only`',
+  estimate: 'the matrix\'s time estimate, e.g. `5m 00s`',
+  override_reason: 'why the requester rolled back against a fix-forward advice, or `none`',
+  requester: 'the requester as a Slack mention',
+  requester_name: 'the requester\'s name (for files and user-facing text)',
+  approvers: 'approvers as Slack mentions',
+  approver_names: 'approvers\' names',
+  error: 'why it failed, or `none`',
+  summary: 'two or three sentences on what happened, from the record',
+  timeline_table: 'a Markdown table of the recorded timeline (post-mortem)',
+  incident_status: 'a status-page sentence: resolved, or investigating while it is not',
+  list_of_actions_for_team: 'what the team should do now',
+  post_mortem_deadline: 'when the post-mortem is due, `2026-01-24 10:00 UTC`',
+  post_mortem_schedule: '`Post-mortem within 48 hours (by …)`',
+  your_name: 'who sends it: Rewind, for the requester',
+} as const satisfies Record<string, string>;
+
+export type TemplateVariable = keyof typeof TEMPLATE_VARIABLES;
+
+export interface TemplateContext {
+  product: string;
+  rtoMs: number;
+  postMortemWithinMs: number;
+  /** The recorded timeline, for `{timeline_table}` and `{summary}`. */
+  timeline?: readonly TimelineEvent[];
+  /** Slack user id → name, for plain-text names; unknown ids stay ids. */
+  names?: Readonly<Record<string, string>>;
+}
 
 const STATUS: Partial<Record<Rollback['state'], string>> = {
   succeeded: 'completed',
@@ -15,14 +69,28 @@ function versionLabel(label: string | undefined): string {
   return /^\d/.test(label) ? `v${label}` : label;
 }
 
-const POST_MORTEM_WITHIN_MS = 48 * 3600_000;
+const minute = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 
-/** The variables every template may use (documented in the README). */
-export function templateVariables(rb: Rollback, product: string): Record<string, string> {
+function summary(rb: Rollback, product: string, took: string, verdict: string): string {
+  const what = `A rollback of ${product} ${rb.service} ${rb.environment} from ${versionLabel(rb.plan?.current)} to ${versionLabel(rb.plan?.target)} was requested at ${minute(rb.createdAt)} (${rb.reason || 'no reason given'}).`;
+  if (rb.state === 'succeeded') return `${what} It completed in ${took}, ${verdict}, and the service passed its health checks.`;
+  if (rb.state === 'failed') return `${what} It failed after ${took}: ${rb.error?.name ?? 'Error'}: ${rb.error?.message ?? 'see the timeline'}.`;
+  return `${what} It is ${STATUS[rb.state] ?? rb.state.replace('_', ' ')}.`;
+}
+
+/** Every variable of TEMPLATE_VARIABLES for one rollback. */
+export function templateVariables(rb: Rollback, ctx: TemplateContext): Record<TemplateVariable, string> {
+  const name = (id: string) => ctx.names?.[id] ?? id;
+  const created = Date.parse(rb.createdAt);
   const finished = rb.finishedAt ? Date.parse(rb.finishedAt) : undefined;
-  const deadline = new Date(Date.parse(rb.createdAt) + POST_MORTEM_WITHIN_MS).toISOString();
+  const took = finished !== undefined ? formatDuration(finished - created) : 'still running';
+  const rto = formatDuration(ctx.rtoMs);
+  const verdict = `${finished !== undefined && finished - created > ctx.rtoMs ? 'over' : 'within'} the ${rto} RTO`;
+  const deadline = minute(new Date(created + ctx.postMortemWithinMs).toISOString());
+  const policy = rb.policy;
+  const approvers = rb.approvals.map((a) => a.user);
   return {
-    product,
+    product: ctx.product,
     rollback_id: rb.id,
     service: rb.service,
     environment: rb.environment,
@@ -30,16 +98,36 @@ export function templateVariables(rb: Rollback, product: string): Record<string,
     previous_version: versionLabel(rb.plan?.target),
     brief_reason: rb.reason || 'not given',
     user_impact: 'being assessed; reply in the thread with what users saw',
-    timestamp: `${rb.createdAt.slice(0, 16).replace('T', ' ')} UTC`,
+    timestamp: minute(rb.createdAt),
+    date: rb.createdAt.slice(0, 10),
+    started_at: `${rb.createdAt.slice(11, 16)} UTC`,
+    finished_at: rb.finishedAt ? `${rb.finishedAt.slice(11, 16)} UTC` : 'still running',
     status: STATUS[rb.state] ?? rb.state,
-    duration: finished ? formatDuration(finished - Date.parse(rb.createdAt)) : 'still running',
+    duration: took,
+    rto,
+    rto_verdict: verdict,
+    severity: policy?.severity ? `${policy.severity.id} (${policy.severity.label})` : 'unclassified',
+    scenario: policy?.scenario?.title ?? 'not classified',
+    rollback_type: policy?.scenario?.rollbackType ?? 'not set',
+    estimate: policy?.scenario?.estimateMs !== undefined ? formatDuration(policy.scenario.estimateMs) : 'not set',
+    override_reason: policy?.override ?? 'none',
     requester: `<@${rb.requestedBy}>`,
-    approvers: rb.approvals.map((a) => `<@${a.user}>`).join(', ') || 'nobody yet',
+    requester_name: name(rb.requestedBy),
+    approvers: approvers.map((u) => `<@${u}>`).join(', ') || 'nobody yet',
+    approver_names: approvers.map(name).join(', ') || 'nobody yet',
+    error: rb.error ? `${rb.error.name}: ${rb.error.message}` : 'none',
+    summary: summary(rb, ctx.product, took, verdict),
+    timeline_table: timelineTable(ctx.timeline ?? [], name),
+    incident_status:
+      rb.state === 'succeeded'
+        ? `Resolved: we rolled back a faulty change to ${ctx.product}; all systems are operational and we are monitoring.`
+        : 'Investigating issues, remediation in progress.',
     list_of_actions_for_team:
       rb.state === 'failed'
         ? '- Stop deploys to this service until the rollback is resolved\n- Follow the next steps in the rollback thread'
         : '- Hold deploys to this service until the root cause is fixed\n- Watch error rates and latency for the next 30 minutes',
-    post_mortem_schedule: `Post-mortem within 48 hours (by ${deadline.slice(0, 16).replace('T', ' ')} UTC)`,
-    your_name: `Rewind, for ${`<@${rb.requestedBy}>`}`,
+    post_mortem_deadline: deadline,
+    post_mortem_schedule: `Post-mortem within ${Math.round(ctx.postMortemWithinMs / 3600_000)} hours (by ${deadline})`,
+    your_name: `Rewind, for <@${rb.requestedBy}>`,
   };
 }
