@@ -1,3 +1,5 @@
+import type { RollbackPolicy } from '../domain/rollback.js';
+
 /**
  * Who must approve a rollback. A group asks for `count` different people from its roles; a
  * requirement is several groups at once (on-call AND lead: two people); an authority is every
@@ -18,15 +20,12 @@ export interface Requirement {
 }
 
 /** The decision matrix's advice for a severity. */
-export type Advice = 'rollback' | 'consider' | 'fix-forward';
+export type Advice = NonNullable<RollbackPolicy['severity']>['advice'];
 
-export interface Authority {
+/** The classification a rollback records (severity, scenario, override) plus who must approve. */
+export interface Authority extends Omit<RollbackPolicy, 'checklist'> {
   /** All must be met. One person may count towards several requirements, but fills one slot in each. */
   requirements: Requirement[];
-  severity?: { id: string; label: string; advice: Advice };
-  scenario?: { id: string; title: string; rollbackType?: string; estimateMs?: number };
-  /** Why the requester rolls back although the matrix says fix forward. */
-  override?: string;
 }
 
 /** Resolved members (Slack user ids) of each role. */
