@@ -20,7 +20,7 @@ export interface WaitOptions {
   log: Logger;
 }
 
-/** A clean watch end sooner than this counts as a failure for backoff, so a server closing at once cannot spin us. */
+/** A clean watch end sooner than this counts as a failure for backoff, so a server closing at once cannot make us spin. */
 const MIN_HEALTHY_WATCH_MS = 1000;
 
 /**
@@ -121,7 +121,8 @@ export function waitForRollout(api: KubeApi, o: WaitOptions): Promise<string> {
       watcher = undefined;
       const healthy = !error && Date.now() - watchStartedAt >= MIN_HEALTHY_WATCH_MS;
       failures = healthy ? 0 : failures + 1;
-      const delay = healthy ? 0 : Math.min(o.resyncMs, 50 * 2 ** failures);
+      // The first retry is immediate; repeated quick failures back off up to the resync interval.
+      const delay = failures <= 1 ? 0 : Math.min(o.resyncMs, 50 * 2 ** (failures - 1));
       if (error) o.log.debug({ deployment: o.name, err: error, delay }, 'watch ended; re-listing and watching again');
       clearTimeout(retryTimer);
       retryTimer = setTimeout(() => void cycle(), delay);

@@ -39,6 +39,8 @@ export interface FakeKube {
   dropWatches(opts?: { abrupt?: boolean }): number;
   /** Keeps watches open but silent, like a stalled stream. */
   stallWatches(stalled: boolean): void;
+  /** Freezes the controller (no rollout progress) until released: lets tests order events without timing. */
+  holdController(held: boolean): void;
   deployment(namespace: string, name: string): KubeObject | undefined;
   /** The ReplicaSets the Deployment owns, highest revision first. */
   replicaSets(namespace: string, name: string): KubeObject[];
@@ -198,7 +200,10 @@ export async function startFakeKube(opts: { tickMs?: number } = {}): Promise<Fak
     ].join('\n'),
   );
 
-  const ticker = setInterval(() => controller.tick(), opts.tickMs ?? 50);
+  let held = false;
+  const ticker = setInterval(() => {
+    if (!held) controller.tick();
+  }, opts.tickMs ?? 50);
 
   const mutate = (namespace: string, name: string, change: (d: KubeObject) => void) => {
     const d = store.get('deployments', namespace, name);
@@ -239,6 +244,9 @@ export async function startFakeKube(opts: { tickMs?: number } = {}): Promise<Fak
     },
     stallWatches: (stalled) => {
       store.stalled = stalled;
+    },
+    holdController: (hold) => {
+      held = hold;
     },
     deployment: (namespace, name) => store.get('deployments', namespace, name),
     replicaSets: (namespace, name) => {
