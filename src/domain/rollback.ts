@@ -71,16 +71,6 @@ export interface RollbackPolicy {
   checklist?: string[];
 }
 
-/** How the request was classified against the decision matrix (src/policy); fixed at request time. */
-export interface RollbackPolicy {
-  severity?: { id: string; label: string; advice: 'rollback' | 'consider' | 'fix-forward' };
-  scenario?: { id: string; title: string; rollbackType?: string; estimateMs?: number };
-  /** Why the requester rolls back although the matrix advises fixing forward. */
-  override?: string;
-  /** Pre-rollback checklist items the requester confirmed. */
-  checklist?: string[];
-}
-
 export interface SlackRef {
   channel: string;
   ts: string;
@@ -105,7 +95,6 @@ export interface Rollback {
   approvals: Approval[];
   card?: SlackRef;
   error?: RollbackError;
-  policy?: RollbackPolicy;
   policy?: RollbackPolicy;
   createdAt: string;
   updatedAt: string;
