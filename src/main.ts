@@ -1,4 +1,5 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { App } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import { Redis } from 'ioredis';
@@ -13,8 +14,11 @@ import { startWorker } from '../jobs/worker.js';
 import { loadCatalog, type Catalog } from './config/catalog.js';
 import { parseEnv, type Env } from './config/env.js';
 import { ConfigError } from './config/errors.js';
+import type { KubernetesTarget } from './config/targets/kubernetes.js';
 import type { Driver } from './drivers/driver.js';
 import { createEcsDriver } from './drivers/ecs.js';
+import { createKubernetesDriver } from './drivers/kubernetes/driver.js';
+import { kubeConfigFromEnvironment } from './drivers/kubernetes/kubeconfig.js';
 import { createLogger } from './log.js';
 import type { Services } from './service/context.js';
 import { boltLogger } from './slack/bolt-logger.js';
@@ -28,6 +32,7 @@ import { createHttpVerifyDriver } from './verify/http.js';
 /** Cloud clients, overridable by tests; by default each SDK reads its own standard chain (AWS_REGION, AWS_ENDPOINT_URL_*, ...). */
 export interface Clients {
   ecs: (region?: string) => ECSClient;
+  kubeConfigFor: (target: KubernetesTarget) => KubeConfig;
 }
 
 export interface RewindOptions {
@@ -85,9 +90,11 @@ export async function startRewind(opts: RewindOptions): Promise<Rewind> {
   const jobs = RollbackJobs.open(bullConnection, prefix);
   const clients: Clients = {
     ecs: opts.clients?.ecs ?? perRegion((region) => new ECSClient(region ? { region } : {})),
+    kubeConfigFor: opts.clients?.kubeConfigFor ?? kubeConfigFromEnvironment(),
   };
   const drivers: Record<string, Driver<never>> = {
     ecs: createEcsDriver({ ecs: clients.ecs, minDelaySec: opts.minPollSec }) as Driver<never>,
+    kubernetes: createKubernetesDriver({ kubeConfigFor: clients.kubeConfigFor }) as Driver<never>,
     verify: createHttpVerifyDriver() as Driver<never>,
   };
   const closers: (() => Promise<unknown>)[] = [];

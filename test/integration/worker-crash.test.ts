@@ -32,6 +32,7 @@ function startWorker(): ChildProcess {
       AWS_ENDPOINT_URL_ECS: h.ecs.url,
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
+      KUBECONFIG: h.kube.kubeconfigPath,
       LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -78,4 +79,36 @@ it('resumes from the step journal after the worker is SIGKILLed mid-rollback, wi
   }, 'the success message', 15_000);
   expect(thread).toMatch(/again, after an interruption/);
   expect(thread.match(/RB-1 succeeded/g)).toHaveLength(1);
+});
+
+it('resumes a Kubernetes rollout after the worker is SIGKILLed mid-rollout, without a second undo', { timeout: 60_000 }, async () => {
+  const first = startWorker();
+  await h.slack.slashCommand(h.eventsUrl, { text: 'web production crash drill', user_id: USERS.requester, channel_id: 'C0DEVCHAT' });
+  const posted = await eventually(
+    () => h.slack.messages(WAR_ROOM).find((m) => !m.thread_ts && readable(m).includes('rollback_approve')),
+    'the card with its buttons',
+    30_000,
+  );
+  await h.slack.clickButton(h.eventsUrl, { user_id: USERS.lead, action_id: 'rollback_approve', value: 'RB-1', channel: WAR_ROOM, message_ts: posted.ts });
+  await eventually(async () => (await h.rewind.services.journal.all('RB-1'))['rollout-status']?.status === 'started', 'the wait step to start', 30_000);
+  first.kill('SIGKILL');
+  await new Promise((r) => first.once('exit', r));
+
+  startWorker();
+  const done = await eventually(
+    async () => {
+      const rb = await h.rewind.services.store.get('RB-1');
+      return rb && ['succeeded', 'failed'].includes(rb.state) ? rb : undefined;
+    },
+    'the resumed rollback to finish',
+    45_000,
+  );
+  expect(done.error).toBeUndefined();
+  expect(done.state).toBe('succeeded');
+  const patches = h.kube.calls.filter((c) => c.method === 'PATCH');
+  expect(patches).toHaveLength(2); // one JSON patch per Deployment, never repeated
+  for (const app of ['web', 'api']) {
+    expect(h.kube.replicaSets('production', `skillancer-${app}`)).toHaveLength(3);
+  }
+  expect(await h.rewind.services.locks.holder('web/production')).toBeNull();
 });

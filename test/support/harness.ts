@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { parseCatalog } from '../../src/config/catalog.js';
 import { parseEnv } from '../../src/config/env.js';
 import { startRewind, type Rewind } from '../../src/main.js';
+import { KubeConfig } from '@kubernetes/client-node';
 import { startFakeEcs, type FakeEcs } from '../fakes/ecs.js';
+import { startFakeKube, type FakeKube } from '../fakes/kubernetes/server.js';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
 import { dropPrefix, testRedisUrl, uniquePrefix } from './redis.js';
 
@@ -34,11 +36,21 @@ services:
       cluster: distrocv-staging
       service: api
       approval: { from: [oncall], count: 1 }
+  web:
+    production:
+      driver: kubernetes
+      context: fake
+      namespace: production
+      deployments: [skillancer-web, skillancer-api]
+      resyncInterval: 250ms
+      progressTimeout: 20s
+      approval: { from: [oncall, lead], count: 1 }
 `;
 
 export interface Harness {
   slack: FakeSlack;
   ecs: FakeEcs;
+  kube: FakeKube;
   rewind: Rewind;
   prefix: string;
   health: { status: number; server: Server; url: string };
@@ -69,11 +81,24 @@ async function startHealth(): Promise<Harness['health']> {
   return health;
 }
 
+/** Seeds Skillancer's two Deployments with three revisions each (rc.4, rc.5, rc.6 live). */
+export function seedSkillancer(kube: FakeKube): void {
+  for (const app of ['web', 'api']) {
+    kube.addDeployment('production', `skillancer-${app}`, {
+      replicas: 3,
+      revisions: ['v1.0.0-rc.4', 'v1.0.0-rc.5', 'v1.0.0-rc.6'].map((tag) => `registry.skillancer.com/skillancer-${app}:${tag}`),
+      labels: { app: 'skillancer', component: app },
+    });
+  }
+}
+
 /** Fakes + Rewind in this process; `role` 'web' leaves the worker to a child process. */
 export async function startHarness(opts: { role?: 'all' | 'web'; tickMs?: number } = {}): Promise<Harness> {
   const slack = await startFakeSlack({ signingSecret: SIGNING_SECRET, usergroups: { S0ONCALL: [USERS.oncallViaGroup] } });
   const ecs = await startFakeEcs({ tickMs: opts.tickMs ?? 20 });
   seedDistroCv(ecs);
+  const kube = await startFakeKube({ tickMs: opts.tickMs ?? 20 });
+  seedSkillancer(kube);
   const health = await startHealth();
   const prefix = uniquePrefix();
   const catalogYaml = CATALOG_YAML(health.url);
@@ -91,7 +116,15 @@ export async function startHarness(opts: { role?: 'all' | 'web'; tickMs?: number
   const rewind = await startRewind({
     env: parseEnv(env),
     catalog: parseCatalog(catalogYaml, 'test-catalog.yaml'),
-    clients: { ecs: () => new ECSClient({ endpoint: ecs.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }) },
+    clients: {
+      ecs: () => new ECSClient({ endpoint: ecs.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
+      kubeConfigFor: (target) => {
+        const kc = new KubeConfig();
+        kc.loadFromFile(kube.kubeconfigPath);
+        if (target.context) kc.setCurrentContext(target.context);
+        return kc;
+      },
+    },
     slackMinIntervalMs: 0,
     progressIntervalMs: 100,
     minPollSec: 0.05,
@@ -99,6 +132,7 @@ export async function startHarness(opts: { role?: 'all' | 'web'; tickMs?: number
   return {
     slack,
     ecs,
+    kube,
     rewind,
     prefix,
     health,
@@ -107,7 +141,7 @@ export async function startHarness(opts: { role?: 'all' | 'web'; tickMs?: number
     eventsUrl: `${rewind.url}/slack/events`,
     async close() {
       await rewind.close();
-      await Promise.all([slack.close(), ecs.close(), new Promise((r) => health.server.close(r))]);
+      await Promise.all([slack.close(), ecs.close(), kube.close(), new Promise((r) => health.server.close(r))]);
       await dropPrefix(prefix);
     },
   };

@@ -1,0 +1,43 @@
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { eventually, readable, startHarness, USERS, WAR_ROOM, type Harness } from '../support/harness.js';
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+const image = (d: string) => (h.kube.deployment('production', d) as { spec: { template: { spec: { containers: { image: string }[] } } } }).spec.template.spec.containers[0]!.image;
+
+it('rolls back skillancer-web and skillancer-api together from /rollback web production', async () => {
+  await h.slack.slashCommand(h.eventsUrl, { text: 'web production checkout broken after rc.6', user_id: USERS.requester, channel_id: 'C0DEVCHAT' });
+  const card = await eventually(() => h.slack.messages(WAR_ROOM).find((m) => !m.thread_ts && readable(m).includes('rollback_approve')), 'the card');
+  const text = readable(card);
+  expect(text).toMatch(/skillancer-web: revision 3 \([^)]*rc\.6\) → revision 2 \([^)]*rc\.5\)/);
+  expect(text).toMatch(/skillancer-api: revision 3 \([^)]*rc\.6\) → revision 2 \([^)]*rc\.5\)/);
+
+  await h.slack.clickButton(h.eventsUrl, { user_id: USERS.lead, action_id: 'rollback_approve', value: 'RB-1', channel: WAR_ROOM, message_ts: card.ts });
+  const rb = await eventually(async () => {
+    const r = await h.rewind.services.store.get('RB-1');
+    return r && ['succeeded', 'failed'].includes(r.state) ? r : undefined;
+  }, 'the rollback to finish');
+  expect(rb.error).toBeUndefined();
+  expect(rb.state).toBe('succeeded');
+  expect(image('skillancer-web')).toBe('registry.skillancer.com/skillancer-web:v1.0.0-rc.5');
+  expect(image('skillancer-api')).toBe('registry.skillancer.com/skillancer-api:v1.0.0-rc.5');
+  const thread = await eventually(() => {
+    const t = h.slack.thread(WAR_ROOM, card.ts).map((m) => m.text ?? '').join('\n');
+    return t.includes('RB-1 succeeded') ? t : undefined;
+  }, 'the success message');
+  expect(thread).toMatch(/\d\/3 updated/);
+  expect(await h.rewind.services.locks.holder('web/production')).toBeNull();
+
+  // kubectl rollout history: the undo made revision 4 from revision 2's template.
+  const before = h.slack.responses.length;
+  await h.slack.slashCommand(h.eventsUrl, { text: 'history web production', user_id: USERS.oncall, channel_id: 'C0DEVCHAT' });
+  const history = await eventually(() => h.slack.responses.slice(before).map((r) => String(r.body.text)).find((t) => t.includes('History of web production')), 'the history');
+  expect(history).toMatch(/skillancer-web/);
+  expect(history).toMatch(/rc\.5/);
+});
