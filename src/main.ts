@@ -70,6 +70,9 @@ export async function startRewind(opts: RewindOptions): Promise<Rewind> {
   const prefix = env.REWIND_REDIS_PREFIX;
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 3 });
   const bullConnection = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
+  for (const connection of [redis, bullConnection]) {
+    connection.on('error', (error: Error) => log.warn({ err: error }, 'redis connection error (ioredis reconnects by itself)'));
+  }
   const slack = new WebClient(env.SLACK_BOT_TOKEN, {
     slackApiUrl: env.SLACK_API_URL,
     retryConfig: { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 10_000 },

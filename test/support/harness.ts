@@ -93,7 +93,7 @@ export function seedSkillancer(kube: FakeKube): void {
 }
 
 /** Fakes + Rewind in this process; `role` 'web' leaves the worker to a child process. */
-export async function startHarness(opts: { role?: 'all' | 'web'; tickMs?: number } = {}): Promise<Harness> {
+export async function startHarness(opts: { role?: 'all' | 'web'; tickMs?: number; redisUrl?: string } = {}): Promise<Harness> {
   const slack = await startFakeSlack({ signingSecret: SIGNING_SECRET, usergroups: { S0ONCALL: [USERS.oncallViaGroup] } });
   const ecs = await startFakeEcs({ tickMs: opts.tickMs ?? 20 });
   seedDistroCv(ecs);
@@ -107,7 +107,7 @@ export async function startHarness(opts: { role?: 'all' | 'web'; tickMs?: number
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: slack.url,
     PORT: '0',
-    REDIS_URL: testRedisUrl(),
+    REDIS_URL: opts.redisUrl ?? testRedisUrl(),
     REWIND_REDIS_PREFIX: prefix,
     ROLE: opts.role ?? 'all',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -142,7 +142,7 @@ export async function startHarness(opts: { role?: 'all' | 'web'; tickMs?: number
     async close() {
       await rewind.close();
       await Promise.all([slack.close(), ecs.close(), kube.close(), new Promise((r) => health.server.close(r))]);
-      await dropPrefix(prefix);
+      await dropPrefix(prefix, opts.redisUrl);
     },
   };
 }

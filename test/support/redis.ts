@@ -12,8 +12,8 @@ export function uniquePrefix(): string {
 }
 
 /** Deletes every key under a prefix; call in afterEach/afterAll. */
-export async function dropPrefix(prefix: string): Promise<void> {
-  const redis = new Redis(testRedisUrl());
+export async function dropPrefix(prefix: string, url = testRedisUrl()): Promise<void> {
+  const redis = new Redis(url);
   try {
     let cursor = '0';
     do {
