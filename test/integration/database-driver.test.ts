@@ -207,6 +207,25 @@ describe('database driver: point-in-time restore', () => {
     await expect(driver().drift(plan, t, ctx())).resolves.toMatch(/appeared since planning/);
   });
 
+  it('waits for its own earlier deployment after a crash instead of forcing a second one', async () => {
+    const t = target();
+    const plan = await driver().plan({ rollbackId: 'RB-42', service: 'db', environment: 'production', target: t, options: options('at', '-15m') }, ctx());
+    const first = stepCtx(plan, 'redeploy-1', t);
+    await driver().runStep(first.context);
+    expect(first.saved).toEqual([{ deploymentId: ecs.service('distrocv-prod', 'api').deployments[0].id }]);
+
+    // The worker died after UpdateService: the repeat gets the checkpoint and a later first-start time.
+    const repeat = stepCtx(plan, 'redeploy-1', t);
+    repeat.context.checkpoint = first.saved[0];
+    await expect(driver().runStep(repeat.context)).resolves.toMatchObject({ deploymentId: first.saved[0]!.deploymentId });
+    expect(ecs.callsTo('UpdateService')).toHaveLength(1);
+
+    // A deployment from before this step started may predate the secret change: not adopted.
+    const fresh = stepCtx(plan, 'redeploy-1', t);
+    await driver().runStep(fresh.context);
+    expect(ecs.callsTo('UpdateService')).toHaveLength(2);
+  });
+
   it('stops waiting with a clear failure when the restore dead-ends', async () => {
     const t = target();
     const plan = await driver().plan({ rollbackId: 'RB-42', service: 'db', environment: 'production', target: t, options: options('at', '-15m') }, ctx());
