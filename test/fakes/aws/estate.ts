@@ -56,7 +56,7 @@ const DAY = 24 * 3600_000;
 /** Three builds (v2.0.1 live), each with `sharedFiles` unchanged assets plus a few that differ. */
 export function seedFrontend(s3: S3Fake, cloudfront: CloudFrontFake, options: { sharedFiles?: number; now?: Date } = {}): void {
   const now = options.now?.getTime() ?? Date.now();
-  const shared = Array.from({ length: options.sharedFiles ?? 120 }, (_, i) => [`static/img/photo-${String(i).padStart(4, '0')}.webp`, `image ${i}`] as const);
+  const shared = Array.from({ length: options.sharedFiles ?? 120 }, (_, i): [string, string] => [`static/img/photo-${String(i).padStart(4, '0')}.webp`, `image ${i}`]);
   const builds = [
     { version: 'v1.9.0', daysAgo: 21, hash: '7c1e' },
     { version: 'v2.0.0-previous', daysAgo: 9, hash: 'a41f' },
