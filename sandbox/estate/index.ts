@@ -1,0 +1,43 @@
+import type { Clients } from '../../src/main.js';
+import { startEcsPiece } from './ecs.js';
+import type { EstateItem, EstatePiece, EstateToggle } from './types.js';
+
+export interface EstateOptions {
+  /** Tests: rollouts in a fraction of a second instead of a few seconds. */
+  fast?: boolean;
+  crashloop?: boolean;
+}
+
+/** The fake estate as one thing: every piece's clients, panel items, failure switches and health endpoints. */
+export interface Estate {
+  pieces: EstatePiece[];
+  clients: Partial<Clients>;
+  view(): { items: EstateItem[]; toggles: EstateToggle[] };
+  setToggle(id: string, on: boolean): boolean;
+  healthy(name: string): boolean | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts each estate piece the bot has a driver for. A piece is one fake seeded by its own
+ * function (sandbox/estate/<piece>.ts), so adding a driver's estate is one line here.
+ */
+export async function startEstate(opts: EstateOptions = {}): Promise<Estate> {
+  const pieces: EstatePiece[] = [];
+  try {
+    pieces.push(await startEcsPiece({ tickMs: opts.fast ? 30 : 800, crashloop: opts.crashloop }));
+  } catch (error) {
+    await Promise.allSettled(pieces.map((p) => p.close()));
+    throw error;
+  }
+  return {
+    pieces,
+    clients: Object.assign({}, ...pieces.map((p) => p.clients)) as Partial<Clients>,
+    view: () => ({ items: pieces.flatMap((p) => p.view()), toggles: pieces.flatMap((p) => p.toggles()) }),
+    setToggle: (id, on) => pieces.some((p) => p.setToggle(id, on)),
+    healthy: (name) => pieces.find((p) => p.health[name])?.health[name]?.(),
+    async close() {
+      await Promise.allSettled(pieces.map((p) => p.close()));
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseCatalog } from '../src/config/catalog.js';
+import { parseEnv } from '../src/config/env.js';
+import { startRewind, type Rewind } from '../src/main.js';
+import { startFakeSlack, type FakeSlack } from '../test/fakes/slack.js';
+import { startEstate, type Estate } from './estate/index.js';
+import { BOT, ONCALL_GROUP, PEOPLE, WAR_ROOM } from './people.js';
+import { sandboxRedis } from './redis.js';
+import { startPageServer } from './server.js';
+
+export const CATALOG_FILE = fileURLToPath(new URL('./catalog.yaml', import.meta.url));
+
+export interface SandboxOptions {
+  /** Default: REDIS_URL, else a private redis-server. */
+  redisUrl?: string;
+  /** The page's port; default any free port. */
+  port?: number;
+  /** For tests: rollouts take a fraction of a second and bot posts are not paced. */
+  fast?: boolean;
+  /** Start with the rollback target's image crash-looping. */
+  crashloop?: boolean;
+  /** The bot's log level (its JSON logs go to stdout); default 'warn'. */
+  logLevel?: string;
+}
+
+export interface Sandbox {
+  /** The page. */
+  url: string;
+  redis: string;
+  estate: Estate;
+  slack: FakeSlack;
+  rewind: Rewind;
+  /** Requests worth typing, one per estate piece. */
+  examples: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Everything on one machine: Redis, the fake estate, the Slack fake, the real bot in HTTP mode
+ * and the page. The bot starts through startRewind exactly as in production; only the Slack API
+ * URL and the cloud clients' endpoints point at the fakes.
+ */
+export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  const closers: (() => Promise<unknown>)[] = [];
+  let closing: Promise<void> | undefined;
+  // Last started, first stopped; Redis goes last so the bot can finish its writes.
+  const closeAll = () =>
+    (closing ??= (async () => {
+      for (const close of [...closers].reverse()) await close().catch(() => undefined);
+    })());
+  try {
+    const redis = await sandboxRedis(opts.redisUrl);
+    const prefix = `sandbox-${randomBytes(4).toString('hex')}`;
+    closers.push(() => redis.release(prefix));
+
+    const estate = await startEstate({ fast: opts.fast, crashloop: opts.crashloop });
+    closers.push(() => estate.close());
+
+    // A fresh secret per run: the bot listens on a real port and must only trust this run's Slack fake.
+    const signingSecret = randomBytes(24).toString('hex');
+    const slack = await startFakeSlack({
+      signingSecret,
+      botUserId: BOT.id,
+      users: Object.fromEntries(Object.values(PEOPLE).map((p) => [p.id, { name: p.name }])),
+      usergroups: { [ONCALL_GROUP]: [PEOPLE.oncall.id] },
+      channels: { [WAR_ROOM.id]: { name: WAR_ROOM.name } },
+    });
+    closers.push(() => slack.close());
+
+    // The page server starts first (the catalog's health URLs point at it); it learns the bot's URL once that listens.
+    const bot: { eventsUrl?: string } = {};
+    const examples = estate.pieces.map((p) => p.example);
+    const catalogText = readFileSync(CATALOG_FILE, 'utf8');
+    const product = /^product:\s*(.+)$/m.exec(catalogText)?.[1];
+    const page = await startPageServer({ slack, estate, eventsUrl: () => bot.eventsUrl, examples, product }, opts.port);
+    closers.push(() => page.close());
+
+    const catalog = parseCatalog(catalogText.replaceAll('{{sandbox}}', page.url.replace(/\/$/, '')), CATALOG_FILE);
+    const env = parseEnv({
+      SLACK_BOT_TOKEN: 'xoxb-test-token',
+      SLACK_SIGNING_SECRET: signingSecret,
+      SLACK_API_URL: slack.url,
+      PORT: '0',
+      REDIS_URL: redis.url,
+      REWIND_REDIS_PREFIX: prefix,
+      ROLE: 'all',
+      LOG_LEVEL: opts.logLevel ?? 'warn',
+    });
+    const rewind = await startRewind({
+      env,
+      catalog,
+      clients: estate.clients,
+      slackMinIntervalMs: opts.fast ? 0 : 500,
+      progressIntervalMs: opts.fast ? 200 : 2000,
+      minPollSec: opts.fast ? 0.05 : undefined,
+    });
+    closers.push(() => rewind.close());
+    bot.eventsUrl = `${rewind.url}/slack/events`;
+
+    return { url: page.url, redis: redis.description, estate, slack, rewind, examples, close: closeAll };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}

@@ -1,0 +1,210 @@
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { FakeSlack } from '../test/fakes/slack.js';
+import type { Estate } from './estate/index.js';
+import { BOT, PEOPLE, personById, WAR_ROOM } from './people.js';
+
+/**
+ * The page's server: serves sandbox/page/, streams the war room and the estate over Server-Sent
+ * Events, and turns what the person types or clicks into requests the Slack fake signs and sends
+ * to the bot exactly as Slack would. Also serves the estate's fake health endpoints.
+ */
+
+const PAGE_DIR = fileURLToPath(new URL('./page/', import.meta.url));
+const PAGE_FILES: Record<string, string> = {
+  '/': 'index.html',
+  '/app.js': 'app.js',
+  '/blocks.js': 'blocks.js',
+  '/mrkdwn.js': 'mrkdwn.js',
+  '/style.css': 'style.css',
+};
+const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
+const MAX_BODY = 64 * 1024;
+
+export interface PageBackend {
+  slack: FakeSlack;
+  estate: Estate;
+  /** The bot's /slack/events, once it is listening. */
+  eventsUrl(): string | undefined;
+  product?: string;
+  examples: string[];
+}
+
+export interface PageServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+/** JSON bodies only: a cross-site form cannot send application/json without a preflight this server never allows. */
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) throw new HttpError(415, 'Send JSON (content-type: application/json).');
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new HttpError(413, 'Request too large.');
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    const body: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    if (typeof body === 'object' && body !== null && !Array.isArray(body)) return body as Record<string, unknown>;
+  } catch {
+    // answered below
+  }
+  throw new HttpError(400, 'The body must be a JSON object.');
+}
+
+function field(body: Record<string, unknown>, name: string, max = 4000): string {
+  const value = body[name];
+  if (typeof value !== 'string' || value.length === 0 || value.length > max) throw new HttpError(400, `"${name}" must be a non-empty string of at most ${max} characters.`);
+  return value;
+}
+
+function person(body: Record<string, unknown>): string {
+  const id = field(body, 'user', 20);
+  if (!personById(id)) throw new HttpError(400, `Unknown user ${id}: pick someone from the "You are" switch.`);
+  return id;
+}
+
+export async function startPageServer(backend: PageBackend, port = 0): Promise<PageServer> {
+  const { slack, estate } = backend;
+  const streams = new Set<ServerResponse>();
+
+  const snapshot = () => JSON.stringify({ messages: slack.messages(WAR_ROOM.id), estate: estate.view() });
+  let last = '';
+  const broadcast = () => {
+    const data = snapshot();
+    if (data === last) return;
+    last = data;
+    for (const res of streams) res.write(`event: snapshot\ndata: ${data}\n\n`);
+  };
+  // The fake reports every change synchronously; a burst (post + update) becomes one push.
+  let pending: NodeJS.Timeout | undefined;
+  const onChange = () => {
+    pending ??= setTimeout(() => {
+      pending = undefined;
+      broadcast();
+    }, 30);
+  };
+  slack.on('change', onChange);
+  // The estate changes on its own (rollouts tick); poll it while someone watches.
+  const poll = setInterval(() => streams.size && broadcast(), 500);
+  const heartbeat = setInterval(() => {
+    for (const res of streams) res.write(': keep-alive\n\n');
+  }, 15_000);
+
+  const workspace = () => ({
+    product: backend.product,
+    channel: WAR_ROOM,
+    bot: BOT,
+    people: Object.entries(PEOPLE).map(([who, p]) => ({ who, ...p })),
+    examples: backend.examples,
+  });
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    const path = url.pathname;
+    if (req.method === 'GET' && PAGE_FILES[path]) {
+      const file = PAGE_FILES[path]!;
+      const body = await readFile(`${PAGE_DIR}${file}`);
+      res.writeHead(200, { 'content-type': TYPES[file.split('.').pop()!] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+      res.end(body);
+      return;
+    }
+    if (req.method === 'GET' && path.startsWith('/estate/health/')) {
+      const healthy = estate.healthy(path.slice('/estate/health/'.length));
+      if (healthy === undefined) return sendJson(res, 404, { status: 'unknown service' });
+      return sendJson(res, healthy ? 200 : 503, { status: healthy ? 'healthy' : 'unhealthy' });
+    }
+    if (req.method === 'GET' && path === '/api/workspace') return sendJson(res, 200, workspace());
+    if (req.method === 'GET' && path === '/api/events') {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+      res.write(`event: snapshot\ndata: ${snapshot()}\n\n`);
+      streams.add(res);
+      req.on('close', () => streams.delete(res));
+      return;
+    }
+    if (req.method === 'POST' && path === '/api/command') return command(await readJson(req), res);
+    if (req.method === 'POST' && path === '/api/click') return click(await readJson(req), res);
+    if (req.method === 'POST' && path === '/api/toggle') {
+      const body = await readJson(req);
+      if (!estate.setToggle(field(body, 'id', 100), body.on === true)) throw new HttpError(404, 'No such estate switch.');
+      broadcast();
+      return sendJson(res, 200, { ok: true });
+    }
+    sendJson(res, 404, { error: `Nothing at ${req.method} ${path}.` });
+  }
+
+  function bot(): string {
+    const events = backend.eventsUrl();
+    if (!events) throw new HttpError(503, 'The bot is still starting; try again in a moment.');
+    return events;
+  }
+
+  async function command(body: Record<string, unknown>, res: ServerResponse): Promise<void> {
+    const user = person(body);
+    const typed = field(body, 'text').trim();
+    const match = /^\/(\S+)\s*([\s\S]*)$/.exec(typed);
+    if (!match) throw new HttpError(400, 'Only slash commands reach the bot here: try /rollback help');
+    if (match[1] !== 'rollback') throw new HttpError(400, `/${match[1]} is not installed in this workspace; /rollback is.`);
+    const sent = await slack.slashCommand(bot(), { text: match[2]!, user_id: user, channel_id: WAR_ROOM.id });
+    if (sent.status !== 200) throw new HttpError(502, `The bot answered the slash command with HTTP ${sent.status}: ${sent.body.slice(0, 300)}`);
+    sendJson(res, 200, { ok: true });
+  }
+
+  async function click(body: Record<string, unknown>, res: ServerResponse): Promise<void> {
+    const input = { user_id: person(body), action_id: field(body, 'action_id', 255), value: field(body, 'value', 2000), message_ts: field(body, 'message_ts', 40), channel: WAR_ROOM.id };
+    let sent;
+    try {
+      sent = await slack.clickButton(bot(), input);
+    } catch (error) {
+      if (error instanceof HttpError) throw error;
+      throw new HttpError(409, `That button is gone (the message changed): ${(error as Error).message.slice(0, 200)}`);
+    }
+    if (sent.status !== 200) throw new HttpError(502, `The bot answered the click with HTTP ${sent.status}: ${sent.body.slice(0, 300)}`);
+    sendJson(res, 200, { ok: true });
+  }
+
+  const server = createServer((req, res) => {
+    route(req, res).catch((error: unknown) => {
+      const status = error instanceof HttpError ? error.status : 500;
+      if (!res.headersSent) sendJson(res, status, { error: (error as Error).message });
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    async close() {
+      slack.off('change', onChange);
+      clearTimeout(pending);
+      clearInterval(poll);
+      clearInterval(heartbeat);
+      for (const res of streams) res.end();
+      streams.clear();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PEOPLE } from '../../sandbox/people.js';
+import { startSandbox, type Sandbox } from '../../sandbox/sandbox.js';
+import { testRedisUrl } from '../support/redis.js';
+
+/** Debian's Chromium (apt-get install chromium; .ci/run installs it). Never a downloaded browser. */
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+let sandbox: Sandbox;
+let profile: string;
+let browser: BrowserContext;
+let page: Page;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`No browser at ${CHROMIUM}: install Debian's Chromium with \`apt-get install chromium\` (.ci/run does it).`);
+  sandbox = await startSandbox({ redisUrl: testRedisUrl(), fast: true, logLevel: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  profile = await mkdtemp(join(tmpdir(), 'rewind-chromium-'));
+  browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1440, height: 1500 } });
+  page = browser.pages()[0] ?? (await browser.newPage());
+  page.setDefaultTimeout(10_000);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await sandbox?.close();
+  if (profile) await rm(profile, { recursive: true, force: true });
+});
+
+const card = () => page.locator('.message', { has: page.locator('.bk-header', { hasText: 'Rollback RB-1 · api production' }) });
+const thread = () => page.locator('.thread').first();
+
+describe('npm run sandbox in a browser', () => {
+  it('takes a rollback from the composer through approval to the success message and the internal notification', async () => {
+    await page.goto(sandbox.url);
+    await expect.poll(() => page.locator('#live').getAttribute('class')).toContain('on');
+    expect(await page.locator('#who').inputValue()).toBe(PEOPLE.requester.id);
+
+    await page.fill('#composer-input', '/rollback api production Error rate spiked');
+    await page.press('#composer-input', 'Enter');
+
+    // The requester's acknowledgement is theirs alone; the card is the channel's.
+    const ack = page.locator('.message.ephemeral', { hasText: 'RB-1: reading the live state of api production' });
+    await ack.waitFor();
+    await card().locator('.bk-button', { hasText: 'Approve' }).waitFor();
+    const cardText = await card().innerText();
+    expect(cardText).toContain('Awaiting approval');
+    expect(cardText).toMatch(/distrocv-api:3 \(api:v2\.0\.1\)\s*→\s*distrocv-api:2 \(api:v2\.0\.0\)/);
+    expect(cardText).toContain('@dana');
+    expect(cardText).toMatch(/of 15m 00s RTO \(within\)/);
+    // mrkdwn is rendered, not shown raw.
+    expect(cardText).not.toContain('<@');
+    expect(cardText).not.toContain('*State*');
+    expect(await card().locator('.bk-button.primary').innerText()).toBe('Approve');
+    expect(await card().locator('.bk-button.danger').innerText()).toBe('Reject');
+    await thread().getByText('ROLLBACK INITIATED').waitFor();
+
+    await page.selectOption('#who', PEOPLE.oncall.id);
+    await ack.waitFor({ state: 'detached' });
+
+    await card().locator('.bk-button', { hasText: 'Approve' }).click();
+    const dialog = page.locator('#confirm');
+    await dialog.waitFor();
+    expect(await dialog.innerText()).toContain('Approve RB-1?');
+    await page.click('#confirm-ok');
+
+    await thread().getByText('RB-1 succeeded').waitFor({ timeout: 20_000 });
+    await thread().getByText('Internal notification').waitFor();
+    await card().getByText('Succeeded').waitFor();
+    const threadText = await thread().innerText();
+    expect(threadText).toContain('Subject: [ROLLBACK] DistroCV');
+    expect(threadText).toContain('Reason: Error rate spiked');
+    expect(threadText).toContain('Current Status: completed');
+    expect(threadText).toMatch(/within the 15m 00s RTO/);
+    expect(await card().locator('.bk-button').count()).toBe(0);
+    await expect.poll(() => page.locator('#estate-items').innerText()).toContain('service on distrocv-api:2 (v2.0.0), 3/3 tasks running');
+
+    // What the page showed is what happened: sam approved, ECS runs the earlier revision.
+    const rb = await sandbox.rewind.services.store.get('RB-1');
+    expect(rb?.state).toBe('succeeded');
+    expect(rb?.approvals.map((a) => a.user)).toEqual([PEOPLE.oncall.id]);
+
+    await mkdir('test-output', { recursive: true });
+    await page.locator('#messages').evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await page.screenshot({ path: 'test-output/sandbox.png' });
+  });
+});
