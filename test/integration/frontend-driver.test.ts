@@ -160,6 +160,15 @@ describe('frontend driver: apply', () => {
     expect((await driver().plan({ ...request(), rollbackId: 'RB-8' }, driverContext())).target).toBe('v1.9.0');
   });
 
+  it('never lets a build overwrite the live marker with its own .rewind/ folder', async () => {
+    seed();
+    s3f.putObject(VERSIONS, `v2.0.0/${MARKER}`, JSON.stringify({ version: 'v0.0.1' }), { lastModified: new Date(BUILDS['v2.0.0']!.date) });
+    const plan = await driver().plan(request(), driverContext());
+    await driver().runStep(stepContext(plan, 'sync', target()).context);
+    expect(JSON.parse(s3f.contents(LIVE)[MARKER]!)).toMatchObject({ version: 'v2.0.0' });
+    expect(s3f.callsOf('CopyObject').map((c) => c.input.key)).not.toContain(MARKER);
+  });
+
   it('repeats the sync after a crash without copying again what already matches', async () => {
     seed();
     const plan = await driver().plan(request(), driverContext());

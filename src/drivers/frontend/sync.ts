@@ -16,7 +16,9 @@ export interface SyncDiff {
 }
 
 /** What `aws s3 sync --delete` would do, compared by ETag and size; Rewind's own folder is left alone. */
-export function diffObjects(source: Map<string, ObjectInfo>, live: Map<string, ObjectInfo>): SyncDiff {
+export function diffObjects(all: Map<string, ObjectInfo>, live: Map<string, ObjectInfo>): SyncDiff {
+  // A build that ships a .rewind/ folder must not overwrite the live marker.
+  const source = new Map([...all].filter(([key]) => !key.startsWith(REWIND_FOLDER)));
   const copy: string[] = [];
   for (const [key, s] of source) {
     const l = live.get(key);
