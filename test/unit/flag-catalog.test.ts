@@ -72,6 +72,15 @@ maintenance: { production: MAINTENANCE, staging: MAINTENANCE_MODE }
     ]);
   });
 
+  it('refuses a flag named like a service', () => {
+    expect(
+      problems(`${base.replace('services: {}', 'services: { web: { production: { driver: frontend, versions: { bucket: v-bucket }, live: { bucket: l-bucket }, distributionId: E1234567890, approval: { from: [oncall] } } } }')}flags:
+  web:
+    production: { driver: flag, store: ssm, parameter: /x, approval: { from: [oncall] } }
+`),
+    ).toEqual(['flags.web: "web" is also a service name: rename the flag or the service']);
+  });
+
   it('requires an approval rule on a flag when the catalog has no default', () => {
     expect(
       problems(`${base}flags:

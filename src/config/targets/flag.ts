@@ -86,6 +86,7 @@ export const maintenanceSchema = z.union([flagName, z.record(envName, flagName)]
 export interface FlagCatalog {
   roles: Record<string, unknown>;
   approval?: unknown;
+  services?: Record<string, unknown>;
   flags?: Record<string, Record<string, FlagTarget>>;
   maintenance?: string | Record<string, string>;
 }
@@ -96,6 +97,8 @@ export function flagIssues(catalog: FlagCatalog): { path: (string | number)[]; m
   const flags = catalog.flags ?? {};
   const roles = Object.keys(catalog.roles);
   for (const [flag, envs] of Object.entries(flags)) {
+    // Rollback records key both by name, so one name must mean one thing.
+    if (catalog.services?.[flag]) issues.push({ path: ['flags', flag], message: `"${flag}" is also a service name: rename the flag or the service` });
     for (const [env, target] of Object.entries(envs)) {
       const path = ['flags', flag, env, 'approval'];
       target.approval?.from.forEach((r, i) => {
