@@ -1,19 +1,24 @@
 import { z } from 'zod';
 import type { Catalog } from '../src/config/catalog.js';
 import { parseDbRequest } from './db.js';
+import { parseTail, SEVERITY_USAGE } from './severity.js';
+import type { Classification } from '../src/policy/matrix.js';
 
 /** What `/rollback <text>` asks for, after validation against the catalog. */
 export type Command =
   | { kind: 'help' }
+  | { kind: 'modal' }
+  | { kind: 'matrix' }
+  | { kind: 'history'; service?: string }
   | { kind: 'status'; id: string }
   | { kind: 'versions'; service: string; environment: string }
-  | { kind: 'rollback'; service: string; environment: string; version?: string; options?: Record<string, string>; reason: string };
+  | { kind: 'rollback'; service: string; environment: string; version?: string; options?: Record<string, string>; reason: string; classification?: Classification };
 
 export type Parsed = Command | { kind: 'error'; message: string };
 
 const rollbackId = z.string().regex(/^RB-\d{1,9}$/i);
 /** Revisions, tags and ARNs: letters, digits and `.:/_@+-`, nothing a shell or path could misuse. */
-const versionSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}$/);
+export const versionSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}$/);
 
 const HELP_HINT = 'Type `/rollback help` for the grammar.';
 
@@ -30,12 +35,19 @@ function list(choices: string[]): string {
 export function parseCommand(text: string, catalog: Catalog, now = new Date()): Parsed {
   const tokens = text.trim().split(/\s+/).filter(Boolean);
   const [first, ...rest] = tokens;
-  if (!first || first === 'help' || first === '-h' || first === '--help') return { kind: 'help' };
+  if (!first) return { kind: 'modal' };
+  if (first === 'help' || first === '-h' || first === '--help') return { kind: 'help' };
+  if (first === 'matrix' && rest.length === 0) return { kind: 'matrix' };
 
   if (first === 'status') {
     const id = rollbackId.safeParse(rest[0] ?? '');
     if (!id.success || rest.length > 1) return { kind: 'error', message: `Usage: \`/rollback status RB-12\`. ${HELP_HINT}` };
     return { kind: 'status', id: id.data.toUpperCase() };
+  }
+
+  if (first === 'history' && rest.length < 2) {
+    if (rest[0] && !catalog.services[rest[0]]) return { kind: 'error', message: `Unknown service \`${rest[0]}\`. Known services: ${list(Object.keys(catalog.services))}.` };
+    return { kind: 'history', ...(rest[0] ? { service: rest[0] } : {}) };
   }
 
   if (first === 'history' && rest.length === 2) {
@@ -52,7 +64,9 @@ export function parseCommand(text: string, catalog: Catalog, now = new Date()): 
     if (more[0] === 'snapshots') return { kind: 'versions', service, environment };
     const request = parseDbRequest(more.slice(0, 2), now);
     if ('error' in request) return { kind: 'error', message: request.error };
-    return { kind: 'rollback', service, environment, options: flatten(request), reason: more.slice(2).join(' ').slice(0, 500) };
+    const tail = parseTail(more.slice(2), catalog, `/rollback ${service} ${environment} ${more.slice(0, 2).join(' ')}`);
+    if ('error' in tail) return { kind: 'error', message: tail.error };
+    return { kind: 'rollback', service, environment, options: flatten(request), ...tail };
   }
 
   let reasonWords = more;
@@ -70,8 +84,9 @@ export function parseCommand(text: string, catalog: Catalog, now = new Date()): 
     version = parsed.data;
     reasonWords = more.slice(2);
   }
-  const reason = reasonWords.join(' ').slice(0, 500);
-  return { kind: 'rollback', service, environment, ...(version ? { version } : {}), reason };
+  const tail = parseTail(reasonWords, catalog, `/rollback ${service} ${environment}`);
+  if ('error' in tail) return { kind: 'error', message: tail.error };
+  return { kind: 'rollback', service, environment, ...(version ? { version } : {}), ...tail };
 }
 
 function flatten(request: object): Record<string, string> {
@@ -105,7 +120,11 @@ export function helpText(catalog: Catalog): string {
     '`/rollback <service> <environment> to <version> [reason]`: roll back to a given version (e.g. `to 41`)',
     '`/rollback history <service> <environment>`: the versions you can roll back to',
     '`/rollback <database> <environment> at 2026-01-22T10:00Z` (or `at -15m`, `snapshot <id>`, `snapshots`): restore a database',
-    '`/rollback status RB-12`: show one rollback',
+    `\`/rollback <service> <environment> [to <version>] sev <severity or scenario> [override <why>] [reason]\`: classify it against the decision matrix (${SEVERITY_USAGE})`,
+    '`/rollback`: open the rollback form (severity, checklist, reason)',
+    '`/rollback matrix`: the decision matrix: who approves what, and when to fix forward',
+    '`/rollback history [service]`: recent rollbacks with outcome and duration',
+    '`/rollback status RB-12`: show one rollback and its audit trail',
     '`/rollback help`: this text',
     '',
     `Services: ${examples || '(none configured)'}`,

@@ -1,15 +1,20 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { helpText, parseCommand } from '../commands/grammar.js';
-import { stateLabel } from '../src/slack/blocks.js';
+import { decisionMatrix } from '../src/policy/matrix.js';
 import { requestRollback } from '../src/service/requests.js';
+import { matrixText } from '../src/slack/matrix.js';
+import { requestModal } from '../src/slack/modal.js';
 import { claimOnce } from '../src/store/once.js';
-import { statusText } from './status-text.js';
 import type { WebServices } from './context.js';
+import { historyText } from './history-text.js';
+import { modalChoices } from './modal.js';
+import { createdText, notCreatedText } from './request-reply.js';
+import { statusText } from './status-text.js';
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
 export function rollbackCommand(w: WebServices) {
-  return async function handleRollbackCommand({ command, ack, respond }: Args) {
+  return async function handleRollbackCommand({ command, ack, respond, client }: Args) {
     await ack();
     const reply = (text: string) => respond({ response_type: 'ephemeral', text });
     const parsed = parseCommand(command.text, w.catalog);
@@ -18,6 +23,19 @@ export function rollbackCommand(w: WebServices) {
         return reply(helpText(w.catalog));
       case 'error':
         return reply(`:warning: ${parsed.message}`);
+      case 'modal':
+        // Acked above; the trigger_id stays valid for 3 s, plenty for one views.open.
+        try {
+          await client.views.open({ trigger_id: command.trigger_id, view: requestModal(modalChoices(w.catalog), command.channel_id) });
+        } catch (error) {
+          w.log.warn({ err: error }, 'could not open the rollback form');
+          return reply(`:warning: Slack did not open the rollback form (${(error as Error).message}). Try again, or type \`/rollback <service> <environment> sev <severity> <reason>\`.`);
+        }
+        return;
+      case 'matrix':
+        return reply(matrixText(decisionMatrix(w.catalog)));
+      case 'history':
+        return reply(historyText(await w.store.recent(parsed.service ? 200 : 50), parsed.service, w.now()));
       case 'status': {
         const rb = await w.store.get(parsed.id);
         return reply(rb ? statusText(rb, await w.store.timeline(rb.id)) : `No rollback ${parsed.id}. \`/rollback status RB-<number>\` takes the id shown on a card.`);
@@ -36,17 +54,18 @@ export function rollbackCommand(w: WebServices) {
           reason: parsed.reason,
           user: command.user_id,
           origin: { channel: command.channel_id, responseUrl: command.response_url },
+          classification: parsed.classification,
         });
-        if (outcome.kind === 'busy') {
-          const h = outcome.holder;
-          return reply(
-            h
-              ? `:no_entry: ${parsed.service} ${parsed.environment} is already being rolled back by ${h.id} (${stateLabel(h.state)}, requested by <@${h.requestedBy}>). Follow it in <#${h.card?.channel ?? w.catalog.warRoom}> or \`/rollback status ${h.id}\`; cancel it there first if you need a different plan.`
-              : `:no_entry: ${parsed.service} ${parsed.environment} is locked by ${outcome.holderId}. \`/rollback status ${outcome.holderId}\` shows it.`,
-          );
+        if (outcome.kind !== 'created') {
+          const sev = parsed.classification?.scenario ?? parsed.classification?.severity;
+          const how =
+            outcome.kind === 'refused' && outcome.reason === 'needs_override'
+              ? `\nTo roll back anyway: \`/rollback ${parsed.service} ${parsed.environment}${parsed.version ? ` to ${parsed.version}` : ''} sev ${sev} override <why a rollback is still right>\``
+              : '';
+          return reply(notCreatedText(w, parsed.service, parsed.environment, outcome) + how);
         }
         await w.jobs.plan(outcome.rollback.id);
-        return reply(`:hourglass_flowing_sand: ${outcome.rollback.id}: reading the live state of ${parsed.service} ${parsed.environment}; the plan card will appear in <#${w.catalog.warRoom}> for approval.`);
+        return reply(createdText(w, outcome.rollback.id, parsed.service, parsed.environment));
       }
     }
   };

@@ -1,9 +1,9 @@
 import { UnrecoverableError } from 'bullmq';
-import { approvalRuleOf, targetOf } from '../src/config/catalog.js';
+import { targetOf } from '../src/config/catalog.js';
 import { formatDuration } from '../src/domain/duration.js';
 import { isTerminal, type Rollback, type RollbackError } from '../src/domain/rollback.js';
 import { StepFailed } from '../src/drivers/errors.js';
-import { approvalStatus } from '../src/policy/approval.js';
+import { approvalsStillHold } from '../src/service/authority.js';
 import { refreshCard, threadLine } from '../src/service/cards.js';
 import { announceOutcome } from './outcome.js';
 import type { WorkerServices } from './context.js';
@@ -121,11 +121,8 @@ export async function executeJob(x: WorkerServices, id: string, signal: AbortSig
  */
 async function recheck(x: WorkerServices, rb: Rollback, checkDrift: boolean): Promise<RollbackError | undefined> {
   const target = targetOf(x.catalog, rb.service, rb.environment)!;
-  const rule = approvalRuleOf(x.catalog, target);
-  const status = approvalStatus(rule, rb.requestedBy, await x.roles.members(rule.from), rb.approvals);
-  if (!status.met) {
-    return { name: 'ApprovalWithdrawn', message: `Approvers no longer meet the rule (${status.missing} missing): someone left their role since approving.`, hint: `Ask again with /rollback ${rb.service} ${rb.environment}.` };
-  }
+  const withdrawn = await approvalsStillHold(x, rb);
+  if (withdrawn) return { name: 'ApprovalWithdrawn', message: withdrawn, hint: `Ask again with /rollback ${rb.service} ${rb.environment}.` };
   if (!checkDrift) return undefined;
   const drift = await x.drivers[target.driver]!.drift(rb.plan!, target, { signal: AbortSignal.timeout(30_000), log: x.log });
   if (drift) {

@@ -1,7 +1,7 @@
-import { approvalRuleOf, targetOf } from '../src/config/catalog.js';
+import { targetOf } from '../src/config/catalog.js';
 import type { Plan, Rollback } from '../src/domain/rollback.js';
 import { PlanRefused } from '../src/drivers/errors.js';
-import { eligibleApprovers } from '../src/policy/approval.js';
+import { announcement } from '../src/service/announce.js';
 import { refreshCard, renderCard, threadLine } from '../src/service/cards.js';
 import { tellRequester } from '../src/service/notify.js';
 import { healthSteps } from '../src/verify/http.js';
@@ -56,17 +56,6 @@ export async function planJob(x: WorkerServices, id: string, signal: AbortSignal
     await tellRequester(x, moved.rollback, `${id} is planned and waiting for approval in <#${x.catalog.warRoom}>: \`${rb.plan?.current}\` → \`${rb.plan?.target}\`.`);
   }
   await refreshCard(x, id);
-}
-
-async function announcement(x: WorkerServices, rb: Rollback): Promise<string> {
-  const target = targetOf(x.catalog, rb.service, rb.environment);
-  const rule = target ? approvalRuleOf(x.catalog, target) : { from: [], count: 1 };
-  const approvers = eligibleApprovers(rule, rb.requestedBy, await x.roles.members(rule.from).catch(() => ({})));
-  return [
-    `:rotating_light: *ROLLBACK INITIATED* ${rb.id}: *${rb.service} ${rb.environment}* \`${rb.plan?.current}\` → \`${rb.plan?.target}\``,
-    `Requested by <@${rb.requestedBy}>: ${rb.reason || '_no reason given_'}`,
-    `Approval needed from ${approvers.map((u) => `<@${u}>`).join(' ') || rule.from.join(' or ')} · RTO ${Math.round(x.catalog.rto / 60_000)} min`,
-  ].join('\n');
 }
 
 /** The request cannot be planned: record why, free the target, tell the requester. */

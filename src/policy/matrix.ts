@@ -75,6 +75,10 @@ export function decisionMatrix(catalog: PolicyCatalog): DecisionMatrix {
 
 const ADVICE: Record<SeverityDef['rollback'], Advice> = { yes: 'rollback', consider: 'consider', 'fix-forward': 'fix-forward' };
 
+export function adviceOf(severity: SeverityDef): Advice {
+  return ADVICE[severity.rollback];
+}
+
 export function adviceText(advice: Advice): string {
   return advice === 'rollback' ? 'Roll back' : advice === 'consider' ? 'Consider a rollback' : 'Fix forward';
 }
@@ -106,7 +110,7 @@ export function authorityFor(matrix: DecisionMatrix, service: Requirement, choic
   if (!severity) {
     return { ok: false, reason: 'unknown_severity', message: `Unknown severity \`${severityId}\`: use one of ${list(Object.keys(matrix.severities))}.` };
   }
-  authority.severity = { id: severityId, label: severity.label, advice: ADVICE[severity.rollback] };
+  authority.severity = { id: severityId, label: severity.label, advice: adviceOf(severity) };
   if (scenarioDef && choice.scenario) {
     authority.scenario = {
       id: choice.scenario,

@@ -1,23 +1,21 @@
-import { approvalRuleOf, targetOf } from '../config/catalog.js';
 import type { Rollback } from '../domain/rollback.js';
-import { describeRule, eligibleApprovers } from '../policy/approval.js';
+import { describeAuthority, eligibleUsers } from '../policy/authority.js';
 import { cardText, rollbackCard } from '../slack/blocks.js';
+import { authorityOf } from './authority.js';
 import type { Services } from './context.js';
 
 /** Renders the card of a rollback from its current record and journal. */
 export async function renderCard(s: Services, rb: Rollback) {
-  const target = targetOf(s.catalog, rb.service, rb.environment);
-  const rule = target ? approvalRuleOf(s.catalog, target) : { from: [], count: 1 };
-  const members = await s.roles.members(rule.from).catch((error: unknown) => {
+  const { authority, members } = await authorityOf(s, rb).catch((error: unknown) => {
     s.log.warn({ err: error }, 'could not resolve approver roles for the card');
-    return {};
+    return { authority: { requirements: [] }, members: {} };
   });
   return {
     text: cardText(rb),
     blocks: rollbackCard(rb, {
       rtoMs: s.catalog.rto,
-      approvalRule: describeRule(rule),
-      approvers: eligibleApprovers(rule, rb.requestedBy, members),
+      approvalRule: describeAuthority(authority).join('; and '),
+      approvers: eligibleUsers(authority, rb.requestedBy, members),
       journal: await s.journal.all(rb.id),
       now: s.now(),
     }),

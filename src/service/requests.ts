@@ -1,6 +1,8 @@
-import { approvalRuleOf, targetOf } from '../config/catalog.js';
-import { isTerminal, targetKey, type Rollback } from '../domain/rollback.js';
-import { approvalStatus, checkVoter } from '../policy/approval.js';
+import { isTerminal, targetKey, type Rollback, type RollbackPolicy } from '../domain/rollback.js';
+import { describeMissing, checkVote, evaluate, isApprover } from '../policy/quorum.js';
+import type { Classification } from '../policy/matrix.js';
+import { adviceText } from '../policy/matrix.js';
+import { authorityOf, classify, expiresAt } from './authority.js';
 import { pendingLockTtl, type Services } from './context.js';
 
 export interface RollbackRequest {
@@ -11,12 +13,27 @@ export interface RollbackRequest {
   reason: string;
   user: string;
   origin: { channel: string; responseUrl?: string };
+  /** Severity / scenario / override reason (slash command `sev`, or the modal). */
+  classification?: Classification;
+  /** Pre-rollback checklist items confirmed in the modal. */
+  checklist?: string[];
 }
 
-export type RequestOutcome = { kind: 'created'; rollback: Rollback } | { kind: 'busy'; holder: Rollback | undefined; holderId: string };
+export type RequestOutcome =
+  | { kind: 'created'; rollback: Rollback }
+  | { kind: 'busy'; holder: Rollback | undefined; holderId: string }
+  | { kind: 'refused'; reason: 'unknown_severity' | 'unknown_scenario' | 'missing_role' | 'needs_override'; message: string };
 
-/** Creates the record and takes the target's lock; refuses if another rollback holds the target. */
+/**
+ * Classifies the request against the decision matrix, creates the record and takes the target's
+ * lock; refuses if the matrix forbids it as asked or another rollback holds the target.
+ */
 export async function requestRollback(s: Services, req: RollbackRequest): Promise<RequestOutcome> {
+  const classified = classify(s.catalog, req.service, req.environment, req.classification ?? {});
+  if (!classified.ok) return { kind: 'refused', reason: classified.reason, message: classified.message };
+  const { severity, scenario, override } = classified.authority;
+  const policy: RollbackPolicy = { ...(severity ? { severity } : {}), ...(scenario ? { scenario } : {}), ...(override ? { override } : {}), ...(req.checklist?.length ? { checklist: req.checklist } : {}) };
+
   const target = targetKey(req.service, req.environment);
   const id = await s.store.nextId();
   const lock = await s.locks.acquire(target, id, pendingLockTtl(s.catalog));
@@ -41,10 +58,17 @@ export async function requestRollback(s: Services, req: RollbackRequest): Promis
     ...(req.options ? { options: req.options } : {}),
     origin: req.origin,
     approvals: [],
+    ...(Object.keys(policy).length ? { policy } : {}),
     createdAt: at,
     updatedAt: at,
   };
-  await s.store.create(rollback, `Requested by <@${req.user}>${req.version ? ` (to ${req.version})` : ''}: ${req.reason || 'no reason given'}`);
+  const classifiedAs = severity ? ` [${severity.id} ${severity.label}${scenario ? `, ${scenario.title}` : ''}]` : '';
+  await s.store.create(rollback, `Requested by <@${req.user}>${req.version ? ` (to ${req.version})` : ''}${classifiedAs}: ${req.reason || 'no reason given'}`);
+  if (override) {
+    const advice = severity ? `${severity.id} advises ${adviceText(severity.advice).toLowerCase()}` : 'no matrix advice';
+    await s.store.note(id, { type: 'note', user: req.user, message: `Override by <@${req.user}> (${advice}): ${override}` });
+  }
+  if (policy.checklist) await s.store.note(id, { type: 'note', user: req.user, message: `Pre-rollback checklist confirmed by <@${req.user}>: ${policy.checklist.join('; ')}` });
   return { kind: 'created', rollback };
 }
 
@@ -52,63 +76,81 @@ export type VoteOutcome =
   | { kind: 'missing' }
   | { kind: 'not_pending'; rollback: Rollback }
   | { kind: 'refused'; message: string }
-  | { kind: 'recorded'; rollback: Rollback; missing: number }
+  | { kind: 'recorded'; rollback: Rollback; missing: string }
   | { kind: 'approved'; rollback: Rollback };
 
 /**
- * Records one approval and, when the rule is met, moves the rollback to `approved` in the same
+ * Records one approval and, when every rule is met, moves the rollback to `approved` in the same
  * atomic write: of several simultaneous final clicks exactly one sees `approved`.
  */
 export async function approve(s: Services, id: string, user: string): Promise<VoteOutcome> {
   const rb = await s.store.get(id);
   if (!rb) return { kind: 'missing' };
-  const target = targetOf(s.catalog, rb.service, rb.environment);
-  if (!target) return { kind: 'refused', message: `${rb.service} ${rb.environment} is no longer in the catalog; nothing can be approved.` };
-  const rule = approvalRuleOf(s.catalog, target);
-  const members = await s.roles.members(rule.from);
+  const { authority, members, problem } = await authorityOf(s, rb);
+  if (problem) return { kind: 'refused', message: problem };
+  const clock = { at: s.now(), expiresAt: expiresAt(s, rb) };
   let outcome: VoteOutcome = { kind: 'not_pending', rollback: rb };
   await s.store.update(id, (current) => {
     if (current.state !== 'awaiting_approval') {
       outcome = { kind: 'not_pending', rollback: current };
       return undefined;
     }
-    const check = checkVoter(user, rule, current.requestedBy, members, current.approvals);
+    const votes = { requester: current.requestedBy, members, approvals: current.approvals };
+    const check = checkVote(authority, user, votes, clock);
     if (!check.ok) {
       outcome = { kind: 'refused', message: check.message };
       return undefined;
     }
-    const at = s.now().toISOString();
+    const at = clock.at.toISOString();
     const approvals = [...current.approvals, { user, at }];
-    const status = approvalStatus(rule, current.requestedBy, members, approvals);
-    const next: Rollback = status.met ? { ...current, approvals, state: 'approved', approvedAt: at } : { ...current, approvals };
-    outcome = status.met ? { kind: 'approved', rollback: next } : { kind: 'recorded', rollback: next, missing: status.missing };
-    return {
-      rollback: next,
-      event: { type: 'approval', user, message: status.met ? `Approved by <@${user}>: approval rule met` : `Approved by <@${user}> (${status.missing} more needed)` },
-    };
+    const decision = evaluate(authority, { ...votes, approvals });
+    if (decision.status === 'approved') {
+      const next: Rollback = { ...current, approvals, state: 'approved', approvedAt: at };
+      outcome = { kind: 'approved', rollback: next };
+      return { rollback: next, event: { type: 'approval', user, message: `Approved by <@${user}>: approval rule met` } };
+    }
+    const missing = decision.status === 'pending' ? describeMissing(decision.missing) : 'nothing';
+    const next: Rollback = { ...current, approvals };
+    outcome = { kind: 'recorded', rollback: next, missing };
+    return { rollback: next, event: { type: 'approval', user, message: `Approved by <@${user}> (${missing} needed)` } };
   });
   return outcome;
 }
 
 export type CloseOutcome = { kind: 'missing' } | { kind: 'refused'; message: string } | { kind: 'closed'; rollback: Rollback } | { kind: 'too_late'; rollback: Rollback };
 
-/** Cancel (requester or an approver) or reject (an eligible approver) a rollback that has not started. */
+const CLOSABLE: Record<'cancelled' | 'rejected', Rollback['state'][]> = {
+  rejected: ['awaiting_approval'],
+  cancelled: ['requested', 'planned', 'awaiting_approval'],
+};
+
+/**
+ * Whether `user` may cancel (the requester or an approver) or reject (an approver, not the
+ * requester) this rollback now. Undefined when allowed; the outcome to report otherwise.
+ */
+export async function mayClose(s: Services, rb: Rollback, user: string, how: 'cancelled' | 'rejected'): Promise<Exclude<CloseOutcome, { kind: 'closed' }> | undefined> {
+  if (!CLOSABLE[how].includes(rb.state)) return { kind: 'too_late', rollback: rb };
+  const { authority, members } = await authorityOf(s, rb);
+  const approver = isApprover(authority, user, members);
+  const roles = [...new Set(authority.requirements.flatMap((r) => r.groups.flatMap((g) => g.from)))].join(' or ');
+  if (how === 'rejected' && (!approver || user === rb.requestedBy)) {
+    return { kind: 'refused', message: user === rb.requestedBy ? 'You requested this rollback: use Cancel to withdraw it.' : `Only ${roles} may reject this rollback.` };
+  }
+  if (how === 'cancelled' && user !== rb.requestedBy && !approver) {
+    return { kind: 'refused', message: `Only the requester <@${rb.requestedBy}> or ${roles} may cancel this rollback.` };
+  }
+  return undefined;
+}
+
+/** Cancel or reject a rollback that has not started; `note` (a rejection's reason) goes into the audit trail. */
 export async function close(s: Services, id: string, user: string, how: 'cancelled' | 'rejected', note?: string): Promise<CloseOutcome> {
   const rb = await s.store.get(id);
   if (!rb) return { kind: 'missing' };
-  const target = targetOf(s.catalog, rb.service, rb.environment);
-  const rule = target ? approvalRuleOf(s.catalog, target) : { from: [], count: 1 };
-  const members = await s.roles.members(rule.from);
-  const approver = rule.from.some((r) => members[r]?.has(user));
-  if (how === 'rejected' && (!approver || user === rb.requestedBy)) {
-    return { kind: 'refused', message: user === rb.requestedBy ? 'You requested this rollback: use Cancel to withdraw it.' : `Only ${rule.from.join(' or ')} may reject this rollback.` };
-  }
-  if (how === 'cancelled' && user !== rb.requestedBy && !approver) {
-    return { kind: 'refused', message: `Only the requester <@${rb.requestedBy}> or ${rule.from.join(' or ')} may cancel this rollback.` };
-  }
+  const refusal = await mayClose(s, rb, user, how);
+  if (refusal) return refusal;
   const verb = how === 'cancelled' ? 'Cancelled' : 'Rejected';
   const res = await s.store.transition(id, how, {
-    from: how === 'rejected' ? ['awaiting_approval'] : ['requested', 'planned', 'awaiting_approval'],
+    from: CLOSABLE[how],
     patch: { finishedAt: s.now().toISOString() },
     message: `${verb} by <@${user}>${note ? `: ${note}` : ''}`,
     user,

@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Catalog } from '../config/catalog.js';
-import type { RoleMembers } from '../policy/approval.js';
+import type { RoleMembers } from '../policy/authority.js';
 
 /**
  * Resolves catalog roles to Slack user ids: listed users plus current members of listed user

@@ -17,7 +17,7 @@ services:
 
 describe('/rollback grammar', () => {
   it.each([
-    ['', { kind: 'help' }],
+    ['', { kind: 'modal' }],
     ['help', { kind: 'help' }],
     ['status rb-12', { kind: 'status', id: 'RB-12' }],
     ['api production', { kind: 'rollback', service: 'api', environment: 'production', reason: '' }],
