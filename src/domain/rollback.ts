@@ -71,6 +71,14 @@ export interface RollbackPolicy {
   checklist?: string[];
 }
 
+/** War-room follow-ups after the outcome: the message holding their buttons, and who did each, when. */
+export interface FollowUps {
+  message?: SlackRef;
+  userNotified?: Approval;
+  statusPage?: Approval;
+  postMortemScheduled?: Approval;
+}
+
 export interface SlackRef {
   channel: string;
   ts: string;
@@ -96,6 +104,7 @@ export interface Rollback {
   card?: SlackRef;
   error?: RollbackError;
   policy?: RollbackPolicy;
+  followUp?: FollowUps;
   createdAt: string;
   updatedAt: string;
   approvedAt?: string;
