@@ -4,7 +4,7 @@ import { PlanRefused } from '../src/drivers/errors.js';
 import { announcement } from '../src/service/announce.js';
 import { refreshCard, renderCard, threadLine } from '../src/service/cards.js';
 import { tellRequester } from '../src/service/notify.js';
-import { healthSteps } from '../src/verify/http.js';
+import { verifySteps } from '../src/verify/steps.js';
 import type { WorkerServices } from './context.js';
 
 /** Reads live state through the driver, fixes the plan, posts the card and the announcement. Safe to repeat. */
@@ -27,6 +27,7 @@ export async function planJob(x: WorkerServices, id: string, signal: AbortSignal
         { signal, log },
       );
     } catch (error) {
+      if (signal.aborted) throw error; // shutting down: the worker hands the job back
       if (error instanceof PlanRefused) {
         const choices = error.choices.length ? `\nValid choices: ${error.choices.map((c) => `\`${c}\``).join(', ')}` : '';
         await refuse(x, rb, 'PlanRefused', `${error.message}${choices}`);
@@ -37,7 +38,7 @@ export async function planJob(x: WorkerServices, id: string, signal: AbortSignal
       await refuse(x, rb, e.name || 'Error', `Could not read the live state of ${rb.service} ${rb.environment}: ${e.name}: ${e.message}`);
       return;
     }
-    plan.steps.push(...healthSteps(target.health));
+    plan.steps.push(...verifySteps({ service: rb.service, environment: rb.environment, target }, x.catalog));
     rb = (await x.store.transition(id, 'planned', { from: ['requested'], patch: { plan }, message: `Planned: ${plan.current} → ${plan.target}` })).rollback;
   }
 

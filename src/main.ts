@@ -1,4 +1,7 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { App } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
@@ -16,8 +19,10 @@ import { parseEnv, type Env } from './config/env.js';
 import { ConfigError } from './config/errors.js';
 import type { KubernetesTarget } from './config/targets/kubernetes.js';
 import type { Driver } from './drivers/driver.js';
+import { createDatabaseDriver } from './drivers/database/driver.js';
 import { createEcsDriver } from './drivers/ecs.js';
 import { createKubernetesDriver } from './drivers/kubernetes/driver.js';
+import { createRunbookDriver } from './drivers/runbook/driver.js';
 import { kubeConfigFromEnvironment } from './drivers/kubernetes/kubeconfig.js';
 import { createLogger } from './log.js';
 import type { Services } from './service/context.js';
@@ -27,11 +32,14 @@ import { RoleDirectory } from './slack/roles.js';
 import { StepJournal } from './store/journal.js';
 import { TargetLocks } from './store/locks.js';
 import { RollbackStore } from './store/rollbacks.js';
-import { createHttpVerifyDriver } from './verify/http.js';
+import { createVerifyDriver } from './verify/driver.js';
 
 /** Cloud clients, overridable by tests; by default each SDK reads its own standard chain (AWS_REGION, AWS_ENDPOINT_URL_*, ...). */
 export interface Clients {
   ecs: (region?: string) => ECSClient;
+  rds: (region?: string) => RDSClient;
+  secrets: (region?: string) => SecretsManagerClient;
+  cloudwatch: (region?: string) => CloudWatchClient;
   kubeConfigFor: (target: KubernetesTarget) => KubeConfig;
 }
 
@@ -93,12 +101,17 @@ export async function startRewind(opts: RewindOptions): Promise<Rewind> {
   const jobs = RollbackJobs.open(bullConnection, prefix);
   const clients: Clients = {
     ecs: opts.clients?.ecs ?? perRegion((region) => new ECSClient(region ? { region } : {})),
+    rds: opts.clients?.rds ?? perRegion((region) => new RDSClient(region ? { region } : {})),
+    secrets: opts.clients?.secrets ?? perRegion((region) => new SecretsManagerClient(region ? { region } : {})),
+    cloudwatch: opts.clients?.cloudwatch ?? perRegion((region) => new CloudWatchClient(region ? { region } : {})),
     kubeConfigFor: opts.clients?.kubeConfigFor ?? kubeConfigFromEnvironment(),
   };
   const drivers: Record<string, Driver<never>> = {
     ecs: createEcsDriver({ ecs: clients.ecs, minDelaySec: opts.minPollSec }) as Driver<never>,
     kubernetes: createKubernetesDriver({ kubeConfigFor: clients.kubeConfigFor }) as Driver<never>,
-    verify: createHttpVerifyDriver() as Driver<never>,
+    database: createDatabaseDriver({ rds: clients.rds, secrets: clients.secrets, ecs: clients.ecs, rpo: catalog.rpo, minDelaySec: opts.minPollSec }) as Driver<never>,
+    runbook: createRunbookDriver({ env: process.env }) as Driver<never>,
+    verify: createVerifyDriver({ cloudwatch: clients.cloudwatch, env: process.env }) as Driver<never>,
   };
   const closers: (() => Promise<unknown>)[] = [];
 
@@ -132,11 +145,25 @@ export async function startRewind(opts: RewindOptions): Promise<Rewind> {
         },
       ],
     });
+    // Listeners keep working after ack(); shutdown waits for them before closing Redis.
+    const inFlight = new Set<Promise<void>>();
+    app.use(async function trackInFlight({ next }) {
+      const work = next();
+      inFlight.add(work);
+      try {
+        await work;
+      } finally {
+        inFlight.delete(work);
+      }
+    });
     registerListeners(app, { ...services, jobs });
     const server = (await app.start(env.PORT)) as Server | undefined;
     const address = server?.address?.() as AddressInfo | null | undefined;
     if (address && typeof address === 'object') url = `http://127.0.0.1:${address.port}`;
-    closers.push(() => app.stop());
+    closers.push(async () => {
+      await app.stop();
+      await Promise.allSettled([...inFlight]);
+    });
     log.info({ mode: socketMode ? 'socket' : 'http', port: address?.port ?? env.PORT }, 'web role started');
   }
 
@@ -144,7 +171,9 @@ export async function startRewind(opts: RewindOptions): Promise<Rewind> {
     services,
     url,
     async close() {
-      for (const close of closers) await close().catch((error: unknown) => log.warn({ err: error }, 'error while stopping'));
+      // Web first (no new work), then the worker (hands running jobs back), then pending Slack posts.
+      for (const close of closers.reverse()) await close().catch((error: unknown) => log.warn({ err: error }, 'error while stopping'));
+      await services.poster.idle();
       await jobs.close();
       await bullConnection.quit();
       await redis.quit();

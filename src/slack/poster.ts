@@ -19,6 +19,7 @@ export class Poster {
   private readonly chains = new Map<string, Promise<unknown>>();
   private readonly lastPost = new Map<string, number>();
   private readonly updates = new Map<string, { running: Promise<void>; again: boolean }>();
+  private readonly pending = new Set<Promise<unknown>>();
 
   constructor(
     readonly client: WebClient,
@@ -26,9 +27,20 @@ export class Poster {
     private readonly minIntervalMs = 1000,
   ) {}
 
+  /** Resolves once every post and update started so far has settled (for a clean shutdown). */
+  async idle(): Promise<void> {
+    while (this.pending.size) await Promise.allSettled([...this.pending]);
+  }
+
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.pending.add(work);
+    void work.finally(() => this.pending.delete(work)).catch(() => undefined);
+    return work;
+  }
+
   /** Posts in channel order; resolves with the message ts. */
   post(channel: string, message: Message): Promise<string> {
-    return this.inOrder(channel, async () => {
+    return this.track(this.inOrder(channel, async () => {
       const wait = (this.lastPost.get(channel) ?? 0) + this.minIntervalMs - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       const thread = message.thread_ts ? { thread_ts: message.thread_ts, reply_broadcast: message.broadcast ?? false } : {};
@@ -36,11 +48,11 @@ export class Poster {
       const res = await this.client.chat.postMessage(args as ChatPostMessageArguments);
       this.lastPost.set(channel, Date.now());
       return res.ts as string;
-    });
+    }));
   }
 
   ephemeral(channel: string, user: string, text: string): Promise<void> {
-    return this.client.chat.postEphemeral({ channel, user, text }).then(
+    return this.track(this.client.chat.postEphemeral({ channel, user, text })).then(
       () => undefined,
       (error: unknown) => this.log.warn({ err: error, channel, user }, 'could not send ephemeral message'),
     );
@@ -69,7 +81,7 @@ export class Poster {
       }
     })();
     this.updates.set(key, entry);
-    return entry.running;
+    return this.track(entry.running);
   }
 
   private inOrder<T>(channel: string, task: () => Promise<T>): Promise<T> {

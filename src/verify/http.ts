@@ -1,7 +1,4 @@
 import type { HealthCheckConfig } from '../config/fields.js';
-import type { PlanStep } from '../domain/rollback.js';
-import type { Driver } from '../drivers/driver.js';
-import { StepFailed } from '../drivers/errors.js';
 
 export interface CheckResult {
   ok: boolean;
@@ -47,31 +44,3 @@ export async function checkHttp(
   return { ok: false, summary: `${last} after ${cfg.attempts} attempt${cfg.attempts === 1 ? '' : 's'}` };
 }
 
-/** The health-check step the executor appends after a driver's own steps. */
-export function healthSteps(health: HealthCheckConfig | undefined): PlanStep[] {
-  if (!health) return [];
-  return [{ id: 'verify-health', title: `Health check: GET ${health.url} answers ${health.expectStatus}`, driver: 'verify', input: { check: 'http' } }];
-}
-
-/** Runs `verify-health` for targets that declare `health`; a failed check fails the rollback. */
-export function createHttpVerifyDriver(deps: { fetch?: typeof fetch } = {}): Driver<{ health?: HealthCheckConfig }> {
-  return {
-    kind: 'verify',
-    plan: () => Promise.reject(new Error('verify steps are planned by the executor, not requested')),
-    drift: () => Promise.resolve(undefined),
-    async runStep(ctx) {
-      const health = ctx.target.health;
-      if (!health) return { skipped: 'no health check configured' };
-      const result = await checkHttp(health, { signal: ctx.signal, fetch: deps.fetch });
-      if (!result.ok) {
-        throw new StepFailed(
-          'VerificationFailed',
-          `Health check failed: ${result.summary}`,
-          'The rollback was applied but the service is not healthy: check the service logs and dashboards, consider rolling back further with `to <version>`, and escalate.',
-        );
-      }
-      ctx.progress(result.summary);
-      return { summary: result.summary };
-    },
-  };
-}

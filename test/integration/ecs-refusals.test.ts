@@ -100,8 +100,8 @@ describe('what /rollback refuses, and how it says so', () => {
     expect(rb.state).toBe('failed');
     expect(rb.error?.name).toMatch(/RolloutFailed|CircuitBreakerRolledBack/);
     expect(rb.error?.stepId).toBe('wait-stable');
-    const thread = await eventually(() => (threadText(posted.ts).includes('RB-1 failed') ? threadText(posted.ts) : undefined), 'the failure message');
-    expect(thread).toMatch(/What you can do:/);
+    const thread = await eventually(() => (threadText(posted.ts).includes('Internal notification') ? threadText(posted.ts) : undefined), 'the failure message and notification');
+    expect(thread).toMatch(/RB-1 failed.*\n\*What you can do:\*/);
     expect(thread).toMatch(/Current Status: failed/);
     expect(await h.rewind.services.locks.holder('api/production')).toBeNull();
   });

@@ -18,7 +18,11 @@ it('rolls back skillancer-web and skillancer-api together from /rollback web pro
   expect(text).toMatch(/skillancer-web: revision 3 \([^)]*rc\.6\) → revision 2 \([^)]*rc\.5\)/);
   expect(text).toMatch(/skillancer-api: revision 3 \([^)]*rc\.6\) → revision 2 \([^)]*rc\.5\)/);
 
+  // Hold the fake's controller until the wait step watches, so the thread shows the rollout progressing.
+  h.kube.holdController(true);
   await h.slack.clickButton(h.eventsUrl, { user_id: USERS.lead, action_id: 'rollback_approve', value: 'RB-1', channel: WAR_ROOM, message_ts: card.ts });
+  await eventually(() => h.slack.thread(WAR_ROOM, card.ts).some((m) => m.text?.includes(':hourglass_flowing_sand: Wait until')), 'the wait step to start');
+  h.kube.holdController(false);
   const rb = await eventually(async () => {
     const r = await h.rewind.services.store.get('RB-1');
     return r && ['succeeded', 'failed'].includes(r.state) ? r : undefined;
