@@ -1,5 +1,6 @@
 import type { Clients } from '../../src/main.js';
 import { startEcsPiece } from './ecs.js';
+import { startKubernetesPiece } from './kubernetes.js';
 import type { EstateItem, EstatePiece, EstateToggle } from './types.js';
 
 export interface EstateOptions {
@@ -25,7 +26,9 @@ export interface Estate {
 export async function startEstate(opts: EstateOptions = {}): Promise<Estate> {
   const pieces: EstatePiece[] = [];
   try {
-    pieces.push(await startEcsPiece({ tickMs: opts.fast ? 30 : 800, crashloop: opts.crashloop }));
+    const tickMs = opts.fast ? 30 : 1000;
+    pieces.push(await startEcsPiece({ tickMs, crashloop: opts.crashloop }));
+    pieces.push(await startKubernetesPiece({ tickMs, crashloop: opts.crashloop }));
   } catch (error) {
     await Promise.allSettled(pieces.map((p) => p.close()));
     throw error;
