@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Catalog } from '../src/config/catalog.js';
 import { parseDbRequest } from './db.js';
+import { flagHelp, parseFlagCommand, parseMaintenanceCommand } from './flag.js';
 import { parseTail, SEVERITY_USAGE } from './severity.js';
 import type { Classification } from '../src/policy/matrix.js';
 
@@ -38,6 +39,12 @@ export function parseCommand(text: string, catalog: Catalog, now = new Date()): 
   if (!first) return { kind: 'modal' };
   if (first === 'help' || first === '-h' || first === '--help') return { kind: 'help' };
   if (first === 'matrix' && rest.length === 0) return { kind: 'matrix' };
+  if (first === 'flag' || first === 'maintenance') {
+    const flag = first === 'flag' ? parseFlagCommand(rest, catalog) : parseMaintenanceCommand(rest, catalog);
+    if ('error' in flag) return { kind: 'error', message: flag.error };
+    const options: Record<string, string> = { action: flag.action, ...(flag.value !== undefined ? { value: flag.value } : {}) };
+    return { kind: 'rollback', service: flag.flag, environment: flag.environment, options, reason: flag.reason };
+  }
 
   if (first === 'status') {
     const id = rollbackId.safeParse(rest[0] ?? '');
@@ -125,6 +132,7 @@ export function helpText(catalog: Catalog): string {
     '`/rollback matrix`: the decision matrix: who approves what, and when to fix forward',
     '`/rollback history [service]`: recent rollbacks with outcome and duration',
     '`/rollback status RB-12`: show one rollback and its audit trail',
+    ...flagHelp(catalog),
     '`/rollback help`: this text',
     '',
     `Services: ${examples || '(none configured)'}`,

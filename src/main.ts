@@ -1,7 +1,12 @@
+import { AppConfigClient } from '@aws-sdk/client-appconfig';
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { RDSClient } from '@aws-sdk/client-rds';
+import { Route53Client } from '@aws-sdk/client-route-53';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { App } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
@@ -20,7 +25,10 @@ import { ConfigError } from './config/errors.js';
 import type { KubernetesTarget } from './config/targets/kubernetes.js';
 import type { Driver } from './drivers/driver.js';
 import { createDatabaseDriver } from './drivers/database/driver.js';
+import { createDnsDriver } from './drivers/dns/driver.js';
 import { createEcsDriver } from './drivers/ecs.js';
+import { createFlagDriver } from './drivers/flag/driver.js';
+import { createFrontendDriver } from './drivers/frontend/driver.js';
 import { createKubernetesDriver } from './drivers/kubernetes/driver.js';
 import { createRunbookDriver } from './drivers/runbook/driver.js';
 import { kubeConfigFromEnvironment } from './drivers/kubernetes/kubeconfig.js';
@@ -40,6 +48,11 @@ export interface Clients {
   rds: (region?: string) => RDSClient;
   secrets: (region?: string) => SecretsManagerClient;
   cloudwatch: (region?: string) => CloudWatchClient;
+  s3: (region?: string) => S3Client;
+  ssm: (region?: string) => SSMClient;
+  appconfig: (region?: string) => AppConfigClient;
+  cloudfront: CloudFrontClient;
+  route53: Route53Client;
   kubeConfigFor: (target: KubernetesTarget) => KubeConfig;
 }
 
@@ -104,6 +117,13 @@ export async function startRewind(opts: RewindOptions): Promise<Rewind> {
     rds: opts.clients?.rds ?? perRegion((region) => new RDSClient(region ? { region } : {})),
     secrets: opts.clients?.secrets ?? perRegion((region) => new SecretsManagerClient(region ? { region } : {})),
     cloudwatch: opts.clients?.cloudwatch ?? perRegion((region) => new CloudWatchClient(region ? { region } : {})),
+    // Local S3 endpoints (the sandbox's fake, MinIO) only speak path-style requests.
+    s3: opts.clients?.s3 ?? perRegion((region) => new S3Client({ ...(region ? { region } : {}), forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL) })),
+    ssm: opts.clients?.ssm ?? perRegion((region) => new SSMClient(region ? { region } : {})),
+    appconfig: opts.clients?.appconfig ?? perRegion((region) => new AppConfigClient(region ? { region } : {})),
+    // CloudFront and Route 53 are global services, signed in us-east-1.
+    cloudfront: opts.clients?.cloudfront ?? new CloudFrontClient({ region: 'us-east-1' }),
+    route53: opts.clients?.route53 ?? new Route53Client({ region: 'us-east-1' }),
     kubeConfigFor: opts.clients?.kubeConfigFor ?? kubeConfigFromEnvironment(),
   };
   const drivers: Record<string, Driver<never>> = {
@@ -111,6 +131,9 @@ export async function startRewind(opts: RewindOptions): Promise<Rewind> {
     kubernetes: createKubernetesDriver({ kubeConfigFor: clients.kubeConfigFor }) as Driver<never>,
     database: createDatabaseDriver({ rds: clients.rds, secrets: clients.secrets, ecs: clients.ecs, rpo: catalog.rpo, minDelaySec: opts.minPollSec }) as Driver<never>,
     runbook: createRunbookDriver({ env: process.env }) as Driver<never>,
+    frontend: createFrontendDriver({ s3: clients.s3, cloudfront: clients.cloudfront, minDelaySec: opts.minPollSec }) as Driver<never>,
+    flag: createFlagDriver({ ssm: clients.ssm, appconfig: clients.appconfig, env: process.env, minDelaySec: opts.minPollSec }) as Driver<never>,
+    dns: createDnsDriver({ route53: clients.route53, minDelaySec: opts.minPollSec }) as Driver<never>,
     verify: createVerifyDriver({ cloudwatch: clients.cloudwatch, env: process.env }) as Driver<never>,
   };
   const closers: (() => Promise<unknown>)[] = [];

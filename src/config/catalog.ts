@@ -8,7 +8,7 @@ import { kubernetesTarget } from './targets/kubernetes.js';
 import { databaseTarget } from './targets/database.js';
 import { runbookTarget } from './targets/runbook.js';
 import { frontendTarget } from './targets/frontend.js';
-import { flagIssues, flagsSchema, flagTargetSchema, maintenanceSchema } from './targets/flag.js';
+import { flagIssues, flagsSchema, flagTarget, flagTargetSchema, maintenanceSchema } from './targets/flag.js';
 import { dnsTarget } from './targets/dns.js';
 import { environmentChecks, escalationList } from './checks.js';
 import { policyIssues, policyKeys } from './policy.js';
@@ -130,6 +130,7 @@ export function approvalRuleOf(catalog: Catalog, target: TargetConfig): { from: 
   return target.approval ?? catalog.approval ?? { from: Object.keys(catalog.roles), count: 1 };
 }
 
+/** A service's environment, or a feature flag's (flags and services never share a name). */
 export function targetOf(catalog: Catalog, service: string, environment: string): TargetConfig | undefined {
-  return catalog.services[service]?.[environment];
+  return catalog.services[service]?.[environment] ?? flagTarget(catalog, service, environment);
 }

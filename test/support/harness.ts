@@ -5,6 +5,8 @@ import { parseCatalog } from '../../src/config/catalog.js';
 import { parseEnv } from '../../src/config/env.js';
 import { startRewind, type Rewind } from '../../src/main.js';
 import { KubeConfig } from '@kubernetes/client-node';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { sdkConfig, SsmFake } from '../fakes/aws/index.js';
 import { startFakeEcs, type FakeEcs } from '../fakes/ecs.js';
 import { startFakeKube, type FakeKube } from '../fakes/kubernetes/server.js';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
@@ -45,12 +47,20 @@ services:
       resyncInterval: 250ms
       progressTimeout: 20s
       approval: { from: [oncall, lead], count: 1 }
+flags:
+  NewMatchingAlgorithm:
+    production:
+      driver: flag
+      store: ssm
+      parameter: /distrocv/prod/FeatureFlags/NewMatchingAlgorithm
+      approval: { from: [oncall], count: 1 }
 `;
 
 export interface Harness {
   slack: FakeSlack;
   ecs: FakeEcs;
   kube: FakeKube;
+  ssm: SsmFake;
   rewind: Rewind;
   prefix: string;
   health: { status: number; server: Server; url: string };
@@ -99,6 +109,9 @@ export async function startHarness(opts: { role?: 'all' | 'web'; tickMs?: number
   seedDistroCv(ecs);
   const kube = await startFakeKube({ tickMs: opts.tickMs ?? 20 });
   seedSkillancer(kube);
+  const ssm = await SsmFake.start();
+  ssm.putParameter('/distrocv/prod/FeatureFlags/NewMatchingAlgorithm', 'false');
+  ssm.putParameter('/distrocv/prod/FeatureFlags/NewMatchingAlgorithm', 'true');
   const health = await startHealth();
   const prefix = uniquePrefix();
   const catalogYaml = CATALOG_YAML(health.url);
@@ -118,6 +131,7 @@ export async function startHarness(opts: { role?: 'all' | 'web'; tickMs?: number
     catalog: parseCatalog(catalogYaml, 'test-catalog.yaml'),
     clients: {
       ecs: () => new ECSClient({ endpoint: ecs.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
+      ssm: () => new SSMClient(sdkConfig(ssm.url)),
       kubeConfigFor: (target) => {
         const kc = new KubeConfig();
         kc.loadFromFile(kube.kubeconfigPath);
@@ -133,6 +147,7 @@ export async function startHarness(opts: { role?: 'all' | 'web'; tickMs?: number
     slack,
     ecs,
     kube,
+    ssm,
     rewind,
     prefix,
     health,
@@ -141,7 +156,7 @@ export async function startHarness(opts: { role?: 'all' | 'web'; tickMs?: number
     eventsUrl: `${rewind.url}/slack/events`,
     async close() {
       await rewind.close();
-      await Promise.all([slack.close(), ecs.close(), kube.close(), new Promise((r) => health.server.close(r))]);
+      await Promise.all([slack.close(), ecs.close(), kube.close(), ssm.close(), new Promise((r) => health.server.close(r))]);
       await dropPrefix(prefix, opts.redisUrl);
     },
   };
