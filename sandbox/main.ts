@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import pretty from 'pino-pretty';
 import { ConfigError } from '../src/config/errors.js';
 import { SandboxError } from './redis.js';
 import { startSandbox, type Sandbox } from './sandbox.js';
@@ -12,7 +13,9 @@ const USAGE = `Usage: npm run sandbox [-- --port 4300] [--crashloop] [--fast]
 Environment: REDIS_URL (default: a private redis-server), LOG_LEVEL (the bot's logs, default warn).`;
 
 async function start(port: number, options: { crashloop: boolean; fast: boolean }): Promise<Sandbox> {
-  const common = { ...options, logLevel: process.env.LOG_LEVEL };
+  // A person watches this terminal: readable log lines, on stderr so the banner stays clean.
+  const logDestination = pretty({ destination: 2, ignore: 'pid,hostname,app', translateTime: 'SYS:HH:MM:ss' });
+  const common = { ...options, logLevel: process.env.LOG_LEVEL, logDestination };
   try {
     return await startSandbox({ ...common, port });
   } catch (error) {
@@ -82,7 +85,7 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   if (error instanceof SandboxError) process.stderr.write(`${error.message}\n`);
-  else if (error instanceof ConfigError) process.stderr.write(`The sandbox catalog is invalid: ${error.message}\n`);
+  else if (error instanceof ConfigError) process.stderr.write(`Rewind cannot start in the sandbox: ${error.message}\n`);
   else process.stderr.write(`The sandbox could not start: ${(error as Error).stack ?? String(error)}\n`);
   process.exit(1);
 });

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { DestinationStream } from 'pino';
 import { parseCatalog } from '../src/config/catalog.js';
 import { parseEnv } from '../src/config/env.js';
+import { createLogger } from '../src/log.js';
 import { startRewind, type Rewind } from '../src/main.js';
 import { startFakeSlack, type FakeSlack } from '../test/fakes/slack.js';
 import { startEstate, type Estate } from './estate/index.js';
@@ -21,8 +23,10 @@ export interface SandboxOptions {
   fast?: boolean;
   /** Start with the rollback target's image crash-looping. */
   crashloop?: boolean;
-  /** The bot's log level (its JSON logs go to stdout); default 'warn'. */
+  /** The bot's log level; default 'warn'. */
   logLevel?: string;
+  /** Where the bot logs; default JSON lines on stdout, as in production. */
+  logDestination?: DestinationStream;
 }
 
 export interface Sandbox {
@@ -91,6 +95,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const rewind = await startRewind({
       env,
       catalog,
+      log: createLogger(env.LOG_LEVEL, opts.logDestination),
       clients: estate.clients,
       slackMinIntervalMs: opts.fast ? 0 : 500,
       progressIntervalMs: opts.fast ? 200 : 2000,
