@@ -9,7 +9,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { sdkConfig, SsmFake } from '../fakes/aws/index.js';
 import { startFakeEcs, type FakeEcs } from '../fakes/ecs.js';
 import { startFakeKube, type FakeKube } from '../fakes/kubernetes/server.js';
-import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
+import { startFakeSlack, type FakeSlack, type FakeSlackOptions } from '../fakes/slack.js';
 import { dropPrefix, testRedisUrl, uniquePrefix } from './redis.js';
 
 export const SIGNING_SECRET = 'test-signing-secret';
@@ -102,9 +102,19 @@ export function seedSkillancer(kube: FakeKube): void {
   }
 }
 
+export interface HarnessOptions {
+  role?: 'all' | 'web';
+  tickMs?: number;
+  redisUrl?: string;
+  /** Edits the catalog text before it is parsed (extra roles, matrix, templates...). */
+  catalog?: (yaml: string) => string;
+  /** Extra Slack fake options (users for users.info, channels...). */
+  slack?: Omit<FakeSlackOptions, 'signingSecret'>;
+}
+
 /** Fakes + Rewind in this process; `role` 'web' leaves the worker to a child process. */
-export async function startHarness(opts: { role?: 'all' | 'web'; tickMs?: number; redisUrl?: string } = {}): Promise<Harness> {
-  const slack = await startFakeSlack({ signingSecret: SIGNING_SECRET, usergroups: { S0ONCALL: [USERS.oncallViaGroup] } });
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  const slack = await startFakeSlack({ signingSecret: SIGNING_SECRET, usergroups: { S0ONCALL: [USERS.oncallViaGroup] }, ...opts.slack });
   const ecs = await startFakeEcs({ tickMs: opts.tickMs ?? 20 });
   seedDistroCv(ecs);
   const kube = await startFakeKube({ tickMs: opts.tickMs ?? 20 });
@@ -114,7 +124,7 @@ export async function startHarness(opts: { role?: 'all' | 'web'; tickMs?: number
   ssm.putParameter('/distrocv/prod/FeatureFlags/NewMatchingAlgorithm', 'true');
   const health = await startHealth();
   const prefix = uniquePrefix();
-  const catalogYaml = CATALOG_YAML(health.url);
+  const catalogYaml = (opts.catalog ?? ((yaml: string) => yaml))(CATALOG_YAML(health.url));
   const env = {
     SLACK_BOT_TOKEN: 'xoxb-test-token',
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
