@@ -7,7 +7,7 @@ import { fromAwsError, StepFailed } from '../errors.js';
 import { lookupService } from '../ecs/service.js';
 import { regionFlag, type DatabasePlanData } from './plan-data.js';
 
-const UPDATE_HINT = "check that Rewind's AWS role may call ecs:UpdateService and ecs:DescribeServices on this service (docs/iam-data.md), then retry";
+const UPDATE_HINT = "check that Rewind's AWS role may call ecs:UpdateService and ecs:DescribeServices on this service (README, Data rollbacks › IAM), then retry";
 
 interface Place {
   cluster: string;

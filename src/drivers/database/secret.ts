@@ -14,7 +14,7 @@ import { findInstance } from './rds.js';
  */
 
 const SECRET_HINT =
-  "check that Rewind's AWS role may call secretsmanager:GetSecretValue and secretsmanager:PutSecretValue on this secret (and kms:Decrypt / kms:GenerateDataKey on its KMS key) (docs/iam-data.md)";
+  "check that Rewind's AWS role may call secretsmanager:GetSecretValue and secretsmanager:PutSecretValue on this secret (and kms:Decrypt / kms:GenerateDataKey on its KMS key) (README, Data rollbacks › IAM)";
 
 /** A field holding a connection URL (`postgresql://user:pw@host:5432/db`) gets only its host replaced. */
 function withHost(value: string, host: string): string | undefined {

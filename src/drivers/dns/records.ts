@@ -34,7 +34,7 @@ export async function readRecord(route53: Route53Client, zone: string, name: str
   const page = await route53
     .send(new ListResourceRecordSetsCommand({ HostedZoneId: zone, StartRecordName: name, StartRecordType: type as RRType, MaxItems: 1 }), { abortSignal: signal })
     .catch((error: unknown) => {
-      throw fromAwsError(error, `ListResourceRecordSets in ${zone}`, 'check hostedZoneId in the catalog and that Rewind may route53:ListResourceRecordSets on it (docs/iam-fast-levers.md)');
+      throw fromAwsError(error, `ListResourceRecordSets in ${zone}`, 'check hostedZoneId in the catalog and that Rewind may route53:ListResourceRecordSets on it (README, Fast levers › IAM)');
     });
   const found = page.ResourceRecordSets?.[0];
   if (!found || fqdn(found.Name ?? '') !== fqdn(name) || found.Type !== type) return undefined;

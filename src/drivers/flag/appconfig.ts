@@ -29,7 +29,7 @@ interface Place {
   profile: string;
 }
 
-const IAM_HINT = 'check application, environment and profile in the catalog and that Rewind may appconfig:ListDeployments and appconfig:GetDeployment (docs/iam-fast-levers.md)';
+const IAM_HINT = 'check application, environment and profile in the catalog and that Rewind may appconfig:ListDeployments and appconfig:GetDeployment (README, Fast levers › IAM)';
 
 async function getDeployment(appconfig: AppConfigClient, place: Place, number: number, signal: AbortSignal): Promise<Deployment> {
   return appconfig
@@ -170,7 +170,7 @@ async function startDeployment(appconfig: AppConfigClient, data: AppConfigPlanDa
     if (name === 'BadRequestException' || name === 'ResourceNotFoundException') {
       throw new StepFailed(name, `AppConfig refused to deploy ${data.profile} version ${data.newVersion}: ${message}`, `check application, environment, profile and strategy in the catalog and that version ${data.newVersion} exists, then ${replanCommand(data)}`);
     }
-    throw fromAwsError(error, `StartDeployment of ${data.profile} version ${data.newVersion}`, 'let Rewind appconfig:StartDeployment (docs/iam-fast-levers.md)');
+    throw fromAwsError(error, `StartDeployment of ${data.profile} version ${data.newVersion}`, 'let Rewind appconfig:StartDeployment (README, Fast levers › IAM)');
   }
 }
 

@@ -8,7 +8,7 @@ import type { FlagRequest } from './request.js';
 
 export const PUT_STEP = 'put';
 
-const READ_HINT = 'check the parameter name in the catalog and that Rewind may ssm:GetParameter and ssm:GetParameterHistory on it (docs/iam-fast-levers.md)';
+const READ_HINT = 'check the parameter name in the catalog and that Rewind may ssm:GetParameter and ssm:GetParameterHistory on it (README, Fast levers › IAM)';
 
 /** The parameter's current value and version; undefined when it does not exist. */
 async function readParameter(ssm: SSMClient, name: string, signal: AbortSignal) {
@@ -108,7 +108,7 @@ export async function putSsm(ssm: SSMClient, data: SsmPlanData, ctx: StepContext
   const put = await ssm
     .send(new PutParameterCommand({ Name: data.parameter, Value: data.newValue, Overwrite: true }), { abortSignal: ctx.signal })
     .catch((error: unknown) => {
-      throw fromAwsError(error, `PutParameter ${data.parameter}`, 'let Rewind ssm:PutParameter on the flag parameters (docs/iam-fast-levers.md)');
+      throw fromAwsError(error, `PutParameter ${data.parameter}`, 'let Rewind ssm:PutParameter on the flag parameters (README, Fast levers › IAM)');
     });
   ctx.progress(`${data.parameter} = ${shown(data.newValue)} (version ${put.Version})`);
   return { parameter: data.parameter, value: data.newValue, version: put.Version, previousValue: data.currentValue };

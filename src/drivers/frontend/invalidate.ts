@@ -6,7 +6,7 @@ import type { StepContext } from '../driver.js';
 import { fromAwsError, StepFailed } from '../errors.js';
 import type { FrontendPlanData } from './plan-data.js';
 
-const IAM_HINT = 'let Rewind cloudfront:CreateInvalidation and cloudfront:GetInvalidation on the distribution (docs/iam-fast-levers.md)';
+const IAM_HINT = 'let Rewind cloudfront:CreateInvalidation and cloudfront:GetInvalidation on the distribution (README, Fast levers › IAM)';
 
 /** Same rollback + step → same reference, so CloudFront hands back the first invalidation on a repeat. */
 export function callerReference(rollbackId: string, stepId: string): string {

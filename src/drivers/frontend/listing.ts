@@ -12,7 +12,7 @@ export interface ObjectInfo {
 export const REWIND_FOLDER = '.rewind/';
 
 const accessHint = (bucket: string) =>
-  `check the bucket name in the catalog and that Rewind may s3:ListBucket on ${bucket} (docs/iam-fast-levers.md)`;
+  `check the bucket name in the catalog and that Rewind may s3:ListBucket on ${bucket} (README, Fast levers › IAM)`;
 
 /** Every object under a prefix, keyed by the rest of its key. */
 export async function listObjects(s3: S3Client, bucket: string, prefix: string, signal: AbortSignal): Promise<Map<string, ObjectInfo>> {

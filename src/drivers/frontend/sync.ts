@@ -71,7 +71,7 @@ export async function syncVersion(
         { abortSignal: ctx.signal },
       )
       .catch((error: unknown) => {
-        throw fromAwsError(error, `CopyObject ${from}${key} → s3://${data.liveBucket}/${data.livePrefix}${key}`, 'let Rewind s3:GetObject on the versions bucket and s3:PutObject on the live bucket (docs/iam-fast-levers.md); a repeat copies only what still differs');
+        throw fromAwsError(error, `CopyObject ${from}${key} → s3://${data.liveBucket}/${data.livePrefix}${key}`, 'let Rewind s3:GetObject on the versions bucket and s3:PutObject on the live bucket (README, Fast levers › IAM); a repeat copies only what still differs');
       });
     done += 1;
     report(`${count(done)}/${count(work)} objects`);
@@ -83,7 +83,7 @@ export async function syncVersion(
     const result = await s3
       .send(new DeleteObjectsCommand({ Bucket: data.liveBucket, Delete: { Objects: batch.map((k) => ({ Key: `${data.livePrefix}${k}` })), Quiet: true } }), { abortSignal: ctx.signal })
       .catch((error: unknown) => {
-        throw fromAwsError(error, `DeleteObjects on s3://${data.liveBucket}`, 'let Rewind s3:DeleteObject on the live bucket (docs/iam-fast-levers.md)');
+        throw fromAwsError(error, `DeleteObjects on s3://${data.liveBucket}`, 'let Rewind s3:DeleteObject on the live bucket (README, Fast levers › IAM)');
       });
     const failed = result.Errors ?? [];
     if (failed.length) {
