@@ -1,18 +1,38 @@
 import { formatDuration } from '../src/domain/duration.js';
 import { isTerminal, type Rollback } from '../src/domain/rollback.js';
 import { refreshCard, threadLine } from '../src/service/cards.js';
+import { postFollowUp, postMortemDeadline, uploadPostMortem } from '../src/service/follow-up.js';
 import { render } from '../src/service/template-context.js';
 import type { WorkerServices } from './context.js';
 
 /**
  * The end of a rollback: free the target, post the final status against the RTO and the filled-in
- * internal notification. Repeating it after a crash posts nothing twice.
+ * internal notification, then the war room's next steps (user notification and status-page
+ * buttons), the post-mortem draft and its reminder. Repeating it after a crash posts nothing twice.
  */
 export async function announceOutcome(x: WorkerServices, rb: Rollback): Promise<void> {
   if (!isTerminal(rb.state)) return;
   await x.locks.release(rb.target, rb.id);
   await refreshCard(x, rb.id);
-  if (await x.journal.marked(rb.id, 'outcome')) return;
+  if (!(await x.journal.marked(rb.id, 'outcome'))) {
+    await finalStatus(x, rb);
+    await x.journal.mark(rb.id, 'outcome');
+  }
+  // Cancelled, rejected, expired or refused before anything ran: nothing happened to follow up on.
+  if (!(rb.state === 'succeeded' || (rb.state === 'failed' && rb.startedAt))) return;
+  await postFollowUp(x, (await x.store.get(rb.id)) ?? rb);
+  if (!(await x.journal.marked(rb.id, 'postmortem'))) {
+    await uploadPostMortem(x, rb);
+    await x.journal.mark(rb.id, 'postmortem');
+  }
+  const remindBefore = x.catalog.postMortem?.remindBefore ?? REMIND_BEFORE_MS;
+  await x.jobs.remindAfter(rb.id, postMortemDeadline(x, rb).getTime() - remindBefore - x.now().getTime());
+}
+
+/** The reminder comes this long before the post-mortem deadline unless the catalog says otherwise. */
+const REMIND_BEFORE_MS = 12 * 3600_000;
+
+async function finalStatus(x: WorkerServices, rb: Rollback): Promise<void> {
   const took = formatDuration(Date.parse(rb.finishedAt ?? x.now().toISOString()) - Date.parse(rb.createdAt));
   const rto = formatDuration(x.catalog.rto);
   const within = Date.parse(rb.finishedAt ?? '') - Date.parse(rb.createdAt) <= x.catalog.rto ? 'within' : 'over';
@@ -36,5 +56,4 @@ export async function announceOutcome(x: WorkerServices, rb: Rollback): Promise<
   if (rb.state === 'succeeded' || (rb.state === 'failed' && rb.startedAt)) {
     await threadLine(x, rb, `*Internal notification* (copy to email/status channels):\n\`\`\`${await render(x, 'internalNotification', rb)}\`\`\``);
   }
-  await x.journal.mark(rb.id, 'outcome');
 }

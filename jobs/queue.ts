@@ -5,9 +5,10 @@ export const QUEUE_NAME = 'rollbacks';
 
 /**
  * plan: read live state and post the card; execute: run the approved plan; expire: close an
- * unanswered request; versions: answer `/rollback history <service> <env>` from the driver.
+ * unanswered request; versions: answer `/rollback history <service> <env>` from the driver;
+ * remind: nudge the thread before the post-mortem deadline.
  */
-export const JOB_NAMES = ['plan', 'execute', 'expire', 'versions'] as const;
+export const JOB_NAMES = ['plan', 'execute', 'expire', 'versions', 'remind'] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
 export const jobPayload = z.object({ id: z.string().regex(/^RB-\d+$/) });
@@ -45,6 +46,11 @@ export class RollbackJobs {
 
   expireAfter(id: string, delayMs: number) {
     return this.queue.add('expire', { id }, { jobId: `expire-${id}`, delay: delayMs, attempts: 3 });
+  }
+
+  /** One reminder per rollback, however often the outcome is announced. */
+  remindAfter(id: string, delayMs: number) {
+    return this.queue.add('remind', { id }, { jobId: `remind-${id}`, delay: Math.max(0, delayMs), attempts: 3, backoff: { type: 'exponential', delay: 5000 } });
   }
 
   /** Read-only and cheap: no job id, so asking twice answers twice. */

@@ -4,6 +4,7 @@ import { refreshCard, threadLine } from '../src/service/cards.js';
 import type { WorkerServices } from './context.js';
 import { executeJob } from './execute.js';
 import { planJob } from './plan.js';
+import { remindJob } from './remind.js';
 import { jobPayload, QUEUE_NAME, versionsPayload, type JobName, type JobPayload } from './queue.js';
 import { versionsJob } from './versions.js';
 
@@ -32,6 +33,8 @@ export function startWorker(x: WorkerServices, connection: ConnectionOptions, op
         }
         return;
       }
+      case 'remind':
+        return remindJob(x, id);
     }
   }
 

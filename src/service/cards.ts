@@ -1,7 +1,7 @@
 import type { Rollback } from '../domain/rollback.js';
 import { describeAuthority, eligibleUsers } from '../policy/authority.js';
 import { cardText, rollbackCard } from '../slack/blocks.js';
-import { authorityOf } from './authority.js';
+import { authorityOf, expiresAt } from './authority.js';
 import type { Services } from './context.js';
 
 /** Renders the card of a rollback from its current record and journal. */
@@ -18,6 +18,7 @@ export async function renderCard(s: Services, rb: Rollback) {
       approvers: eligibleUsers(authority, rb.requestedBy, members),
       journal: await s.journal.all(rb.id),
       now: s.now(),
+      expiresAt: expiresAt(s, rb),
     }),
   };
 }

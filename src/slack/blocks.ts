@@ -33,6 +33,8 @@ export interface CardContext {
   approvers: string[];
   journal: Record<string, StepRecord>;
   now: Date;
+  /** When an unanswered request stops accepting approvals. */
+  expiresAt?: Date;
 }
 
 const STEP_MARK: Record<StepRecord['status'], string> = { started: ':hourglass_flowing_sand:', done: ':white_check_mark:', failed: ':x:' };
@@ -63,6 +65,8 @@ export function rollbackCard(rb: Rollback, ctx: CardContext): KnownBlock[] {
       ],
     },
   ];
+  const classification = classificationText(rb);
+  if (classification) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(classification) } });
   const plan = rb.plan;
   if (plan) {
     const changes = plan.changes.map((c) => `• ${c}`).join('\n');
@@ -85,7 +89,7 @@ export function rollbackCard(rb: Rollback, ctx: CardContext): KnownBlock[] {
     text: {
       type: 'mrkdwn',
       text: `*Approval*: ${ctx.approvalRule}, never the requester${approvedBy ? `\nApproved by ${approvedBy}` : ''}${
-        rb.state === 'awaiting_approval' ? `\nMay approve: ${who}` : ''
+        rb.state === 'awaiting_approval' ? `\nMay approve: ${who}${ctx.expiresAt ? `\nExpires at ${hhmm(ctx.expiresAt.toISOString()).slice(0, 5)} UTC if not approved` : ''}` : ''
       }`,
     },
   });
@@ -123,6 +127,19 @@ export function rollbackCard(rb: Rollback, ctx: CardContext): KnownBlock[] {
     elements: [{ type: 'mrkdwn', text: `${rb.id} · requested ${hhmm(rb.createdAt)} UTC${rb.finishedAt ? ` · finished ${hhmm(rb.finishedAt)} UTC` : ''} · \`/rollback status ${rb.id}\`` }],
   });
   return blocks;
+}
+
+/** Severity, scenario with the matrix's recommendation, and any override of a fix-forward advice. */
+function classificationText(rb: Rollback): string | undefined {
+  const { severity, scenario, override } = rb.policy ?? {};
+  if (!severity && !override) return undefined;
+  const lines: string[] = [];
+  if (severity) {
+    const rec = [scenario?.rollbackType, scenario?.estimateMs !== undefined ? `~${formatDuration(scenario.estimateMs)}` : undefined].filter(Boolean).join(', ');
+    lines.push(`*Severity* ${severity.id} ${severity.label}${scenario ? ` · ${scenario.title}` : ''}${rec ? ` · recommended: ${rec}` : ''}`);
+  }
+  if (override) lines.push(`:warning: *Override* of the fix-forward advice: ${clip(override, 500)}`);
+  return lines.join('\n');
 }
 
 export function hhmm(iso: string): string {

@@ -61,6 +61,8 @@ export class Poster {
   /**
    * Re-renders a message from fresh state. Calls made while an update is in flight collapse
    * into one more update after it, so the last state always lands and nothing in between is wasted.
+   * A 429 is waited out by the WebClient (Retry-After); a failure rejects the callers whose state
+   * did not land, so the job that asked can retry.
    */
   update(key: string, render: () => Promise<{ channel: string; ts: string; message: Message } | undefined>): Promise<void> {
     const pending = this.updates.get(key);
@@ -73,8 +75,14 @@ export class Poster {
       try {
         do {
           entry.again = false;
-          const next = await render();
-          if (next) await this.client.chat.update({ channel: next.channel, ts: next.ts, text: next.message.text, blocks: next.message.blocks });
+          try {
+            const next = await render();
+            if (next) await this.client.chat.update({ channel: next.channel, ts: next.ts, text: next.message.text, blocks: next.message.blocks });
+          } catch (error) {
+            // A newer state is waiting: render that rather than drop it with this failure.
+            if (!entry.again) throw error;
+            this.log.warn({ err: error, key }, 'message update failed; sending the newer state');
+          }
         } while (entry.again);
       } finally {
         this.updates.delete(key);

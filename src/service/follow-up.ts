@@ -1,0 +1,92 @@
+import type { FollowUps, Rollback } from '../domain/rollback.js';
+import { followUpMessage, type FollowUpOptions } from '../slack/follow-up.js';
+import { threadLine } from './cards.js';
+import type { Services } from './context.js';
+import { POST_MORTEM_WITHIN_MS, render } from './template-context.js';
+
+export type FollowUpKind = Exclude<keyof FollowUps, 'message'>;
+
+export function postMortemDeadline(s: Services, rb: Rollback): Date {
+  return new Date(Date.parse(rb.createdAt) + (s.catalog.postMortem?.within ?? POST_MORTEM_WITHIN_MS));
+}
+
+function options(s: Services, rb: Rollback): FollowUpOptions {
+  return {
+    ...(s.catalog.userChannel ? { userChannel: s.catalog.userChannel } : {}),
+    statusPage: Boolean(s.catalog.statusPage),
+    postMortemDeadline: `${postMortemDeadline(s, rb).toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+  };
+}
+
+/** Posts the next-steps message (buttons) in the thread once; a repeat finds it recorded. */
+export async function postFollowUp(s: Services, rb: Rollback): Promise<void> {
+  if (!rb.card || rb.followUp?.message) return;
+  const ts = await s.poster.post(rb.card.channel, { ...followUpMessage(rb, options(s, rb)), thread_ts: rb.card.ts });
+  await s.store.update(rb.id, (r) => ({ rollback: { ...r, followUp: { ...r.followUp, message: { channel: rb.card!.channel, ts } } } }));
+}
+
+/** Re-renders the next-steps message from the record (coalesced like the card). */
+export function refreshFollowUp(s: Services, id: string): Promise<void> {
+  return s.poster.update(`followup:${id}`, async () => {
+    const rb = await s.store.get(id);
+    const ref = rb?.followUp?.message;
+    return rb && ref ? { ...ref, message: followUpMessage(rb, options(s, rb)) } : undefined;
+  });
+}
+
+/**
+ * Records that `user` did a follow-up, once: the first click wins, in the audit trail.
+ * Returns false when someone already had.
+ */
+export async function recordFollowUp(s: Services, id: string, kind: FollowUpKind, user: string, message: string): Promise<boolean> {
+  const res = await s.store.update(id, (r) => {
+    if (r.followUp?.[kind]) return undefined;
+    return { rollback: { ...r, followUp: { ...r.followUp, [kind]: { user, at: s.now().toISOString() } } }, event: { type: 'note', user, message } };
+  });
+  return res.changed;
+}
+
+/** Slack ids → display names for files and user-facing text; unknown users stay ids. */
+export async function displayNames(s: Services, ids: string[]): Promise<Record<string, string>> {
+  const entries = await Promise.all(
+    [...new Set(ids)].map(async (id) => {
+      try {
+        const res = await s.poster.client.users.info({ user: id });
+        const u = res.user;
+        return [id, u?.profile?.display_name || u?.real_name || u?.name || id] as const;
+      } catch {
+        return [id, id] as const;
+      }
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
+/** The Skillancer post-mortem draft, filled from the record and its timeline, as a Markdown file in the thread. */
+export async function uploadPostMortem(s: Services, rb: Rollback): Promise<void> {
+  if (!rb.card) return;
+  const timeline = await s.store.timeline(rb.id);
+  const ids = [rb.requestedBy, ...rb.approvals.map((a) => a.user), ...timeline.flatMap((e) => [...e.message.matchAll(/<@([UW][A-Z0-9]+)>/g)].map((m) => m[1]!))];
+  const markdown = await render(s, 'postMortem', rb, { names: await displayNames(s, ids), withTimeline: true });
+  await s.poster.client.filesUploadV2({
+    channel_id: rb.card.channel,
+    thread_ts: rb.card.ts,
+    filename: `post-mortem-${rb.id}.md`,
+    title: `Post-mortem draft: ${rb.id} ${rb.service} ${rb.environment}`,
+    content: markdown,
+    initial_comment: `\`${s.now().toISOString().slice(11, 19)}\` :memo: Post-mortem draft for ${rb.id} (Skillancer template, timeline from the audit trail). Due by ${options(s, rb).postMortemDeadline}.`,
+  });
+}
+
+/** The reminder before the post-mortem deadline, unless someone marked it scheduled. */
+export async function remindPostMortem(s: Services, rb: Rollback): Promise<boolean> {
+  if (rb.followUp?.postMortemScheduled) return false;
+  const who = [...new Set([rb.requestedBy, ...rb.approvals.map((a) => a.user)])].map((u) => `<@${u}>`).join(' ');
+  await threadLine(
+    s,
+    rb,
+    `:alarm_clock: ${who} the post-mortem for ${rb.id} is due by ${options(s, rb).postMortemDeadline} and nobody has marked it scheduled. Book it with the stakeholders (draft above), then press *Post-mortem scheduled*.`,
+    true,
+  );
+  return true;
+}
