@@ -1,5 +1,8 @@
 import type { Clients } from '../../src/main.js';
+import { startDnsPiece } from './dns.js';
 import { startEcsPiece } from './ecs.js';
+import { startFlagsPiece } from './flags.js';
+import { startFrontendPiece } from './frontend.js';
 import { startKubernetesPiece } from './kubernetes.js';
 import type { EstateItem, EstatePiece, EstateToggle } from './types.js';
 
@@ -26,9 +29,14 @@ export interface Estate {
 export async function startEstate(opts: EstateOptions = {}): Promise<Estate> {
   const pieces: EstatePiece[] = [];
   try {
+    // Believable pace: a rollout takes a few seconds, CloudFront, AppConfig and Route 53 a few more.
     const tickMs = opts.fast ? 30 : 1000;
+    const settleMs = opts.fast ? 100 : 4000;
     pieces.push(await startEcsPiece({ tickMs, crashloop: opts.crashloop }));
     pieces.push(await startKubernetesPiece({ tickMs, crashloop: opts.crashloop }));
+    pieces.push(await startFrontendPiece({ invalidationDelayMs: settleMs }));
+    pieces.push(await startFlagsPiece({ deploymentDelayMs: settleMs }));
+    pieces.push(await startDnsPiece({ changeDelayMs: settleMs }));
   } catch (error) {
     await Promise.allSettled(pieces.map((p) => p.close()));
     throw error;
