@@ -41,22 +41,20 @@ function startWorker(): ChildProcess {
   return child;
 }
 
-it('resumes from the step journal after the worker is SIGKILLed mid-rollback, without repeating UpdateService', { timeout: 60_000 }, async () => {
+/** Requests and approves a rollback, kills the worker once `waitStep` has started, starts a new one, returns the finished record. */
+async function killMidRollout(text: string, approver: string, waitStep: string) {
   const first = startWorker();
-  await h.slack.slashCommand(h.eventsUrl, { text: 'api production crash drill', user_id: USERS.requester, channel_id: 'C0DEVCHAT' });
-  const posted = await eventually(
+  await h.slack.slashCommand(h.eventsUrl, { text, user_id: USERS.requester, channel_id: 'C0DEVCHAT' });
+  const card = await eventually(
     () => h.slack.messages(WAR_ROOM).find((m) => !m.thread_ts && readable(m).includes('rollback_approve')),
     'the card with its buttons',
     30_000,
   );
-  await h.slack.clickButton(h.eventsUrl, { user_id: USERS.oncall, action_id: 'rollback_approve', value: 'RB-1', channel: WAR_ROOM, message_ts: posted.ts });
-
-  // Kill the worker mid-rollout: UpdateService done, the wait for steady state under way.
-  await eventually(async () => (await h.rewind.services.journal.all('RB-1'))['wait-stable']?.status === 'started', 'the wait step to start', 30_000);
+  await h.slack.clickButton(h.eventsUrl, { user_id: approver, action_id: 'rollback_approve', value: 'RB-1', channel: WAR_ROOM, message_ts: card.ts });
+  await eventually(async () => (await h.rewind.services.journal.all('RB-1'))[waitStep]?.status === 'started', `${waitStep} to start`, 30_000);
   first.kill('SIGKILL');
   await new Promise((r) => first.once('exit', r));
-  const mid = await h.rewind.services.store.get('RB-1');
-  expect(mid?.state).toBe('running');
+  expect((await h.rewind.services.store.get('RB-1'))?.state).toBe('running');
 
   startWorker();
   const done = await eventually(
@@ -67,6 +65,12 @@ it('resumes from the step journal after the worker is SIGKILLed mid-rollback, wi
     'the resumed rollback to finish',
     45_000,
   );
+  return { card, done };
+}
+
+it('resumes from the step journal after the worker is SIGKILLed mid-rollback, without repeating UpdateService', { timeout: 60_000 }, async () => {
+  // Killed mid-rollout: UpdateService done, the wait for steady state under way.
+  const { card: posted, done } = await killMidRollout('api production crash drill', USERS.oncall, 'wait-stable');
   expect(done.error).toBeUndefined();
   expect(done.state).toBe('succeeded');
   expect(h.ecs.callsTo('UpdateService')).toHaveLength(1);
@@ -82,27 +86,7 @@ it('resumes from the step journal after the worker is SIGKILLed mid-rollback, wi
 });
 
 it('resumes a Kubernetes rollout after the worker is SIGKILLed mid-rollout, without a second undo', { timeout: 60_000 }, async () => {
-  const first = startWorker();
-  await h.slack.slashCommand(h.eventsUrl, { text: 'web production crash drill', user_id: USERS.requester, channel_id: 'C0DEVCHAT' });
-  const posted = await eventually(
-    () => h.slack.messages(WAR_ROOM).find((m) => !m.thread_ts && readable(m).includes('rollback_approve')),
-    'the card with its buttons',
-    30_000,
-  );
-  await h.slack.clickButton(h.eventsUrl, { user_id: USERS.lead, action_id: 'rollback_approve', value: 'RB-1', channel: WAR_ROOM, message_ts: posted.ts });
-  await eventually(async () => (await h.rewind.services.journal.all('RB-1'))['rollout-status']?.status === 'started', 'the wait step to start', 30_000);
-  first.kill('SIGKILL');
-  await new Promise((r) => first.once('exit', r));
-
-  startWorker();
-  const done = await eventually(
-    async () => {
-      const rb = await h.rewind.services.store.get('RB-1');
-      return rb && ['succeeded', 'failed'].includes(rb.state) ? rb : undefined;
-    },
-    'the resumed rollback to finish',
-    45_000,
-  );
+  const { done } = await killMidRollout('web production crash drill', USERS.lead, 'rollout-status');
   expect(done.error).toBeUndefined();
   expect(done.state).toBe('succeeded');
   const patches = h.kube.calls.filter((c) => c.method === 'PATCH');
