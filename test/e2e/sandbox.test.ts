@@ -94,8 +94,9 @@ describe('npm run sandbox in a browser', () => {
     expect(rb?.state).toBe('succeeded');
     expect(rb?.approvals.map((a) => a.user)).toEqual([PEOPLE.oncall.id]);
 
+    // The whole finished channel in one image: let the page grow instead of scrolling the message list.
     await mkdir('test-output', { recursive: true });
-    await page.locator('#messages').evaluate((el) => el.scrollTo(0, el.scrollHeight));
-    await page.screenshot({ path: 'test-output/sandbox.png' });
+    await page.addStyleTag({ content: 'body { height: auto; grid-template-rows: auto; overflow: visible; } .messages { overflow: visible; }' });
+    await page.screenshot({ path: 'test-output/sandbox.png', fullPage: true });
   });
 });
