@@ -40,6 +40,8 @@ export async function executeJob(x: WorkerServices, id: string, signal: AbortSig
       (held) => held || lost.abort(new Error(`lost the lock on ${rb!.target}`)),
       (error: unknown) => log.warn({ err: error }, 'could not renew the target lock'),
     );
+    // Keeps the card's RTO clock moving through long steps (one coalesced update per tick).
+    refreshCard(x, id).catch((error: unknown) => log.warn({ err: error }, 'card refresh failed'));
   }, EXECUTION_LOCK_TTL_MS / 3);
   const stepSignal = AbortSignal.any([signal, lost.signal]);
 
