@@ -14,5 +14,7 @@ export type {
   SendOptions,
   SendResult,
   SlashCommandInput,
+  SocketSendOptions,
+  SocketSendResult,
   SubmitInput,
 } from './slack/types.js';

@@ -10,9 +10,12 @@ import { sdkConfig, SsmFake } from '../fakes/aws/index.js';
 import { startFakeEcs, type FakeEcs } from '../fakes/ecs.js';
 import { startFakeKube, type FakeKube } from '../fakes/kubernetes/server.js';
 import { startFakeSlack, type FakeSlack, type FakeSlackOptions } from '../fakes/slack.js';
+import { freePort } from './private-redis.js';
 import { dropPrefix, testRedisUrl, uniquePrefix } from './redis.js';
 
 export const SIGNING_SECRET = 'test-signing-secret';
+/** The fake's default app-level token, for Socket Mode. */
+export const APP_TOKEN = 'xapp-test-token';
 export const WAR_ROOM = 'C0WARROOM';
 export const USERS = { requester: 'U0REQ', oncall: 'U0ONCALL1', oncallViaGroup: 'U0ONCALL2', lead: 'U0LEAD', outsider: 'U0OUTSIDE' };
 
@@ -66,6 +69,7 @@ export interface Harness {
   health: { status: number; server: Server; url: string };
   env: Record<string, string>;
   catalogYaml: string;
+  /** Where signed HTTP requests go; empty in Socket Mode, where payloads travel over the app's WebSocket. */
   eventsUrl: string;
   close(): Promise<void>;
 }
@@ -110,6 +114,8 @@ export interface HarnessOptions {
   catalog?: (yaml: string) => string;
   /** Extra Slack fake options (users for users.info, channels...). */
   slack?: Omit<FakeSlackOptions, 'signingSecret'>;
+  /** Socket Mode: SLACK_APP_TOKEN instead of a signing secret, and a free PORT for /healthz (Bolt does not report the port it bound). */
+  socketMode?: boolean;
 }
 
 /** Fakes + Rewind in this process; `role` 'web' leaves the worker to a child process. */
@@ -125,11 +131,11 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const health = await startHealth();
   const prefix = uniquePrefix();
   const catalogYaml = (opts.catalog ?? ((yaml: string) => yaml))(CATALOG_YAML(health.url));
-  const env = {
+  const env: Record<string, string> = {
     SLACK_BOT_TOKEN: 'xoxb-test-token',
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    ...(opts.socketMode ? { SLACK_APP_TOKEN: APP_TOKEN } : { SLACK_SIGNING_SECRET: SIGNING_SECRET }),
     SLACK_API_URL: slack.url,
-    PORT: '0',
+    PORT: opts.socketMode ? String(await freePort()) : '0',
     REDIS_URL: opts.redisUrl ?? testRedisUrl(),
     REWIND_REDIS_PREFIX: prefix,
     ROLE: opts.role ?? 'all',
@@ -163,7 +169,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     health,
     env,
     catalogYaml,
-    eventsUrl: `${rewind.url}/slack/events`,
+    eventsUrl: rewind.url ? `${rewind.url}/slack/events` : '',
     async close() {
       await rewind.close();
       await Promise.all([slack.close(), ecs.close(), kube.close(), ssm.close(), new Promise((r) => health.server.close(r))]);

@@ -9,7 +9,8 @@ type Obj = Record<string, unknown>;
 /** Slack still sends the deprecated verification token; apps must not rely on it, so it is a fixed dummy. */
 const VERIFICATION_TOKEN = 'fake-verification-token';
 
-interface Sent {
+/** A payload as built for the bot, kept so a retry can resend it. */
+export interface Sent {
   payload: Obj;
   responseUrl?: string;
 }
@@ -22,8 +23,16 @@ export class BotSender {
   constructor(private readonly ws: Workspace) {}
 
   async slashCommand(url: string, p: SlashCommandInput, opts: SendOptions = {}): Promise<SendResult> {
+    const sent = this.commandPayload(p, opts);
+    const result = await this.post(url, new URLSearchParams(sent.payload as Record<string, string>).toString(), opts, sent);
+    this.showCommandAck(result, String(sent.payload.channel_id), String(sent.payload.user_id), sent.responseUrl);
+    return result;
+  }
+
+  /** A slash command's fields as Slack sends them: form-encoded over HTTP, as an object in a Socket Mode envelope. */
+  commandPayload(p: SlashCommandInput, opts: Pick<SendOptions, 'sameTriggerAs'> = {}): Sent {
     const { ws } = this;
-    const sent = this.replay(opts) ?? this.remember(() => {
+    return this.replay(opts) ?? this.remember(() => {
       const triggerId = ws.issueTrigger(p.user_id, p.trigger_id);
       const responseUrl = ws.issueHook({ channel: p.channel_id, user: p.user_id });
       const payload: Obj = {
@@ -43,14 +52,17 @@ export class BotSender {
       };
       return { payload, responseUrl };
     });
-    const result = await this.post(url, new URLSearchParams(sent.payload as Record<string, string>).toString(), opts, sent);
-    this.showCommandAck(result, String(sent.payload.channel_id), String(sent.payload.user_id), sent.responseUrl);
-    return result;
   }
 
   async clickButton(url: string, p: ClickInput, opts: SendOptions = {}): Promise<SendResult> {
+    const sent = this.clickPayload(p, opts);
+    return this.post(url, new URLSearchParams({ payload: JSON.stringify(sent.payload) }).toString(), opts, sent);
+  }
+
+  /** The block_actions payload of a button click on a stored message. */
+  clickPayload(p: ClickInput, opts: Pick<SendOptions, 'sameTriggerAs'> = {}): Sent {
     const { ws } = this;
-    const sent = this.replay(opts) ?? this.remember(() => {
+    return this.replay(opts) ?? this.remember(() => {
       const message = ws.find(p.channel, p.message_ts);
       if (!message) {
         const there = ws.list(p.channel).map((m) => m.ts).join(', ') || 'none';
@@ -99,7 +111,6 @@ export class BotSender {
       };
       return { payload, responseUrl };
     });
-    return this.post(url, new URLSearchParams({ payload: JSON.stringify(sent.payload) }).toString(), opts, sent);
   }
 
   async submitView(url: string, p: SubmitInput, opts: SendOptions = {}): Promise<SendResult> {
@@ -186,7 +197,7 @@ export class BotSender {
   }
 
   /** A slash command's ack body is shown in the channel: ephemeral unless response_type is 'in_channel'. */
-  private showCommandAck(result: SendResult, channel: string, user: string, responseUrl?: string): void {
+  showCommandAck(result: Pick<SendResult, 'status' | 'body' | 'json'>, channel: string, user: string, responseUrl?: string): void {
     if (result.status !== 200 || result.body === '') return;
     const json = (typeof result.json === 'object' && result.json !== null ? result.json : { text: result.body }) as Obj;
     const text = typeof json.text === 'string' ? json.text : undefined;

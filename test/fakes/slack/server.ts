@@ -5,19 +5,22 @@ import { parseMultipart, readArgs, readRaw, sendJson } from './http.js';
 import { BotSender } from './interactions.js';
 import { acceptResponse } from './response-url.js';
 import { maskToken } from './signing.js';
+import { SocketHub } from './socket-mode.js';
 import { callMethod, decodeJsonFields } from './web-api.js';
 import { SlackApiError, Workspace, type ResolvedOptions } from './workspace.js';
 import type { FakeSlack, FakeSlackOptions, InjectedFailure, RecordedCall } from './types.js';
 
 /**
  * An in-memory Slack workspace on 127.0.0.1: the Web API under /api/, file upload URLs under /upload/,
- * response_urls under /response/, and a client that sends signed slash commands, clicks and submissions
- * to the bot. Tests and the sandbox page drive the same object.
+ * response_urls under /response/, Socket Mode WebSockets under /link/, and a client that sends slash
+ * commands, clicks and submissions to the bot (signed over HTTP, or in Socket Mode envelopes). Tests and
+ * the sandbox page drive the same object.
  */
 export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack> {
   const cfg: ResolvedOptions = {
     signingSecret: opts.signingSecret,
     botToken: opts.botToken ?? 'xoxb-test-token',
+    appToken: opts.appToken ?? 'xapp-test-token',
     botUserId: opts.botUserId ?? 'U0REWINDBOT',
     botId: opts.botId ?? 'B0REWINDBOT',
     teamId: opts.teamId ?? 'T0REWIND',
@@ -31,11 +34,12 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
   const failures = new Map<string, InjectedFailure[]>();
   // Requests only arrive once listen() has resolved, by which time `workspace` below exists.
   const server = createServer((req, res) => {
-    route(workspace, failures, req, res).catch((error: unknown) => {
+    route(workspace, failures, sockets, req, res).catch((error: unknown) => {
       if (!res.headersSent) sendJson(res, 500, { ok: false, error: 'fake_internal_error', detail: String(error) });
       else res.destroy();
     });
   });
+  server.on('upgrade', (req, socket, head) => sockets.upgrade(req, socket, head));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
@@ -43,6 +47,7 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const workspace = new Workspace(cfg, origin);
   const sender = new BotSender(workspace);
+  const sockets = new SocketHub(workspace, sender);
 
   return {
     url: `${origin}/api/`,
@@ -65,6 +70,9 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
     slashCommand: (url, p, o) => sender.slashCommand(url, p, o),
     clickButton: (url, p, o) => sender.clickButton(url, p, o),
     submitView: (url, p, o) => sender.submitView(url, p, o),
+    socketSlashCommand: (p, o) => sockets.slashCommand(p, o),
+    socketClickButton: (p, o) => sockets.clickButton(p, o),
+    socketConnections: () => sockets.connections(),
     reset() {
       failures.clear();
       workspace.reset();
@@ -72,23 +80,24 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
     close: () =>
       new Promise<void>((resolve) => {
         workspace.emitter.removeAllListeners();
+        sockets.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
   };
 }
 
-async function route(ws: Workspace, failures: Map<string, InjectedFailure[]>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function route(ws: Workspace, failures: Map<string, InjectedFailure[]>, sockets: SocketHub, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', ws.origin);
   const [, kind, id] = url.pathname.split('/');
-  if (kind === 'api' && id) return webApi(ws, failures, id, url, req, res);
+  if (kind === 'api' && id) return webApi(ws, failures, sockets, id, url, req, res);
   if (kind === 'upload' && id && req.method === 'POST') return upload(ws, id, req, res);
   if (kind === 'response' && id && req.method === 'POST') return response(ws, id, url, req, res);
   if (kind === 'files' && id && req.method === 'GET') return download(ws, id, res);
-  sendJson(res, 404, { ok: false, error: 'not_found', detail: `The Slack fake serves /api/<method>, /upload/<id>, /response/<id>; not ${url.pathname}.` });
+  sendJson(res, 404, { ok: false, error: 'not_found', detail: `The Slack fake serves /api/<method>, /upload/<id>, /response/<id>, WebSockets at /link/; not ${url.pathname}.` });
 }
 
-async function webApi(ws: Workspace, failures: Map<string, InjectedFailure[]>, method: string, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function webApi(ws: Workspace, failures: Map<string, InjectedFailure[]>, sockets: SocketHub, method: string, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
   let raw: Record<string, unknown>;
   try {
     raw = await readArgs(req, url.searchParams);
@@ -118,9 +127,14 @@ async function webApi(ws: Workspace, failures: Map<string, InjectedFailure[]>, m
   }
   try {
     if (!token) throw new SlackApiError('not_authed');
-    if (token !== ws.cfg.botToken) throw new SlackApiError('invalid_auth');
-    if (decodeError) throw decodeError;
-    const result = callMethod(ws, method, args);
+    let result: Record<string, unknown>;
+    if (method === 'apps.connections.open') {
+      result = sockets.open(header?.startsWith('Bearer ') ? token : undefined);
+    } else {
+      if (token !== ws.cfg.botToken) throw new SlackApiError('invalid_auth');
+      if (decodeError) throw decodeError;
+      result = callMethod(ws, method, args);
+    }
     ws.changed();
     sendJson(res, 200, { ok: true, ...result });
   } catch (error) {

@@ -4,6 +4,8 @@ export interface FakeSlackOptions {
   signingSecret: string;
   /** The only token the Web API accepts. Default 'xoxb-test-token'. */
   botToken?: string;
+  /** The only app-level token apps.connections.open accepts (Socket Mode). Default 'xapp-test-token'. */
+  appToken?: string;
   /** Default 'U0REWINDBOT'. */
   botUserId?: string;
   /** Default 'B0REWINDBOT'. */
@@ -112,6 +114,26 @@ export interface SendResult {
   payload: Record<string, unknown>;
 }
 
+export interface SocketSendOptions {
+  /** Resend the very payload of an earlier delivery (same trigger_id, response_url, action_ts). */
+  sameTriggerAs?: { triggerId: string };
+  /** Reject when the app has not acked the envelope by then. Default 10 s (Slack gives up after 3 s). */
+  timeoutMs?: number;
+}
+
+/** A Socket Mode envelope the app acknowledged. */
+export interface SocketSendResult {
+  envelopeId: string;
+  /** The `payload` of the app's ack: `{}` for a bare ack(). */
+  ack: Record<string, unknown>;
+  /** From sending the envelope to receiving its ack. */
+  elapsedMs: number;
+  triggerId: string;
+  responseUrl?: string;
+  /** The envelope's payload as sent. */
+  payload: Record<string, unknown>;
+}
+
 export interface SlashCommandInput {
   text: string;
   user_id: string;
@@ -164,6 +186,12 @@ export interface FakeSlack {
   slashCommand(botEventsUrl: string, p: SlashCommandInput, opts?: SendOptions): Promise<SendResult>;
   clickButton(botEventsUrl: string, p: ClickInput, opts?: SendOptions): Promise<SendResult>;
   submitView(botEventsUrl: string, p: SubmitInput, opts?: SendOptions): Promise<SendResult>;
+  /** Socket Mode: the slashCommand payload in a `slash_commands` envelope over the app's WebSocket; resolves on the app's ack. */
+  socketSlashCommand(p: SlashCommandInput, opts?: SocketSendOptions): Promise<SocketSendResult>;
+  /** Socket Mode: the clickButton payload in an `interactive` envelope; resolves on the app's ack. */
+  socketClickButton(p: ClickInput, opts?: SocketSendOptions): Promise<SocketSendResult>;
+  /** How many apps are connected over Socket Mode right now. */
+  socketConnections(): number;
   /** Forget all messages, views, calls and responses (keeps users, usergroups and channels). */
   reset(): void;
   close(): Promise<void>;
