@@ -16,7 +16,7 @@ export const ONCALL_GROUP = 'S0ONCALL';
 export const PEOPLE = {
   requester: { id: 'U0DANA', name: 'dana', part: 'developer, asks for the rollback' },
   oncall: { id: 'U0SAM', name: 'sam', part: 'on-call (member of @oncall)' },
-  lead: { id: 'U0LEE', name: 'lee', part: 'DevOps lead' },
+  lead: { id: 'U0LEE', name: 'lee', part: 'DevOps lead (also billing lead and security here)' },
   cto: { id: 'U0ALEX', name: 'alex', part: 'CTO' },
   outsider: { id: 'U0ROBIN', name: 'robin', part: 'marketing, not an approver' },
 } satisfies Record<string, Person>;

@@ -82,11 +82,43 @@ function person(body: Record<string, unknown>): string {
   return id;
 }
 
+type Option = { value?: string };
+type InputBlock = { type?: string; block_id?: string; element?: { type?: string; action_id?: string; options?: Option[] } };
+
+/** Slack's `view.state.values` for the view's input blocks; options come from the view itself, never from the page. */
+export function stateValues(blocks: unknown, answers: Record<string, unknown>): Record<string, Record<string, unknown>> {
+  const values: Record<string, Record<string, unknown>> = {};
+  for (const block of (Array.isArray(blocks) ? blocks : []) as InputBlock[]) {
+    const element = block.element;
+    if (block.type !== 'input' || !block.block_id || !element?.action_id) continue;
+    const answer = answers[block.block_id];
+    const picked = (Array.isArray(answer) ? answer : [answer]).filter((a): a is string => typeof a === 'string' && a !== '');
+    const options = (element.options ?? []).filter((o) => o.value !== undefined && picked.includes(o.value));
+    let value: Record<string, unknown>;
+    switch (element.type) {
+      case 'plain_text_input':
+        value = { type: element.type, value: typeof answer === 'string' && answer !== '' ? answer.slice(0, 3000) : null };
+        break;
+      case 'static_select':
+      case 'radio_buttons':
+        value = { type: element.type, selected_option: options[0] ?? null };
+        break;
+      case 'checkboxes':
+        value = { type: element.type, selected_options: options };
+        break;
+      default:
+        continue;
+    }
+    values[block.block_id] = { [element.action_id]: value };
+  }
+  return values;
+}
+
 export async function startPageServer(backend: PageBackend, port = 0): Promise<PageServer> {
   const { slack, estate } = backend;
   const streams = new Set<ServerResponse>();
 
-  const snapshot = () => JSON.stringify({ messages: slack.messages(WAR_ROOM.id), estate: estate.view() });
+  const snapshot = () => JSON.stringify({ messages: slack.messages(WAR_ROOM.id), views: slack.views(), estate: estate.view() });
   let last = '';
   const broadcast = () => {
     const data = snapshot();
@@ -142,6 +174,7 @@ export async function startPageServer(backend: PageBackend, port = 0): Promise<P
     }
     if (req.method === 'POST' && path === '/api/command') return command(await readJson(req), res);
     if (req.method === 'POST' && path === '/api/click') return click(await readJson(req), res);
+    if (req.method === 'POST' && path === '/api/submit') return submit(await readJson(req), res);
     if (req.method === 'POST' && path === '/api/toggle') {
       const body = await readJson(req);
       if (!estate.setToggle(field(body, 'id', 100), body.on === true)) throw new HttpError(404, 'No such estate switch.');
@@ -178,6 +211,19 @@ export async function startPageServer(backend: PageBackend, port = 0): Promise<P
       throw new HttpError(409, `That button is gone (the message changed): ${(error as Error).message.slice(0, 200)}`);
     }
     if (sent.status !== 200) throw new HttpError(502, `The bot answered the click with HTTP ${sent.status}: ${sent.body.slice(0, 300)}`);
+    sendJson(res, 200, { ok: true });
+  }
+
+  /** A modal submission: the person's answers become `state.values` exactly as Slack builds them from the view. */
+  async function submit(body: Record<string, unknown>, res: ServerResponse): Promise<void> {
+    const user = person(body);
+    const viewId = field(body, 'view_id', 40);
+    const stored = slack.views(user).find((v) => v.id === viewId);
+    if (!stored) throw new HttpError(409, 'That form is no longer open.');
+    const answers = (typeof body.answers === 'object' && body.answers !== null ? body.answers : {}) as Record<string, unknown>;
+    const view = { id: viewId, state: { values: stateValues(stored.view.blocks, answers) } };
+    const sent = await slack.submitView(bot(), { user_id: user, view });
+    if (sent.status !== 200) throw new HttpError(502, `The bot answered the submission with HTTP ${sent.status}: ${sent.body.slice(0, 300)}`);
     sendJson(res, 200, { ok: true });
   }
 

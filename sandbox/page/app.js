@@ -1,5 +1,5 @@
 /* global document, window, fetch, EventSource */
-import { renderAttachments, renderBlocks, textObject } from './blocks.js';
+import { renderAttachments, renderBlocks, renderInput, textObject } from './blocks.js';
 import { escapeHtml, mrkdwn } from './mrkdwn.js';
 
 /**
@@ -9,8 +9,11 @@ import { escapeHtml, mrkdwn } from './mrkdwn.js';
  */
 
 const $ = (id) => document.getElementById(id);
-const state = { workspace: undefined, me: undefined, snapshot: { messages: [], estate: { items: [], toggles: [] } }, names: { users: {}, channels: {}, groups: {} } };
+const state = { workspace: undefined, me: undefined, snapshot: { messages: [], views: [], estate: { items: [], toggles: [] } }, names: { users: {}, channels: {}, groups: {} } };
 let buttons = [];
+/** Modals the person closed with Cancel (Slack only tells the app when it asked to be notified). */
+const dismissed = new Set();
+let shownModal;
 
 async function post(path, body) {
   const res = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -99,6 +102,61 @@ function renderEstate() {
     .join('');
 }
 
+/** The current person's top modal (e.g. the reject reason or `/rollback form`), kept in step with the fake's view stack. */
+function renderModal() {
+  const dialog = $('modal');
+  const view = state.snapshot.views.filter((v) => v.user === state.me && v.kind === 'modal' && !dismissed.has(v.id)).at(-1);
+  if (!view) {
+    shownModal = undefined;
+    if (dialog.open) dialog.close('gone');
+    return;
+  }
+  const key = `${view.id}:${view.view.hash}`;
+  // Re-render only when the view itself changed, so nothing typed is lost on unrelated updates.
+  if (shownModal !== key) {
+    shownModal = key;
+    const v = view.view;
+    $('modal-title').innerHTML = textObject(v.title, state.names);
+    $('modal-close').innerHTML = textObject(v.close ?? { type: 'plain_text', text: 'Cancel' }, state.names);
+    $('modal-submit').innerHTML = textObject(v.submit ?? { type: 'plain_text', text: 'Submit' }, state.names);
+    $('modal-submit').hidden = !v.submit;
+    const ctx = { names: state.names, onButton: () => -1 };
+    $('modal-body').innerHTML = (v.blocks ?? []).map((b) => (b.type === 'input' ? renderInput(b, state.names) : renderBlocks([b], ctx))).join('');
+    $('modal-body').dataset.viewId = view.id;
+    $('modal-notice').textContent = '';
+  }
+  for (const slot of $('modal-body').querySelectorAll('[data-error-for]')) slot.textContent = view.errors?.[slot.dataset.errorFor] ?? '';
+  if (!dialog.open) dialog.showModal();
+}
+
+function answers() {
+  const out = {};
+  for (const field of $('modal-body').querySelectorAll('[data-block]')) {
+    const kind = field.dataset.kind;
+    if (kind === 'checkbox') out[field.dataset.block] = [...field.querySelectorAll('input:checked')].map((i) => i.value);
+    else if (kind === 'radio') out[field.dataset.block] = field.querySelector('input:checked')?.value ?? '';
+    else out[field.dataset.block] = field.value;
+  }
+  return out;
+}
+
+async function onModalSubmit(event) {
+  const viewId = $('modal-body').dataset.viewId;
+  if (event.submitter?.value !== 'submit') {
+    dismissed.add(viewId);
+    return;
+  }
+  event.preventDefault();
+  $('modal-submit').disabled = true;
+  try {
+    await post('/api/submit', { user: state.me, view_id: viewId, answers: answers() });
+  } catch (error) {
+    $('modal-notice').textContent = error.message;
+  } finally {
+    $('modal-submit').disabled = false;
+  }
+}
+
 /** Block Kit `confirm` objects become a modal dialog; resolves true when confirmed. */
 function confirmDialog(confirm) {
   const dialog = $('confirm');
@@ -115,7 +173,7 @@ function confirmDialog(confirm) {
 
 async function onClick(event) {
   const target = event.target.closest('[data-button]');
-  if (!target) return;
+  if (!target || !buttons[Number(target.dataset.button)]) return;
   const { element, ts } = buttons[Number(target.dataset.button)];
   if (element.confirm && !(await confirmDialog(element.confirm))) return;
   target.disabled = true;
@@ -152,6 +210,7 @@ function setMe(id) {
   const person = state.workspace.people.find((p) => p.id === id);
   $('who-part').textContent = person ? person.part : '';
   renderMessages();
+  renderModal();
 }
 
 function connect() {
@@ -163,6 +222,7 @@ function connect() {
     live.className = 'live on';
     renderMessages();
     renderEstate();
+    renderModal();
   });
   events.addEventListener('error', () => {
     live.textContent = 'disconnected: is the sandbox still running? (retrying)';
@@ -190,6 +250,8 @@ async function main() {
   });
   $('messages').addEventListener('click', (e) => void onClick(e));
   $('composer').addEventListener('submit', (e) => void onSubmit(e));
+  $('modal-form').addEventListener('submit', (e) => void onModalSubmit(e));
+  $('modal').addEventListener('cancel', () => dismissed.add($('modal-body').dataset.viewId));
   $('estate-toggles').addEventListener('change', (e) => {
     const box = e.target.closest('[data-toggle]');
     if (box) post('/api/toggle', { id: box.dataset.toggle, on: box.checked }).catch((error) => notice(error.message));

@@ -115,3 +115,42 @@ export function renderAttachments(attachments, ctx) {
     })
     .join('');
 }
+
+/** An input block of a modal as a form field; `data-block` names the block its answer belongs to. */
+export function renderInput(b, names) {
+  const el = b.element ?? {};
+  const id = escapeHtml(b.block_id);
+  const placeholder = el.placeholder ? ` placeholder="${escapeHtml(el.placeholder.text)}"` : '';
+  const max = el.max_length ? ` maxlength="${Number(el.max_length)}"` : '';
+  // Slack itself refuses to submit a form with a required field left empty.
+  const required = b.optional ? '' : ' required';
+  let field;
+  switch (el.type) {
+    case 'plain_text_input':
+      field = el.multiline
+        ? `<textarea data-block="${id}" data-kind="text" rows="3"${placeholder}${max}${required}>${escapeHtml(el.initial_value ?? '')}</textarea>`
+        : `<input data-block="${id}" data-kind="text" value="${escapeHtml(el.initial_value ?? '')}"${placeholder}${max}${required}>`;
+      break;
+    case 'static_select':
+      field = `<select data-block="${id}" data-kind="select"${required}><option value="">${el.placeholder ? escapeHtml(el.placeholder.text) : 'Choose…'}</option>${(el.options ?? [])
+        .map((o) => `<option value="${escapeHtml(o.value)}"${el.initial_option?.value === o.value ? ' selected' : ''}>${escapeHtml(o.text?.text)}</option>`)
+        .join('')}</select>`;
+      break;
+    case 'checkboxes':
+    case 'radio_buttons': {
+      const type = el.type === 'checkboxes' ? 'checkbox' : 'radio';
+      field = `<div data-block="${id}" data-kind="${type}">${(el.options ?? [])
+        .map((o) => `<label class="choice"><input type="${type}" name="${id}" value="${escapeHtml(o.value)}"><span>${textObject(o.text, names)}</span></label>`)
+        .join('')}</div>`;
+      break;
+    }
+    default:
+      field = `<div class="bk-unsupported">[${escapeHtml(el.type)} input is not supported in the sandbox]</div>`;
+  }
+  return `<div class="bk-input">
+    <label class="bk-label">${textObject(b.label, names)}${b.optional ? ' <small>(optional)</small>' : ''}</label>
+    ${field}
+    ${b.hint ? `<div class="bk-hint">${textObject(b.hint, names)}</div>` : ''}
+    <div class="bk-error" data-error-for="${id}"></div>
+  </div>`;
+}

@@ -33,6 +33,8 @@ beforeAll(async () => {
   browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1440, height: 1500 } });
   page = browser.pages()[0] ?? (await browser.newPage());
   page.setDefaultTimeout(10_000);
+  await page.goto(sandbox.url);
+  await expect.poll(() => page.locator('#live').getAttribute('class')).toContain('on');
 });
 
 afterAll(async () => {
@@ -41,17 +43,21 @@ afterAll(async () => {
   if (profile) await rm(profile, { recursive: true, force: true });
 });
 
-const card = () => page.locator('.message', { has: page.locator('.bk-header', { hasText: 'Rollback RB-1 · api production' }) });
+const cardOf = (header: string) => page.locator('.message', { has: page.locator('.bk-header', { hasText: header }) });
+const card = () => cardOf('Rollback RB-1 · api production');
 const thread = () => page.locator('.thread').first();
+
+async function request(as: string, text: string) {
+  await page.selectOption('#who', as);
+  await page.fill('#composer-input', text);
+  await page.press('#composer-input', 'Enter');
+}
 
 describe('npm run sandbox in a browser', () => {
   it('takes a rollback from the composer through approval to the success message and the internal notification', async () => {
-    await page.goto(sandbox.url);
-    await expect.poll(() => page.locator('#live').getAttribute('class')).toContain('on');
     expect(await page.locator('#who').inputValue()).toBe(PEOPLE.requester.id);
 
-    await page.fill('#composer-input', '/rollback api production Error rate spiked');
-    await page.press('#composer-input', 'Enter');
+    await request(PEOPLE.requester.id, '/rollback api production Error rate spiked');
 
     // The requester's acknowledgement is theirs alone; the card is the channel's.
     const ack = page.locator('.message.ephemeral', { hasText: 'RB-1: reading the live state of api production' });
@@ -98,5 +104,24 @@ describe('npm run sandbox in a browser', () => {
     await mkdir('test-output', { recursive: true });
     await page.addStyleTag({ content: 'body { height: auto; grid-template-rows: auto; overflow: visible; } .messages { overflow: visible; }' });
     await page.screenshot({ path: 'test-output/sandbox.png', fullPage: true });
+  });
+
+  it('asks a rejecting approver for the reason in a modal and shows the rejection', async () => {
+    await request(PEOPLE.requester.id, '/rollback skillancer production Checkout errors after rc.6');
+    const skillancer = cardOf('Rollback RB-2 · skillancer production');
+    await skillancer.locator('.bk-button', { hasText: 'Reject' }).waitFor();
+
+    await page.selectOption('#who', PEOPLE.lead.id);
+    await skillancer.locator('.bk-button', { hasText: 'Reject' }).click();
+    const modal = page.locator('#modal');
+    await modal.getByText('Why reject it?').waitFor();
+    expect(await page.locator('#modal-title').innerText()).toBe('Reject RB-2');
+    await modal.locator('textarea').fill('Fix forward instead: the patch is ready');
+    await page.click('#modal-submit');
+    await modal.waitFor({ state: 'hidden' });
+
+    await skillancer.getByText('Rejected').waitFor();
+    expect(await page.locator('.thread', { hasText: 'ROLLBACK INITIATED RB-2' }).innerText()).toContain('Fix forward instead: the patch is ready');
+    expect((await sandbox.rewind.services.store.get('RB-2'))?.state).toBe('rejected');
   });
 });
