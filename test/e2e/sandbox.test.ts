@@ -34,7 +34,7 @@ beforeAll(async () => {
   page = browser.pages()[0] ?? (await browser.newPage());
   page.setDefaultTimeout(10_000);
   await page.goto(sandbox.url);
-  await expect.poll(() => page.locator('#live').getAttribute('class')).toContain('on');
+  await page.locator('#live.on').waitFor();
 });
 
 afterAll(async () => {
