@@ -82,10 +82,6 @@ export function describeMissing(missing: readonly Shortfall[]): string {
   return missing.map((m) => describeGroup({ ...m.group, count: m.count }).replace(/^(\d+) from/, '$1 more from')).join(' and ');
 }
 
-export function missingCount(missing: readonly Shortfall[]): number {
-  return missing.reduce((n, m) => n + m.count, 0);
-}
-
 export type VoteCheck = { ok: true } | { ok: false; reason: 'expired' | 'requester' | 'not_eligible' | 'already_approved'; message: string };
 
 /** Whether `user` may approve now: before expiry, never the requester, only role members, once each. */

@@ -1,6 +1,6 @@
 import { approvalRuleOf, targetOf, type Catalog } from '../config/catalog.js';
 import type { Rollback } from '../domain/rollback.js';
-import { approversByGroup, describeGroup, rolesOf, type Authority, type Requirement, type RoleMembers } from '../policy/authority.js';
+import { rolesOf, type Authority, type Requirement, type RoleMembers } from '../policy/authority.js';
 import { authorityFor, decisionMatrix, type AuthorityResult, type Classification } from '../policy/matrix.js';
 import { describeMissing, evaluate } from '../policy/quorum.js';
 import type { Services } from './context.js';
@@ -51,11 +51,4 @@ export async function approvalsStillHold(s: Services, rb: Rollback): Promise<str
   const decision = evaluate(authority, { requester: rb.requestedBy, members, approvals: rb.approvals });
   if (decision.status === 'pending') return `Approvers no longer meet the rule (${describeMissing(decision.missing)} needed): someone left their role since approving.`;
   return undefined;
-}
-
-/** `1 from oncall (<@U1> <@U2>) and 1 from lead (<@U3>)`: who must approve, by name. */
-export function mentionApprovers(authority: Authority, requester: string, members: RoleMembers): string {
-  return approversByGroup(authority, requester, members)
-    .map(({ group, users }) => `${describeGroup(group)} (${users.map((u) => `<@${u}>`).join(' ') || '_nobody eligible: fix `roles`_'})`)
-    .join(' and ');
 }

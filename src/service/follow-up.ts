@@ -4,7 +4,7 @@ import { threadLine } from './cards.js';
 import type { Services } from './context.js';
 import { POST_MORTEM_WITHIN_MS, render } from './template-context.js';
 
-export type FollowUpKind = Exclude<keyof FollowUps, 'message'>;
+type FollowUpKind = Exclude<keyof FollowUps, 'message'>;
 
 export function postMortemDeadline(s: Services, rb: Rollback): Date {
   return new Date(Date.parse(rb.createdAt) + (s.catalog.postMortem?.within ?? POST_MORTEM_WITHIN_MS));

@@ -1,7 +1,7 @@
 import type { TimelineEvent } from '../domain/timeline.js';
 
 /** Slack markup a Markdown file cannot show: `<@U…>` mentions become names, `<#C…>` channel ids. */
-export function plainSlack(text: string, name: (id: string) => string): string {
+function plainSlack(text: string, name: (id: string) => string): string {
   return text
     .replace(/<@([UW][A-Z0-9]+)(\|[^>]*)?>/g, (_m, id: string) => `@${name(id)}`)
     .replace(/<#([CG][A-Z0-9]+)(\|([^>]*))?>/g, (_m, id: string, _l, label?: string) => `#${label ?? id}`)
