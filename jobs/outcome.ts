@@ -54,6 +54,8 @@ async function finalStatus(x: WorkerServices, rb: Rollback): Promise<void> {
     );
   }
   if (rb.state === 'succeeded' || (rb.state === 'failed' && rb.startedAt)) {
-    await threadLine(x, rb, `*Internal notification* (copy to email/status channels):\n\`\`\`${await render(x, 'internalNotification', rb)}\`\`\``);
+    // A quote, not a code block: mentions in it still resolve to names when copied.
+    const notification = (await render(x, 'internalNotification', rb)).split('\n').map((line) => `> ${line}`).join('\n');
+    await threadLine(x, rb, `*Internal notification* (copy to email/status channels):\n${notification}`);
   }
 }

@@ -74,7 +74,7 @@ export async function uploadPostMortem(s: Services, rb: Rollback): Promise<void>
     filename: `post-mortem-${rb.id}.md`,
     title: `Post-mortem draft: ${rb.id} ${rb.service} ${rb.environment}`,
     content: markdown,
-    initial_comment: `\`${s.now().toISOString().slice(11, 19)}\` :memo: Post-mortem draft for ${rb.id} (Skillancer template, timeline from the audit trail). Due by ${options(s, rb).postMortemDeadline}.`,
+    initial_comment: `\`${s.now().toISOString().slice(11, 19)}\` :memo: Post-mortem draft for ${rb.id} (post-mortem template, timeline from the audit trail). Due by ${options(s, rb).postMortemDeadline}.`,
   });
 }
 

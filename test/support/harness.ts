@@ -7,6 +7,8 @@ import { startRewind, type Rewind } from '../../src/main.js';
 import { KubeConfig } from '@kubernetes/client-node';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { sdkConfig, SsmFake } from '../fakes/aws/index.js';
+import { seedDistroCvApi } from '../../sandbox/estate/ecs.js';
+import { seedSkillancerDeployments } from '../../sandbox/estate/kubernetes.js';
 import { startFakeEcs, type FakeEcs } from '../fakes/ecs.js';
 import { startFakeKube, type FakeKube } from '../fakes/kubernetes/server.js';
 import { startFakeSlack, type FakeSlack, type FakeSlackOptions } from '../fakes/slack.js';
@@ -74,16 +76,6 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** Seeds the DistroCV api service: task definitions 40..42, 42 live, each deployed in turn. */
-export function seedDistroCv(ecs: FakeEcs): void {
-  const tds = ['v1.9.0', 'v2.0.0', 'v2.0.1'].map((tag) =>
-    ecs.registerTaskDefinition('distrocv-api', [{ name: 'api', image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/distrocv-api:${tag}` }]),
-  );
-  ecs.createService('distrocv-prod', 'api', tds[0]!, 3, { circuitBreakerRollback: true });
-  ecs.deployNow('distrocv-prod', 'api', tds[1]!);
-  ecs.deployNow('distrocv-prod', 'api', tds[2]!);
-}
-
 async function startHealth(): Promise<Harness['health']> {
   const health = { status: 200 } as Harness['health'];
   health.server = createServer((_req, res) => {
@@ -93,17 +85,6 @@ async function startHealth(): Promise<Harness['health']> {
   await new Promise<void>((r) => health.server.listen(0, '127.0.0.1', r));
   health.url = `http://127.0.0.1:${(health.server.address() as AddressInfo).port}/health`;
   return health;
-}
-
-/** Seeds Skillancer's two Deployments with three revisions each (rc.4, rc.5, rc.6 live). */
-export function seedSkillancer(kube: FakeKube): void {
-  for (const app of ['web', 'api']) {
-    kube.addDeployment('production', `skillancer-${app}`, {
-      replicas: 3,
-      revisions: ['v1.0.0-rc.4', 'v1.0.0-rc.5', 'v1.0.0-rc.6'].map((tag) => `registry.skillancer.com/skillancer-${app}:${tag}`),
-      labels: { app: 'skillancer', component: app },
-    });
-  }
 }
 
 export interface HarnessOptions {
@@ -122,9 +103,9 @@ export interface HarnessOptions {
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const slack = await startFakeSlack({ signingSecret: SIGNING_SECRET, usergroups: { S0ONCALL: [USERS.oncallViaGroup] }, ...opts.slack });
   const ecs = await startFakeEcs({ tickMs: opts.tickMs ?? 20 });
-  seedDistroCv(ecs);
+  seedDistroCvApi(ecs);
   const kube = await startFakeKube({ tickMs: opts.tickMs ?? 20 });
-  seedSkillancer(kube);
+  seedSkillancerDeployments(kube);
   const ssm = await SsmFake.start();
   ssm.putParameter('/distrocv/prod/FeatureFlags/NewMatchingAlgorithm', 'false');
   ssm.putParameter('/distrocv/prod/FeatureFlags/NewMatchingAlgorithm', 'true');
