@@ -60,13 +60,15 @@ async function main(): Promise<void> {
     ].join('\n'),
   );
 
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const stop = (signal: NodeJS.Signals) => {
-    if (stopping) {
+    if (stoppingSince !== undefined) {
+      // One Ctrl-C arrives several times (the terminal signals the group; npm and tsx relay it too).
+      if (Date.now() - stoppingSince < 2000) return;
       process.stderr.write(`Second ${signal}: exiting without waiting.\n`);
       process.exit(130);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     process.stdout.write('\nStopping the sandbox…\n');
     sandbox.close().then(
       () => {
