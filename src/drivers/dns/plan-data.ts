@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Plan } from '../../domain/rollback.js';
-import { StepFailed } from '../errors.js';
+import { readPlanDataWith } from '../plan-data.js';
 
 const recordSet = z.object({
   Name: z.string(),
@@ -27,15 +27,7 @@ export const dnsPlanData = z.object({
 export type DnsPlanData = z.infer<typeof dnsPlanData>;
 
 export function readPlanData(plan: Plan): DnsPlanData {
-  const parsed = dnsPlanData.safeParse(plan.data);
-  if (!parsed.success) {
-    throw new StepFailed(
-      'PlanDataInvalid',
-      `The stored DNS plan is incomplete (${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}), so Rewind will not act on it`,
-      'ask for a new plan with /rollback <service> <environment>',
-    );
-  }
-  return parsed.data;
+  return readPlanDataWith(dnsPlanData, plan, 'DNS');
 }
 
 export function replanCommand(data: Pick<DnsPlanData, 'catalogService' | 'environment'>, direction: 'maintenance' | 'original'): string {

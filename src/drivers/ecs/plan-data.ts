@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Plan } from '../../domain/rollback.js';
-import { StepFailed } from '../errors.js';
+import { readPlanDataWith } from '../plan-data.js';
 
 /** What an ECS plan records for its steps and drift check (Plan.data). */
 export const ecsPlanData = z.object({
@@ -21,15 +21,7 @@ export const ecsPlanData = z.object({
 export type EcsPlanData = z.infer<typeof ecsPlanData>;
 
 export function readPlanData(plan: Plan): EcsPlanData {
-  const parsed = ecsPlanData.safeParse(plan.data);
-  if (!parsed.success) {
-    throw new StepFailed(
-      'PlanDataInvalid',
-      `The stored ECS plan is incomplete (${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}), so Rewind will not act on it`,
-      'ask for a new plan with /rollback <service> <environment>',
-    );
-  }
-  return parsed.data;
+  return readPlanDataWith(ecsPlanData, plan, 'ECS');
 }
 
 /** `/rollback api production`: the command that asks for a fresh plan. */

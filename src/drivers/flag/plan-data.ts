@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { FLAG_ACTIONS } from '../../config/targets/flag.js';
 import type { Plan } from '../../domain/rollback.js';
-import { StepFailed } from '../errors.js';
+import { readPlanDataWith } from '../plan-data.js';
 
 const common = {
   flag: z.string().min(1),
@@ -51,15 +51,7 @@ export type HttpPlanData = z.infer<typeof httpPlanData>;
 export type FlagPlanData = z.infer<typeof flagPlanData>;
 
 export function readPlanData(plan: Plan): FlagPlanData {
-  const parsed = flagPlanData.safeParse(plan.data);
-  if (!parsed.success) {
-    throw new StepFailed(
-      'PlanDataInvalid',
-      `The stored flag plan is incomplete (${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}), so Rewind will not act on it`,
-      'ask for a new plan with /rollback flag <Flag> on|off|revert <environment>',
-    );
-  }
-  return parsed.data;
+  return readPlanDataWith(flagPlanData, plan, 'flag', 'ask for a new plan with /rollback flag <Flag> on|off|revert <environment>');
 }
 
 /** `/rollback flag NewMatchingAlgorithm off production`: the command that asks for a fresh plan. */

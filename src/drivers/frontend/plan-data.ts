@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Plan } from '../../domain/rollback.js';
-import { StepFailed } from '../errors.js';
+import { readPlanDataWith } from '../plan-data.js';
 
 /** What a frontend plan records for its steps and drift check (Plan.data). */
 export const frontendPlanData = z.object({
@@ -20,15 +20,7 @@ export const frontendPlanData = z.object({
 export type FrontendPlanData = z.infer<typeof frontendPlanData>;
 
 export function readPlanData(plan: Plan): FrontendPlanData {
-  const parsed = frontendPlanData.safeParse(plan.data);
-  if (!parsed.success) {
-    throw new StepFailed(
-      'PlanDataInvalid',
-      `The stored frontend plan is incomplete (${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}), so Rewind will not act on it`,
-      'ask for a new plan with /rollback <service> <environment>',
-    );
-  }
-  return parsed.data;
+  return readPlanDataWith(frontendPlanData, plan, 'frontend');
 }
 
 export function replanCommand(data: Pick<FrontendPlanData, 'catalogService' | 'environment'>): string {
