@@ -10,10 +10,10 @@ import type { Plan } from '../../src/domain/rollback.js';
 import { createDatabaseDriver } from '../../src/drivers/database/driver.js';
 import { snapshotListText } from '../../src/drivers/database/snapshots.js';
 import type { StepContext } from '../../src/drivers/driver.js';
-import { PlanRefused, StepFailed } from '../../src/drivers/errors.js';
 import { startFakeEcs, type FakeEcs } from '../fakes/ecs.js';
 import { startFakeRds, type FakeRds } from '../fakes/rds.js';
 import { startFakeSecretsManager, type FakeSecretsManager } from '../fakes/secrets-manager.js';
+import { refusal, stepFailure } from '../support/rejections.js';
 
 const PASSWORD = 'pw-Zx81!never-logged';
 const SECRET = JSON.stringify({ engine: 'postgres', host: 'distrocv-prod.c9akciq32.us-east-1.rds.amazonaws.com', port: 5432, username: 'distrocv', password: PASSWORD, dbname: 'distrocv' });
@@ -94,18 +94,6 @@ async function runAll(plan: Plan, t: DatabaseTarget) {
     progress.push(...run.progress);
   }
   return { outputs, progress };
-}
-
-async function refusal(promise: Promise<unknown>): Promise<PlanRefused> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(PlanRefused);
-  return error as PlanRefused;
-}
-
-async function failure(promise: Promise<unknown>): Promise<StepFailed> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(StepFailed);
-  return error as StepFailed;
 }
 
 describe('database driver: point-in-time restore', () => {
@@ -200,7 +188,7 @@ describe('database driver: point-in-time restore', () => {
     const t = target();
     const plan = await driver().plan({ rollbackId: 'RB-42', service: 'db', environment: 'production', target: t, options: options('at', '-15m') }, ctx());
     rds.addInstance('distrocv-prod-rb-42', { tags: {} });
-    const error = await failure(driver().runStep(stepCtx(plan, 'restore', t).context));
+    const error = await stepFailure(driver().runStep(stepCtx(plan, 'restore', t).context));
     expect(error.code).toBe('TargetInstanceTaken');
     expect(error.message).toMatch(/already exists but was not restored by RB-42/);
     expect(rds.callsTo('RestoreDBInstanceToPointInTime')).toHaveLength(0);
@@ -230,7 +218,7 @@ describe('database driver: point-in-time restore', () => {
     const t = target();
     const plan = await driver().plan({ rollbackId: 'RB-42', service: 'db', environment: 'production', target: t, options: options('at', '-15m') }, ctx());
     rds.addInstance('distrocv-prod-rb-42', { status: 'incompatible-network', tags: { 'rewind:rollback': 'RB-42' } });
-    const error = await failure(driver().runStep(stepCtx(plan, 'wait-available', t).context));
+    const error = await stepFailure(driver().runStep(stepCtx(plan, 'wait-available', t).context));
     expect(error.code).toBe('RestoreFailed');
     expect(error.message).toMatch(/it is incompatible-network\. The app still uses distrocv-prod/);
     expect(error.hint).toMatch(/aws rds describe-events --source-type db-instance --source-identifier distrocv-prod-rb-42/);
@@ -270,7 +258,7 @@ describe('database driver: the secret', () => {
     secrets.createSecret('plain', `host=old password=${PASSWORD}`);
     const t = target({ secret: { id: 'plain' }, dependents: [] });
     const plan = await planAndRestore(t);
-    const error = await failure(driver().runStep(stepCtx(plan, 'update-secret', t).context));
+    const error = await stepFailure(driver().runStep(stepCtx(plan, 'update-secret', t).context));
     expect(error.code).toBe('SecretNotJson');
     expect(`${error.message} ${error.hint}`).not.toContain(PASSWORD);
     expect(secrets.callsTo('PutSecretValue')).toHaveLength(0);
@@ -279,7 +267,7 @@ describe('database driver: the secret', () => {
   it('names the fields (never the values) when the host field is missing', async () => {
     const t = target({ secret: { id: 'distrocv/database', hostField: 'hostname' }, dependents: [] });
     const plan = await planAndRestore(t);
-    const error = await failure(driver().runStep(stepCtx(plan, 'update-secret', t).context));
+    const error = await stepFailure(driver().runStep(stepCtx(plan, 'update-secret', t).context));
     expect(error.message).toBe('Secret distrocv/database has no text field "hostname" (its fields: engine, host, port, username, password, dbname).');
   });
 });

@@ -3,9 +3,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dnsTarget, type DnsTarget } from '../../src/config/targets/dns.js';
 import type { PlanRequest } from '../../src/drivers/driver.js';
 import { createDnsDriver } from '../../src/drivers/dns/driver.js';
-import { PlanRefused } from '../../src/drivers/errors.js';
 import { Route53Fake, sdkConfig } from '../fakes/aws/index.js';
 import { driverContext, runAllSteps, stepContext } from '../fakes/aws/steps.js';
+import { refusal } from '../support/rejections.js';
 
 const ZONE = 'Z1234567890ABC';
 const ALB = { HostedZoneId: 'Z35SXDOTRQ7X7K', DNSName: 'dualstack.skillancer-prod-123.us-east-1.elb.amazonaws.com.', EvaluateTargetHealth: true };
@@ -42,15 +42,6 @@ function target(overrides: Record<string, unknown> = {}): DnsTarget {
 
 function request(version?: string, t = target(), rollbackId = 'RB-7'): PlanRequest<DnsTarget> {
   return { rollbackId, service: 'site', environment: 'production', target: t, version };
-}
-
-async function refusal(promise: Promise<unknown>): Promise<PlanRefused> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(PlanRefused);
-  return error as PlanRefused;
 }
 
 describe('dns driver', () => {

@@ -5,8 +5,8 @@ import { ecsTarget, type EcsTarget } from '../../src/config/targets/ecs.js';
 import type { Plan } from '../../src/domain/rollback.js';
 import type { PlanRequest, StepContext } from '../../src/drivers/driver.js';
 import { createEcsDriver } from '../../src/drivers/ecs.js';
-import { PlanRefused, StepFailed } from '../../src/drivers/errors.js';
 import { startFakeEcs, type FakeEcs } from '../fakes/ecs.js';
+import { refusal, stepFailure } from '../support/rejections.js';
 
 const ECR = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
 const TD = 'arn:aws:ecs:us-east-1:123456789012:task-definition/distrocv-api';
@@ -74,24 +74,6 @@ function stepCtx(plan: Plan, stepId: string, extra: Partial<StepContext<EcsTarge
     ...extra,
   };
   return { context, progress, saved };
-}
-
-async function refusal(promise: Promise<unknown>): Promise<PlanRefused> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(PlanRefused);
-  return error as PlanRefused;
-}
-
-async function stepFailure(promise: Promise<unknown>): Promise<StepFailed> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(StepFailed);
-  return error as StepFailed;
 }
 
 describe('ecs driver: plan', () => {

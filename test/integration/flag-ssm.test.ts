@@ -3,10 +3,11 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { flagTargetSchema, type FlagTarget } from '../../src/config/targets/flag.js';
 import type { PlanRequest } from '../../src/drivers/driver.js';
-import { PlanRefused, StepFailed } from '../../src/drivers/errors.js';
+import { StepFailed } from '../../src/drivers/errors.js';
 import { createFlagDriver } from '../../src/drivers/flag/driver.js';
 import { SsmFake, sdkConfig } from '../fakes/aws/index.js';
 import { driverContext, runAllSteps, stepContext } from '../fakes/aws/steps.js';
+import { refusal } from '../support/rejections.js';
 
 const PARAM = '/distrocv/prod/FeatureFlags/NewMatchingAlgorithm';
 
@@ -30,15 +31,6 @@ const target = (overrides: Record<string, unknown> = {}): FlagTarget => flagTarg
 
 function request(action: string, value?: string, t = target()): PlanRequest<FlagTarget> {
   return { rollbackId: 'RB-7', service: 'NewMatchingAlgorithm', environment: 'production', target: t, options: { action, ...(value ? { value } : {}) } };
-}
-
-async function refusal(promise: Promise<unknown>): Promise<PlanRefused> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(PlanRefused);
-  return error as PlanRefused;
 }
 
 describe('flag driver: SSM Parameter Store', () => {

@@ -3,10 +3,10 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { frontendTarget, type FrontendTarget } from '../../src/config/targets/frontend.js';
 import type { PlanRequest } from '../../src/drivers/driver.js';
-import { PlanRefused } from '../../src/drivers/errors.js';
 import { createFrontendDriver } from '../../src/drivers/frontend/driver.js';
 import { CloudFrontFake, S3Fake, sdkConfig } from '../fakes/aws/index.js';
 import { driverContext, runAllSteps, stepContext } from '../fakes/aws/steps.js';
+import { refusal } from '../support/rejections.js';
 
 const VERSIONS = 'distrocv-frontend-versions';
 const LIVE = 'distrocv-frontend-prod';
@@ -72,15 +72,6 @@ function target(overrides: Record<string, unknown> = {}): FrontendTarget {
 
 function request(version?: string): PlanRequest<FrontendTarget> {
   return { rollbackId: 'RB-7', service: 'web', environment: 'production', target: target(), version };
-}
-
-async function refusal(promise: Promise<unknown>): Promise<PlanRefused> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(PlanRefused);
-  return error as PlanRefused;
 }
 
 describe('frontend driver: plan', () => {

@@ -1,20 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PlanRefused } from '../../src/drivers/errors.js';
 import { driverFor, planRequest, silentLog, target } from '../fakes/kubernetes/harness.js';
 import { startFakeKube, type FakeKube } from '../fakes/kubernetes/server.js';
+import { refusal } from '../support/rejections.js';
 
 const ctx = () => ({ signal: new AbortController().signal, log: silentLog });
 const WEB = ['reg.example.com/skillancer/web:1.0.0-rc.4', 'reg.example.com/skillancer/web:1.0.0-rc.5', 'reg.example.com/skillancer/web:1.0.0-rc.6'];
 const API = ['reg.example.com/skillancer/api:1.0.0-rc.5', 'reg.example.com/skillancer/api:1.0.0-rc.6'];
-
-async function refusal(promise: Promise<unknown>): Promise<PlanRefused> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(PlanRefused);
-  return error as PlanRefused;
-}
 
 describe('kubernetes driver: plan', () => {
   let fake: FakeKube;

@@ -1,21 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { StepFailed } from '../../src/drivers/errors.js';
 import { driverFor, execute, planRequest, silentLog, stepContext, target } from '../fakes/kubernetes/harness.js';
 import { startFakeKube, type FakeKube } from '../fakes/kubernetes/server.js';
+import { stepFailure } from '../support/rejections.js';
 
 const ctx = () => ({ signal: new AbortController().signal, log: silentLog });
 const NS = 'production';
 const web = (tag: string) => `reg.example.com/skillancer/web:${tag}`;
 const api = (tag: string) => `reg.example.com/skillancer/api:${tag}`;
-
-async function failure(promise: Promise<unknown>): Promise<StepFailed> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(StepFailed);
-  return error as StepFailed;
-}
 
 describe('kubernetes driver: rollout undo + status', () => {
   let fake: FakeKube;
@@ -119,7 +110,7 @@ describe('kubernetes driver: rollout undo + status', () => {
     const plan = await driver.plan(planRequest(t), ctx());
     fake.setPaused(NS, 'skillancer-api', true);
 
-    const error = await failure(driver.runStep(stepContext(plan, 'rollout-undo', t).ctx) as Promise<unknown>);
+    const error = await stepFailure(driver.runStep(stepContext(plan, 'rollout-undo', t).ctx) as Promise<unknown>);
     expect(error.name).toBe('DeploymentPaused');
     expect(error.message).toBe(
       'skillancer-api failed to roll back: skillancer-api was paused after the plan was made, and a paused Deployment cannot be rolled back. Meanwhile skillancer-web: rolled back to revision 1 (web:1.0.0-rc.5)',
@@ -144,7 +135,7 @@ describe('kubernetes driver: rollout undo + status', () => {
     const plan = await driver.plan(planRequest(t), ctx());
     fake.setImage(NS, 'skillancer-web', web('1.0.0-rc.7'));
 
-    const error = await failure(driver.runStep(stepContext(plan, 'rollout-undo', t).ctx) as Promise<unknown>);
+    const error = await stepFailure(driver.runStep(stepContext(plan, 'rollout-undo', t).ctx) as Promise<unknown>);
     expect(error.name).toBe('PlanDrift');
     expect(error.message).toContain('skillancer-web changed after the plan was approved');
     expect(patches()).toHaveLength(0);
@@ -159,7 +150,7 @@ describe('kubernetes driver: rollout undo + status', () => {
     const plan = await driver.plan(planRequest(t), ctx());
     await driver.runStep(stepContext(plan, 'rollout-undo', t).ctx);
 
-    const error = await failure(driver.runStep(stepContext(plan, 'rollout-status', t).ctx) as Promise<unknown>);
+    const error = await stepFailure(driver.runStep(stepContext(plan, 'rollout-status', t).ctx) as Promise<unknown>);
     expect(error.name).toBe('ProgressDeadlineExceeded');
     expect(error.message).toMatch(
       /^skillancer-api failed to roll out: skillancer-api: deployment "skillancer-api" exceeded its progress deadline; stuck pods: skillancer-api-\w+-\w+ \(ImagePullBackOff\) \(ImagePullBackOff: Back-off pulling image "reg\.example\.com\/skillancer\/api:1\.0\.0-rc\.5"\)/,

@@ -6,8 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runbookTarget, type RunbookTarget } from '../../src/config/targets/runbook.js';
 import type { Plan } from '../../src/domain/rollback.js';
 import type { StepContext } from '../../src/drivers/driver.js';
-import { PlanRefused, StepFailed } from '../../src/drivers/errors.js';
 import { createRunbookDriver } from '../../src/drivers/runbook/driver.js';
+import { refusal, stepFailure } from '../support/rejections.js';
 
 const log = pino({ level: 'silent' });
 const SECRET = 'tok-9f8e7d6c5b4a';
@@ -49,18 +49,6 @@ function stepCtx(p: Plan, t: RunbookTarget, extra: Partial<StepContext<RunbookTa
   return { context, progress, saved };
 }
 
-async function failure(promise: Promise<unknown>): Promise<StepFailed> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(StepFailed);
-  return error as StepFailed;
-}
-
-async function refusal(promise: Promise<unknown>): Promise<PlanRefused> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(PlanRefused);
-  return error as PlanRefused;
-}
-
 /** A pid whose process is gone (or a zombie waiting to be reaped) no longer runs anything. */
 function running(pid: number): boolean {
   try {
@@ -86,7 +74,7 @@ describe('runbook driver', () => {
     });
     const p = await plan(t);
     const run = stepCtx(p, t);
-    const error = await failure(driver().runStep(run.context));
+    const error = await stepFailure(driver().runStep(run.context));
 
     expect(error.code).toBe('RunbookTimeout');
     expect(error.message).toBe("slow-migration ran longer than its 300ms timeout; Rewind killed its process group (SIGTERM, then SIGKILL).");
@@ -160,14 +148,14 @@ describe('runbook driver', () => {
 
   it('says clearly when the program is missing', async () => {
     const t = target({ ef: { argv: ['dotnet-not-installed-here', 'ef'] } });
-    const error = await failure(driver().runStep(stepCtx(await plan(t), t).context));
+    const error = await stepFailure(driver().runStep(stepCtx(await plan(t), t).context));
     expect(error.code).toBe('RunbookNotStarted');
     expect(error.message).toMatch(/^ef did not start: dotnet-not-installed-here is not installed on the worker/);
   });
 
   it('fails a non-zero exit with the last output and the command to run by hand', async () => {
     const t = target({ fail: { argv: ['sh', '-c', 'echo "relation users does not exist" >&2; exit 3'] } });
-    const error = await failure(driver().runStep(stepCtx(await plan(t), t).context));
+    const error = await stepFailure(driver().runStep(stepCtx(await plan(t), t).context));
     expect(error.code).toBe('RunbookFailed');
     expect(error.message).toMatch(/^fail exited with code 3 after \d+m?s\.$/);
     expect(error.hint).toContain('Last output:\nrelation users does not exist\n');
@@ -180,7 +168,7 @@ describe('runbook driver', () => {
     const p = await plan(t);
     expect(p.warnings?.[0]).toMatch(/not marked repeatable/);
     const run = stepCtx(p, t, { checkpoint: { startedAt: '2026-01-22T10:00:00.000Z', host: 'some-other-worker' } });
-    const error = await failure(driver().runStep(run.context));
+    const error = await stepFailure(driver().runStep(run.context));
     expect(error.code).toBe('OutcomeUnknown');
     expect(existsSync(marker)).toBe(false);
 
