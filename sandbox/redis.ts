@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { Redis } from 'ioredis';
-import { startPrivateRedis } from '../test/support/private-redis.js';
+import { deleteKeysUnder, startPrivateRedis } from '../test/support/private-redis.js';
 
 export interface SandboxRedis {
   url: string;
@@ -12,26 +11,10 @@ export interface SandboxRedis {
 
 export class SandboxError extends Error {}
 
-async function dropPrefix(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
-  redis.on('error', () => undefined); // reported by the command below
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
-
 /** The Redis at REDIS_URL (or `url`), else a private redis-server on a free loopback port. */
 export async function sandboxRedis(url = process.env.REDIS_URL): Promise<SandboxRedis> {
   if (url) {
-    return { url, description: `${url.replace(/\/\/[^@/]*@/, '//')} (from REDIS_URL; the sandbox's keys are deleted on exit)`, release: (prefix) => dropPrefix(url, prefix) };
+    return { url, description: `${url.replace(/\/\/[^@/]*@/, '//')} (from REDIS_URL; the sandbox's keys are deleted on exit)`, release: (prefix) => deleteKeysUnder(url, prefix) };
   }
   if (spawnSync('redis-server', ['--version']).error) {
     throw new SandboxError(

@@ -56,3 +56,20 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
       }),
   };
 }
+
+/** Deletes every key under `prefix:` (a test's or the sandbox's keys), leaving the rest of that Redis alone. */
+export async function deleteKeysUnder(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
+  redis.on('error', () => undefined); // reported by the commands below
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}

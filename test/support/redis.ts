@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { inject } from 'vitest';
+import { deleteKeysUnder } from './private-redis.js';
 
 export function testRedisUrl(): string {
   return inject('redisUrl');
@@ -12,16 +12,6 @@ export function uniquePrefix(): string {
 }
 
 /** Deletes every key under a prefix; call in afterEach/afterAll. */
-export async function dropPrefix(prefix: string, url = testRedisUrl()): Promise<void> {
-  const redis = new Redis(url);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
+export function dropPrefix(prefix: string, url = testRedisUrl()): Promise<void> {
+  return deleteKeysUnder(url, prefix);
 }
