@@ -1,30 +1,30 @@
-import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { AllMiddlewareArgs, BlockStaticSelectAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { parseRollbackForm, type FormErrors } from '../commands/form.js';
-import type { Catalog } from '../src/config/catalog.js';
-import { checklistOf } from '../src/policy/checklist.js';
-import { adviceOf, adviceText, decisionMatrix } from '../src/policy/matrix.js';
 import { requestRollback } from '../src/service/requests.js';
-import { groupsText, recommendation } from '../src/slack/matrix.js';
-import { readRequestForm, viewMetadata, type ModalChoices } from '../src/slack/modal.js';
+import { FIELD, readRequestForm, VIEW_REQUEST, viewMetadata } from '../src/slack/modal.js';
+import { pickedForOtherTarget } from '../src/slack/modal-versions.js';
 import { keys } from '../src/store/keys.js';
 import { claimOnce } from '../src/store/once.js';
 import type { WebServices } from './context.js';
 import { createdText, notCreatedText } from './request-reply.js';
 
-/** The form's choices from the catalog: its targets, the decision matrix, the checklist. */
-export function modalChoices(catalog: Catalog): ModalChoices {
-  const m = decisionMatrix(catalog);
-  return {
-    targets: Object.entries(catalog.services).flatMap(([service, envs]) => Object.keys(envs).map((environment) => ({ service, environment }))),
-    scenarios: Object.entries(m.scenarios).map(([id, row]) => ({
-      id,
-      title: row.title,
-      severity: row.severity,
-      approve: groupsText(row.require ?? m.severities[row.severity]?.require ?? []),
-      recommendation: recommendation(row),
-    })),
-    severities: Object.entries(m.severities).map(([id, s]) => ({ id, label: s.label, advice: adviceText(adviceOf(s)).toLowerCase() })),
-    checklist: checklistOf(catalog),
+export { modalChoices } from '../src/slack/modal-choices.js';
+
+type TargetArgs = SlackActionMiddlewareArgs<BlockStaticSelectAction> & AllMiddlewareArgs;
+
+/**
+ * A target chosen in the open form: the worker reads its version history and fills the
+ * version field (views.update with this view's hash, so a form changed meanwhile wins).
+ */
+export function targetChosen(w: WebServices) {
+  return async function handleTargetChosen({ ack, action, body }: TargetArgs) {
+    await ack();
+    const view = body.view;
+    if (!view || view.callback_id !== VIEW_REQUEST) return;
+    const [service = '', environment = ''] = action.selected_option.value.split('/');
+    if (!w.catalog.services[service]?.[environment]) return;
+    const channel = viewMetadata(view.private_metadata).channel ?? w.catalog.warRoom;
+    await w.jobs.versions({ service, environment, user: body.user.id, channel, view: { id: view.id, hash: view.hash } });
   };
 }
 
@@ -40,9 +40,11 @@ const REFUSAL_FIELD = { needs_override: 'override', missing_role: 'scenario', un
 export function requestSubmission(w: WebServices) {
   return async function handleRequestSubmission({ ack, view, body }: SubmitArgs) {
     const user = body.user.id;
-    const parsed = parseRollbackForm(readRequestForm(view.state.values), w.catalog);
+    const form = readRequestForm(view.state.values);
+    const parsed = parseRollbackForm(form, w.catalog);
     const fail = (errors: FormErrors) => ack({ response_action: 'errors', errors: errors as Record<string, string> });
-    if ('errors' in parsed) return fail(parsed.errors);
+    const stale = pickedForOtherTarget(view.state.values[FIELD.version], form.target);
+    if ('errors' in parsed || stale) return fail({ ...('errors' in parsed ? parsed.errors : {}), ...(stale ? { version: stale } : {}) });
     // A retried submission of the same form must not ask twice.
     const claim = `view:${view.id}`;
     if (!(await claimOnce(w.redis, w.prefix, claim, 3600))) return ack();

@@ -1,12 +1,12 @@
-import type { App, BlockButtonAction } from '@slack/bolt';
+import type { App, BlockButtonAction, BlockStaticSelectAction } from '@slack/bolt';
 import { ACTION_APPROVE, ACTION_CANCEL, ACTION_REJECT } from '../src/slack/blocks.js';
 import { ACTION_POSTMORTEM_SCHEDULED, ACTION_STATUS_PAGE, ACTION_USER_NOTIFY } from '../src/slack/follow-up.js';
 import { statusPageEnvProblem } from '../src/service/status-page.js';
-import { VIEW_REJECT, VIEW_REQUEST } from '../src/slack/modal.js';
+import { FIELD, VIEW_REJECT, VIEW_REQUEST } from '../src/slack/modal.js';
 import { approveAction, cancelAction, rejectAction, rejectSubmission } from './actions.js';
 import type { WebServices } from './context.js';
 import { postMortemScheduledAction, statusPageAction, userNotifyAction } from './follow-up.js';
-import { requestSubmission } from './modal.js';
+import { requestSubmission, targetChosen } from './modal.js';
 import { rollbackCommand } from './slash-command.js';
 
 /** `env` holds the status-page token (catalog `statusPage.tokenEnv`); process.env unless a caller passes its own. */
@@ -17,6 +17,7 @@ export function registerListeners(app: App, w: WebServices, env: NodeJS.ProcessE
   app.action<BlockButtonAction>(ACTION_APPROVE, approveAction(w));
   app.action<BlockButtonAction>(ACTION_REJECT, rejectAction(w));
   app.action<BlockButtonAction>(ACTION_CANCEL, cancelAction(w));
+  app.action<BlockStaticSelectAction>(FIELD.target, targetChosen(w));
   app.view(VIEW_REQUEST, requestSubmission(w));
   app.view(VIEW_REJECT, rejectSubmission(w));
   app.action<BlockButtonAction>(ACTION_USER_NOTIFY, userNotifyAction(w));

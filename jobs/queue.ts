@@ -18,6 +18,8 @@ export const versionsPayload = z.object({
   user: z.string(),
   channel: z.string(),
   responseUrl: z.url().optional(),
+  /** Asked by the open request form: fill its version field (views.update with this hash) instead of replying. */
+  view: z.object({ id: z.string(), hash: z.string() }).optional(),
 });
 export type VersionsQuery = z.infer<typeof versionsPayload>;
 export type JobPayload = z.infer<typeof jobPayload> | VersionsQuery;

@@ -1,27 +1,65 @@
+import { ErrorCode, type WebAPIPlatformError } from '@slack/web-api';
 import { targetOf } from '../src/config/catalog.js';
+import type { HistoryEntry } from '../src/drivers/driver.js';
 import { replyPrivately } from '../src/service/notify.js';
+import { requestModal } from '../src/slack/modal.js';
+import { modalChoices } from '../src/slack/modal-choices.js';
+import type { VersionChoices } from '../src/slack/modal-versions.js';
 import type { WorkerServices } from './context.js';
 import type { VersionsQuery } from './queue.js';
 
-/** `/rollback history <service> <env>`: the driver's version history, like `kubectl rollout history`. */
-export async function versionsJob(x: WorkerServices, q: VersionsQuery, signal: AbortSignal): Promise<void> {
+type History = { entries: HistoryEntry[] } | { none: string } | { failed: string };
+
+async function readHistory(x: WorkerServices, q: VersionsQuery, signal: AbortSignal): Promise<History> {
   const target = targetOf(x.catalog, q.service, q.environment);
   const driver = target && x.drivers[target.driver];
+  if (!target || !driver?.history) return { none: `${q.service} ${q.environment} (${target?.driver ?? 'unknown'} driver) keeps no version history Rewind can list` };
+  try {
+    return { entries: await driver.history(target, { signal, log: x.log.child({ job: 'versions' }) }) };
+  } catch (error) {
+    const e = error as Error;
+    return { failed: `Could not read the history of ${q.service} ${q.environment}: ${e.name}: ${e.message}` };
+  }
+}
+
+/**
+ * `/rollback history <service> <env>`: the driver's version history, like `kubectl rollout history`.
+ * Asked by the open request form (`q.view`), it fills the form's version field instead.
+ */
+export async function versionsJob(x: WorkerServices, q: VersionsQuery, signal: AbortSignal): Promise<void> {
+  const history = await readHistory(x, q, signal);
+  if (q.view) return fillForm(x, q, q.view, history);
   let text: string;
-  if (!target || !driver?.history) {
-    text = `${q.service} ${q.environment} (${target?.driver ?? 'unknown'} driver) keeps no version history Rewind can list; \`/rollback ${q.service} ${q.environment}\` still shows the planned versions on its card.`;
+  if ('none' in history) {
+    text = `${history.none}; \`/rollback ${q.service} ${q.environment}\` still shows the planned versions on its card.`;
+  } else if ('failed' in history) {
+    text = `:warning: ${history.failed}`;
   } else {
-    try {
-      const entries = await driver.history(target, { signal, log: x.log.child({ job: 'versions' }) });
-      const now = x.now().getTime();
-      const age = (iso?: string) => (iso ? ` · ${Math.max(0, Math.round((now - Date.parse(iso)) / 3_600_000))}h ago` : '');
-      text = entries.length
-        ? [`*History of ${q.service} ${q.environment}* (newest first)`, ...entries.slice(0, 25).map((e) => `${e.current ? ':arrow_right:' : '•'} \`${e.revision}\` ${e.description}${age(e.createdAt)}${e.current ? ' *(current)*' : ''}`)].join('\n')
-        : `${q.service} ${q.environment} has no history to roll back to.`;
-    } catch (error) {
-      const e = error as Error;
-      text = `:warning: Could not read the history of ${q.service} ${q.environment}: ${e.name}: ${e.message}`;
-    }
+    const now = x.now().getTime();
+    const age = (iso?: string) => (iso ? ` · ${Math.max(0, Math.round((now - Date.parse(iso)) / 3_600_000))}h ago` : '');
+    text = history.entries.length
+      ? [`*History of ${q.service} ${q.environment}* (newest first)`, ...history.entries.slice(0, 25).map((e) => `${e.current ? ':arrow_right:' : '•'} \`${e.revision}\` ${e.description}${age(e.createdAt)}${e.current ? ' *(current)*' : ''}`)].join('\n')
+      : `${q.service} ${q.environment} has no history to roll back to.`;
   }
   await replyPrivately(x, q, text);
+}
+
+/** Errors that mean the form moved on (changed, submitted or closed): nothing left to fill. */
+const GONE = new Set(['hash_conflict', 'not_found', 'view_not_found']);
+
+async function fillForm(x: WorkerServices, q: VersionsQuery, view: { id: string; hash: string }, history: History): Promise<void> {
+  const versions: VersionChoices =
+    'entries' in history
+      ? { kind: 'history', target: `${q.service}/${q.environment}`, entries: history.entries, now: x.now() }
+      : { kind: 'text', why: 'none' in history ? `${history.none}.` : history.failed };
+  try {
+    await x.poster.client.views.update({ view_id: view.id, hash: view.hash, view: requestModal(modalChoices(x.catalog), q.channel, versions) });
+  } catch (error) {
+    const e = error as WebAPIPlatformError;
+    if (e.code === ErrorCode.PlatformError && GONE.has(e.data.error)) {
+      x.log.debug({ view: view.id, error: e.data.error }, 'request form changed or closed before its versions arrived');
+      return;
+    }
+    throw error;
+  }
 }

@@ -6,6 +6,7 @@ import { driftEcs } from './ecs/drift.js';
 import { planEcs, UPDATE_STEP, WAIT_STEP } from './ecs/plan.js';
 import { readPlanData } from './ecs/plan-data.js';
 import { updateService } from './ecs/update-service.js';
+import { ecsHistory } from './ecs/version-history.js';
 import { waitStable } from './ecs/wait-stable.js';
 
 export interface EcsDriverDeps {
@@ -25,6 +26,7 @@ export function createEcsDriver(deps: EcsDriverDeps): Driver<EcsTarget> {
     kind: 'ecs',
     plan: (request, ctx) => planEcs(deps.ecs(request.target.region), request, ctx),
     drift: (plan, _target, ctx) => driftEcs(deps.ecs(readPlanData(plan).region), plan, ctx),
+    history: (target, ctx) => ecsHistory(deps.ecs(target.region), target, ctx),
     async runStep(ctx) {
       const data = readPlanData(ctx.plan);
       const ecs = deps.ecs(data.region);

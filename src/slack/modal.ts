@@ -1,5 +1,6 @@
 import type { KnownBlock, View } from '@slack/types';
 import type { Rollback } from '../domain/rollback.js';
+import { readVersion, VERSION_BLOCK, versionBlock, type VersionChoices } from './modal-versions.js';
 
 /** Modals: the rollback request form (`/rollback` with no arguments) and a rejection's reason. */
 
@@ -13,7 +14,7 @@ export const FIELD = {
   severity: 'severity',
   reason: 'reason',
   override: 'override',
-  version: 'version',
+  version: VERSION_BLOCK,
   checklist: 'checklist',
 } as const;
 export type Field = (typeof FIELD)[keyof typeof FIELD];
@@ -31,14 +32,19 @@ function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-/** The request form. `channel` is where `/rollback` was typed, for the private reply after submitting. */
-export function requestModal(choices: ModalChoices, channel: string): View {
+/**
+ * The request form. `channel` is where `/rollback` was typed, for the private reply after submitting;
+ * `versions` fills the version field once the worker has read the chosen target's history.
+ */
+export function requestModal(choices: ModalChoices, channel: string, versions?: VersionChoices): View {
   const matrix = choices.scenarios.map((s) => `• *${s.title}*: ${s.severity} · approve: ${s.approve}${s.recommendation ? ` · ${s.recommendation}` : ''}`).join('\n');
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: 'Rewind plans the rollback from the live state and posts it in the war room; it runs once the approvers for its severity approve.' } },
     {
       type: 'input',
       block_id: FIELD.target,
+      // Choosing a target asks the worker for its versions (a block_actions while the form is open).
+      dispatch_action: true,
       label: plain('Service and environment'),
       element: { type: 'static_select', action_id: FIELD.target, placeholder: plain('Choose what to roll back'), options: choices.targets.slice(0, 100).map((t) => ({ text: plain(`${t.service} ${t.environment}`), value: `${t.service}/${t.environment}` })) },
     },
@@ -70,14 +76,7 @@ export function requestModal(choices: ModalChoices, channel: string): View {
       hint: plain('P2/P3: the matrix says fix forward. Say why a rollback is still right; it is audited.'),
       element: { type: 'plain_text_input', action_id: FIELD.override, max_length: 500 },
     },
-    {
-      type: 'input',
-      block_id: FIELD.version,
-      optional: true,
-      label: plain('Target version'),
-      hint: plain('Empty: the previous version. Or a revision or tag, e.g. 41 or v2.0.0-build-1234.'),
-      element: { type: 'plain_text_input', action_id: FIELD.version, max_length: 200, placeholder: plain('previous version') },
-    },
+    versionBlock(versions),
     {
       type: 'input',
       block_id: FIELD.checklist,
@@ -121,7 +120,7 @@ export function readRequestForm(values: StateValues): RequestForm {
     severity: selected(FIELD.severity),
     reason: text(FIELD.reason),
     override: text(FIELD.override),
-    version: text(FIELD.version),
+    version: readVersion(values[FIELD.version]).version,
     checked: (field(FIELD.checklist)?.selected_options ?? []).map((o) => Number(o.value)).filter((n) => Number.isInteger(n)),
   };
 }

@@ -2,7 +2,7 @@ import { findActionBlock } from './blocks.js';
 import { TsClock } from './ids.js';
 import { signSlackRequest } from './signing.js';
 import type { Workspace } from './workspace.js';
-import type { ClickInput, FakeView, SendOptions, SendResult, SlashCommandInput, SubmitInput } from './types.js';
+import type { ClickInput, FakeView, SendOptions, SendResult, SlashCommandInput, SubmitInput, ViewActionInput } from './types.js';
 
 type Obj = Record<string, unknown>;
 
@@ -111,6 +111,43 @@ export class BotSender {
       };
       return { payload, responseUrl };
     });
+  }
+
+  /**
+   * A select changed in an open modal, as Slack reports it: block_actions with the view (its hash
+   * and the caller's `state.values`). Inputs only dispatch with `dispatch_action: true`, as in Slack.
+   */
+  async viewAction(url: string, p: ViewActionInput, opts: SendOptions = {}): Promise<SendResult> {
+    const { ws } = this;
+    const stored = ws.findView(p.view_id);
+    if (!stored || stored.kind !== 'modal') {
+      const open = ws.modals().map((v) => `${v.id} (${v.view.callback_id})`).join(', ') || 'none';
+      throw new Error(`viewAction: no open modal with id ${p.view_id} (open modals: ${open}).`);
+    }
+    const blocks = (stored.view.blocks ?? []) as Obj[];
+    const block = blocks.find((b) => (b.element as Obj | undefined)?.action_id === p.action_id);
+    const element = block?.element as Obj | undefined;
+    if (!block || !element) throw new Error(`viewAction: modal ${p.view_id} has no input with action_id '${p.action_id}'; its blocks: ${JSON.stringify(blocks)}`);
+    if (block.dispatch_action !== true) throw new Error(`viewAction: the input '${p.action_id}' has no dispatch_action: true, so Slack would send nothing until the form is submitted.`);
+    const option = ((element.options ?? []) as Obj[]).find((o) => o.value === p.value);
+    if (!option) throw new Error(`viewAction: '${p.action_id}' offers no option with value '${p.value}'.`);
+    // A replay (Slack retrying) carries the view as it was then, stale hash included.
+    const sent = this.replay(opts) ?? this.remember(() => ({
+      payload: {
+        type: 'block_actions',
+        user: this.user(p.user_id),
+        api_app_id: ws.cfg.appId,
+        token: VERIFICATION_TOKEN,
+        container: { type: 'view', view_id: stored.id },
+        trigger_id: ws.issueTrigger(p.user_id),
+        team: { id: ws.cfg.teamId, domain: ws.cfg.teamDomain },
+        enterprise: null,
+        is_enterprise_install: false,
+        view: { ...structuredClone(stored.view), state: { values: structuredClone(p.values ?? {}) } },
+        actions: [{ type: element.type, action_id: p.action_id, block_id: block.block_id, selected_option: structuredClone(option), action_ts: this.clock.next() }],
+      },
+    }));
+    return this.post(url, new URLSearchParams({ payload: JSON.stringify(sent.payload) }).toString(), opts, sent);
   }
 
   async submitView(url: string, p: SubmitInput, opts: SendOptions = {}): Promise<SendResult> {

@@ -70,6 +70,7 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
     slashCommand: (url, p, o) => sender.slashCommand(url, p, o),
     clickButton: (url, p, o) => sender.clickButton(url, p, o),
     submitView: (url, p, o) => sender.submitView(url, p, o),
+    viewAction: (url, p, o) => sender.viewAction(url, p, o),
     socketSlashCommand: (p, o) => sockets.slashCommand(p, o),
     socketClickButton: (p, o) => sockets.clickButton(p, o),
     socketConnections: () => sockets.connections(),

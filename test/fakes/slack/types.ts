@@ -154,6 +154,18 @@ export interface ClickInput {
   block_id?: string;
 }
 
+export interface ViewActionInput {
+  user_id: string;
+  view_id: string;
+  /** The select's action_id; its input block must have `dispatch_action: true`. */
+  action_id: string;
+  /** The chosen option's value. */
+  value: string;
+  /** `state.values` of the form at that moment; default {}. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  values?: any;
+}
+
 export interface SubmitInput {
   user_id: string;
   /** The view as opened (at least its id), with `state.values` filled in by the caller. */
@@ -186,6 +198,8 @@ export interface FakeSlack {
   slashCommand(botEventsUrl: string, p: SlashCommandInput, opts?: SendOptions): Promise<SendResult>;
   clickButton(botEventsUrl: string, p: ClickInput, opts?: SendOptions): Promise<SendResult>;
   submitView(botEventsUrl: string, p: SubmitInput, opts?: SendOptions): Promise<SendResult>;
+  /** A dispatching select changed in an open modal (block_actions with the view). */
+  viewAction(botEventsUrl: string, p: ViewActionInput, opts?: SendOptions): Promise<SendResult>;
   /** Socket Mode: the slashCommand payload in a `slash_commands` envelope over the app's WebSocket; resolves on the app's ack. */
   socketSlashCommand(p: SlashCommandInput, opts?: SocketSendOptions): Promise<SocketSendResult>;
   /** Socket Mode: the clickButton payload in an `interactive` envelope; resolves on the app's ack. */
