@@ -55,7 +55,7 @@ afterEach(async () => {
   await Promise.all([s3f.close(), cff.close()]);
 });
 
-const driver = () => createFrontendDriver({ s3: () => s3, cloudfront: cf, minDelaySec: 0.01, progressIntervalMs: 0 });
+const driver = () => createFrontendDriver({ s3: () => s3, cloudfront: cf, minDelaySec: 0.01 });
 
 function target(overrides: Record<string, unknown> = {}): FrontendTarget {
   return frontendTarget.parse({

@@ -17,14 +17,11 @@ export interface FrontendDriverDeps {
   cloudfront: CloudFrontClient;
   /** Floor for the invalidation poll interval in seconds (default 1). Tests lower it. */
   minDelaySec?: number;
-  /** At most one `412/1,380 objects` line per interval (default 1 s). */
-  progressIntervalMs?: number;
 }
 
 /** The DistroCV "Frontend Rollback (CloudFront + S3)" runbook: sync a kept version into the live bucket, then invalidate. */
 export function createFrontendDriver(deps: FrontendDriverDeps): Driver<FrontendTarget> {
   const minDelaySec = deps.minDelaySec ?? 1;
-  const progressIntervalMs = deps.progressIntervalMs ?? 1000;
   return {
     kind: 'frontend',
     plan: (request, ctx) => planFrontend(deps.s3(request.target.region), request, ctx),
@@ -53,7 +50,7 @@ export function createFrontendDriver(deps: FrontendDriverDeps): Driver<FrontendT
       const data = readPlanData(ctx.plan);
       switch (ctx.step.id) {
         case SYNC_STEP:
-          return syncVersion(deps.s3(data.region), data, ctx, progressIntervalMs);
+          return syncVersion(deps.s3(data.region), data, ctx);
         case INVALIDATE_STEP:
           return invalidate(deps.cloudfront, data, ctx, minDelaySec);
         default:

@@ -17,18 +17,6 @@ export async function forEachLimit<T>(items: readonly T[], limit: number, signal
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-/** A progress reporter that speaks at most once per interval, plus whenever forced (the last line). */
-export function throttle(progress: (message: string) => void, intervalMs: number): (message: string, force?: boolean) => void {
-  let last = 0;
-  return (message, force = false) => {
-    const now = Date.now();
-    if (force || now - last >= intervalMs) {
-      last = now;
-      progress(message);
-    }
-  };
-}
-
 export function count(n: number): string {
   return n.toLocaleString('en-US');
 }

@@ -5,7 +5,7 @@ import { fromAwsError, StepFailed } from '../errors.js';
 import { listObjects, REWIND_FOLDER, type ObjectInfo } from './listing.js';
 import { writeMarker } from './marker.js';
 import { replanCommand, s3Url, versionPrefix, type FrontendPlanData } from './plan-data.js';
-import { count, forEachLimit, throttle } from './pool.js';
+import { count, forEachLimit } from './pool.js';
 
 export interface SyncDiff {
   /** Keys (relative to the prefixes) to copy from the version: new or different by ETag or size. */
@@ -50,7 +50,6 @@ export async function syncVersion(
   s3: S3Client,
   data: FrontendPlanData,
   ctx: StepContext<FrontendTarget>,
-  progressIntervalMs: number,
 ): Promise<Record<string, unknown>> {
   const version = data.targetVersion;
   const from = s3Url(data.versionsBucket, versionPrefix(data, version));
@@ -60,7 +59,8 @@ export async function syncVersion(
   }
   const work = diff.copy.length + diff.remove.length;
   ctx.progress(`${version}: ${count(diff.total)} objects, ${count(diff.copy.length)} to copy, ${count(diff.remove.length)} to delete`);
-  const report = throttle(ctx.progress, progressIntervalMs);
+  // One line per object: the executor keeps the thread to one line per interval and always posts the last.
+  const report = ctx.progress;
   let done = 0;
 
   await forEachLimit(diff.copy, ctx.target.concurrency, ctx.signal, async (key) => {
@@ -93,7 +93,6 @@ export async function syncVersion(
     done += batch.length;
     report(`${count(done)}/${count(work)} objects`);
   }
-  if (work > 0) report(`${count(work)}/${count(work)} objects`, true);
 
   await writeMarker(s3, data.liveBucket, data.livePrefix, { version, at: new Date().toISOString(), rollbackId: ctx.rollbackId }, ctx.signal);
   return { version, objects: diff.total, copied: diff.copy.length, deleted: diff.remove.length, unchanged: diff.total - diff.copy.length };
