@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ApiError } from './api-error.js';
 
 /**
  * A wire-level Amazon CloudWatch fake for GetMetricData. @aws-sdk/client-cloudwatch 3.11xx speaks
@@ -88,16 +89,6 @@ function evaluate(expression: string, values: Map<string, number>): number | und
     return v;
   };
   return sum();
-}
-
-class ApiError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-  }
 }
 
 export async function startFakeCloudWatch(): Promise<FakeCloudWatch> {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ApiError } from './api-error.js';
 
 /**
  * A wire-level AWS Secrets Manager fake: AWS JSON 1.1 (POST /, X-Amz-Target `secretsmanager.<Op>`).
@@ -36,16 +37,6 @@ export interface FakeSecretsManager {
   versionIds(name: string): string[];
   failNext(op: string, error: { type: string; message: string; status?: number }): void;
   close(): Promise<void>;
-}
-
-class ApiError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-  }
 }
 
 export async function startFakeSecretsManager(): Promise<FakeSecretsManager> {
