@@ -1,6 +1,6 @@
 import { targetOf } from '../src/config/catalog.js';
 import type { Plan, Rollback } from '../src/domain/rollback.js';
-import { PlanRefused } from '../src/drivers/errors.js';
+import { PlanRefused, StepFailed } from '../src/drivers/errors.js';
 import { announcement } from '../src/service/announce.js';
 import { refreshCard, renderCard, threadLine } from '../src/service/cards.js';
 import { tellRequester } from '../src/service/notify.js';
@@ -35,7 +35,8 @@ export async function planJob(x: WorkerServices, id: string, signal: AbortSignal
       }
       const e = error as Error;
       log.warn({ err: e }, 'planning failed');
-      await refuse(x, rb, e.name || 'Error', `Could not read the live state of ${rb.service} ${rb.environment}: ${e.name}: ${e.message}`);
+      const hint = error instanceof StepFailed ? error.hint : "check that Rewind's credentials can reach this platform (the README lists the IAM/RBAC each driver needs)";
+      await refuse(x, rb, e.name || 'Error', `Could not read the live state of ${rb.service} ${rb.environment}: ${e.name}: ${e.message}\nWhat you can do: ${hint}, then ask again.`);
       return;
     }
     plan.steps.push(...verifySteps({ service: rb.service, environment: rb.environment, target }, x.catalog));

@@ -54,6 +54,16 @@ describe('what /rollback refuses, and how it says so', () => {
     expect(h.ecs.callsTo('UpdateService')).toHaveLength(0);
   });
 
+  it('says what to do when the platform refuses to be read at plan time', async () => {
+    h.ecs.failNext('DescribeServices', { type: 'AccessDeniedException', message: 'User: arn:aws:iam::123456789012:role/rewind is not authorized to perform: ecs:DescribeServices' });
+    await command('api production denied read');
+    const reply = await eventually(() => h.slack.responses.map((r) => String(r.body.text)).find((t) => t.includes('was not started')), 'the refusal');
+    expect(reply).toMatch(/AccessDeniedException/);
+    expect(reply).toMatch(/What you can do: .*ecs:DescribeServices|What you can do: .*IAM/s);
+    expect((await state('RB-1', ['failed'])).error?.name).toBe('AccessDeniedException');
+    expect(await h.rewind.services.locks.holder('api/production')).toBeNull();
+  });
+
   it('refuses a second rollback of a target that is already rolling back, pointing at the first', async () => {
     await command('api production first');
     await awaitingCard('RB-1');
