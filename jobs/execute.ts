@@ -48,7 +48,7 @@ export async function executeJob(x: WorkerServices, id: string, signal: AbortSig
   try {
     const journal = await x.journal.all(id);
     if (rb.state === 'approved') {
-      const refusal = await recheck(x, rb, Object.keys(journal).length === 0);
+      const refusal = await recheck(x, rb, Object.keys(journal).length === 0, stepSignal);
       if (refusal) return await fail(x, rb, refusal);
       rb = (await x.store.transition(id, 'running', { from: ['approved'], patch: { startedAt: x.now().toISOString() }, message: 'Execution started' })).rollback;
       await threadLine(x, rb, `:arrow_forward: Rolling back *${rb.service} ${rb.environment}*: \`${rb.plan!.current}\` → \`${rb.plan!.target}\``);
@@ -121,12 +121,12 @@ export async function executeJob(x: WorkerServices, id: string, signal: AbortSig
  * Before the first step: approvals still hold (roles re-read now, not at the click), and the live
  * state is still what was approved. Returns why not to run, or undefined.
  */
-async function recheck(x: WorkerServices, rb: Rollback, checkDrift: boolean): Promise<RollbackError | undefined> {
+async function recheck(x: WorkerServices, rb: Rollback, checkDrift: boolean, signal: AbortSignal): Promise<RollbackError | undefined> {
   const target = targetOf(x.catalog, rb.service, rb.environment)!;
   const withdrawn = await approvalsStillHold(x, rb);
   if (withdrawn) return { name: 'ApprovalWithdrawn', message: withdrawn, hint: `Ask again with /rollback ${rb.service} ${rb.environment}.` };
   if (!checkDrift) return undefined;
-  const drift = await x.drivers[target.driver]!.drift(rb.plan!, target, { signal: AbortSignal.timeout(30_000), log: x.log });
+  const drift = await x.drivers[target.driver]!.drift(rb.plan!, target, { signal: AbortSignal.any([signal, AbortSignal.timeout(30_000)]), log: x.log.child({ rollback: rb.id, check: 'drift' }) });
   if (drift) {
     return { name: 'PlanDrift', message: `The live state changed since this plan was approved: ${drift}`, hint: `Nothing was changed. Ask for a new plan: \`/rollback ${rb.service} ${rb.environment}\`.` };
   }
