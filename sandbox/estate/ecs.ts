@@ -1,5 +1,5 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { startFakeEcs, type FakeEcs } from '../../test/fakes/ecs.js';
+import { startFakeEcs, type FakeEcs } from '../../test/fakes/aws/ecs.js';
 import type { EstateItem, EstatePiece } from './types.js';
 
 const CLUSTER = 'distrocv-prod';

@@ -10,9 +10,9 @@ import type { Plan } from '../../src/domain/rollback.js';
 import { createDatabaseDriver } from '../../src/drivers/database/driver.js';
 import { snapshotListText } from '../../src/drivers/database/snapshots.js';
 import type { StepContext } from '../../src/drivers/driver.js';
-import { startFakeEcs, type FakeEcs } from '../fakes/ecs.js';
-import { startFakeRds, type FakeRds } from '../fakes/rds.js';
-import { startFakeSecretsManager, type FakeSecretsManager } from '../fakes/secrets-manager.js';
+import { startFakeEcs, type FakeEcs } from '../fakes/aws/ecs.js';
+import { startFakeRds, type FakeRds } from '../fakes/aws/rds.js';
+import { startFakeSecretsManager, type FakeSecretsManager } from '../fakes/aws/secrets-manager.js';
 import { refusal, stepFailure } from '../support/rejections.js';
 
 const PASSWORD = 'pw-Zx81!never-logged';
@@ -299,7 +299,7 @@ describe('database driver: snapshots', () => {
     expect(plan.changes.join('\n')).toMatch(/Data-loss window: writes after .* \(24h 00m so far/);
     for (const step of plan.steps) await driver().runStep(stepCtx(plan, step.id, t, 'RB-7').context);
 
-    expect(rds.callsTo('RestoreDBInstanceFromDBSnapshot')[0]!.params).toMatchObject({
+    expect(rds.callsTo('RestoreDBInstanceFromDBSnapshot')[0]!.input).toMatchObject({
       DBSnapshotIdentifier: 'distrocv-prod-before-launch',
       DBInstanceIdentifier: 'distrocv-prod-rb-7',
       DBInstanceClass: 'db.r6g.large',

@@ -5,7 +5,7 @@ import { ecsTarget, type EcsTarget } from '../../src/config/targets/ecs.js';
 import type { Plan } from '../../src/domain/rollback.js';
 import type { PlanRequest, StepContext } from '../../src/drivers/driver.js';
 import { createEcsDriver } from '../../src/drivers/ecs.js';
-import { startFakeEcs, type FakeEcs } from '../fakes/ecs.js';
+import { startFakeEcs, type FakeEcs } from '../fakes/aws/ecs.js';
 import { refusal, stepFailure } from '../support/rejections.js';
 
 const ECR = '123456789012.dkr.ecr.us-east-1.amazonaws.com';

@@ -11,7 +11,7 @@ import { StepFailed } from '../../src/drivers/errors.js';
 import { createVerifyDriver } from '../../src/verify/driver.js';
 import { runCheck } from '../../src/verify/run-check.js';
 import type { VerifyStepInput } from '../../src/verify/steps.js';
-import { startFakeCloudWatch, type FakeCloudWatch } from '../fakes/cloudwatch.js';
+import { startFakeCloudWatch, type FakeCloudWatch } from '../fakes/aws/cloudwatch.js';
 
 const NOW = new Date('2026-01-22T10:32:30Z');
 const ALB = { LoadBalancer: 'app/distrocv-prod/50dc6c495c0c9188' };
@@ -112,7 +112,7 @@ describe('metric thresholds (CloudWatch GetMetricData)', () => {
   });
 
   it('stops at once when CloudWatch refuses the call', async () => {
-    cw.failNext({ type: 'AccessDeniedException', message: 'User is not authorized to perform: cloudwatch:GetMetricData' });
+    cw.failNext('GetMetricData', { code: 'AccessDeniedException', message: 'User is not authorized to perform: cloudwatch:GetMetricData' });
     const result = await run(p95);
     expect(result.ok).toBe(false);
     expect(result.summary).toMatch(/^CloudWatch GetMetricData failed: AccessDenied.*check cloudwatch:GetMetricData in Rewind's role/);

@@ -9,7 +9,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { sdkConfig, SsmFake } from '../fakes/aws/index.js';
 import { seedDistroCvApi } from '../../sandbox/estate/ecs.js';
 import { seedSkillancerDeployments } from '../../sandbox/estate/kubernetes.js';
-import { startFakeEcs, type FakeEcs } from '../fakes/ecs.js';
+import { startFakeEcs, type FakeEcs } from '../fakes/aws/ecs.js';
 import { startFakeKube, type FakeKube } from '../fakes/kubernetes/server.js';
 import { startFakeSlack, type FakeSlack, type FakeSlackOptions } from '../fakes/slack.js';
 import { freePort } from './private-redis.js';

@@ -107,6 +107,11 @@ export abstract class AwsFake {
     return this.calls.filter((c) => c.op === op);
   }
 
+  /** The same as `callsOf`, under the name the ECS, RDS and Secrets Manager tests use. */
+  callsTo(op: string): FakeCall[] {
+    return this.callsOf(op);
+  }
+
   async start(): Promise<this> {
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];

@@ -1,3 +1,4 @@
+import { jsonResponse, jsonRoute } from './json.js';
 import { AwsError, AwsFake, type FakeOptions, type FakeRequest, type FakeResponse, type Route } from './server.js';
 
 export interface ParameterVersion {
@@ -46,16 +47,11 @@ export class SsmFake extends AwsFake {
   }
 
   protected route(req: FakeRequest): Route | undefined {
-    const target = String(req.headers['x-amz-target'] ?? '');
-    if (req.method !== 'POST' || !target.startsWith('AmazonSSM.')) return undefined;
-    const op = target.slice('AmazonSSM.'.length);
-    const input = JSON.parse(req.body.toString('utf8') || '{}') as Record<string, unknown>;
-    const run = {
-      GetParameter: () => this.get(input),
-      PutParameter: () => this.put(input),
-      GetParameterHistory: () => this.historyPage(input),
-    }[op];
-    return run && { op, input, run: () => json(run()) };
+    return jsonRoute<Record<string, unknown>>(req, 'AmazonSSM.', {
+      GetParameter: (input) => this.get(input),
+      PutParameter: (input) => this.put(input),
+      GetParameterHistory: (input) => this.historyPage(input),
+    });
   }
 
   private current(name: unknown): ParameterVersion[] {
@@ -91,14 +87,10 @@ export class SsmFake extends AwsFake {
   }
 
   protected renderError(error: AwsError): FakeResponse {
-    return json({ __type: `com.amazonaws.ssm#${error.code}`, message: error.message }, error.status);
+    return jsonResponse({ __type: `com.amazonaws.ssm#${error.code}`, message: error.message }, error.status);
   }
 }
 
 function wire(p: ParameterVersion) {
   return { ...p, LastModifiedDate: p.LastModifiedDate.getTime() / 1000 };
-}
-
-function json(body: unknown, status = 200): FakeResponse {
-  return { status, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify(body) };
 }

@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { ApiError } from './api-error.js';
+import { jsonResponse, jsonRoute } from './json.js';
+import { AwsError, AwsFake, type FakeOptions, type FakeRequest, type FakeResponse, type Route } from './server.js';
 
 /**
  * A wire-level Amazon CloudWatch fake for GetMetricData. @aws-sdk/client-cloudwatch 3.11xx speaks
@@ -11,7 +9,7 @@ import { ApiError } from './api-error.js';
  * (`100 * errors / requests`) is evaluated over those values.
  */
 
-const TARGET = 'GraniteServiceVersion20100801.GetMetricData';
+const TARGET_PREFIX = 'GraniteServiceVersion20100801.';
 
 export interface MetricKey {
   namespace: string;
@@ -31,16 +29,6 @@ export interface WireRequest {
   MetricDataQueries?: WireQuery[];
   StartTime?: number;
   EndTime?: number;
-}
-
-export interface FakeCloudWatch {
-  url: string;
-  /** Every GetMetricData request body, as sent. */
-  requests: WireRequest[];
-  /** Sets what a metric reports, per statistic, e.g. `{ Sum: 3 }` or `{ p95: 0.18, Average: 0.12 }`. */
-  setMetric(key: MetricKey, stats: Record<string, number>): void;
-  failNext(error: { type: string; message: string; status?: number }): void;
-  close(): Promise<void>;
 }
 
 const keyOf = (namespace: string, name: string, dims: Record<string, string>) =>
@@ -91,27 +79,50 @@ function evaluate(expression: string, values: Map<string, number>): number | und
   return sum();
 }
 
-export async function startFakeCloudWatch(): Promise<FakeCloudWatch> {
-  const requests: WireRequest[] = [];
-  const metrics = new Map<string, Record<string, number>>();
-  let failure: { type: string; message: string; status?: number } | undefined;
+/** CloudWatch (JSON 1.0): GetMetricData. */
+export class CloudWatchFake extends AwsFake {
+  private readonly metrics = new Map<string, Record<string, number>>();
 
-  const getMetricData = (input: WireRequest) => {
+  static start(options?: FakeOptions): Promise<CloudWatchFake> {
+    return new CloudWatchFake(options).start();
+  }
+
+  /** Every GetMetricData request body, as sent. */
+  get requests(): WireRequest[] {
+    return this.callsOf('GetMetricData').map((c) => c.input as WireRequest);
+  }
+
+  /** Sets what a metric reports, per statistic, e.g. `{ Sum: 3 }` or `{ p95: 0.18, Average: 0.12 }`. */
+  setMetric(key: MetricKey, stats: Record<string, number>): void {
+    this.metrics.set(keyOf(key.namespace, key.name, key.dimensions ?? {}), stats);
+  }
+
+  protected route(req: FakeRequest): Route | undefined {
+    return jsonRoute<WireRequest>(req, TARGET_PREFIX, { GetMetricData: (input) => this.getMetricData(input) }, '1.0');
+  }
+
+  protected renderError(error: AwsError): FakeResponse {
+    return jsonResponse({ __type: `com.amazonaws.cloudwatch#${error.code}`, message: error.message }, error.status, '1.0', {
+      'x-amzn-query-error': `${error.code.replace(/Exception$/, '')};${error.status >= 500 ? 'Receiver' : 'Sender'}`,
+    });
+  }
+
+  private getMetricData(input: WireRequest) {
     const queries = input.MetricDataQueries ?? [];
     if (!(typeof input.StartTime === 'number' && typeof input.EndTime === 'number' && input.StartTime < input.EndTime)) {
-      throw new ApiError('InvalidParameterValueException', 'The parameter StartTime must be less than the parameter EndTime.');
+      throw new AwsError('InvalidParameterValueException', 400, 'The parameter StartTime must be less than the parameter EndTime.');
     }
     const values = new Map<string, number>();
     const results: unknown[] = [];
     for (const q of queries) {
-      if (!/^[a-z][a-zA-Z0-9_]*$/.test(q.Id ?? '')) throw new ApiError('InvalidParameterValueException', `The value ${q.Id} for parameter MetricDataQueries.member.Id is invalid.`);
+      if (!/^[a-z][a-zA-Z0-9_]*$/.test(q.Id ?? '')) throw new AwsError('InvalidParameterValueException', 400, `The value ${q.Id} for parameter MetricDataQueries.member.Id is invalid.`);
       let value: number | undefined;
       let label = q.Label ?? q.Id;
       if (q.MetricStat) {
         const { Metric, Period, Stat } = q.MetricStat;
-        if (!(Period >= 60 && Period % 60 === 0)) throw new ApiError('InvalidParameterValueException', 'The parameter Period must be a multiple of 60.');
+        if (!(Period >= 60 && Period % 60 === 0)) throw new AwsError('InvalidParameterValueException', 400, 'The parameter Period must be a multiple of 60.');
         const dims = Object.fromEntries((Metric.Dimensions ?? []).map((d) => [d.Name, d.Value]));
-        value = metrics.get(keyOf(Metric.Namespace, Metric.MetricName, dims))?.[Stat];
+        value = this.metrics.get(keyOf(Metric.Namespace, Metric.MetricName, dims))?.[Stat];
         label = q.Label ?? Metric.MetricName;
       } else if (q.Expression) {
         value = evaluate(q.Expression, values);
@@ -122,48 +133,12 @@ export async function startFakeCloudWatch(): Promise<FakeCloudWatch> {
       }
     }
     return { MetricDataResults: results, Messages: [] };
-  };
+  }
+}
 
-  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
-    res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': randomUUID(), ...headers });
-    res.end(JSON.stringify(body));
-  };
+/** The CloudWatch fake under the names the tests use. */
+export type FakeCloudWatch = CloudWatchFake;
 
-  const server = createServer((req, res) => {
-    let raw = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => (raw += chunk));
-    req.on('end', () => {
-      try {
-        if (req.headers['x-amz-target'] !== TARGET) throw new ApiError('UnknownOperationException', `Unknown operation ${String(req.headers['x-amz-target'])}`);
-        const input = JSON.parse(raw || '{}') as WireRequest;
-        requests.push(input);
-        if (failure) {
-          const f = failure;
-          failure = undefined;
-          throw new ApiError(f.type, f.message, f.status);
-        }
-        send(res, 200, getMetricData(input));
-      } catch (error) {
-        const e = error instanceof ApiError ? error : new ApiError('InternalServiceFault', String(error), 500);
-        send(res, e.status, { __type: `com.amazonaws.cloudwatch#${e.type}`, message: e.message }, {
-          'x-amzn-query-error': `${e.type.replace(/Exception$/, '')};${e.status >= 500 ? 'Receiver' : 'Sender'}`,
-        });
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    setMetric(key, stats) {
-      metrics.set(keyOf(key.namespace, key.name, key.dimensions ?? {}), stats);
-    },
-    failNext(error) {
-      failure = error;
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+export function startFakeCloudWatch(options: FakeOptions = {}): Promise<CloudWatchFake> {
+  return CloudWatchFake.start(options);
 }
