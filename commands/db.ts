@@ -38,7 +38,10 @@ function parseAt(value: string | undefined, now: Date): DbParse {
   if (relative) {
     const ago = parseDuration(relative[1]!);
     if (ago === undefined || ago === 0) return { error: `\`${value}\` is not a usable offset: write it like \`-15m\`, \`-2h\` or \`-1d\`.` };
-    return { mode: 'pitr', restoreTime: new Date(now.getTime() - ago).toISOString() };
+    // `-99999999999h` lands before any date JavaScript can hold (toISOString would throw RangeError).
+    const at = new Date(now.getTime() - ago);
+    if (Number.isNaN(at.getTime())) return { error: `\`${value}\` is further back than any backup can reach: use a recent offset such as \`-15m\` or an absolute time. ${DB_USAGE}` };
+    return { mode: 'pitr', restoreTime: at.toISOString() };
   }
   if (!ISO_WITH_ZONE.test(value)) {
     return {

@@ -1,5 +1,6 @@
 import type { Catalog } from '../src/config/catalog.js';
-import { findFlag, flagActionProblem, maintenanceFlag, type FlagAction } from '../src/config/targets/flag.js';
+import { own } from '../src/config/own.js';
+import { findFlag, flagActionProblem, flagTarget, maintenanceFlag, type FlagAction } from '../src/config/targets/flag.js';
 
 /**
  * The flag grammar (pure), the tokens after `/rollback flag`:
@@ -36,9 +37,9 @@ function list(names: string[]): string {
 
 function finish(catalog: Catalog, flag: string, action: FlagAction, value: string | undefined, rest: string[], usage: string): FlagParse {
   const [environment, ...reasonWords] = rest;
-  const envs = Object.keys(catalog.flags?.[flag] ?? {});
+  const envs = Object.keys(own(catalog.flags, flag) ?? {});
   if (!environment) return { error: `Which environment? \`${flag}\` is configured for ${list(envs)}. Usage: ${usage}.` };
-  const target = catalog.flags?.[flag]?.[environment];
+  const target = flagTarget(catalog, flag, environment);
   if (!target) return { error: `\`${flag}\` has no environment \`${environment}\`: choose one of ${list(envs)}.` };
   const problem = flagActionProblem(target, flag, action, value);
   if (problem) return { error: `${problem}.` };
@@ -58,7 +59,7 @@ export function parseFlagCommand(tokens: readonly string[], catalog: Catalog): F
         : `Unknown flag \`${typed}\`: the catalog has no \`flags:\` section yet; add the flag there (see the README).`,
     };
   }
-  const action = word ? SYNONYMS[word.toLowerCase()] : undefined;
+  const action = own(SYNONYMS, word?.toLowerCase());
   if (!action) {
     return { error: `${word ? `\`${word}\` is not a flag action. ` : ''}Say what to do with \`${flag}\`: on, off, revert, or set <value>. Usage: ${FLAG_USAGE}.` };
   }
@@ -72,14 +73,14 @@ export function parseFlagCommand(tokens: readonly string[], catalog: Catalog): F
 /** Parses the tokens after `maintenance`: the catalog's `maintenance:` names the flag to toggle. */
 export function parseMaintenanceCommand(tokens: readonly string[], catalog: Catalog): FlagParse {
   const [word, environment, ...rest] = tokens;
-  const action = word ? SYNONYMS[word.toLowerCase()] : undefined;
+  const action = own(SYNONYMS, word?.toLowerCase());
   if (action !== 'on' && action !== 'off') return { error: `Say on or off: ${MAINTENANCE_USAGE}.` };
   if (!catalog.maintenance) {
     return { error: 'No maintenance flag is configured: add `maintenance: MAINTENANCE_MODE` (a flag from `flags:`) to the catalog.' };
   }
-  const envs = typeof catalog.maintenance === 'string' ? Object.keys(catalog.flags?.[catalog.maintenance] ?? {}) : Object.keys(catalog.maintenance);
+  const envs = typeof catalog.maintenance === 'string' ? Object.keys(own(catalog.flags, catalog.maintenance) ?? {}) : Object.keys(catalog.maintenance);
   const flag = environment ? maintenanceFlag(catalog, environment) : undefined;
-  if (!environment || !flag || !catalog.flags?.[flag]?.[environment]) {
+  if (!environment || !flag || !flagTarget(catalog, flag, environment)) {
     return { error: `${environment ? `Maintenance mode is not configured for \`${environment}\`. ` : ''}Choose one of ${list(envs)}: ${MAINTENANCE_USAGE}.` };
   }
   return finish(catalog, flag, action, undefined, [environment, ...rest], MAINTENANCE_USAGE);

@@ -1,4 +1,4 @@
-import type { Catalog } from '../src/config/catalog.js';
+import { serviceTarget, type Catalog } from '../src/config/catalog.js';
 import { checklistOf, unchecked } from '../src/policy/checklist.js';
 import type { Classification } from '../src/policy/matrix.js';
 import type { RequestForm } from '../src/slack/modal.js';
@@ -21,7 +21,7 @@ export type FormErrors = Partial<Record<Exclude<keyof RequestForm, 'checked'> | 
 export function parseRollbackForm(form: RequestForm, catalog: Catalog): FormCommand | { errors: FormErrors } {
   const errors: FormErrors = {};
   const [service = '', environment = ''] = (form.target ?? '').split('/');
-  if (!catalog.services[service]?.[environment]) errors.target = 'Choose a service and environment from the list.';
+  if (!serviceTarget(catalog, service, environment)) errors.target = 'Choose a service and environment from the list.';
   if (!form.scenario) errors.scenario = 'Choose what happened; the matrix decides who approves from it.';
   if (!form.reason) errors.reason = 'Say why: it goes on the card and into the audit trail.';
   if (form.version && !versionSchema.safeParse(form.version).success) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { Catalog } from '../src/config/catalog.js';
+import { serviceTarget, type Catalog } from '../src/config/catalog.js';
+import { own } from '../src/config/own.js';
 import { parseDbRequest } from './db.js';
 import { flagHelp, parseFlagCommand, parseMaintenanceCommand } from './flag.js';
 import { parseTail, SEVERITY_USAGE } from './severity.js';
@@ -53,7 +54,7 @@ export function parseCommand(text: string, catalog: Catalog, now = new Date()): 
   }
 
   if (first === 'history' && rest.length < 2) {
-    if (rest[0] && !catalog.services[rest[0]]) return { kind: 'error', message: `Unknown service \`${rest[0]}\`. Known services: ${list(Object.keys(catalog.services))}.` };
+    if (rest[0] && !own(catalog.services, rest[0])) return { kind: 'error', message: `Unknown service \`${rest[0]}\`. Known services: ${list(Object.keys(catalog.services))}.` };
     return { kind: 'history', ...(rest[0] ? { service: rest[0] } : {}) };
   }
 
@@ -67,7 +68,7 @@ export function parseCommand(text: string, catalog: Catalog, now = new Date()): 
   const { service, environment } = target;
   const more = rest.slice(1);
 
-  if (catalog.services[service]?.[environment]?.driver === 'database') {
+  if (serviceTarget(catalog, service, environment)?.driver === 'database') {
     if (more[0] === 'snapshots') return { kind: 'versions', service, environment };
     const request = parseDbRequest(more.slice(0, 2), now);
     if ('error' in request) return { kind: 'error', message: request.error };
@@ -103,7 +104,7 @@ function flatten(request: object): Record<string, string> {
 /** A service and one of its environments, or a message naming what is wrong and the valid choices. */
 function resolveTarget(first: string, environment: string | undefined, catalog: Catalog): { service: string; environment: string } | { error: string } {
   const services = Object.keys(catalog.services);
-  const envs = catalog.services[first];
+  const envs = own(catalog.services, first);
   if (!envs) {
     return { error: `Unknown service \`${first}\`.${suggest(first, services)} Known services: ${list(services)}. ${HELP_HINT}` };
   }
@@ -111,7 +112,7 @@ function resolveTarget(first: string, environment: string | undefined, catalog: 
   if (!environment) {
     return { error: `Which environment of \`${first}\`? Choose one of ${list(environments)}, e.g. \`/rollback ${first} ${environments[0] ?? 'production'} <reason>\`.` };
   }
-  if (!envs[environment]) {
+  if (!own(envs, environment)) {
     return { error: `\`${first}\` has no environment \`${environment}\`.${suggest(environment, environments)} Choose one of ${list(environments)}.` };
   }
   return { service: first, environment };

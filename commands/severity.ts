@@ -1,4 +1,5 @@
 import type { Catalog } from '../src/config/catalog.js';
+import { own } from '../src/config/own.js';
 import { decisionMatrix, type Classification } from '../src/policy/matrix.js';
 
 /**
@@ -17,8 +18,9 @@ export function parseTail(words: readonly string[], catalog: Catalog, example: s
     const value = rest[1];
     const matrix = decisionMatrix(catalog);
     if (!value) return { error: `\`${rest[0]}\` needs a severity or scenario after it, e.g. \`${example} sev P1 <reason>\`. ${SEVERITY_USAGE}.` };
-    if (matrix.severities[value.toUpperCase()]) classification.severity = value.toUpperCase();
-    else if (matrix.scenarios[value.toLowerCase()]) classification.scenario = value.toLowerCase();
+    // Own keys only: `sev constructor` must not find Object.prototype's function.
+    if (own(matrix.severities, value.toUpperCase())) classification.severity = value.toUpperCase();
+    else if (own(matrix.scenarios, value.toLowerCase())) classification.scenario = value.toLowerCase();
     else {
       const choices = [...Object.keys(matrix.severities), ...Object.keys(matrix.scenarios)].map((c) => `\`${c}\``).join(', ');
       return { error: `\`${value}\` is neither a severity nor a scenario of the decision matrix: use one of ${choices}.` };

@@ -1,5 +1,6 @@
 import type { AllMiddlewareArgs, BlockStaticSelectAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { parseRollbackForm, type FormErrors } from '../commands/form.js';
+import { serviceTarget } from '../src/config/catalog.js';
 import { requestRollback } from '../src/service/requests.js';
 import { FIELD, readRequestForm, VIEW_REQUEST, viewMetadata } from '../src/slack/modal.js';
 import { pickedForOtherTarget } from '../src/slack/modal-versions.js';
@@ -22,7 +23,7 @@ export function targetChosen(w: WebServices) {
     const view = body.view;
     if (!view || view.callback_id !== VIEW_REQUEST) return;
     const [service = '', environment = ''] = action.selected_option.value.split('/');
-    if (!w.catalog.services[service]?.[environment]) return;
+    if (!serviceTarget(w.catalog, service, environment)) return;
     const channel = viewMetadata(view.private_metadata).channel ?? w.catalog.warRoom;
     await w.jobs.versions({ service, environment, user: body.user.id, channel, view: { id: view.id, hash: view.hash } });
   };

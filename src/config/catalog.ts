@@ -11,6 +11,7 @@ import { frontendTarget } from './targets/frontend.js';
 import { flagIssues, flagsSchema, flagTarget, flagTargetSchema, maintenanceSchema } from './targets/flag.js';
 import { dnsTarget } from './targets/dns.js';
 import { environmentChecks, escalationList } from './checks.js';
+import { own } from './own.js';
 import { policyIssues, policyKeys } from './policy.js';
 
 /** Every driver's target schema; a new driver adds its schema here. */
@@ -57,7 +58,7 @@ export const catalogSchema = z
     const roles = Object.keys(catalog.roles);
     const checkRule = (rule: { from: string[] } | undefined, path: (string | number)[]) => {
       rule?.from.forEach((r, i) => {
-        if (!catalog.roles[r]) {
+        if (!own(catalog.roles, r)) {
           ctx.addIssue({
             code: 'custom',
             path: [...path, 'from', i],
@@ -70,7 +71,7 @@ export const catalogSchema = z
     for (const issue of flagIssues(catalog)) ctx.addIssue({ code: 'custom', ...issue });
     for (const issue of policyIssues(catalog)) ctx.addIssue({ code: 'custom', ...issue });
     catalog.escalation?.forEach((r, i) => {
-      if (!catalog.roles[r]) {
+      if (!own(catalog.roles, r)) {
         ctx.addIssue({ code: 'custom', path: ['escalation', i], message: `role "${r}" is not defined: add it under roles, or use one of: ${roles.join(', ') || '(none defined)'}` });
       }
     });
@@ -130,7 +131,12 @@ export function approvalRuleOf(catalog: Catalog, target: TargetConfig): { from: 
   return target.approval ?? catalog.approval ?? { from: Object.keys(catalog.roles), count: 1 };
 }
 
+/** A service's environment; names come from Slack, so own keys only. */
+export function serviceTarget(catalog: Catalog, service: string, environment: string): TargetConfig | undefined {
+  return own(own(catalog.services, service), environment);
+}
+
 /** A service's environment, or a feature flag's (flags and services never share a name). */
 export function targetOf(catalog: Catalog, service: string, environment: string): TargetConfig | undefined {
-  return catalog.services[service]?.[environment] ?? flagTarget(catalog, service, environment);
+  return serviceTarget(catalog, service, environment) ?? flagTarget(catalog, service, environment);
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_SEVERITIES } from '../policy/matrix.js';
 import { templateIssues, TEMPLATE_NAMES } from '../templates/render.js';
 import { duration, httpUrl, text } from './fields.js';
+import { own } from './own.js';
 
 /**
  * Catalog keys for authority and the war room: `severities`, `matrix`, `defaultSeverity`,
@@ -89,7 +90,7 @@ export function policyIssues(catalog: PolicyInput): { path: (string | number)[];
   const checkGroups = (groups: { from: string[] }[] | undefined, path: (string | number)[]) =>
     groups?.forEach((g, i) =>
       g.from.forEach((role, j) => {
-        if (!catalog.roles[role]) issues.push({ path: [...path, 'require', i, 'from', j], message: `role "${role}" is not defined: add it under roles, or use one of: ${roles.join(', ') || '(none defined)'}` });
+        if (!own(catalog.roles, role)) issues.push({ path: [...path, 'require', i, 'from', j], message: `role "${role}" is not defined: add it under roles, or use one of: ${roles.join(', ') || '(none defined)'}` });
       }),
     );
   for (const [id, sev] of Object.entries(catalog.severities ?? {})) checkGroups(sev.require, ['severities', id]);

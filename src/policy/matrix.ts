@@ -99,14 +99,14 @@ export type AuthorityResult =
  * the matrix's rule for its scenario or severity. Fix-forward severities need an override reason.
  */
 export function authorityFor(matrix: DecisionMatrix, service: Requirement, choice: Classification): AuthorityResult {
-  const scenarioDef = choice.scenario ? matrix.scenarios[choice.scenario] : undefined;
+  const scenarioDef = ownEntry(matrix.scenarios, choice.scenario);
   if (choice.scenario && !scenarioDef) {
     return { ok: false, reason: 'unknown_scenario', message: `Unknown scenario \`${choice.scenario}\`: use one of ${list(Object.keys(matrix.scenarios))} (\`/rollback matrix\` shows them).` };
   }
   const severityId = choice.severity ?? scenarioDef?.severity ?? matrix.defaultSeverity;
   const authority: Authority = { requirements: [service], ...(choice.override?.trim() ? { override: choice.override.trim() } : {}) };
   if (!severityId) return { ok: true, authority };
-  const severity = matrix.severities[severityId];
+  const severity = ownEntry(matrix.severities, severityId);
   if (!severity) {
     return { ok: false, reason: 'unknown_severity', message: `Unknown severity \`${severityId}\`: use one of ${list(Object.keys(matrix.severities))}.` };
   }
@@ -138,6 +138,11 @@ export function authorityFor(matrix: DecisionMatrix, service: Requirement, choic
     };
   }
   return { ok: true, authority };
+}
+
+/** Scenario and severity ids are typed in Slack: own keys only, never Object.prototype's `constructor`. */
+function ownEntry<T>(table: Record<string, T>, id: string | undefined): T | undefined {
+  return id !== undefined && Object.hasOwn(table, id) ? table[id] : undefined;
 }
 
 function list(names: string[]): string {

@@ -1,5 +1,6 @@
 import type { Catalog, TargetConfig } from '../config/catalog.js';
 import type { CheckConfig } from '../config/checks.js';
+import { own } from '../config/own.js';
 import { formatDuration } from '../domain/duration.js';
 import type { PlanStep } from '../domain/rollback.js';
 import { checkLabel } from './run-check.js';
@@ -57,7 +58,8 @@ export function verifySteps(request: { service: string; environment: string; tar
   const base = { service: request.service, environment: request.environment, escalation: escalationContacts(catalog) };
   const checks: CheckConfig[] = [
     ...(request.target.health ? [{ type: 'http' as const, ...request.target.health }] : []),
-    ...(catalog.checks?.[request.environment] ?? []),
+    // Own keys only: an environment called `constructor` would otherwise spread Object.prototype's function.
+    ...(own(catalog.checks, request.environment) ?? []),
   ];
   const quick = checks.filter((c) => c.type !== 'metric');
   const metrics = checks.filter((c) => c.type === 'metric');

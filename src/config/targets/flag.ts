@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { duration, httpUrl, targetBase, text } from '../fields.js';
+import { own } from '../own.js';
 
 /** What `/rollback flag <Flag> …` may ask for. */
 export const FLAG_ACTIONS = ['on', 'off', 'revert', 'set'] as const;
@@ -98,11 +99,11 @@ export function flagIssues(catalog: FlagCatalog): { path: (string | number)[]; m
   const roles = Object.keys(catalog.roles);
   for (const [flag, envs] of Object.entries(flags)) {
     // Rollback records key both by name, so one name must mean one thing.
-    if (catalog.services?.[flag]) issues.push({ path: ['flags', flag], message: `"${flag}" is also a service name: rename the flag or the service` });
+    if (own(catalog.services, flag)) issues.push({ path: ['flags', flag], message: `"${flag}" is also a service name: rename the flag or the service` });
     for (const [env, target] of Object.entries(envs)) {
       const path = ['flags', flag, env, 'approval'];
       target.approval?.from.forEach((r, i) => {
-        if (!catalog.roles[r]) issues.push({ path: [...path, 'from', i], message: `role "${r}" is not defined: add it under roles, or use one of: ${roles.join(', ') || '(none defined)'}` });
+        if (!own(catalog.roles, r)) issues.push({ path: [...path, 'from', i], message: `role "${r}" is not defined: add it under roles, or use one of: ${roles.join(', ') || '(none defined)'}` });
       });
       if (!target.approval && !catalog.approval) {
         issues.push({ path, message: 'missing: add `approval: { from: [oncall], count: 1 }` here or a top-level `approval` default' });
@@ -111,12 +112,12 @@ export function flagIssues(catalog: FlagCatalog): { path: (string | number)[]; m
   }
   const known = Object.keys(flags).join(', ') || '(no flags defined)';
   const m = catalog.maintenance;
-  if (typeof m === 'string' && !flags[m]) {
+  if (typeof m === 'string' && !own(flags, m)) {
     issues.push({ path: ['maintenance'], message: `flag "${m}" is not defined under flags: add it there, or use one of: ${known}` });
   } else if (m && typeof m === 'object') {
     for (const [env, flag] of Object.entries(m)) {
-      if (!flags[flag]) issues.push({ path: ['maintenance', env], message: `flag "${flag}" is not defined under flags: add it there, or use one of: ${known}` });
-      else if (!flags[flag][env]) issues.push({ path: ['maintenance', env], message: `flag "${flag}" has no "${env}" environment: add flags.${flag}.${env}` });
+      if (!own(flags, flag)) issues.push({ path: ['maintenance', env], message: `flag "${flag}" is not defined under flags: add it there, or use one of: ${known}` });
+      else if (!own(own(flags, flag), env)) issues.push({ path: ['maintenance', env], message: `flag "${flag}" has no "${env}" environment: add flags.${flag}.${env}` });
     }
   }
   return issues;
@@ -131,13 +132,13 @@ export function findFlag(catalog: FlagCatalog, typed: string): string | undefine
 }
 
 export function flagTarget(catalog: FlagCatalog, flag: string, environment: string): FlagTarget | undefined {
-  return catalog.flags?.[flag]?.[environment];
+  return own(own(catalog.flags, flag), environment);
 }
 
 /** The flag `/rollback maintenance on|off <env>` toggles there, if the catalog names one. */
 export function maintenanceFlag(catalog: FlagCatalog, environment: string): string | undefined {
   const m = catalog.maintenance;
-  return typeof m === 'string' ? m : m?.[environment];
+  return typeof m === 'string' ? m : own(m, environment);
 }
 
 /** Why a store cannot do this action (with the fix), or undefined when it can. Shared by the parser and the driver. */

@@ -56,7 +56,7 @@ export const runbookStep = z
       const whole = PLACEHOLDER.exec(arg);
       if (whole) {
         used.add(whole[1]!);
-        if (!step.params[whole[1]!]) {
+        if (!Object.hasOwn(step.params, whole[1]!)) {
           ctx.addIssue({ code: 'custom', path: ['argv', i], message: `"{${whole[1]}}" is not declared: add it under params with a pattern, or fix the spelling` });
         }
       } else if (/\{[a-z][a-z0-9_]*\}/.test(arg)) {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
+import { own } from '../../config/own.js';
 import { PLACEHOLDER, type RunbookStepConfig, type RunbookTarget } from '../../config/targets/runbook.js';
 import { formatDuration } from '../../domain/duration.js';
 import type { Plan } from '../../domain/rollback.js';
@@ -30,8 +31,9 @@ export function validateParam(name: string, value: string, pattern: string, step
 
 function pickStep(target: RunbookTarget, request: PlanRequest<RunbookTarget>): [string, RunbookStepConfig] {
   const names = Object.keys(target.steps);
-  const wanted = request.options?.step ?? (names.length === 1 ? names[0] : request.version && target.steps[request.version] ? request.version : undefined);
-  const step = wanted ? target.steps[wanted] : undefined;
+  // Step names arrive from Slack (`to <step>`, options.step): own keys only.
+  const wanted = own(request.options, 'step') ?? (names.length === 1 ? names[0] : own(target.steps, request.version) ? request.version : undefined);
+  const step = own(target.steps, wanted);
   if (!wanted || !step) {
     throw new PlanRefused(
       `${wanted ? `\`${wanted}\` is not a step of ${request.service} ${request.environment}. ` : ''}Pick one of its runbook steps: ${names.map((n) => `\`${n}\``).join(', ')}.`,
@@ -46,7 +48,7 @@ function paramValues(name: string, step: RunbookStepConfig, request: PlanRequest
   const declared = Object.entries(step.params);
   const values: Record<string, string> = {};
   for (const [param, spec] of declared) {
-    const value = request.options?.[param] ?? (declared.length === 1 && request.version !== name ? request.version : undefined);
+    const value = own(request.options, param) ?? (declared.length === 1 && request.version !== name ? request.version : undefined);
     const about = spec.description ? ` (${spec.description})` : '';
     if (value === undefined) {
       throw new PlanRefused(`Step ${name} needs ${param}${about}, matching ${spec.pattern}: e.g. \`/rollback ${request.service} ${request.environment} to <${param}>\`.`);
