@@ -1,6 +1,7 @@
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
-import { approve, close, mayClose, type CloseOutcome } from '../src/service/requests.js';
-import { refreshCard, threadLine } from '../src/service/cards.js';
+import { approve, boundTo, close, mayClose, readButtonValue, type CloseOutcome } from '../src/service/requests.js';
+import { refreshCard } from '../src/service/cards.js';
+import { failpoint } from '../src/failpoint.js';
 import { stateLabel } from '../src/slack/blocks.js';
 import { readRejectReason, REJECT_REASON, rejectModal, viewMetadata } from '../src/slack/modal.js';
 import type { WebServices } from './context.js';
@@ -16,30 +17,36 @@ export function approveAction(w: WebServices) {
   return async function handleApprove({ ack, action, body }: Args) {
     await ack();
     const { channel, user } = where(body);
-    const outcome = await approve(w, action.value ?? '', user);
+    const { id, nonce } = readButtonValue(action.value);
+    const outcome = await approve(w, id, user, nonce);
     switch (outcome.kind) {
       case 'missing':
-        return w.poster.ephemeral(channel, user, `No rollback ${action.value}; it may have been removed.`);
+        return w.poster.ephemeral(channel, user, missingText(id));
       case 'not_pending':
         return w.poster.ephemeral(channel, user, `${outcome.rollback.id} is ${stateLabel(outcome.rollback.state)}: there is nothing to approve.`);
       case 'refused':
         return w.poster.ephemeral(channel, user, `:no_entry: ${outcome.message}`);
       case 'recorded':
-        await threadLine(w, outcome.rollback, `:ballot_box_with_check: <@${user}> approved; still needed: ${outcome.missing}.`);
         return refreshCard(w, outcome.rollback.id);
       case 'approved':
+        // A crash before this enqueue is caught by the reconciler, which gives every approved rollback its job.
+        failpoint('approve-written');
         await w.jobs.execute(outcome.rollback.id);
-        await threadLine(w, outcome.rollback, `:white_check_mark: <@${user}> approved; the rule is met and execution is starting.`);
         return refreshCard(w, outcome.rollback.id);
     }
   };
+}
+
+/** No such record, or the card belongs to an earlier record with the same id (Redis lost its data). */
+function missingText(id: string): string {
+  return `Rewind has no record of the rollback this card shows (${id}); it may have been removed, or Redis lost its data. Nothing was done: ask again with \`/rollback\` if it is still needed.`;
 }
 
 /** Why a cancel or reject did not happen, for the person who clicked. */
 function refusalText(outcome: Exclude<CloseOutcome, { kind: 'closed' }>, id: string, how: 'cancelled' | 'rejected'): string {
   switch (outcome.kind) {
     case 'missing':
-      return `No rollback ${id}.`;
+      return missingText(id);
     case 'refused':
       return `:no_entry: ${outcome.message}`;
     case 'too_late':
@@ -47,18 +54,13 @@ function refusalText(outcome: Exclude<CloseOutcome, { kind: 'closed' }>, id: str
   }
 }
 
-async function announceClosed(w: WebServices, outcome: Extract<CloseOutcome, { kind: 'closed' }>, user: string, how: 'cancelled' | 'rejected', reason?: string) {
-  await threadLine(w, outcome.rollback, `:no_entry_sign: <@${user}> ${how} ${outcome.rollback.id}${reason ? `: ${reason}` : ''}. The target is unlocked.`);
-  await refreshCard(w, outcome.rollback.id);
-}
-
 export function cancelAction(w: WebServices) {
   return async function handleCancel({ ack, action, body }: Args) {
     await ack();
     const { channel, user } = where(body);
-    const outcome = await close(w, action.value ?? '', user, 'cancelled');
-    if (outcome.kind !== 'closed') return w.poster.ephemeral(channel, user, refusalText(outcome, action.value ?? '', 'cancelled'));
-    return announceClosed(w, outcome, user, 'cancelled');
+    const { id, nonce } = readButtonValue(action.value);
+    const outcome = await close(w, id, user, 'cancelled', undefined, nonce);
+    if (outcome.kind !== 'closed') return w.poster.ephemeral(channel, user, refusalText(outcome, id, 'cancelled'));
   };
 }
 
@@ -67,9 +69,11 @@ export function rejectAction(w: WebServices) {
   return async function handleReject({ ack, action, body, client }: Args) {
     await ack();
     const { channel, user } = where(body);
-    const rb = await w.store.get(action.value ?? '');
+    const { id, nonce } = readButtonValue(action.value);
+    const found = await w.store.get(id);
+    const rb = found && boundTo(found, nonce) ? found : undefined;
     const refusal = rb ? await mayClose(w, rb, user, 'rejected') : { kind: 'missing' as const };
-    if (!rb || refusal) return w.poster.ephemeral(channel, user, refusalText(refusal ?? { kind: 'missing' }, action.value ?? '', 'rejected'));
+    if (!rb || refusal) return w.poster.ephemeral(channel, user, refusalText(refusal ?? { kind: 'missing' }, id, 'rejected'));
     await client.views.open({ trigger_id: body.trigger_id, view: rejectModal(rb, channel) });
   };
 }
@@ -80,9 +84,8 @@ export function rejectSubmission(w: WebServices) {
     const reason = readRejectReason(view.state.values);
     if (!reason) return ack({ response_action: 'errors', errors: { [REJECT_REASON]: 'Say why; it is kept in the audit trail.' } });
     const id = viewMetadata(view.private_metadata).id ?? '';
-    const outcome = await close(w, id, user, 'rejected', reason);
+    const outcome = await close(w, id, user, 'rejected', reason, (await w.store.get(id))?.nonce);
     if (outcome.kind !== 'closed') return ack({ response_action: 'errors', errors: { [REJECT_REASON]: refusalText(outcome, id, 'rejected').replace(/^:no_entry: /, '') } });
     await ack();
-    await announceClosed(w, outcome, user, 'rejected', reason);
   };
 }

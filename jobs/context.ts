@@ -10,4 +10,6 @@ export interface WorkerServices extends Services {
   jobs: RollbackJobs;
   /** How often a step may post progress into the thread. */
   progressIntervalMs: number;
+  /** Lease of an execution's target lock (renewed at a third of it): how soon a crashed run's target frees. */
+  executionLockMs: number;
 }

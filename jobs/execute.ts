@@ -4,70 +4,102 @@ import { formatDuration } from '../src/domain/duration.js';
 import { isTerminal, type Rollback, type RollbackError } from '../src/domain/rollback.js';
 import { StepFailed } from '../src/drivers/errors.js';
 import { approvalsStillHold } from '../src/service/authority.js';
-import { refreshCard, threadLine } from '../src/service/cards.js';
-import { announceOutcome } from './outcome.js';
+import { line, refreshCard } from '../src/service/cards.js';
+import { failpoint } from '../src/failpoint.js';
+import { FenceLost, type Fence } from '../src/store/fence.js';
+import { runOwner } from '../src/store/locks.js';
 import type { WorkerServices } from './context.js';
+import { afterOutcome, finish } from './outcome.js';
 import { throttledProgress } from './progress.js';
 
-/** While executing, the target lock lives this long and is renewed at a third of it. */
-export const EXECUTION_LOCK_TTL_MS = 90_000;
-
-export interface Attempt {
+export interface Run {
+  /** The BullMQ job token: the execution lock is held as `id#token`, fencing this run's writes. */
+  token: string;
+  /** Aborted on shutdown or when BullMQ reports the job's lock lost. */
+  signal: AbortSignal;
   /** 1-based attempt number of this job run, and how many BullMQ allows. */
-  number: number;
+  attempt: number;
   of: number;
 }
 
+/** Another run of the same rollback still holds the target (it stalled, or lost its lock a moment ago). */
+export class RunElsewhere extends Error {
+  override name = 'RunElsewhere';
+}
+
+const ACTIVE = ['approved', 'running', 'verifying'] as const;
+
 /**
- * Runs an approved plan step by step from the journal: a completed step is never run again,
- * an interrupted one is repeated (drivers make each step idempotent). Ends in succeeded or failed.
+ * Runs an approved plan step by step from the journal: a completed step is never run again, an
+ * interrupted one is repeated (drivers make each step idempotent). Every write is fenced by the
+ * run's hold on the target lock, so a run that lost it stops before its next side effect. Ends in
+ * succeeded or failed; the war room hears about it through the outbox, never waited for.
  */
-export async function executeJob(x: WorkerServices, id: string, signal: AbortSignal, attempt: Attempt): Promise<void> {
+export async function executeJob(x: WorkerServices, id: string, run: Run): Promise<void> {
   let rb = await x.store.get(id);
   if (!rb) return;
-  if (isTerminal(rb.state)) return announceOutcome(x, rb);
-  if (!['approved', 'running', 'verifying'].includes(rb.state) || !rb.plan) return;
-  const log = x.log.child({ rollback: id, job: 'execute', attempt: attempt.number });
+  if (isTerminal(rb.state)) return afterOutcome(x, rb);
+  if (!(ACTIVE as readonly string[]).includes(rb.state) || !rb.plan) return;
+  const log = x.log.child({ rollback: id, job: 'execute', attempt: run.attempt });
   const target = targetOf(x.catalog, rb.service, rb.environment);
   const driver = target && x.drivers[target.driver];
-  if (!target || !driver) return fail(x, rb, { name: 'NotConfigured', message: `${rb.target} is no longer in the catalog or its driver is not loaded in this worker`, hint: 'Restore the catalog entry and ask for a new rollback.' });
+  if (!target || !driver) {
+    return void (await fail(x, rb, { name: 'NotConfigured', message: `${rb.target} is no longer in the catalog or its driver is not loaded in this worker`, hint: 'Nothing was changed. Restore the catalog entry and ask for a new rollback.' }));
+  }
 
-  const lock = await x.locks.acquire(rb.target, id, EXECUTION_LOCK_TTL_MS);
-  if (!lock.ok) return fail(x, rb, { name: 'TargetLocked', message: `${lock.holder} holds ${rb.target}`, hint: `Wait for ${lock.holder} to finish (\`/rollback status ${lock.holder}\`), then ask again.` });
+  const claim = await x.locks.claimRun(rb.target, id, run.token, x.executionLockMs);
+  if (!claim.ok) {
+    if (claim.holder.startsWith(`${id}#`)) throw new RunElsewhere(`an earlier run of ${id} still holds ${rb.target}`);
+    const holder = claim.holder.split('#')[0];
+    return void (await fail(x, rb, { name: 'TargetLocked', message: `${holder} holds ${rb.target}`, hint: `Nothing was changed. Wait for ${holder} to finish (\`/rollback status ${holder}\`), then ask again.` }));
+  }
+  const fence: Fence = { key: x.locks.key(rb.target), value: runOwner(id, run.token) };
   const lost = new AbortController();
   const renewal = setInterval(() => {
-    x.locks.renew(rb!.target, id, EXECUTION_LOCK_TTL_MS).then(
-      (held) => held || lost.abort(new Error(`lost the lock on ${rb!.target}`)),
+    x.locks.renew(rb!.target, fence.value, x.executionLockMs).then(
+      (held) => held || lost.abort(new FenceLost(id)),
       (error: unknown) => log.warn({ err: error }, 'could not renew the target lock'),
     );
-    // Keeps the card's RTO clock moving through long steps (one coalesced update per tick).
+    // Keeps the card's RTO clock moving through long steps.
     refreshCard(x, id).catch((error: unknown) => log.warn({ err: error }, 'card refresh failed'));
-  }, EXECUTION_LOCK_TTL_MS / 3);
-  const stepSignal = AbortSignal.any([signal, lost.signal]);
+  }, x.executionLockMs / 3);
+  const signal = AbortSignal.any([run.signal, lost.signal]);
+  const stopIfLost = () => {
+    if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new FenceLost(id);
+  };
 
   try {
     const journal = await x.journal.all(id);
     if (rb.state === 'approved') {
-      const refusal = await recheck(x, rb, Object.keys(journal).length === 0, stepSignal);
-      if (refusal) return await fail(x, rb, refusal);
-      rb = (await x.store.transition(id, 'running', { from: ['approved'], patch: { startedAt: x.now().toISOString() }, message: 'Execution started' })).rollback;
-      await threadLine(x, rb, `:arrow_forward: Rolling back *${rb.service} ${rb.environment}*: \`${rb.plan!.current}\` → \`${rb.plan!.target}\``);
+      const refusal = await recheck(x, rb, Object.keys(journal).length === 0, signal);
+      stopIfLost();
+      if (refusal) return void (await fail(x, rb, refusal, fence));
+      const started = await x.store.transition(id, 'running', {
+        from: ['approved'],
+        patch: { startedAt: x.now().toISOString() },
+        message: 'Execution started',
+        say: (r) => [line(x, `:arrow_forward: Rolling back *${r.service} ${r.environment}*: \`${r.plan!.current}\` → \`${r.plan!.target}\``)],
+        fence,
+      });
+      // Cancelled between the approval and now: nothing ran, nothing to do.
+      if (!started.changed) return void (await afterOutcome(x, started.rollback));
+      rb = started.rollback;
     }
 
     for (const step of rb.plan!.steps) {
       const previous = journal[step.id];
       if (previous?.status === 'done') continue;
+      stopIfLost();
       if (step.driver === 'verify' && rb.state === 'running') {
-        rb = (await x.store.transition(id, 'verifying', { from: ['running'], message: 'Verifying' })).rollback;
+        rb = (await x.store.transition(id, 'verifying', { from: ['running'], message: 'Verifying', fence })).rollback;
       }
       const stepDriver = x.drivers[step.driver];
-      if (!stepDriver) return await fail(x, rb, { name: 'NotConfigured', message: `no ${step.driver} driver in this worker for step "${step.title}"`, stepId: step.id });
-      const record = await x.journal.start(id, step.id, previous);
-      await x.store.note(id, { type: 'step_started', stepId: step.id, message: step.title });
-      await threadLine(x, rb, `:hourglass_flowing_sand: ${step.title}${previous ? ' (again, after an interruption)' : ''}`);
-      void refreshCard(x, id).catch((error: unknown) => log.warn({ err: error }, 'card refresh failed'));
-      const current = rb;
-      const progress = throttledProgress((line) => threadLine(x, current, `:small_blue_diamond: ${line}`), x.progressIntervalMs);
+      if (!stepDriver) return void (await fail(x, rb, { name: 'NotConfigured', message: `no ${step.driver} driver in this worker for step "${step.title}"`, stepId: step.id }, fence));
+      const record = await x.journal.start(id, step.id, previous, fence);
+      await x.store.note(id, { type: 'step_started', stepId: step.id, message: step.title }, { say: [line(x, `:hourglass_flowing_sand: ${step.title}${previous ? ' (again, after an interruption)' : ''}`)], fence });
+      await refreshCard(x, id);
+      failpoint('step-started', step.id);
+      const progress = throttledProgress((text) => x.store.note(id, undefined, { say: [line(x, `:small_blue_diamond: ${text}`)], fence }), x.progressIntervalMs);
       const began = Date.now();
       try {
         const output = await stepDriver.runStep({
@@ -75,45 +107,52 @@ export async function executeJob(x: WorkerServices, id: string, signal: AbortSig
           plan: rb.plan!,
           step,
           target,
-          signal: stepSignal,
+          signal,
           log: log.child({ step: step.id }),
           firstStartedAt: new Date(record.startedAt),
           checkpoint: record.output,
-          saveCheckpoint: (out) => x.journal.checkpoint(id, step.id, record, out),
-          progress: (line) => progress.push(line),
+          saveCheckpoint: (out) => x.journal.checkpoint(id, step.id, record, out, fence),
+          progress: (text) => progress.push(text),
         });
         await progress.flush();
-        await x.journal.finish(id, step.id, record, 'done', output ? { output: { ...record.output, ...output } } : {});
+        await x.journal.finish(id, step.id, record, 'done', output ? { output: { ...record.output, ...output } } : {}, fence);
       } catch (error) {
         await progress.flush();
-        // Shutting down: leave the step open; the job resumes on another worker once its lock lapses.
-        if (signal.aborted) throw error;
-        const retryable = !(error instanceof StepFailed && error.permanent) && attempt.number < attempt.of && !lost.signal.aborted;
+        // Shutting down or superseded: leave the step open; the next run resumes it from the journal.
+        if (signal.aborted || error instanceof FenceLost) throw error;
+        const retryable = !(error instanceof StepFailed && error.permanent) && run.attempt < run.of;
         const e = error as Error;
         if (retryable) {
-          await threadLine(x, rb, `:warning: ${step.title} hit a temporary error (${e.name}: ${e.message}); retrying (attempt ${attempt.number + 1} of ${attempt.of}).`);
+          await x.store.note(id, undefined, { say: [line(x, `:warning: ${step.title} hit a temporary error (${e.name}: ${e.message}); retrying (attempt ${run.attempt + 1} of ${run.of}).`)], fence });
           throw error;
         }
-        await x.journal.finish(id, step.id, record, 'failed', { error: `${e.name}: ${e.message}` });
-        await x.store.note(id, { type: 'step_failed', stepId: step.id, message: `${step.title}: ${e.name}: ${e.message}` });
-        await fail(x, rb, {
-          name: e.name || 'Error',
-          message: e.message,
-          hint: error instanceof StepFailed ? error.hint : 'Check the worker logs for this rollback id, then retry with a new /rollback or continue by hand from the runbook.',
-          stepId: step.id,
-        });
+        await x.journal.finish(id, step.id, record, 'failed', { error: `${e.name}: ${e.message}` }, fence);
+        await x.store.note(id, { type: 'step_failed', stepId: step.id, message: `${step.title}: ${e.name}: ${e.message}` }, { fence });
+        await fail(
+          x,
+          rb,
+          {
+            name: e.name || 'Error',
+            message: e.message,
+            hint: error instanceof StepFailed ? error.hint : 'Check the worker logs for this rollback id, then retry with a new /rollback or continue by hand from the runbook.',
+            stepId: step.id,
+          },
+          fence,
+        );
         throw new UnrecoverableError(`${id} failed at ${step.id}: ${e.message}`);
       }
-      await x.store.note(id, { type: 'step_succeeded', stepId: step.id, message: `${step.title} (${formatDuration(Date.now() - began)})` });
-      await threadLine(x, rb, `:white_check_mark: ${step.title} (${formatDuration(Date.now() - began)})`);
-      void refreshCard(x, id).catch((error: unknown) => log.warn({ err: error }, 'card refresh failed'));
+      const took = formatDuration(Date.now() - began);
+      await x.store.note(id, { type: 'step_succeeded', stepId: step.id, message: `${step.title} (${took})` }, { say: [line(x, `:white_check_mark: ${step.title} (${took})`)], fence });
+      await refreshCard(x, id);
     }
 
-    if (rb.state === 'running') rb = (await x.store.transition(id, 'verifying', { from: ['running'], message: 'No checks configured' })).rollback;
-    rb = (await x.store.transition(id, 'succeeded', { from: ['verifying'], patch: { finishedAt: x.now().toISOString() }, message: 'Rollback succeeded' })).rollback;
-    await announceOutcome(x, rb);
+    stopIfLost();
+    if (rb.state === 'running') rb = (await x.store.transition(id, 'verifying', { from: ['running'], message: 'No checks configured', fence })).rollback;
+    await finish(x, rb, 'succeeded', { from: ['verifying'], message: 'Rollback succeeded', fence });
   } finally {
     clearInterval(renewal);
+    // Handing over (shutdown, lost job lock): free the target for the next run at once rather than after its TTL.
+    if (signal.aborted) await x.locks.releaseRun(rb.target, fence.value).catch(() => undefined);
   }
 }
 
@@ -124,20 +163,38 @@ export async function executeJob(x: WorkerServices, id: string, signal: AbortSig
 async function recheck(x: WorkerServices, rb: Rollback, checkDrift: boolean, signal: AbortSignal): Promise<RollbackError | undefined> {
   const target = targetOf(x.catalog, rb.service, rb.environment)!;
   const withdrawn = await approvalsStillHold(x, rb);
-  if (withdrawn) return { name: 'ApprovalWithdrawn', message: withdrawn, hint: `Ask again with /rollback ${rb.service} ${rb.environment}.` };
+  if (withdrawn) return { name: 'ApprovalWithdrawn', message: withdrawn, hint: `Nothing was changed. Ask again with \`${replanHint(rb)}\`.` };
   if (!checkDrift) return undefined;
   const drift = await x.drivers[target.driver]!.drift(rb.plan!, target, { signal: AbortSignal.any([signal, AbortSignal.timeout(30_000)]), log: x.log.child({ rollback: rb.id, check: 'drift' }) });
   if (drift) {
-    return { name: 'PlanDrift', message: `The live state changed since this plan was approved: ${drift}`, hint: `Nothing was changed. Ask for a new plan: \`/rollback ${rb.service} ${rb.environment}\`.` };
+    return { name: 'PlanDrift', message: `The live state changed since this plan was approved: ${drift}`, hint: `Nothing was changed. Ask for a new plan: \`${replanHint(rb)}\`.` };
   }
   return undefined;
 }
 
-async function fail(x: WorkerServices, rb: Rollback, error: RollbackError): Promise<void> {
-  const res = await x.store.transition(rb.id, 'failed', {
-    from: ['approved', 'running', 'verifying'],
-    patch: { error, finishedAt: x.now().toISOString() },
-    message: `Failed: ${error.name}: ${error.message}`,
+/** The slash command that asks for this rollback again (flags are `/rollback flag <name> <env> <action>`). */
+function replanHint(rb: Rollback): string {
+  if (rb.plan?.driver === 'flag' && rb.options?.action) return `/rollback flag ${rb.service} ${rb.environment} ${rb.options.action}${rb.options.value ? ` ${rb.options.value}` : ''}`;
+  return `/rollback ${rb.service} ${rb.environment}`;
+}
+
+function fail(x: WorkerServices, rb: Rollback, error: RollbackError, fence?: Fence): Promise<Rollback> {
+  return finish(x, rb, 'failed', { from: [...ACTIVE], error, message: `Failed: ${error.name}: ${error.message}`, fence });
+}
+
+/**
+ * The job itself failed for good outside any step (Redis or Slack trouble, a bug): the rollback
+ * must not stay "Rolling back" forever. Says what finished, so the engineer knows where it stands.
+ */
+export async function failOutsideSteps(x: WorkerServices, id: string, error: Error): Promise<void> {
+  const rb = await x.store.get(id);
+  if (!rb || !(ACTIVE as readonly string[]).includes(rb.state)) return;
+  const journal = await x.journal.all(id);
+  const done = rb.plan?.steps.filter((s) => journal[s.id]?.status === 'done').map((s) => s.title) ?? [];
+  const where = done.length ? `Finished before it stopped: ${done.join('; ')}.` : 'Nothing was changed.';
+  await fail(x, rb, {
+    name: error.name || 'Error',
+    message: `Rewind could not carry on (${error.message}). ${where}`,
+    hint: `Check ${rb.service} ${rb.environment} on the platform, then ask again with \`${replanHint(rb)}\` or finish by hand from the runbook.`,
   });
-  await announceOutcome(x, res.rollback);
 }

@@ -2,7 +2,7 @@ import { targetOf } from '../src/config/catalog.js';
 import type { Plan, Rollback } from '../src/domain/rollback.js';
 import { PlanRefused, StepFailed } from '../src/drivers/errors.js';
 import { announcement } from '../src/service/announce.js';
-import { refreshCard, renderCard, threadLine } from '../src/service/cards.js';
+import { line } from '../src/service/cards.js';
 import { tellRequester } from '../src/service/notify.js';
 import { verifySteps } from '../src/verify/steps.js';
 import type { WorkerServices } from './context.js';
@@ -43,21 +43,19 @@ export async function planJob(x: WorkerServices, id: string, signal: AbortSignal
     rb = (await x.store.transition(id, 'planned', { from: ['requested'], patch: { plan }, message: `Planned: ${plan.current} → ${plan.target}` })).rollback;
   }
 
-  if (!rb.card) {
-    const card = await renderCard(x, rb);
-    const ts = await x.poster.post(x.catalog.warRoom, card);
-    rb = (await x.store.update(id, (r) => ({ rollback: { ...r, card: { channel: x.catalog.warRoom, ts } } }))).rollback;
+  if (rb.state === 'planned') {
+    // The card and the announcement go to the outbox in the same write as the state: posted once, even after a crash.
+    const text = await announcement(x, rb);
+    const moved = await x.store.transition(id, 'awaiting_approval', { from: ['planned'], message: 'Waiting for approval', say: () => [{ kind: 'card' }, line(x, text, true)] });
+    if (moved.changed) rb = moved.rollback;
   }
-  if (!(await x.journal.marked(id, 'announced'))) {
-    await threadLine(x, rb, await announcement(x, rb), true);
-    await x.journal.mark(id, 'announced');
+  if (rb.state === 'awaiting_approval') {
+    await x.jobs.expireAfter(id, Date.parse(rb.createdAt) + x.catalog.approvalTimeout - x.now().getTime());
+    // Once per rollback: a repeated plan job (crash, reconciler) does not tell the requester twice.
+    if (await x.journal.claim(id, 'planned-reply')) {
+      await tellRequester(x, rb, `${id} is planned and waiting for approval in <#${x.catalog.warRoom}>: \`${rb.plan?.current}\` → \`${rb.plan?.target}\`.`);
+    }
   }
-  const moved = await x.store.transition(id, 'awaiting_approval', { from: ['planned'], message: 'Waiting for approval' });
-  if (moved.changed) {
-    await x.jobs.expireAfter(id, x.catalog.approvalTimeout);
-    await tellRequester(x, moved.rollback, `${id} is planned and waiting for approval in <#${x.catalog.warRoom}>: \`${rb.plan?.current}\` → \`${rb.plan?.target}\`.`);
-  }
-  await refreshCard(x, id);
 }
 
 /** The request cannot be planned: record why, free the target, tell the requester. */

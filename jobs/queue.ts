@@ -1,15 +1,16 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { z } from 'zod';
 
-export const QUEUE_NAME = 'rollbacks';
-
 /**
- * plan: read live state and post the card; execute: run the approved plan; expire: close an
- * unanswered request; versions: answer `/rollback history <service> <env>` from the driver;
- * remind: nudge the thread before the post-mortem deadline.
+ * Two queues, so nothing interactive waits behind a long rollout:
+ * interactive: plan (read live state, post the card), versions (`/rollback history`), expire (an
+ * unanswered request), remind (post-mortem deadline), reconcile (periodic: no rollback without an
+ * owner); execute: approved plans.
  */
-export const JOB_NAMES = ['plan', 'execute', 'expire', 'versions', 'remind'] as const;
-export type JobName = (typeof JOB_NAMES)[number];
+export const INTERACTIVE_QUEUE = 'interactive';
+export const EXECUTE_QUEUE = 'execute';
+export const INTERACTIVE_JOBS = ['plan', 'expire', 'versions', 'remind', 'reconcile'] as const;
+export type InteractiveJob = (typeof INTERACTIVE_JOBS)[number];
 
 export const jobPayload = z.object({ id: z.string().regex(/^RB-\d+$/) });
 export const versionsPayload = z.object({
@@ -22,45 +23,73 @@ export const versionsPayload = z.object({
   view: z.object({ id: z.string(), hash: z.string() }).optional(),
 });
 export type VersionsQuery = z.infer<typeof versionsPayload>;
-export type JobPayload = z.infer<typeof jobPayload> | VersionsQuery;
+export type JobPayload = z.infer<typeof jobPayload> | VersionsQuery | Record<string, never>;
 
-/** The enqueue API handlers use. Job ids are derived from the rollback id, so repeats collapse into one job. */
+const ACTIVE_JOB_STATES = new Set(['active', 'waiting', 'delayed', 'prioritized', 'waiting-children']);
+
+/** The enqueue API handlers and jobs use. Job ids are derived from the rollback id, so repeats collapse into one job. */
 export class RollbackJobs {
-  constructor(readonly queue: Queue<JobPayload, unknown, JobName>) {}
+  constructor(
+    readonly interactive: Queue<JobPayload, unknown, string>,
+    readonly execution: Queue<JobPayload, unknown, string>,
+  ) {}
 
-  static open(connection: ConnectionOptions, prefix: string): RollbackJobs {
-    return new RollbackJobs(
-      new Queue<JobPayload, unknown, JobName>(QUEUE_NAME, {
-        connection,
-        prefix: `${prefix}:bull`,
-        defaultJobOptions: { removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } },
-      }),
-    );
+  /** `onError` hears connection trouble (BullMQ would print it to the console otherwise; ioredis reconnects by itself). */
+  static open(connection: ConnectionOptions, prefix: string, onError: (error: Error) => void): RollbackJobs {
+    const opts = { connection, prefix: `${prefix}:bull`, defaultJobOptions: { removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } } };
+    const jobs = new RollbackJobs(new Queue(INTERACTIVE_QUEUE, opts), new Queue(EXECUTE_QUEUE, opts));
+    for (const queue of [jobs.interactive, jobs.execution]) queue.on('error', onError);
+    return jobs;
   }
 
   plan(id: string) {
-    return this.queue.add('plan', { id }, { jobId: `plan-${id}`, attempts: 3, backoff: { type: 'exponential', delay: 1000 } });
+    return this.interactive.add('plan', { id }, { jobId: `plan-${id}`, attempts: 3, backoff: { type: 'exponential', delay: 1000 } });
   }
 
   execute(id: string) {
-    return this.queue.add('execute', { id }, { jobId: `execute-${id}`, attempts: 3, backoff: { type: 'exponential', delay: 2000 } });
+    return this.execution.add('execute', { id }, { jobId: `execute-${id}`, attempts: 3, backoff: { type: 'exponential', delay: 2000 } });
   }
 
   expireAfter(id: string, delayMs: number) {
-    return this.queue.add('expire', { id }, { jobId: `expire-${id}`, delay: delayMs, attempts: 3 });
+    return this.interactive.add('expire', { id }, { jobId: `expire-${id}`, delay: Math.max(0, delayMs), attempts: 3 });
   }
 
   /** One reminder per rollback, however often the outcome is announced. */
   remindAfter(id: string, delayMs: number) {
-    return this.queue.add('remind', { id }, { jobId: `remind-${id}`, delay: Math.max(0, delayMs), attempts: 3, backoff: { type: 'exponential', delay: 5000 } });
+    return this.interactive.add('remind', { id }, { jobId: `remind-${id}`, delay: Math.max(0, delayMs), attempts: 3, backoff: { type: 'exponential', delay: 5000 } });
   }
 
   /** Read-only and cheap: no job id, so asking twice answers twice. */
   versions(query: VersionsQuery) {
-    return this.queue.add('versions', query, { attempts: 2, removeOnComplete: true });
+    return this.interactive.add('versions', query, { attempts: 2, removeOnComplete: true });
+  }
+
+  /** The periodic reconciler (BullMQ's own job scheduler), plus one run now (start-up). */
+  async scheduleReconcile(everyMs: number) {
+    await this.interactive.upsertJobScheduler('reconcile', { every: everyMs }, { name: 'reconcile', data: {}, opts: { removeOnComplete: true, removeOnFail: true } });
+    await this.interactive.add('reconcile', {}, { removeOnComplete: true, removeOnFail: true });
+  }
+
+  /**
+   * Makes sure rollback `id` has its `name` job waiting or running: adds it when missing, and
+   * replaces one that already ended while the record still needs it. Returns true if it (re)added.
+   */
+  async ensure(name: 'plan' | 'execute', id: string): Promise<boolean> {
+    const queue = name === 'execute' ? this.execution : this.interactive;
+    const job = await queue.getJob(`${name}-${id}`);
+    if (job && ACTIVE_JOB_STATES.has(await job.getState())) return false;
+    await job?.remove().catch(() => undefined); // locked by a worker that is finishing it: the next pass sees it
+    const added = name === 'execute' ? await this.execute(id) : await this.plan(id);
+    return Boolean(added);
+  }
+
+  /** True when the rollback has a delayed or waiting expiry. */
+  async hasExpiry(id: string): Promise<boolean> {
+    const job = await this.interactive.getJob(`expire-${id}`);
+    return Boolean(job && ACTIVE_JOB_STATES.has(await job.getState()));
   }
 
   close() {
-    return this.queue.close();
+    return Promise.all([this.interactive.close(), this.execution.close()]);
   }
 }

@@ -1,74 +1,117 @@
 import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { expire } from '../src/service/requests.js';
-import { refreshCard, threadLine } from '../src/service/cards.js';
 import type { WorkerServices } from './context.js';
-import { executeJob } from './execute.js';
+import { executeJob, failOutsideSteps, RunElsewhere } from './execute.js';
 import { planJob } from './plan.js';
+import { reconcileJob } from './reconcile.js';
 import { remindJob } from './remind.js';
-import { jobPayload, QUEUE_NAME, versionsPayload, type JobName, type JobPayload } from './queue.js';
+import { EXECUTE_QUEUE, INTERACTIVE_QUEUE, jobPayload, versionsPayload, type JobPayload } from './queue.js';
 import { versionsJob } from './versions.js';
 
-/** The worker role: one BullMQ worker that dispatches on the job name. */
-export function startWorker(x: WorkerServices, connection: ConnectionOptions, opts: { concurrency: number; lockDurationMs: number }) {
-  const controller = new AbortController();
-  async function dispatch(job: Job<JobPayload, unknown, JobName>): Promise<void> {
-    if (job.name === 'versions') {
-      const query = versionsPayload.safeParse(job.data);
-      if (!query.success) throw new UnrecoverableError(`bad job payload: ${query.error.message}`);
-      return versionsJob(x, query.data, controller.signal);
-    }
-    const parsed = jobPayload.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`bad job payload: ${parsed.error.message}`);
-    const { id } = parsed.data;
-    switch (job.name) {
-      case 'plan':
-        return planJob(x, id, controller.signal);
-      case 'execute':
-        return executeJob(x, id, controller.signal, { number: job.attemptsMade + 1, of: job.opts.attempts ?? 1 });
-      case 'expire': {
-        const rb = await expire(x, id);
-        if (rb) {
-          await threadLine(x, rb, `:alarm_clock: ${id} expired: nobody approved it within ${Math.round(x.catalog.approvalTimeout / 60_000)} min. The target is unlocked; ask again if it is still needed.`);
-          await refreshCard(x, id);
-        }
-        return;
-      }
-      case 'remind':
-        return remindJob(x, id);
-    }
+export interface WorkerOptions {
+  /** Concurrent executions per process. */
+  concurrency: number;
+  /** Concurrent interactive jobs (plans, version lists, expiry...) per process. */
+  interactiveConcurrency?: number;
+  lockDurationMs: number;
+}
+
+function rollbackId(job: Job<JobPayload>): string {
+  const parsed = jobPayload.safeParse(job.data);
+  if (!parsed.success) throw new UnrecoverableError(`bad job payload: ${parsed.error.message}`);
+  return parsed.data.id;
+}
+
+/** The worker role: one BullMQ worker per queue, both handing their jobs back on shutdown. */
+export function startWorker(x: WorkerServices, connection: ConnectionOptions, opts: WorkerOptions) {
+  const shutdown = new AbortController();
+  const common = {
+    connection,
+    prefix: `${x.prefix}:bull`,
+    lockDuration: opts.lockDurationMs,
+    stalledInterval: Math.max(1000, Math.floor(opts.lockDurationMs / 2)),
+    maxStalledCount: 5,
+  };
+
+  /** Shutting down: hand the job back untouched (no attempt used); the journal lets any worker resume it. */
+  async function handBack(job: Job, token: string | undefined, delayMs = 0): Promise<never> {
+    await job.moveToDelayed(Date.now() + delayMs, token);
+    throw new DelayedError();
   }
 
-  const worker = new Worker<JobPayload, unknown, JobName>(
-    QUEUE_NAME,
-    async function processRollbackJob(job: Job<JobPayload, unknown, JobName>, token?: string) {
+  const interactive = new Worker<JobPayload, unknown, string>(
+    INTERACTIVE_QUEUE,
+    async function processInteractiveJob(job: Job<JobPayload, unknown, string>, token?: string, signal?: AbortSignal) {
+      const stop = AbortSignal.any([shutdown.signal, ...(signal ? [signal] : [])]);
       try {
-        return await dispatch(job);
+        switch (job.name) {
+          case 'versions': {
+            const query = versionsPayload.safeParse(job.data);
+            if (!query.success) throw new UnrecoverableError(`bad job payload: ${query.error.message}`);
+            return await versionsJob(x, query.data, stop);
+          }
+          case 'plan':
+            return await planJob(x, rollbackId(job), stop);
+          case 'expire':
+            return void (await expire(x, rollbackId(job)));
+          case 'remind':
+            return await remindJob(x, rollbackId(job));
+          case 'reconcile':
+            return await reconcileJob(x);
+          default:
+            throw new UnrecoverableError(`unknown job ${job.name}`);
+        }
       } catch (error) {
-        // Shutting down: hand the job back untouched (no attempt used); the journal lets any worker resume it.
-        if (controller.signal.aborted) {
-          await job.moveToDelayed(Date.now(), token);
-          throw new DelayedError();
+        if (shutdown.signal.aborted) return handBack(job, token);
+        throw error;
+      }
+    },
+    { ...common, concurrency: opts.interactiveConcurrency ?? 8 },
+  );
+
+  const execution = new Worker<JobPayload, unknown, string>(
+    EXECUTE_QUEUE,
+    async function processExecuteJob(job: Job<JobPayload, unknown, string>, token?: string, signal?: AbortSignal) {
+      const id = rollbackId(job);
+      const run = {
+        token: token ?? job.id ?? id,
+        signal: AbortSignal.any([shutdown.signal, ...(signal ? [signal] : [])]),
+        attempt: job.attemptsMade + 1,
+        of: job.opts.attempts ?? 1,
+      };
+      try {
+        return await executeJob(x, id, run);
+      } catch (error) {
+        if (shutdown.signal.aborted) return handBack(job, token);
+        // A run that lost its job lock has been replaced already: nothing of it may act any more.
+        if (run.signal.aborted) throw error;
+        if (error instanceof RunElsewhere) return handBack(job, token, Math.ceil(x.executionLockMs / 3));
+        if (error instanceof UnrecoverableError || run.attempt >= run.of) {
+          await failOutsideSteps(x, id, error as Error);
+          throw error instanceof UnrecoverableError ? error : new UnrecoverableError((error as Error).message);
         }
         throw error;
       }
     },
-    {
-      connection,
-      prefix: `${x.prefix}:bull`,
-      concurrency: opts.concurrency,
-      lockDuration: opts.lockDurationMs,
-      stalledInterval: Math.max(1000, Math.floor(opts.lockDurationMs / 2)),
-      maxStalledCount: 5,
-    },
+    { ...common, concurrency: opts.concurrency },
   );
-  worker.on('failed', (job, error) => x.log.warn({ job: job?.id, err: error }, 'job failed'));
-  worker.on('error', (error) => x.log.error({ err: error }, 'worker error'));
+
+  for (const worker of [interactive, execution]) {
+    // BullMQ could not extend the job's lock (Redis away, or the job was moved on): stop that run
+    // through its own signal before its next side effect; the stalled-job check gives it to a fresh run.
+    worker.on('lockRenewalFailed', (jobIds) => {
+      for (const jobId of jobIds) worker.cancelJob(jobId, 'lost its BullMQ lock');
+      x.log.warn({ jobs: jobIds, queue: worker.name }, 'job lock lost; stopping those runs');
+    });
+    worker.on('failed', (job, error) => x.log.warn({ job: job?.id, queue: worker.name, err: error }, 'job failed'));
+    worker.on('error', (error) => x.log.error({ err: error, queue: worker.name }, 'worker error'));
+  }
+
   return {
-    worker,
     /** Aborts running steps and hands their jobs back to the queue, so a restart (or another worker) resumes them from the journal. */
     async close() {
-      controller.abort(new Error('worker shutting down'));
-      await worker.close();
+      shutdown.abort(new Error('worker shutting down'));
+      await Promise.all([interactive.close(), execution.close()]);
     },
   };
 }

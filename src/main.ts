@@ -8,7 +8,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { App } from '@slack/bolt';
+import { App, type CustomRoute } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import { Redis } from 'ioredis';
 import type { Server } from 'node:http';
@@ -32,13 +32,17 @@ import { createFrontendDriver } from './drivers/frontend/driver.js';
 import { createKubernetesDriver } from './drivers/kubernetes/driver.js';
 import { createRunbookDriver } from './drivers/runbook/driver.js';
 import { kubeConfigFromEnvironment } from './drivers/kubernetes/kubeconfig.js';
+import { healthRoute } from './health.js';
 import { createLogger } from './log.js';
 import type { Services } from './service/context.js';
 import { boltLogger } from './slack/bolt-logger.js';
+import { verifiedHttpReceiver } from './slack/request-verification.js';
 import { Poster } from './slack/poster.js';
 import { RoleDirectory } from './slack/roles.js';
 import { StepJournal } from './store/journal.js';
 import { TargetLocks } from './store/locks.js';
+import { Outbox } from './store/outbox.js';
+import { OutboxPoster } from './warroom/outbox-poster.js';
 import { RollbackStore } from './store/rollbacks.js';
 import { createVerifyDriver } from './verify/driver.js';
 
@@ -66,6 +70,29 @@ export interface RewindOptions {
   progressIntervalMs?: number;
   /** Floor for driver poll intervals in seconds (protects cloud APIs from a tiny catalog value); tests lower it. */
   minPollSec?: number;
+  /** How often an idle outbox poster looks for lines written by other processes. */
+  outboxPollMs?: number;
+  /** close() returns within this, whatever Redis or Slack are doing. */
+  shutdownMs?: number;
+}
+
+/** SIGTERM to exit: Kubernetes' default grace period is 30 s; stay well inside it. */
+const SHUTDOWN_MS = 10_000;
+
+/**
+ * BullMQ's production guidance: Redis must keep data (AOF) and never evict keys. Without that a
+ * restart loses every rollback in flight, so say so loudly at start-up.
+ */
+async function warnIfRedisMayLoseData(redis: Redis, log: Logger): Promise<void> {
+  try {
+    const info = await redis.info('persistence');
+    const aof = /aof_enabled:1/.test(info);
+    const policy = /maxmemory_policy:(\S+)/.exec(await redis.info('memory'))?.[1];
+    if (!aof) log.warn({ aof }, 'Redis has no append-only file: a Redis restart can lose rollbacks in flight. Run Redis with --appendonly yes (README "Running in production").');
+    if (policy && policy !== 'noeviction') log.warn({ policy }, `Redis maxmemory-policy is ${policy}: it may evict Rewind's records and locks. Set maxmemory-policy noeviction.`);
+  } catch (error) {
+    log.warn({ err: error }, 'could not check Redis persistence settings');
+  }
 }
 
 export interface Rewind {
@@ -96,22 +123,28 @@ export async function startRewind(opts: RewindOptions): Promise<Rewind> {
   }
   const slack = new WebClient(env.SLACK_BOT_TOKEN, {
     slackApiUrl: env.SLACK_API_URL,
+    // The original axios error carries the Authorization header: never attach it to errors that get logged.
+    attachOriginalToWebAPIRequestError: false,
     retryConfig: { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 10_000 },
     logger: boltLogger(log),
   });
+  const outbox = new Outbox(redis, prefix);
+  const store = new RollbackStore(redis, prefix);
+  store.onSay = () => outbox.appended();
   const services: Services = {
     catalog,
     redis,
     prefix,
-    store: new RollbackStore(redis, prefix),
+    store,
     locks: new TargetLocks(redis, prefix),
     journal: new StepJournal(redis, prefix),
+    outbox,
     roles: new RoleDirectory(catalog, slack),
     poster: new Poster(slack, log.child({ component: 'poster' }), opts.slackMinIntervalMs ?? 1000),
     log,
     now: () => new Date(),
   };
-  const jobs = RollbackJobs.open(bullConnection, prefix);
+  const jobs = RollbackJobs.open(bullConnection, prefix, (error) => log.warn({ err: error }, 'queue connection error (reconnecting)'));
   const clients: Clients = {
     ecs: opts.clients?.ecs ?? perRegion((region) => new ECSClient(region ? { region } : {})),
     rds: opts.clients?.rds ?? perRegion((region) => new RDSClient(region ? { region } : {})),
@@ -138,35 +171,30 @@ export async function startRewind(opts: RewindOptions): Promise<Rewind> {
   };
   const closers: (() => Promise<unknown>)[] = [];
 
+  void warnIfRedisMayLoseData(redis, log);
+
   if (env.ROLE !== 'web') {
-    const x: WorkerServices = { ...services, drivers, jobs, progressIntervalMs: opts.progressIntervalMs ?? 5000 };
+    const x: WorkerServices = { ...services, drivers, jobs, progressIntervalMs: opts.progressIntervalMs ?? 5000, executionLockMs: Math.max(1500, env.REWIND_JOB_LOCK_MS) };
     const worker = startWorker(x, bullConnection, { concurrency: env.REWIND_WORKER_CONCURRENCY, lockDurationMs: env.REWIND_JOB_LOCK_MS });
-    closers.push(() => worker.close());
+    const poster = new OutboxPoster(services, opts.outboxPollMs);
+    poster.start();
+    await jobs.scheduleReconcile(env.REWIND_RECONCILE_MS);
+    closers.push(() => worker.close(), () => poster.stop(2000));
     log.info({ concurrency: env.REWIND_WORKER_CONCURRENCY }, 'worker role started');
   }
 
   let url: string | undefined;
   if (env.ROLE !== 'worker') {
     const socketMode = Boolean(env.SLACK_APP_TOKEN);
+    const customRoutes: CustomRoute[] = [healthRoute(redis, env.ROLE)];
     const app = new App({
       token: env.SLACK_BOT_TOKEN,
-      ...(socketMode ? { appToken: env.SLACK_APP_TOKEN, socketMode: true, installerOptions: { port: env.PORT } } : { signingSecret: env.SLACK_SIGNING_SECRET }),
-      clientOptions: { slackApiUrl: env.SLACK_API_URL },
+      ...(socketMode
+        ? { appToken: env.SLACK_APP_TOKEN, socketMode: true, installerOptions: { port: env.PORT }, customRoutes }
+        : // Bolt checks the signature and stale timestamps; this receiver also refuses timestamps more than 5 min ahead.
+          { receiver: verifiedHttpReceiver({ signingSecret: env.SLACK_SIGNING_SECRET!, customRoutes, logger: boltLogger(log) }) }),
+      clientOptions: { slackApiUrl: env.SLACK_API_URL, attachOriginalToWebAPIRequestError: false },
       logger: boltLogger(log),
-      customRoutes: [
-        {
-          path: '/healthz',
-          method: ['GET'],
-          handler: async function healthz(_req, res) {
-            const redisOk = await redis.ping().then(
-              (r) => r === 'PONG',
-              () => false,
-            );
-            res.writeHead(redisOk ? 200 : 503, { 'content-type': 'application/json' });
-            res.end(JSON.stringify({ ok: redisOk, redis: redisOk ? 'reachable' : 'unreachable', role: env.ROLE }));
-          },
-        },
-      ],
     });
     // Listeners keep working after ack(); shutdown waits for them before closing Redis.
     const inFlight = new Set<Promise<void>>();
@@ -195,11 +223,15 @@ export async function startRewind(opts: RewindOptions): Promise<Rewind> {
     url,
     async close() {
       // Web first (no new work), then the worker (hands running jobs back), then pending Slack posts.
-      for (const close of closers.reverse()) await close().catch((error: unknown) => log.warn({ err: error }, 'error while stopping'));
-      await services.poster.idle();
-      await jobs.close();
-      await bullConnection.quit();
-      await redis.quit();
+      // Every stage has a deadline: with Redis gone, BullMQ and ioredis would otherwise retry for ever.
+      const deadline = Date.now() + (opts.shutdownMs ?? SHUTDOWN_MS);
+      const within = (work: Promise<unknown>) => Promise.race([work.catch((error: unknown) => log.warn({ err: error }, 'error while stopping')), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())).unref())]);
+      for (const close of closers.reverse()) await within(close());
+      await within(services.poster.idle());
+      await within(jobs.close());
+      await within(Promise.all([bullConnection.quit(), redis.quit()]));
+      bullConnection.disconnect();
+      redis.disconnect();
     },
   };
 }
@@ -221,6 +253,8 @@ async function main(): Promise<void> {
   const rewind = await startRewind({ env, catalog });
   const stop = async (signal: string) => {
     rewind.services.log.info({ signal }, 'shutting down');
+    // Belt and braces: close() has its own deadline; this one covers anything that ignores it.
+    setTimeout(() => process.exit(1), SHUTDOWN_MS + 2000).unref();
     await rewind.close();
     process.exit(0);
   };

@@ -18,6 +18,8 @@ export const envSchema = z
     REWIND_REDIS_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/).default('rewind'),
     REWIND_WORKER_CONCURRENCY: int(4),
     REWIND_JOB_LOCK_MS: int(30_000),
+    /** How often the reconciler gives ownerless rollbacks their job back. */
+    REWIND_RECONCILE_MS: int(30_000),
   })
   .superRefine((env, ctx) => {
     if (!env.SLACK_BOT_TOKEN) {

@@ -86,6 +86,8 @@ export interface SlackRef {
 
 export interface Rollback {
   id: string;
+  /** Random, per record: buttons carry `id:nonce`, so a card left from lost data never acts on a newer RB-n. */
+  nonce?: string;
   /** `service/environment`: the lock key and the catalog key. */
   target: string;
   service: string;

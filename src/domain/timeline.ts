@@ -25,3 +25,14 @@ export interface StepRecord {
   output?: Record<string, unknown>;
   error?: string;
 }
+
+/**
+ * What execution asks the war room to show, written to the rollback's outbox and delivered by the
+ * poster in order (late, if Slack is down). `card` posts the card, `line` a thread line stamped with
+ * when it happened, `followup` the next-steps message, `postmortem` the draft file.
+ */
+export type OutboxEntry =
+  | { kind: 'card' }
+  | { kind: 'line'; text: string; at: string; broadcast?: boolean }
+  | { kind: 'followup' }
+  | { kind: 'postmortem' };

@@ -1,4 +1,6 @@
 import type { Rollback } from '../domain/rollback.js';
+import type { OutboxEntry } from '../domain/timeline.js';
+import type { Fence } from '../store/fence.js';
 import { describeAuthority, eligibleUsers } from '../policy/authority.js';
 import { cardText, rollbackCard } from '../slack/blocks.js';
 import { authorityOf, expiresAt } from './authority.js';
@@ -23,18 +25,17 @@ export async function renderCard(s: Services, rb: Rollback) {
   };
 }
 
-/** Re-renders the posted card (coalesced per rollback). */
+/** Asks the outbox poster to re-render the posted card from the record (coalesced per rollback). */
 export function refreshCard(s: Services, id: string): Promise<void> {
-  return s.poster.update(`card:${id}`, async () => {
-    const rb = await s.store.get(id);
-    if (!rb?.card) return undefined;
-    return { ...rb.card, message: await renderCard(s, rb) };
-  });
+  return s.outbox.markDirty(`card:${id}`);
 }
 
-/** A line in the rollback's thread under the card, with a UTC timestamp. */
-export async function threadLine(s: Services, rb: Rollback, text: string, broadcast = false): Promise<void> {
-  if (!rb.card) return;
-  const stamp = s.now().toISOString().slice(11, 19);
-  await s.poster.post(rb.card.channel, { text: `\`${stamp}\` ${text}`, thread_ts: rb.card.ts, broadcast });
+/** A thread line as an outbox entry, stamped now (the poster shows this time, however late it posts). */
+export function line(s: Services, text: string, broadcast = false): OutboxEntry {
+  return { kind: 'line', text, at: s.now().toISOString(), ...(broadcast ? { broadcast } : {}) };
+}
+
+/** A line in the rollback's thread under the card, via the outbox: returns once it is stored, not posted. */
+export async function threadLine(s: Services, rb: Rollback, text: string, broadcast = false, fence?: Fence): Promise<void> {
+  await s.store.note(rb.id, undefined, { say: [line(s, text, broadcast)], fence });
 }

@@ -5,6 +5,7 @@ import type { Poster } from '../slack/poster.js';
 import type { RoleDirectory } from '../slack/roles.js';
 import type { StepJournal } from '../store/journal.js';
 import type { TargetLocks } from '../store/locks.js';
+import type { Outbox } from '../store/outbox.js';
 import type { RollbackStore } from '../store/rollbacks.js';
 
 /** What the web and worker roles share: built once in main.ts and passed down. */
@@ -15,6 +16,7 @@ export interface Services {
   store: RollbackStore;
   locks: TargetLocks;
   journal: StepJournal;
+  outbox: Outbox;
   roles: RoleDirectory;
   poster: Poster;
   log: Logger;

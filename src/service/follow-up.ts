@@ -1,5 +1,6 @@
 import type { FollowUps, Rollback } from '../domain/rollback.js';
 import { followUpMessage, type FollowUpOptions } from '../slack/follow-up.js';
+import type { Message } from '../slack/poster.js';
 import { threadLine } from './cards.js';
 import type { Services } from './context.js';
 import { POST_MORTEM_WITHIN_MS, render } from './template-context.js';
@@ -18,20 +19,14 @@ function options(s: Services, rb: Rollback): FollowUpOptions {
   };
 }
 
-/** Posts the next-steps message (buttons) in the thread once; a repeat finds it recorded. */
-export async function postFollowUp(s: Services, rb: Rollback): Promise<void> {
-  if (!rb.card || rb.followUp?.message) return;
-  const ts = await s.poster.post(rb.card.channel, { ...followUpMessage(rb, options(s, rb)), thread_ts: rb.card.ts });
-  await s.store.update(rb.id, (r) => ({ rollback: { ...r, followUp: { ...r.followUp, message: { channel: rb.card!.channel, ts } } } }));
+/** The next-steps message (buttons) for the thread, rendered from the record. */
+export function followUpOf(s: Services, rb: Rollback): Message {
+  return followUpMessage(rb, options(s, rb));
 }
 
-/** Re-renders the next-steps message from the record (coalesced like the card). */
+/** Asks the outbox poster to re-render the next-steps message from the record. */
 export function refreshFollowUp(s: Services, id: string): Promise<void> {
-  return s.poster.update(`followup:${id}`, async () => {
-    const rb = await s.store.get(id);
-    const ref = rb?.followUp?.message;
-    return rb && ref ? { ...ref, message: followUpMessage(rb, options(s, rb)) } : undefined;
-  });
+  return s.outbox.markDirty(`followup:${id}`);
 }
 
 /**
@@ -62,6 +57,9 @@ export async function displayNames(s: Services, ids: string[]): Promise<Record<s
   return Object.fromEntries(entries);
 }
 
+/** Words of the upload's comment that recovery looks for in the thread after a crash. */
+export const postMortemMarker = (rb: Rollback) => `Post-mortem draft for ${rb.id}`;
+
 /** The Skillancer post-mortem draft, filled from the record and its timeline, as a Markdown file in the thread. */
 export async function uploadPostMortem(s: Services, rb: Rollback): Promise<void> {
   if (!rb.card) return;
@@ -74,7 +72,7 @@ export async function uploadPostMortem(s: Services, rb: Rollback): Promise<void>
     filename: `post-mortem-${rb.id}.md`,
     title: `Post-mortem draft: ${rb.id} ${rb.service} ${rb.environment}`,
     content: markdown,
-    initial_comment: `\`${s.now().toISOString().slice(11, 19)}\` :memo: Post-mortem draft for ${rb.id} (post-mortem template, timeline from the audit trail). Due by ${options(s, rb).postMortemDeadline}.`,
+    initial_comment: `\`${(rb.finishedAt ?? s.now().toISOString()).slice(11, 19)}\` :memo: ${postMortemMarker(rb)} (post-mortem template, timeline from the audit trail). Due by ${options(s, rb).postMortemDeadline}.`,
   });
 }
 

@@ -1,8 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { isTerminal, targetKey, type Rollback, type RollbackPolicy } from '../domain/rollback.js';
+import { canTransition } from '../domain/state-machine.js';
+import { failpoint } from '../failpoint.js';
 import { describeMissing, checkVote, evaluate, isApprover } from '../policy/quorum.js';
 import type { Classification } from '../policy/matrix.js';
 import { adviceText } from '../policy/matrix.js';
 import { authorityOf, classify, expiresAt } from './authority.js';
+import { line } from './cards.js';
 import { pendingLockTtl, type Services } from './context.js';
 
 export interface RollbackRequest {
@@ -48,6 +52,7 @@ export async function requestRollback(s: Services, req: RollbackRequest): Promis
   const at = s.now().toISOString();
   const rollback: Rollback = {
     id,
+    nonce: randomBytes(6).toString('hex'),
     target,
     service: req.service,
     environment: req.environment,
@@ -69,6 +74,7 @@ export async function requestRollback(s: Services, req: RollbackRequest): Promis
     await s.store.note(id, { type: 'note', user: req.user, message: `Override by <@${req.user}> (${advice}): ${override}` });
   }
   if (policy.checklist) await s.store.note(id, { type: 'note', user: req.user, message: `Pre-rollback checklist confirmed by <@${req.user}>: ${policy.checklist.join('; ')}` });
+  failpoint('request-stored');
   return { kind: 'created', rollback };
 }
 
@@ -83,9 +89,9 @@ export type VoteOutcome =
  * Records one approval and, when every rule is met, moves the rollback to `approved` in the same
  * atomic write: of several simultaneous final clicks exactly one sees `approved`.
  */
-export async function approve(s: Services, id: string, user: string): Promise<VoteOutcome> {
+export async function approve(s: Services, id: string, user: string, nonce?: string): Promise<VoteOutcome> {
   const rb = await s.store.get(id);
-  if (!rb) return { kind: 'missing' };
+  if (!rb || !boundTo(rb, nonce)) return { kind: 'missing' };
   const { authority, members, problem } = await authorityOf(s, rb);
   if (problem) return { kind: 'refused', message: problem };
   const clock = { at: s.now(), expiresAt: expiresAt(s, rb) };
@@ -104,15 +110,23 @@ export async function approve(s: Services, id: string, user: string): Promise<Vo
     const at = clock.at.toISOString();
     const approvals = [...current.approvals, { user, at }];
     const decision = evaluate(authority, { ...votes, approvals });
-    if (decision.status === 'approved') {
+    if (decision.status === 'approved' && canTransition(current.state, 'approved')) {
       const next: Rollback = { ...current, approvals, state: 'approved', approvedAt: at };
       outcome = { kind: 'approved', rollback: next };
-      return { rollback: next, event: { type: 'approval', user, message: `Approved by <@${user}>: approval rule met` } };
+      return {
+        rollback: next,
+        event: { type: 'approval', user, message: `Approved by <@${user}>: approval rule met` },
+        say: [line(s, `:white_check_mark: <@${user}> approved; the rule is met and execution is starting.`)],
+      };
     }
     const missing = decision.status === 'pending' ? describeMissing(decision.missing) : 'nothing';
     const next: Rollback = { ...current, approvals };
     outcome = { kind: 'recorded', rollback: next, missing };
-    return { rollback: next, event: { type: 'approval', user, message: `Approved by <@${user}> (${missing} needed)` } };
+    return {
+      rollback: next,
+      event: { type: 'approval', user, message: `Approved by <@${user}> (${missing} needed)` },
+      say: [line(s, `:ballot_box_with_check: <@${user}> approved; still needed: ${missing}.`)],
+    };
   });
   return outcome;
 }
@@ -121,8 +135,24 @@ export type CloseOutcome = { kind: 'missing' } | { kind: 'refused'; message: str
 
 const CLOSABLE: Record<'cancelled' | 'rejected', Rollback['state'][]> = {
   rejected: ['awaiting_approval'],
-  cancelled: ['requested', 'planned', 'awaiting_approval'],
+  // Until the first step starts: the executor's approved → running write loses to a cancel, or wins.
+  cancelled: ['requested', 'planned', 'awaiting_approval', 'approved'],
 };
+
+/**
+ * A click carries `RB-n:nonce`; it acts only on the record that card was made for (ids restart
+ * when Redis loses its data, and an old card must never approve a newer RB-n). Without a nonce
+ * (typed `/rollback status RB-n` style ids) only records without one match.
+ */
+export function boundTo(rb: Rollback, nonce: string | undefined): boolean {
+  return (rb.nonce ?? '') === (nonce ?? '');
+}
+
+/** Splits a button value `RB-7:abc123` into the id and the record's nonce. */
+export function readButtonValue(value: string | undefined): { id: string; nonce?: string } {
+  const [id = '', nonce] = (value ?? '').split(':');
+  return nonce ? { id, nonce } : { id };
+}
 
 /**
  * Whether `user` may cancel (the requester or an approver) or reject (an approver, not the
@@ -143,9 +173,9 @@ export async function mayClose(s: Services, rb: Rollback, user: string, how: 'ca
 }
 
 /** Cancel or reject a rollback that has not started; `note` (a rejection's reason) goes into the audit trail. */
-export async function close(s: Services, id: string, user: string, how: 'cancelled' | 'rejected', note?: string): Promise<CloseOutcome> {
+export async function close(s: Services, id: string, user: string, how: 'cancelled' | 'rejected', note?: string, nonce?: string): Promise<CloseOutcome> {
   const rb = await s.store.get(id);
-  if (!rb) return { kind: 'missing' };
+  if (!rb || !boundTo(rb, nonce)) return { kind: 'missing' };
   const refusal = await mayClose(s, rb, user, how);
   if (refusal) return refusal;
   const verb = how === 'cancelled' ? 'Cancelled' : 'Rejected';
@@ -154,9 +184,11 @@ export async function close(s: Services, id: string, user: string, how: 'cancell
     patch: { finishedAt: s.now().toISOString() },
     message: `${verb} by <@${user}>${note ? `: ${note}` : ''}`,
     user,
+    say: (r) => [line(s, `:no_entry_sign: <@${user}> ${how} ${r.id}${note ? `: ${note}` : ''}. The target is unlocked.`)],
   });
   if (!res.changed) return { kind: 'too_late', rollback: res.rollback };
   await s.locks.release(rb.target, id);
+  await s.outbox.markDirty(`card:${id}`);
   return { kind: 'closed', rollback: res.rollback };
 }
 
@@ -166,8 +198,10 @@ export async function expire(s: Services, id: string): Promise<Rollback | undefi
     from: ['requested', 'planned', 'awaiting_approval'],
     patch: { finishedAt: s.now().toISOString() },
     message: 'Approval request expired',
+    say: (r) => [line(s, `:alarm_clock: ${r.id} expired: nobody approved it within ${Math.round(s.catalog.approvalTimeout / 60_000)} min. The target is unlocked; ask again if it is still needed.`)],
   });
   if (!res.changed) return undefined;
   await s.locks.release(res.rollback.target, id);
+  await s.outbox.markDirty(`card:${id}`);
   return res.rollback;
 }

@@ -7,6 +7,11 @@ export const ACTION_APPROVE = 'rollback_approve';
 export const ACTION_REJECT = 'rollback_reject';
 export const ACTION_CANCEL = 'rollback_cancel';
 
+/** `RB-7:<nonce>`: binds a click to the record the card was made for. */
+function buttonValue(rb: Rollback): string {
+  return rb.nonce ? `${rb.id}:${rb.nonce}` : rb.id;
+}
+
 const STATE_LABEL: Record<RollbackState, string> = {
   requested: ':hourglass_flowing_sand: Planning',
   planned: ':clipboard: Planned',
@@ -109,7 +114,7 @@ export function rollbackCard(rb: Rollback, ctx: CardContext): KnownBlock[] {
           action_id: ACTION_APPROVE,
           style: 'primary',
           text: { type: 'plain_text', text: 'Approve' },
-          value: rb.id,
+          value: buttonValue(rb),
           confirm: {
             title: { type: 'plain_text', text: `Approve ${rb.id}?` },
             text: { type: 'mrkdwn', text: clip(`Roll back *${rb.service} ${rb.environment}* from \`${plan.current}\` to \`${plan.target}\`.`, 300) },
@@ -117,9 +122,17 @@ export function rollbackCard(rb: Rollback, ctx: CardContext): KnownBlock[] {
             deny: { type: 'plain_text', text: 'Back' },
           },
         },
-        { type: 'button', action_id: ACTION_REJECT, style: 'danger', text: { type: 'plain_text', text: 'Reject' }, value: rb.id },
-        { type: 'button', action_id: ACTION_CANCEL, text: { type: 'plain_text', text: 'Cancel' }, value: rb.id },
+        { type: 'button', action_id: ACTION_REJECT, style: 'danger', text: { type: 'plain_text', text: 'Reject' }, value: buttonValue(rb) },
+        { type: 'button', action_id: ACTION_CANCEL, text: { type: 'plain_text', text: 'Cancel' }, value: buttonValue(rb) },
       ],
+    });
+  }
+  // Approved but not started yet: it can still be called off.
+  if (rb.state === 'approved') {
+    blocks.push({
+      type: 'actions',
+      block_id: `rollback:${rb.id}`,
+      elements: [{ type: 'button', action_id: ACTION_CANCEL, text: { type: 'plain_text', text: 'Cancel' }, value: buttonValue(rb) }],
     });
   }
   blocks.push({

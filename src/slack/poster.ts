@@ -8,16 +8,22 @@ export interface Message {
   thread_ts?: string;
   /** Also show a thread reply in the channel (announcements, final status). */
   broadcast?: boolean;
+  /** Slack message metadata: lets the outbox find a post it made before a crash. */
+  metadata?: { event_type: string; event_payload: Record<string, string | number> };
 }
 
+/** Slack allows about one message per second per channel, with short bursts. */
+const BURST = 4;
+
 /**
- * All bot writes to Slack go through here. Posts to one channel are sent in order and spaced
- * (Slack allows about one message per second per channel); WebClient waits out 429 Retry-After.
- * Card updates are coalesced: a burst of changes becomes one chat.update with the latest render.
+ * The bot's Slack writes. Posts to one channel are sent in order and paced by a token bucket
+ * (a burst of four, then one per `minIntervalMs`); WebClient waits out 429 Retry-After. Card
+ * updates are coalesced: a burst of changes becomes one chat.update with the latest render.
+ * Execution never calls this directly: it writes the outbox, which the outbox poster drains.
  */
 export class Poster {
   private readonly chains = new Map<string, Promise<unknown>>();
-  private readonly lastPost = new Map<string, number>();
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
   private readonly updates = new Map<string, { running: Promise<void>; again: boolean }>();
   private readonly pending = new Set<Promise<unknown>>();
 
@@ -38,17 +44,36 @@ export class Poster {
     return work;
   }
 
+  /** Waits for a token of `channel`'s bucket. */
+  private async pace(channel: string): Promise<void> {
+    if (this.minIntervalMs <= 0) return;
+    const now = Date.now();
+    const bucket = this.buckets.get(channel) ?? { tokens: BURST, at: now };
+    bucket.tokens = Math.min(BURST, bucket.tokens + (now - bucket.at) / this.minIntervalMs);
+    bucket.at = now;
+    this.buckets.set(channel, bucket);
+    if (bucket.tokens < 1) await new Promise((r) => setTimeout(r, (1 - bucket.tokens) * this.minIntervalMs));
+    bucket.tokens = Math.max(0, bucket.tokens - 1);
+  }
+
   /** Posts in channel order; resolves with the message ts. */
   post(channel: string, message: Message): Promise<string> {
-    return this.track(this.inOrder(channel, async () => {
-      const wait = (this.lastPost.get(channel) ?? 0) + this.minIntervalMs - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      const thread = message.thread_ts ? { thread_ts: message.thread_ts, reply_broadcast: message.broadcast ?? false } : {};
-      const args = { channel, text: message.text, unfurl_links: false, ...(message.blocks ? { blocks: message.blocks } : {}), ...thread };
-      const res = await this.client.chat.postMessage(args as ChatPostMessageArguments);
-      this.lastPost.set(channel, Date.now());
-      return res.ts as string;
-    }));
+    return this.track(
+      this.inOrder(channel, async () => {
+        await this.pace(channel);
+        const thread = message.thread_ts ? { thread_ts: message.thread_ts, reply_broadcast: message.broadcast ?? false } : {};
+        const args = {
+          channel,
+          text: message.text,
+          unfurl_links: false,
+          ...(message.blocks ? { blocks: message.blocks } : {}),
+          ...(message.metadata ? { metadata: message.metadata } : {}),
+          ...thread,
+        };
+        const res = await this.client.chat.postMessage(args as ChatPostMessageArguments);
+        return res.ts as string;
+      }),
+    );
   }
 
   ephemeral(channel: string, user: string, text: string): Promise<void> {
@@ -62,7 +87,7 @@ export class Poster {
    * Re-renders a message from fresh state. Calls made while an update is in flight collapse
    * into one more update after it, so the last state always lands and nothing in between is wasted.
    * A 429 is waited out by the WebClient (Retry-After); a failure rejects the callers whose state
-   * did not land, so the job that asked can retry.
+   * did not land, so the caller can retry.
    */
   update(key: string, render: () => Promise<{ channel: string; ts: string; message: Message } | undefined>): Promise<void> {
     const pending = this.updates.get(key);

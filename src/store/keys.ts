@@ -5,6 +5,17 @@ export function keys(prefix: string) {
     rollback: (id: string) => `${prefix}:rb:${id}`,
     timeline: (id: string) => `${prefix}:rb:${id}:timeline`,
     journal: (id: string) => `${prefix}:rb:${id}:journal`,
+    outbox: (id: string) => `${prefix}:rb:${id}:outbox`,
+    /** Hash: `delivered` (entries posted so far), `inflight` (the entry being posted, for crash recovery). */
+    outboxState: (id: string) => `${prefix}:rb:${id}:outbox:state`,
+    /** Sorted set of rollback ids with undelivered outbox entries. */
+    outboxPending: `${prefix}:outbox:pending`,
+    /** Set of `card:<id>` / `followup:<id>` messages to re-render. */
+    outboxDirty: `${prefix}:outbox:dirty`,
+    /** Which poster drains a rollback's outbox right now (one at a time keeps its order). */
+    outboxDrain: (id: string) => `${prefix}:outbox:drain:${id}`,
+    /** Non-terminal rollback ids: what the reconciler looks after. */
+    active: `${prefix}:active`,
     lock: (target: string) => `${prefix}:lock:${target}`,
     once: (key: string) => `${prefix}:once:${key}`,
     recent: `${prefix}:recent`,

@@ -1,27 +1,69 @@
 import type { Redis } from 'ioredis';
-import type { Rollback, RollbackState } from '../domain/rollback.js';
+import { isTerminal, type Rollback, type RollbackState } from '../domain/rollback.js';
 import { canTransition, IllegalTransition } from '../domain/state-machine.js';
-import type { TimelineEvent } from '../domain/timeline.js';
+import type { OutboxEntry, TimelineEvent } from '../domain/timeline.js';
 import { keys, type Keys } from './keys.js';
+import { FenceLost, type Fence } from './fence.js';
 
 /**
- * Compare-and-set on the record's version: writes the new document, appends the timeline event
- * and the audit entry in one atomic step, or does nothing if someone else wrote first.
+ * Compare-and-set on the record's version: writes the new document, appends the timeline event,
+ * the audit entry and the war-room outbox entries in one atomic step, or does nothing if someone
+ * else wrote first (0), or if the writer's fence (its execution lock) is gone (-1).
+ * A terminal state also frees the target lock if this rollback holds it: no lock outlives its rollback.
+ * KEYS: record, timeline, audit, outbox, outbox pending, active set, fence key, target lock.
+ * ARGV: version, doc, event, id, now ms, terminal flag, fence value, outbox entries...
  */
 const CAS_WRITE = `
+if ARGV[7] ~= '' and redis.call('GET', KEYS[7]) ~= ARGV[7] then return -1 end
 if redis.call('HGET', KEYS[1], 'v') ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'v', tostring(tonumber(ARGV[1]) + 1), 'doc', ARGV[2])
 if ARGV[3] ~= '' then
   redis.call('RPUSH', KEYS[2], ARGV[3])
   redis.call('XADD', KEYS[3], 'MAXLEN', '~', '100000', '*', 'rollback', ARGV[4], 'event', ARGV[3])
 end
+if #ARGV > 7 then
+  for i = 8, #ARGV do redis.call('RPUSH', KEYS[4], ARGV[i]) end
+  redis.call('ZADD', KEYS[5], 'NX', ARGV[5], ARGV[4])
+end
+if ARGV[6] == '1' then
+  redis.call('SREM', KEYS[6], ARGV[4])
+  local holder = redis.call('GET', KEYS[8])
+  if holder == ARGV[4] or (holder and string.sub(holder, 1, #ARGV[4] + 1) == ARGV[4] .. '#') then redis.call('DEL', KEYS[8]) end
+end
 return 1
 `;
 
-export type Mutation = (rb: Rollback) => { rollback: Rollback; event?: Omit<TimelineEvent, 'at'> } | undefined;
+/** Appends a timeline event and outbox entries without changing the record (fenced like CAS_WRITE). */
+const NOTE = `
+if ARGV[4] ~= '' and redis.call('GET', KEYS[5]) ~= ARGV[4] then return -1 end
+if ARGV[2] ~= '' then
+  redis.call('RPUSH', KEYS[1], ARGV[2])
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', '100000', '*', 'rollback', ARGV[1], 'event', ARGV[2])
+end
+if #ARGV > 4 then
+  for i = 5, #ARGV do redis.call('RPUSH', KEYS[3], ARGV[i]) end
+  redis.call('ZADD', KEYS[4], 'NX', ARGV[3], ARGV[1])
+end
+return 1
+`;
+
+export interface Change {
+  rollback: Rollback;
+  event?: Omit<TimelineEvent, 'at'>;
+  /** What the war room should see because of this change, delivered by the outbox poster. */
+  say?: OutboxEntry[];
+}
+export type Mutation = (rb: Rollback) => Change | undefined;
+
+export interface WriteOptions {
+  /** The execution lock this write depends on: refused (FenceLost) if another run holds the target now. */
+  fence?: Fence;
+}
 
 export class RollbackStore {
   private readonly k: Keys;
+  /** Told after a write added outbox entries (main.ts wakes the local outbox poster). */
+  onSay: () => void = () => undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -44,6 +86,7 @@ export class RollbackStore {
       .hsetnx(this.k.rollback(rb.id), 'v', '1')
       .rpush(this.k.timeline(rb.id), JSON.stringify(event))
       .zadd(this.k.recent, Date.parse(rb.createdAt), rb.id)
+      .sadd(this.k.active, rb.id)
       .xadd(this.k.audit, 'MAXLEN', '~', '100000', '*', 'rollback', rb.id, 'event', JSON.stringify(event))
       .exec();
     if (!created || created[0]?.[1] !== 1) throw new Error(`Rollback ${rb.id} already exists`);
@@ -58,7 +101,7 @@ export class RollbackStore {
    * Applies `mutate` atomically: re-reads and retries when another writer got there first.
    * Returns the stored record and whether this call changed it.
    */
-  async update(id: string, mutate: Mutation): Promise<{ rollback: Rollback; changed: boolean }> {
+  async update(id: string, mutate: Mutation, opts: WriteOptions = {}): Promise<{ rollback: Rollback; changed: boolean }> {
     for (let attempt = 0; attempt < 50; attempt++) {
       const [doc, v] = await this.redis.hmget(this.k.rollback(id), 'doc', 'v');
       if (!doc || !v) throw new Error(`Rollback ${id} not found`);
@@ -68,8 +111,33 @@ export class RollbackStore {
       const at = this.now().toISOString();
       const next = { ...result.rollback, updatedAt: at };
       const event = result.event ? JSON.stringify({ at, ...result.event }) : '';
-      const ok = await this.redis.eval(CAS_WRITE, 3, this.k.rollback(id), this.k.timeline(id), this.k.audit, v, JSON.stringify(next), event, id);
-      if (ok === 1) return { rollback: next, changed: true };
+      const terminal = isTerminal(next.state) ? '1' : '';
+      const say = (result.say ?? []).map((e) => JSON.stringify(e));
+      const ok = await this.redis.eval(
+        CAS_WRITE,
+        8,
+        this.k.rollback(id),
+        this.k.timeline(id),
+        this.k.audit,
+        this.k.outbox(id),
+        this.k.outboxPending,
+        this.k.active,
+        opts.fence?.key ?? this.k.rollback(id),
+        this.k.lock(next.target),
+        v,
+        JSON.stringify(next),
+        event,
+        id,
+        Date.parse(at),
+        terminal,
+        opts.fence?.value ?? '',
+        ...say,
+      );
+      if (ok === -1) throw new FenceLost(id);
+      if (ok === 1) {
+        if (say.length) this.onSay();
+        return { rollback: next, changed: true };
+      }
     }
     throw new Error(`Rollback ${id} is being written too often to update; try again`);
   }
@@ -81,7 +149,7 @@ export class RollbackStore {
   async transition(
     id: string,
     to: RollbackState,
-    opts: { from?: RollbackState[]; patch?: Partial<Rollback>; message?: string; user?: string } = {},
+    opts: { from?: RollbackState[]; patch?: Partial<Rollback>; message?: string; user?: string; say?: (rb: Rollback) => OutboxEntry[] } & WriteOptions = {},
   ): Promise<{ rollback: Rollback; changed: boolean }> {
     return this.update(id, (rb) => {
       if (opts.from && !opts.from.includes(rb.state)) return undefined;
@@ -89,20 +157,46 @@ export class RollbackStore {
         if (opts.from) throw new IllegalTransition(rb.state, to);
         return undefined;
       }
+      const next: Rollback = { ...rb, ...opts.patch, state: to };
       return {
-        rollback: { ...rb, ...opts.patch, state: to },
+        rollback: next,
         event: { type: 'state', message: opts.message ?? `${rb.state} → ${to}`, user: opts.user },
+        say: opts.say?.(next),
       };
-    });
+    }, opts);
   }
 
-  async note(id: string, event: Omit<TimelineEvent, 'at'>): Promise<void> {
-    const full = JSON.stringify({ at: this.now().toISOString(), ...event });
-    await this.redis
-      .multi()
-      .rpush(this.k.timeline(id), full)
-      .xadd(this.k.audit, 'MAXLEN', '~', '100000', '*', 'rollback', id, 'event', full)
-      .exec();
+  /** A timeline event (audited) and/or war-room lines, without changing the record. */
+  async note(id: string, event: Omit<TimelineEvent, 'at'> | undefined, opts: WriteOptions & { say?: OutboxEntry[] } = {}): Promise<void> {
+    const at = this.now();
+    const full = event ? JSON.stringify({ at: at.toISOString(), ...event }) : '';
+    const say = (opts.say ?? []).map((e) => JSON.stringify(e));
+    const ok = await this.redis.eval(
+      NOTE,
+      5,
+      this.k.timeline(id),
+      this.k.audit,
+      this.k.outbox(id),
+      this.k.outboxPending,
+      opts.fence?.key ?? this.k.timeline(id),
+      id,
+      full,
+      at.getTime(),
+      opts.fence?.value ?? '',
+      ...say,
+    );
+    if (ok === -1) throw new FenceLost(id);
+    if (say.length) this.onSay();
+  }
+
+  /** Rollbacks not yet in a terminal state (the reconciler's work list). */
+  async active(): Promise<string[]> {
+    return this.redis.smembers(this.k.active);
+  }
+
+  /** Drops an id from the active set (its record is gone or terminal). */
+  async retire(id: string): Promise<void> {
+    await this.redis.srem(this.k.active, id);
   }
 
   async timeline(id: string): Promise<TimelineEvent[]> {

@@ -95,9 +95,11 @@ describe('ECS rollback from /rollback to a verified, announced recovery', () => 
     expect(notification).toContain('Reason: Error rate spiked after deploy');
     expect(notification).toContain('Current Status: completed');
 
-    // The card is re-rendered from the record: final state, no buttons, every step ticked.
-    const finalCard = readable(await card('RB-1'));
-    expect(finalCard).toContain('Succeeded');
+    // The card is re-rendered from the record (coalesced, so it may land after the thread): final state, no buttons, every step ticked.
+    const finalCard = await eventually(async () => {
+      const text = readable(await card('RB-1'));
+      return text.includes('Succeeded') ? text : undefined;
+    }, 'the card to show Succeeded');
     expect(finalCard).not.toContain('rollback_approve');
     expect(await h.rewind.services.locks.holder('api/production')).toBeNull();
     const approvers = (await record('RB-1'))!.approvals.map((a) => a.user).sort();

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { QUEUE_NAME } from '../../jobs/queue.js';
+import { INTERACTIVE_QUEUE } from '../../jobs/queue.js';
 import { DEFAULT_CHECKLIST } from '../../src/policy/checklist.js';
 import { eventually, readable, startHarness, USERS, WAR_ROOM, type Harness } from '../support/harness.js';
 import { testRedisUrl } from '../support/redis.js';
@@ -128,13 +128,13 @@ describe('the rollback form lists the target\'s versions', () => {
     expect(refused.args).toMatchObject({ view_id: modal.id, hash: modal.view.hash });
     expect(h.slack.views(USERS.requester)[0]!.view.hash).toBe(hashNow);
     // Quiet: the job completes without a retry (a thrown error would be retried: a third update), nothing is posted.
-    const queue = new Queue(QUEUE_NAME, { connection: { url: testRedisUrl() }, prefix: `${h.prefix}:bull` });
+    const queue = new Queue(INTERACTIVE_QUEUE, { connection: { url: testRedisUrl() }, prefix: `${h.prefix}:bull` });
     try {
       await eventually(async () => {
-        const counts = await queue.getJobCounts('active', 'wait', 'delayed', 'prioritized');
-        return Object.values(counts).every((n) => n === 0) || undefined;
+        const open = await queue.getJobs(['active', 'wait', 'delayed', 'prioritized']);
+        return open.every((job) => job.name !== 'versions') || undefined;
       }, 'the versions job to finish');
-      expect(await queue.getFailedCount()).toBe(0);
+      expect((await queue.getJobs(['failed'])).filter((job) => job.name === 'versions')).toEqual([]);
     } finally {
       await queue.close();
     }

@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { QUEUE_NAME } from '../../jobs/queue.js';
+import { INTERACTIVE_QUEUE } from '../../jobs/queue.js';
 import { eventually, readable, startHarness, USERS, WAR_ROOM, type Harness } from '../support/harness.js';
 import { testRedisUrl } from '../support/redis.js';
 
@@ -38,7 +38,7 @@ templates:
 `,
     slack: { users: { [USERS.requester]: { name: 'alice' }, [USERS.oncallViaGroup]: { name: 'bob' }, [USERS.lead]: { name: 'carol' } } },
   });
-  queue = new Queue(QUEUE_NAME, { connection: { url: testRedisUrl() }, prefix: `${h.prefix}:bull` });
+  queue = new Queue(INTERACTIVE_QUEUE, { connection: { url: testRedisUrl() }, prefix: `${h.prefix}:bull` });
 });
 afterEach(async () => {
   await queue.close();

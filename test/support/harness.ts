@@ -95,6 +95,8 @@ export interface HarnessOptions {
   catalog?: (yaml: string) => string;
   /** Extra Slack fake options (users for users.info, channels...). */
   slack?: Omit<FakeSlackOptions, 'signingSecret'>;
+  /** Pace of posts per channel (production: 1000); tests post without pacing. */
+  slackMinIntervalMs?: number;
   /** Socket Mode: SLACK_APP_TOKEN instead of a signing secret, and a free PORT for /healthz (Bolt does not report the port it bound). */
   socketMode?: boolean;
 }
@@ -136,9 +138,11 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
         return kc;
       },
     },
-    slackMinIntervalMs: 0,
+    slackMinIntervalMs: opts.slackMinIntervalMs ?? 0,
     progressIntervalMs: 100,
     minPollSec: 0.05,
+    outboxPollMs: 50,
+    shutdownMs: 5000,
   });
   return {
     slack,

@@ -4,7 +4,16 @@ import { Redis } from 'ioredis';
 
 export interface PrivateRedis {
   url: string;
-  stop(): Promise<void>;
+  port: number;
+  /** The server process (SIGSTOP/SIGCONT it to make Redis unavailable for a while). */
+  pid: number;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export interface PrivateRedisOptions {
+  port?: number;
+  /** Keep an append-only file in this folder (production's persistence), so a restart keeps the data. */
+  aofDir?: string;
 }
 
 export async function freePort(): Promise<number> {
@@ -19,15 +28,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Spawns a throwaway redis-server (no persistence) on a free loopback port. */
-export async function startPrivateRedis(): Promise<PrivateRedis> {
+/** Spawns a throwaway redis-server on a free loopback port, without persistence unless `aofDir` is given. */
+export async function startPrivateRedis(opts: PrivateRedisOptions = {}): Promise<PrivateRedis> {
   if (spawnSync('redis-server', ['--version']).error) {
     throw new Error(
       'No Redis for the tests: set REDIS_URL to a Redis you may write to, or install redis-server (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis).',
     );
   }
-  const port = await freePort();
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+  const port = opts.port ?? (await freePort());
+  const persistence = opts.aofDir ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', opts.aofDir] : ['--appendonly', 'no'];
+  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence], {
     stdio: 'ignore',
   });
   const url = `redis://127.0.0.1:${port}`;
@@ -48,11 +58,14 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   }
   return {
     url,
-    stop: () =>
+    port,
+    pid: child.pid!,
+    stop: (signal = 'SIGTERM') =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
-        child.kill('SIGTERM');
+        child.kill('SIGCONT'); // a stopped server would never see the signal
+        child.kill(signal);
       }),
   };
 }

@@ -37,6 +37,8 @@ export interface Fault {
 export interface FakeCall {
   op: string;
   input: Record<string, unknown>;
+  /** When it arrived (Date.now()), for benchmarks. */
+  at: number;
   /** Set when the fake answered with an error (injected or real). */
   error?: string;
 }
@@ -160,7 +162,7 @@ export abstract class AwsFake {
     if (!route) {
       return this.renderError(new AwsError('UnknownOperation', 404, `fake: no operation for ${request.method} ${request.path}`), request);
     }
-    const call: FakeCall = { op: route.op, input: route.input ?? {} };
+    const call: FakeCall = { op: route.op, input: route.input ?? {}, at: Date.now() };
     this.calls.push(call);
     const pending = this.faults.get(route.op);
     if (pending && pending.remaining > 0) {

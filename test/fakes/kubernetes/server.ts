@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -22,6 +23,8 @@ export interface FakeKubeCall {
   query: Record<string, string>;
   contentType?: string;
   body?: unknown;
+  /** When it arrived (performance.now(), the clock of completedAt), for benchmarks. */
+  at: number;
 }
 
 export interface FakeKube {
@@ -140,7 +143,7 @@ export async function startFakeKube(opts: { tickMs?: number } = {}): Promise<Fak
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://fake');
-    const call: FakeKubeCall = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), contentType: req.headers['content-type'] };
+    const call: FakeKubeCall = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), contentType: req.headers['content-type'], at: performance.now() };
     calls.push(call);
     if (req.headers.authorization !== `Bearer ${token}`) return status(res, 401, 'Unauthorized', 'Unauthorized');
     const m = ROUTE.exec(url.pathname);

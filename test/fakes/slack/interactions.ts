@@ -102,7 +102,8 @@ export class BotSender {
             action_id: p.action_id,
             block_id: p.block_id ?? found?.blockId,
             ...(found?.element.text ? { text: found.element.text } : {}),
-            value: p.value,
+            // Slack sends the value the button carries, not what the test thought it was.
+            value: typeof found?.element.value === 'string' ? found.element.value : p.value,
             ...(found?.element.style ? { style: found.element.style } : {}),
             type: 'button',
             action_ts: this.clock.next(),

@@ -32,9 +32,11 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
     triggerTtlMs: opts.triggerTtlMs ?? 3000,
   };
   const failures = new Map<string, InjectedFailure[]>();
+  /** Every Web API call answers this status until then (a Slack outage). */
+  const outage = { until: 0, status: 500 };
   // Requests only arrive once listen() has resolved, by which time `workspace` below exists.
   const server = createServer((req, res) => {
-    route(workspace, failures, sockets, req, res).catch((error: unknown) => {
+    route(workspace, failures, outage, sockets, req, res).catch((error: unknown) => {
       if (!res.headersSent) sendJson(res, 500, { ok: false, error: 'fake_internal_error', detail: String(error) });
       else res.destroy();
     });
@@ -60,6 +62,10 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
     views: (user) => workspace.modals(user),
     homeView: (user) => workspace.home(user),
     waitFor: (predicate, o) => waitFor(workspace, predicate, o),
+    outage(ms, status = 500) {
+      outage.until = Date.now() + ms;
+      outage.status = status;
+    },
     failNext(method, error, times = 1) {
       const queue = failures.get(method) ?? [];
       for (let i = 0; i < times; i++) queue.push(error);
@@ -76,6 +82,7 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
     socketConnections: () => sockets.connections(),
     reset() {
       failures.clear();
+      outage.until = 0;
       workspace.reset();
     },
     close: () =>
@@ -88,17 +95,22 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
   };
 }
 
-async function route(ws: Workspace, failures: Map<string, InjectedFailure[]>, sockets: SocketHub, req: IncomingMessage, res: ServerResponse): Promise<void> {
+interface Outage {
+  until: number;
+  status: number;
+}
+
+async function route(ws: Workspace, failures: Map<string, InjectedFailure[]>, outage: Outage, sockets: SocketHub, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', ws.origin);
   const [, kind, id] = url.pathname.split('/');
-  if (kind === 'api' && id) return webApi(ws, failures, sockets, id, url, req, res);
+  if (kind === 'api' && id) return webApi(ws, failures, outage, sockets, id, url, req, res);
   if (kind === 'upload' && id && req.method === 'POST') return upload(ws, id, req, res);
   if (kind === 'response' && id && req.method === 'POST') return response(ws, id, url, req, res);
   if (kind === 'files' && id && req.method === 'GET') return download(ws, id, res);
   sendJson(res, 404, { ok: false, error: 'not_found', detail: `The Slack fake serves /api/<method>, /upload/<id>, /response/<id>, WebSockets at /link/; not ${url.pathname}.` });
 }
 
-async function webApi(ws: Workspace, failures: Map<string, InjectedFailure[]>, sockets: SocketHub, method: string, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function webApi(ws: Workspace, failures: Map<string, InjectedFailure[]>, outage: Outage, sockets: SocketHub, method: string, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
   let raw: Record<string, unknown>;
   try {
     raw = await readArgs(req, url.searchParams);
@@ -118,7 +130,7 @@ async function webApi(ws: Workspace, failures: Map<string, InjectedFailure[]>, s
   const call: RecordedCall = { method, args, at: Date.now(), ...(token ? { token: maskToken(token) } : {}) };
   ws.calls.push(call);
 
-  const failure = failures.get(method)?.shift();
+  const failure = Date.now() < outage.until ? { status: outage.status } : failures.get(method)?.shift();
   if (failure) {
     const status = failure.status ?? 200;
     call.error = failure.error ?? (status === 429 ? 'ratelimited' : 'internal_error');

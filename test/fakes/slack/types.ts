@@ -60,6 +60,8 @@ export interface FakeMessage {
   /** Set once chat.update (or a replace_original response) changed it. */
   updatedAt?: number;
   files?: FakeFile[];
+  /** Message metadata (`event_type`, `event_payload`), returned with include_all_metadata. */
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
 
 export interface RecordedResponse {
@@ -193,6 +195,8 @@ export interface FakeSlack {
   homeView(user: string): FakeView | undefined;
   waitFor<T>(predicate: () => T | undefined | false, opts?: { timeoutMs?: number; what?: string }): Promise<T>;
   failNext(method: string, error: InjectedFailure, times?: number): void;
+  /** A Slack outage: every Web API call answers `status` (default 500) for the next `ms`. */
+  outage(ms: number, status?: number): void;
   on(event: 'change', listener: () => void): void;
   off(event: 'change', listener: () => void): void;
   slashCommand(botEventsUrl: string, p: SlashCommandInput, opts?: SendOptions): Promise<SendResult>;

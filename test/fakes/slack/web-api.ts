@@ -63,7 +63,8 @@ const methods: Record<string, Handler> = {
 
   'chat.postMessage': (ws, args) => {
     const channel = ws.resolveChannel(args.channel);
-    const m = ws.addMessage({ channel, thread_ts: str(args.thread_ts), ...content(args, true), user: ws.cfg.botUserId });
+    const metadata = args.metadata as FakeMessage['metadata'];
+    const m = ws.addMessage({ channel, thread_ts: str(args.thread_ts), ...content(args, true), user: ws.cfg.botUserId, metadata });
     return { channel, ts: m.ts, message: ws.wire(m) };
   },
 

@@ -124,6 +124,7 @@ export class Workspace {
       ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}),
       ...(m.blocks ? { blocks: structuredClone(m.blocks) } : {}),
       ...(m.attachments ? { attachments: structuredClone(m.attachments) } : {}),
+      ...(m.metadata ? { metadata: structuredClone(m.metadata) } : {}),
       ...(m.updatedAt ? { edited: { user: m.user, ts: String(m.updatedAt / 1000) } } : {}),
       ...(m.files ? { files: m.files.map((f) => ({ id: f.id, name: f.name, title: f.title ?? f.name })) } : {}),
     };
