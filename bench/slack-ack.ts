@@ -7,6 +7,8 @@
  * Run: npx tsx bench/slack-ack.ts [runs] [burst]
  */
 import { App } from '@slack/bolt';
+import { Queue } from 'bullmq';
+import { INTERACTIVE_QUEUE } from '../jobs/queue.js';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startFakeSlack, type FakeSlack } from '../test/fakes/slack.js';
@@ -52,7 +54,15 @@ async function sequential(t: Target, text: () => string): Promise<number[]> {
 
 /** BURST requests at once; the first may create a rollback, the rest are refused as busy (the full path all the same). */
 async function burst(t: Target): Promise<number[]> {
-  return Promise.all(Array.from({ length: BURST }, () => send(t, `api production burst ${++n}`)));
+  const times = await Promise.all(Array.from({ length: BURST }, () => send(t, `api production burst ${++n}`)));
+  // ROLE=all answers them in this process: let it finish before the next app is measured.
+  if (t === targets.all) await settled(allQueue);
+  return times;
+}
+
+const allQueue = new Queue(INTERACTIVE_QUEUE, { connection: { url: redisUrl }, prefix: `${all.prefix}:bull` });
+async function settled(queue: Queue): Promise<void> {
+  while ((await queue.getWaitingCount()) + (await queue.getActiveCount()) > 0) await new Promise((r) => setTimeout(r, 50));
 }
 
 // Warm-up: first requests pay for JIT and connection set-up.
@@ -87,6 +97,7 @@ for (const [name, label] of [
   console.log(`${label.padEnd(40)} p99 ${median(p99s[name]!).toFixed(1).padStart(7)} ms  median ${median(medians[name]!).toFixed(1).padStart(7)} ms  (p99 ${(median(p99s[name]!) / base).toFixed(2)}× baseline)`);
 }
 
+await allQueue.close();
 await web.close();
 await all.close();
 await baseline.stop();

@@ -7,7 +7,7 @@ import { pickedForOtherTarget } from '../src/slack/modal-versions.js';
 import { keys } from '../src/store/keys.js';
 import { claimOnce } from '../src/store/once.js';
 import type { WebServices } from './context.js';
-import { createdText, notCreatedText } from './request-reply.js';
+import { createdText, notCreatedText } from '../src/service/request-reply.js';
 
 export { modalChoices } from '../src/slack/modal-choices.js';
 

@@ -1,14 +1,12 @@
+import { setImmediate } from 'node:timers/promises';
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { helpText, parseCommand } from '../commands/grammar.js';
 import { decisionMatrix } from '../src/policy/matrix.js';
-import { requestRollback } from '../src/service/requests.js';
 import { matrixText } from '../src/slack/matrix.js';
 import { requestModal } from '../src/slack/modal.js';
-import { claimOnce } from '../src/store/once.js';
 import type { WebServices } from './context.js';
 import { historyText } from './history-text.js';
 import { modalChoices } from './modal.js';
-import { createdText, notCreatedText } from './request-reply.js';
 import { statusText } from './status-text.js';
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
@@ -16,6 +14,8 @@ type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 export function rollbackCommand(w: WebServices) {
   return async function handleRollbackCommand({ command, ack, respond, client }: Args) {
     await ack();
+    // Yield once so a burst's other requests are read and acked before this one's work runs.
+    await setImmediate();
     const reply = (text: string) => respond({ response_type: 'ephemeral', text });
     const parsed = parseCommand(command.text, w.catalog);
     switch (parsed.kind) {
@@ -44,28 +44,10 @@ export function rollbackCommand(w: WebServices) {
         await w.jobs.versions({ service: parsed.service, environment: parsed.environment, user: command.user_id, channel: command.channel_id, responseUrl: command.response_url });
         return reply(`:mag: Reading the history of ${parsed.service} ${parsed.environment}…`);
       case 'rollback': {
-        // Slack may deliver the same command twice; its trigger_id is unique per invocation.
-        if (!(await claimOnce(w.redis, w.prefix, `trigger:${command.trigger_id}`, 3600))) return;
-        const outcome = await requestRollback(w, {
-          service: parsed.service,
-          environment: parsed.environment,
-          version: parsed.version,
-          options: parsed.options,
-          reason: parsed.reason,
-          user: command.user_id,
-          origin: { channel: command.channel_id, responseUrl: command.response_url },
-          classification: parsed.classification,
-        });
-        if (outcome.kind !== 'created') {
-          const sev = parsed.classification?.scenario ?? parsed.classification?.severity;
-          const how =
-            outcome.kind === 'refused' && outcome.reason === 'needs_override'
-              ? `\nTo roll back anyway: \`/rollback ${parsed.service} ${parsed.environment}${parsed.version ? ` to ${parsed.version}` : ''} sev ${sev} override <why a rollback is still right>\``
-              : '';
-          return reply(notCreatedText(w, parsed.service, parsed.environment, outcome) + how);
-        }
-        await w.jobs.plan(outcome.rollback.id);
-        return reply(createdText(w, outcome.rollback.id, parsed.service, parsed.environment));
+        // Nothing else here: the worker records, locks, replies and plans (acks stay fast under a burst).
+        const { kind: _kind, ...request } = parsed;
+        await w.jobs.request(command.trigger_id, { ...request, user: command.user_id, channel: command.channel_id, responseUrl: command.response_url });
+        return;
       }
     }
   };

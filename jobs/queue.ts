@@ -3,14 +3,13 @@ import { z } from 'zod';
 
 /**
  * Two queues, so nothing interactive waits behind a long rollout:
- * interactive: plan (read live state, post the card), versions (`/rollback history`), expire (an
+ * interactive: request (a parsed `/rollback`: record, lock, reply, plan), plan (read live state,
+ * post the card), versions (`/rollback history`), expire (an
  * unanswered request), remind (post-mortem deadline), reconcile (periodic: no rollback without an
  * owner); execute: approved plans.
  */
 export const INTERACTIVE_QUEUE = 'interactive';
 export const EXECUTE_QUEUE = 'execute';
-export const INTERACTIVE_JOBS = ['plan', 'expire', 'versions', 'remind', 'reconcile'] as const;
-export type InteractiveJob = (typeof INTERACTIVE_JOBS)[number];
 
 export const jobPayload = z.object({ id: z.string().regex(/^RB-\d+$/) });
 export const versionsPayload = z.object({
@@ -23,7 +22,20 @@ export const versionsPayload = z.object({
   view: z.object({ id: z.string(), hash: z.string() }).optional(),
 });
 export type VersionsQuery = z.infer<typeof versionsPayload>;
-export type JobPayload = z.infer<typeof jobPayload> | VersionsQuery | Record<string, never>;
+/** A `/rollback` already parsed and validated against the catalog by the web role. */
+export const requestPayload = z.object({
+  service: z.string(),
+  environment: z.string(),
+  version: z.string().optional(),
+  options: z.record(z.string(), z.string()).optional(),
+  reason: z.string(),
+  classification: z.object({ severity: z.string().optional(), scenario: z.string().optional(), override: z.string().optional() }).optional(),
+  user: z.string(),
+  channel: z.string(),
+  responseUrl: z.url().optional(),
+});
+export type RequestJob = z.infer<typeof requestPayload>;
+export type JobPayload = z.infer<typeof jobPayload> | VersionsQuery | RequestJob | Record<string, never>;
 
 const ACTIVE_JOB_STATES = new Set(['active', 'waiting', 'delayed', 'prioritized', 'waiting-children']);
 
@@ -40,6 +52,14 @@ export class RollbackJobs {
     const jobs = new RollbackJobs(new Queue(INTERACTIVE_QUEUE, opts), new Queue(EXECUTE_QUEUE, opts));
     for (const queue of [jobs.interactive, jobs.execution]) queue.on('error', onError);
     return jobs;
+  }
+
+  /**
+   * The web role's whole share of a `/rollback`: one enqueue after ack. The job id is Slack's
+   * trigger_id, unique per invocation, so a retried delivery of the same command collapses into it.
+   */
+  request(triggerId: string, request: RequestJob) {
+    return this.interactive.add('request', request, { jobId: `request-${triggerId}`, attempts: 2, backoff: { type: 'exponential', delay: 500 } });
   }
 
   plan(id: string) {

@@ -5,7 +5,8 @@ import { executeJob, failOutsideSteps, RunElsewhere } from './execute.js';
 import { planJob } from './plan.js';
 import { reconcileJob } from './reconcile.js';
 import { remindJob } from './remind.js';
-import { EXECUTE_QUEUE, INTERACTIVE_QUEUE, jobPayload, versionsPayload, type JobPayload } from './queue.js';
+import { EXECUTE_QUEUE, INTERACTIVE_QUEUE, jobPayload, requestPayload, versionsPayload, type JobPayload } from './queue.js';
+import { requestJob } from './request.js';
 import { versionsJob } from './versions.js';
 
 export interface WorkerOptions {
@@ -49,6 +50,11 @@ export function startWorker(x: WorkerServices, connection: ConnectionOptions, op
             const query = versionsPayload.safeParse(job.data);
             if (!query.success) throw new UnrecoverableError(`bad job payload: ${query.error.message}`);
             return await versionsJob(x, query.data, stop);
+          }
+          case 'request': {
+            const request = requestPayload.safeParse(job.data);
+            if (!request.success) throw new UnrecoverableError(`bad job payload: ${request.error.message}`);
+            return await requestJob(x, request.data, stop);
           }
           case 'plan':
             return await planJob(x, rollbackId(job), stop);

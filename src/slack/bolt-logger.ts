@@ -5,7 +5,8 @@ import type { Logger } from 'pino';
 export function boltLogger(log: Logger): BoltLogger {
   const child = log.child({ component: 'bolt' });
   return {
-    debug: (...msg) => child.debug(msg.map(String).join(' ')),
+    // Bolt logs several debug lines per request: format them only when someone reads them.
+    debug: (...msg) => child.isLevelEnabled('debug') && child.debug(msg.map(String).join(' ')),
     info: (...msg) => child.info(msg.map(String).join(' ')),
     warn: (...msg) => child.warn(msg.map(String).join(' ')),
     error: (...msg) => child.error(msg.map(String).join(' ')),

@@ -16,13 +16,14 @@ export interface Message {
 const BURST = 4;
 
 /**
- * The bot's Slack writes. Posts to one channel are sent in order and paced by a token bucket
- * (a burst of four, then one per `minIntervalMs`); WebClient waits out 429 Retry-After. Card
- * updates are coalesced: a burst of changes becomes one chat.update with the latest render.
+ * The bot's Slack writes. Posts to a channel are paced by a token bucket (a burst of four, then
+ * one per `minIntervalMs`), each post reserving the next free slot; an urgent post (an outcome)
+ * takes a slot without waiting and pushes the others back. WebClient waits out 429 Retry-After.
+ * Order within a thread is the caller's: the outbox poster awaits each post of a rollback.
+ * Card updates are coalesced: a burst of changes becomes one chat.update with the latest render.
  * Execution never calls this directly: it writes the outbox, which the outbox poster drains.
  */
 export class Poster {
-  private readonly chains = new Map<string, Promise<unknown>>();
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
   private readonly updates = new Map<string, { running: Promise<void>; again: boolean }>();
   private readonly pending = new Set<Promise<unknown>>();
@@ -44,23 +45,22 @@ export class Poster {
     return work;
   }
 
-  /** Waits for a token of `channel`'s bucket. */
-  private async pace(channel: string): Promise<void> {
+  /** Reserves a slot in `channel`'s bucket; resolves when it comes (at once when urgent). */
+  private async pace(channel: string, urgent: boolean): Promise<void> {
     if (this.minIntervalMs <= 0) return;
     const now = Date.now();
     const bucket = this.buckets.get(channel) ?? { tokens: BURST, at: now };
-    bucket.tokens = Math.min(BURST, bucket.tokens + (now - bucket.at) / this.minIntervalMs);
+    bucket.tokens = Math.min(BURST, bucket.tokens + (now - bucket.at) / this.minIntervalMs) - 1;
     bucket.at = now;
     this.buckets.set(channel, bucket);
-    if (bucket.tokens < 1) await new Promise((r) => setTimeout(r, (1 - bucket.tokens) * this.minIntervalMs));
-    bucket.tokens = Math.max(0, bucket.tokens - 1);
+    if (bucket.tokens < 0 && !urgent) await new Promise((r) => setTimeout(r, -bucket.tokens * this.minIntervalMs));
   }
 
-  /** Posts in channel order; resolves with the message ts. */
-  post(channel: string, message: Message): Promise<string> {
+  /** Posts a message; resolves with its ts. */
+  post(channel: string, message: Message, opts: { urgent?: boolean } = {}): Promise<string> {
     return this.track(
-      this.inOrder(channel, async () => {
-        await this.pace(channel);
+      (async () => {
+        await this.pace(channel, opts.urgent ?? false);
         const thread = message.thread_ts ? { thread_ts: message.thread_ts, reply_broadcast: message.broadcast ?? false } : {};
         const args = {
           channel,
@@ -72,7 +72,7 @@ export class Poster {
         };
         const res = await this.client.chat.postMessage(args as ChatPostMessageArguments);
         return res.ts as string;
-      }),
+      })(),
     );
   }
 
@@ -115,16 +115,5 @@ export class Poster {
     })();
     this.updates.set(key, entry);
     return this.track(entry.running);
-  }
-
-  private inOrder<T>(channel: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.chains.get(channel) ?? Promise.resolve();
-    const next = previous.then(task, task);
-    const settled = next.catch(() => undefined);
-    this.chains.set(channel, settled);
-    void settled.then(() => {
-      if (this.chains.get(channel) === settled) this.chains.delete(channel);
-    });
-    return next;
   }
 }

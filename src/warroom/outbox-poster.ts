@@ -14,6 +14,8 @@ const EVENT_TYPE = 'rewind_outbox';
 /** Consecutive thread lines pending at once go out as one message, up to this much. */
 const BATCH_LINES = 12;
 const BATCH_CHARS = 3500;
+/** A plain line waits this long for more to join it (one message instead of several paced ones). */
+const HOLD_MS = 150;
 /** A poster's hold on one rollback's outbox; renewed while it drains, so a dead poster's lapses soon. */
 const DRAIN_LEASE_MS = 6_000;
 
@@ -32,6 +34,8 @@ export class OutboxPoster {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  /** The earliest time a held-back line is due (Infinity: none). */
+  private heldUntil = Infinity;
   private stopped = false;
   private readonly unsubscribe: () => void;
 
@@ -82,7 +86,9 @@ export class OutboxPoster {
     })();
     await this.running;
     this.running = undefined;
-    if (!this.stopped) this.schedule(this.again ? 0 : this.pollMs);
+    const held = Math.max(0, this.heldUntil - Date.now());
+    this.heldUntil = Infinity;
+    if (!this.stopped) this.schedule(this.again ? 0 : Math.min(held, this.pollMs));
   }
 
   private due(key: string): boolean {
@@ -118,12 +124,19 @@ export class OutboxPoster {
           await this.s.outbox.delivered(id, inflight.last + 1);
         }
       }
+      // Everything up to an announcement or outcome goes out without waiting for the pace.
+      const lastBroadcast = entries.findLastIndex((e) => e.kind === 'line' && e.broadcast);
       while (i < entries.length) {
         const entry = entries[i]!;
         const batch = entry.kind === 'line' && !entry.broadcast ? this.batchFrom(entries, i) : [entry];
         const first = from + i;
         const last = first + batch.length - 1;
-        rb = await this.deliver(rb, batch, { first, last, at: Date.now() });
+        const urgent = i <= lastBroadcast || entry.kind === 'card';
+        if (!urgent && i + batch.length === entries.length && this.young(batch.at(-1)!)) {
+          this.holdFor(HOLD_MS);
+          return;
+        }
+        rb = await this.deliver(rb, batch, { first, last, at: Date.now() }, urgent);
         await this.s.outbox.delivered(id, last + 1);
         i += batch.length;
       }
@@ -131,6 +144,16 @@ export class OutboxPoster {
       clearInterval(lease);
       await this.s.outbox.releaseDrain(id, this.owner);
     }
+  }
+
+  /** A plain line written moments ago may have company coming. */
+  private young(entry: OutboxEntry): boolean {
+    return entry.kind === 'line' && Date.now() - Date.parse(entry.at) < HOLD_MS;
+  }
+
+  /** Looks again in `ms`: lines held back for company. */
+  private holdFor(ms: number): void {
+    this.heldUntil = Math.min(this.heldUntil, Date.now() + ms);
   }
 
   /** Consecutive plain lines from `i`, as many as one message holds. */
@@ -151,14 +174,14 @@ export class OutboxPoster {
   }
 
   /** Posts one outbox item; returns the record as it is now (a card or next-steps ref may be new). */
-  private async deliver(rb: Rollback, batch: OutboxEntry[], inflight: Inflight): Promise<Rollback> {
+  private async deliver(rb: Rollback, batch: OutboxEntry[], inflight: Inflight, urgent: boolean): Promise<Rollback> {
     const entry = batch[0]!;
     const metadata = this.metadata(rb, inflight.last);
     switch (entry.kind) {
       case 'card': {
         if (rb.card) return rb;
         await this.s.outbox.markInflight(rb.id, inflight);
-        const ts = await this.s.poster.post(this.s.catalog.warRoom, { ...(await renderCard(this.s, rb)), metadata });
+        const ts = await this.s.poster.post(this.s.catalog.warRoom, { ...(await renderCard(this.s, rb)), metadata }, { urgent });
         return this.recordCard(rb, { channel: this.s.catalog.warRoom, ts });
       }
       case 'line': {
@@ -166,14 +189,14 @@ export class OutboxPoster {
         const lines = batch as Line[];
         const text = lines.map((l) => `\`${l.at.slice(11, 19)}\` ${l.text}`).join('\n');
         await this.s.outbox.markInflight(rb.id, inflight);
-        await this.s.poster.post(rb.card.channel, { text, thread_ts: rb.card.ts, broadcast: entry.broadcast ?? false, metadata });
+        await this.s.poster.post(rb.card.channel, { text, thread_ts: rb.card.ts, broadcast: entry.broadcast ?? false, metadata }, { urgent });
         failpoint('outbox-posted', text);
         return rb;
       }
       case 'followup': {
         if (!rb.card || rb.followUp?.message) return rb;
         await this.s.outbox.markInflight(rb.id, inflight);
-        const ts = await this.s.poster.post(rb.card.channel, { ...followUpOf(this.s, rb), thread_ts: rb.card.ts, metadata });
+        const ts = await this.s.poster.post(rb.card.channel, { ...followUpOf(this.s, rb), thread_ts: rb.card.ts, metadata }, { urgent });
         return this.recordFollowUp(rb, { channel: rb.card.channel, ts });
       }
       case 'postmortem': {

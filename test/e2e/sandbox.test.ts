@@ -121,7 +121,10 @@ describe('npm run sandbox in a browser', () => {
     await modal.waitFor({ state: 'hidden' });
 
     await skillancer.getByText('Rejected').waitFor();
-    expect(await page.locator('.thread', { hasText: 'ROLLBACK INITIATED RB-2' }).innerText()).toContain('Fix forward instead: the patch is ready');
+    // The card and the thread line are delivered separately; the reason lands in the thread too.
+    const thread = page.locator('.thread', { hasText: 'ROLLBACK INITIATED RB-2' });
+    await thread.getByText('Fix forward instead: the patch is ready').waitFor();
+    expect(await thread.innerText()).toContain('Fix forward instead: the patch is ready');
     expect((await sandbox.rewind.services.store.get('RB-2'))?.state).toBe('rejected');
   });
 });
