@@ -21,7 +21,7 @@ export function registerListeners(app: App, w: WebServices, env: NodeJS.ProcessE
   app.view(VIEW_REQUEST, requestSubmission(w));
   app.view(VIEW_REJECT, rejectSubmission(w));
   app.action<BlockButtonAction>(ACTION_USER_NOTIFY, userNotifyAction(w));
-  app.action<BlockButtonAction>(ACTION_STATUS_PAGE, statusPageAction(w, env));
+  app.action<BlockButtonAction>(ACTION_STATUS_PAGE, statusPageAction(w));
   app.action<BlockButtonAction>(ACTION_POSTMORTEM_SCHEDULED, postMortemScheduledAction(w));
   app.error(async (error) => {
     w.log.error({ err: error }, 'listener failed');

@@ -4,7 +4,7 @@ import { z } from 'zod';
 /**
  * Two queues, so nothing interactive waits behind a long rollout:
  * interactive: request (a parsed `/rollback`: record, lock, reply, plan), plan (read live state,
- * post the card), versions (`/rollback history`), expire (an
+ * post the card), follow-up (user notification, status page), versions (`/rollback history`), expire (an
  * unanswered request), remind (post-mortem deadline), reconcile (periodic: no rollback without an
  * owner); execute: approved plans.
  */
@@ -35,7 +35,10 @@ export const requestPayload = z.object({
   responseUrl: z.url().optional(),
 });
 export type RequestJob = z.infer<typeof requestPayload>;
-export type JobPayload = z.infer<typeof jobPayload> | VersionsQuery | RequestJob | Record<string, never>;
+/** A follow-up button the web role authorized: who clicked, where to answer. */
+export const followUpPayload = z.object({ id: z.string().regex(/^RB-\d+$/), kind: z.enum(['userNotified', 'statusPage']), user: z.string(), channel: z.string() });
+export type FollowUpJob = z.infer<typeof followUpPayload>;
+export type JobPayload = z.infer<typeof jobPayload> | VersionsQuery | RequestJob | FollowUpJob | Record<string, never>;
 
 const ACTIVE_JOB_STATES = new Set(['active', 'waiting', 'delayed', 'prioritized', 'waiting-children']);
 
@@ -60,6 +63,11 @@ export class RollbackJobs {
    */
   request(triggerId: string, request: RequestJob) {
     return this.interactive.add('request', request, { jobId: `request-${triggerId}`, attempts: 2, backoff: { type: 'exponential', delay: 500 } });
+  }
+
+  /** One job per follow-up and rollback, however often it is clicked; a failed one is dropped so a click can retry. */
+  followUp(q: FollowUpJob) {
+    return this.interactive.add('follow-up', q, { jobId: `followup-${q.kind}-${q.id}`, attempts: 1, removeOnFail: true });
   }
 
   plan(id: string) {

@@ -2,10 +2,11 @@ import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type 
 import { expire } from '../src/service/requests.js';
 import type { WorkerServices } from './context.js';
 import { executeJob, failOutsideSteps, RunElsewhere } from './execute.js';
+import { followUpJob } from './follow-up.js';
 import { planJob } from './plan.js';
 import { reconcileJob } from './reconcile.js';
 import { remindJob } from './remind.js';
-import { EXECUTE_QUEUE, INTERACTIVE_QUEUE, jobPayload, requestPayload, versionsPayload, type JobPayload } from './queue.js';
+import { EXECUTE_QUEUE, followUpPayload, INTERACTIVE_QUEUE, jobPayload, requestPayload, versionsPayload, type JobPayload } from './queue.js';
 import { requestJob } from './request.js';
 import { versionsJob } from './versions.js';
 
@@ -55,6 +56,11 @@ export function startWorker(x: WorkerServices, connection: ConnectionOptions, op
             const request = requestPayload.safeParse(job.data);
             if (!request.success) throw new UnrecoverableError(`bad job payload: ${request.error.message}`);
             return await requestJob(x, request.data, stop);
+          }
+          case 'follow-up': {
+            const q = followUpPayload.safeParse(job.data);
+            if (!q.success) throw new UnrecoverableError(`bad job payload: ${q.error.message}`);
+            return await followUpJob(x, q.data);
           }
           case 'plan':
             return await planJob(x, rollbackId(job), stop);

@@ -23,7 +23,7 @@ export function statusPagePayload(rb: Rollback, message: string) {
 /** Start-up check: the catalog names a token variable the environment lacks. */
 export function statusPageEnvProblem(cfg: StatusPageConfig | undefined, env: NodeJS.ProcessEnv): string | undefined {
   if (!cfg?.tokenEnv || env[cfg.tokenEnv]) return undefined;
-  return `statusPage.tokenEnv names ${cfg.tokenEnv}, which is not set: the "Update status page" button will fail until it is (set it on the web role).`;
+  return `statusPage.tokenEnv names ${cfg.tokenEnv}, which is not set: the "Update status page" button will fail until it is (set it where the workers run: ROLE=worker or all).`;
 }
 
 /**
@@ -34,7 +34,7 @@ export async function postStatusPage(cfg: StatusPageConfig, env: NodeJS.ProcessE
   const token = cfg.tokenEnv ? env[cfg.tokenEnv] : undefined;
   const host = new URL(cfg.url).host;
   if (cfg.tokenEnv && !token) {
-    return { ok: false, message: `${cfg.tokenEnv} is not set in Rewind's environment, so the status page at ${host} cannot be updated: set it on the web role (the catalog names the variable, never the token).` };
+    return { ok: false, message: `${cfg.tokenEnv} is not set in Rewind's environment, so the status page at ${host} cannot be updated: set it where the workers run (the catalog names the variable, never the token).` };
   }
   let res: Response;
   try {
