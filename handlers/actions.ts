@@ -83,8 +83,8 @@ export function rejectSubmission(w: WebServices) {
     const user = body.user.id;
     const reason = readRejectReason(view.state.values);
     if (!reason) return ack({ response_action: 'errors', errors: { [REJECT_REASON]: 'Say why; it is kept in the audit trail.' } });
-    const id = viewMetadata(view.private_metadata).id ?? '';
-    const outcome = await close(w, id, user, 'rejected', reason, (await w.store.get(id))?.nonce);
+    const { id = '', nonce } = viewMetadata(view.private_metadata);
+    const outcome = await close(w, id, user, 'rejected', reason, nonce);
     if (outcome.kind !== 'closed') return ack({ response_action: 'errors', errors: { [REJECT_REASON]: refusalText(outcome, id, 'rejected').replace(/^:no_entry: /, '') } });
     await ack();
   };

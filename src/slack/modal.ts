@@ -132,7 +132,7 @@ export function rejectModal(rb: Rollback, channel: string): View {
   return {
     type: 'modal',
     callback_id: VIEW_REJECT,
-    private_metadata: JSON.stringify({ id: rb.id, channel }),
+    private_metadata: JSON.stringify({ id: rb.id, channel, ...(rb.nonce ? { nonce: rb.nonce } : {}) }),
     title: plain(`Reject ${rb.id}`),
     submit: plain('Reject'),
     close: plain('Back'),
@@ -148,12 +148,12 @@ export function readRejectReason(values: StateValues): string | undefined {
 }
 
 /** The modal's private_metadata, parsed defensively (it comes back from Slack). */
-export function viewMetadata(raw: string): { id?: string; channel?: string } {
+export function viewMetadata(raw: string): { id?: string; channel?: string; nonce?: string } {
   try {
     const parsed: unknown = JSON.parse(raw);
     if (parsed && typeof parsed === 'object') {
-      const { id, channel } = parsed as Record<string, unknown>;
-      return { ...(typeof id === 'string' ? { id } : {}), ...(typeof channel === 'string' ? { channel } : {}) };
+      const { id, channel, nonce } = parsed as Record<string, unknown>;
+      return { ...(typeof id === 'string' ? { id } : {}), ...(typeof channel === 'string' ? { channel } : {}), ...(typeof nonce === 'string' ? { nonce } : {}) };
     }
   } catch {
     // Not ours or tampered with: no metadata.
