@@ -23,3 +23,12 @@ export async function requestJob(x: WorkerServices, req: RequestJob, signal: Abo
   await replyPrivately(x, to, createdText(x, outcome.rollback.id, req.service, req.environment));
   await planJob(x, outcome.rollback.id, signal);
 }
+
+/** The request job gave up (Redis trouble, a bug): the requester hears it instead of silence. */
+export function requestFailed(x: WorkerServices, req: RequestJob, error: Error): Promise<void> {
+  return replyPrivately(
+    x,
+    { user: req.user, channel: req.channel, responseUrl: req.responseUrl },
+    `:warning: Rewind could not take your rollback of ${req.service} ${req.environment}: ${error.message}. If no card appears in <#${x.catalog.warRoom}>, nothing was started: try again in a moment, or follow the runbook by hand.`,
+  );
+}

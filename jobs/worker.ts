@@ -7,7 +7,7 @@ import { planJob } from './plan.js';
 import { reconcileJob } from './reconcile.js';
 import { remindJob } from './remind.js';
 import { EXECUTE_QUEUE, followUpPayload, INTERACTIVE_QUEUE, jobPayload, requestPayload, versionsPayload, type JobPayload } from './queue.js';
-import { requestJob } from './request.js';
+import { requestFailed, requestJob } from './request.js';
 import { versionsJob } from './versions.js';
 
 export interface WorkerOptions {
@@ -55,7 +55,12 @@ export function startWorker(x: WorkerServices, connection: ConnectionOptions, op
           case 'request': {
             const request = requestPayload.safeParse(job.data);
             if (!request.success) throw new UnrecoverableError(`bad job payload: ${request.error.message}`);
-            return await requestJob(x, request.data, stop);
+            try {
+              return await requestJob(x, request.data, stop);
+            } catch (error) {
+              if (!shutdown.signal.aborted && job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await requestFailed(x, request.data, error as Error).catch(() => undefined);
+              throw error;
+            }
           }
           case 'follow-up': {
             const q = followUpPayload.safeParse(job.data);
