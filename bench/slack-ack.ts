@@ -4,7 +4,7 @@
  * - sequential: one request at a time (median and max);
  * - burst: BURST concurrent `/rollback api production …` requests (p99 and median), in ROLE=web
  *   (the worker is elsewhere) and ROLE=all (worker in the same process).
- * Run: npx tsx bench/slack-ack.ts [runs] [burst]
+ * Run: npx tsx bench/slack-ack.ts [runs] [burst] [rounds]
  */
 import { App } from '@slack/bolt';
 import { Queue } from 'bullmq';
@@ -18,7 +18,7 @@ import { median, percentile } from './stats.js';
 
 const runs = Number(process.argv[2] ?? 40);
 const BURST = Number(process.argv[3] ?? 200);
-const ROUNDS = 5;
+const ROUNDS = Number(process.argv[4] ?? 9);
 const redis = process.env.REDIS_URL ? undefined : await startPrivateRedis();
 const redisUrl = process.env.REDIS_URL ?? redis!.url;
 const web = await startHarness({ role: 'web', redisUrl });
@@ -77,12 +77,14 @@ console.log(row('baseline: bare Bolt app, ack only', bare));
 console.log(row('Rewind ROLE=web: /rollback help', help));
 console.log(row('Rewind ROLE=web: /rollback api production', requests));
 
-// Rounds interleave the three apps so drift on the machine hits them alike.
+// Rounds rotate the order of the three apps so drift on the machine hits them alike.
 const p99s: Record<string, number[]> = { bare: [], web: [], all: [] };
 const medians: Record<string, number[]> = { bare: [], web: [], all: [] };
+const names = Object.keys(targets);
 for (let round = 0; round < ROUNDS; round++) {
-  for (const [name, t] of Object.entries(targets)) {
-    const times = await burst(t);
+  for (let k = 0; k < names.length; k++) {
+    const name = names[(round + k) % names.length]!;
+    const times = await burst(targets[name]!);
     p99s[name]!.push(percentile(times, 0.99));
     medians[name]!.push(median(times));
   }

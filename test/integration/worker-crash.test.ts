@@ -1,49 +1,21 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { eventually, readable, startHarness, USERS, WAR_ROOM, type Harness } from '../support/harness.js';
+import { killAll, spawnRewind } from '../support/processes.js';
 
 let h: Harness;
-const children: ChildProcess[] = [];
 
 beforeEach(async () => {
   // The web role runs here; workers are real `src/main.ts` processes configured only by env.
   h = await startHarness({ role: 'web', tickMs: 1000 });
 });
 afterEach(async () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  killAll();
   await h.close();
 });
 
-function startWorker(): ChildProcess {
-  const dir = mkdtempSync(join(tmpdir(), 'rewind-worker-'));
-  const config = join(dir, 'rewind.config.yaml');
-  writeFileSync(config, h.catalogYaml);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: {
-      ...process.env,
-      ...h.env,
-      ROLE: 'worker',
-      REWIND_CONFIG: config,
-      REWIND_JOB_LOCK_MS: '1500',
-      AWS_REGION: 'us-east-1',
-      AWS_ENDPOINT_URL_ECS: h.ecs.url,
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      KUBECONFIG: h.kube.kubeconfigPath,
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  children.push(child);
-  return child;
-}
-
 /** Requests and approves a rollback, kills the worker once `waitStep` has started, starts a new one, returns the finished record. */
 async function killMidRollout(text: string, approver: string, waitStep: string) {
-  const first = startWorker();
+  const first = await spawnRewind(h, { role: 'worker' });
   await h.slack.slashCommand(h.eventsUrl, { text, user_id: USERS.requester, channel_id: 'C0DEVCHAT' });
   const card = await eventually(
     () => h.slack.messages(WAR_ROOM).find((m) => !m.thread_ts && readable(m).includes('rollback_approve')),
@@ -52,11 +24,11 @@ async function killMidRollout(text: string, approver: string, waitStep: string) 
   );
   await h.slack.clickButton(h.eventsUrl, { user_id: approver, action_id: 'rollback_approve', value: 'RB-1', channel: WAR_ROOM, message_ts: card.ts });
   await eventually(async () => (await h.rewind.services.journal.all('RB-1'))[waitStep]?.status === 'started', `${waitStep} to start`, 30_000);
-  first.kill('SIGKILL');
-  await new Promise((r) => first.once('exit', r));
+  first.child.kill('SIGKILL');
+  await first.exited;
   expect((await h.rewind.services.store.get('RB-1'))?.state).toBe('running');
 
-  startWorker();
+  await spawnRewind(h, { role: 'worker' });
   const done = await eventually(
     async () => {
       const rb = await h.rewind.services.store.get('RB-1');
