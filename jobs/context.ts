@@ -1,12 +1,12 @@
-import type { Driver } from '../src/drivers/driver.js';
+import type { LoadedDriver } from '../src/drivers/define.js';
 import type { Services } from '../src/service/context.js';
+import type { Verifier } from '../src/verify/verifier.js';
 import type { RollbackJobs } from './queue.js';
 
-/** What processors need beyond the shared services: the drivers (by kind) and the queue. */
+/** What processors need beyond the shared services: the drivers the catalog uses (by kind), the verifier and the queue. */
 export interface WorkerServices extends Services {
-  // Drivers are heterogeneous; each is called with its own validated target config.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  drivers: Record<string, Driver<any>>;
+  drivers: Partial<Record<string, LoadedDriver>>;
+  verify: Verifier;
   jobs: RollbackJobs;
   /** How often a step may post progress into the thread. */
   progressIntervalMs: number;

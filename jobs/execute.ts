@@ -2,12 +2,15 @@ import { UnrecoverableError } from 'bullmq';
 import { targetOf } from '../src/config/catalog.js';
 import { formatDuration } from '../src/domain/duration.js';
 import { isTerminal, type Rollback, type RollbackError } from '../src/domain/rollback.js';
+import type { PreparedPlan } from '../src/drivers/define.js';
+import type { StepBase } from '../src/drivers/driver.js';
 import { StepFailed } from '../src/drivers/errors.js';
 import { approvalsStillHold } from '../src/service/authority.js';
 import { line, refreshCard } from '../src/service/cards.js';
 import { failpoint } from '../src/failpoint.js';
 import { FenceLost, type Fence } from '../src/store/fence.js';
 import { runOwner } from '../src/store/locks.js';
+import { checkpointer } from './checkpoint.js';
 import type { WorkerServices } from './context.js';
 import { afterOutcome, finish } from './outcome.js';
 import { throttledProgress } from './progress.js';
@@ -46,6 +49,15 @@ export async function executeJob(x: WorkerServices, id: string, run: Run): Promi
   if (!target || !driver) {
     return void (await fail(x, rb, { name: 'NotConfigured', message: `${rb.target} is no longer in the catalog or its driver is not loaded in this worker`, hint: 'Nothing was changed. Restore the catalog entry and ask for a new rollback.' }));
   }
+  // Plan.data is read once, through the driver's schema: drift and every step get it typed.
+  const prepared = driver.prepare(rb.plan, target);
+  if ('invalid' in prepared) {
+    return void (await fail(x, rb, {
+      name: 'PlanDataInvalid',
+      message: `The stored ${driver.kind} plan is incomplete (${prepared.invalid.join(', ')}), so Rewind will not act on it`,
+      hint: `Nothing was changed. Ask for a new plan: \`${driver.replan(rb)}\`.`,
+    }));
+  }
 
   const claim = await x.locks.claimRun(rb.target, id, run.token, x.executionLockMs);
   if (!claim.ok) {
@@ -71,7 +83,7 @@ export async function executeJob(x: WorkerServices, id: string, run: Run): Promi
   try {
     const journal = await x.journal.all(id);
     if (rb.state === 'approved') {
-      const refusal = await recheck(x, rb, Object.keys(journal).length === 0, signal);
+      const refusal = await recheck(x, rb, Object.keys(journal).length === 0 ? prepared : undefined, signal);
       stopIfLost();
       if (refusal) return void (await fail(x, rb, refusal, fence));
       const started = await x.store.transition(id, 'running', {
@@ -90,11 +102,18 @@ export async function executeJob(x: WorkerServices, id: string, run: Run): Promi
       const previous = journal[step.id];
       if (previous?.status === 'done') continue;
       stopIfLost();
-      if (step.driver === 'verify' && rb.state === 'running') {
+      const isVerify = step.driver === 'verify';
+      if (isVerify && rb.state === 'running') {
         rb = (await x.store.transition(id, 'verifying', { from: ['running'], message: 'Verifying', fence })).rollback;
       }
-      const stepDriver = x.drivers[step.driver];
-      if (!stepDriver) return void (await fail(x, rb, { name: 'NotConfigured', message: `no ${step.driver} driver in this worker for step "${step.title}"`, stepId: step.id }, fence));
+      const driverStep = step.driver === driver.kind ? prepared.step(step.id) : undefined;
+      if (!isVerify && !driverStep) {
+        const error =
+          step.driver === driver.kind
+            ? { name: 'UnknownStep', message: `the ${driver.kind} driver has no step "${step.id}"; the plan was made by another Rewind version` }
+            : { name: 'NotConfigured', message: `no ${step.driver} driver in this worker for step "${step.title}"` };
+        return void (await fail(x, rb, { ...error, hint: `Ask for a new plan: \`${driver.replan(rb)}\`.`, stepId: step.id }, fence));
+      }
       const record = await x.journal.start(id, step.id, previous, fence);
       await x.store.note(id, { type: 'step_started', stepId: step.id, message: step.title }, { say: [line(x, `:hourglass_flowing_sand: ${step.title}${previous ? ' (again, after an interruption)' : ''}`)], fence });
       await refreshCard(x, id);
@@ -102,18 +121,20 @@ export async function executeJob(x: WorkerServices, id: string, run: Run): Promi
       const progress = throttledProgress((text) => x.store.note(id, undefined, { say: [line(x, `:small_blue_diamond: ${text}`)], fence }), x.progressIntervalMs);
       const began = Date.now();
       try {
-        const output = await stepDriver.runStep({
+        const context: StepBase = {
           rollbackId: id,
           plan: rb.plan!,
           step,
-          target,
           signal,
           log: log.child({ step: step.id }),
           firstStartedAt: new Date(record.startedAt),
-          checkpoint: record.output,
-          saveCheckpoint: (out) => x.journal.checkpoint(id, step.id, record, out, fence),
+          checkpoint: checkpointer(
+            () => record.output,
+            (entry) => x.journal.checkpoint(id, step.id, record, entry, fence),
+          ),
           progress: (text) => progress.push(text),
-        });
+        };
+        const output = driverStep ? await driverStep(context) : await x.verify.run({ ...context, target, next: driver.nextSteps(rb, 'unhealthy') });
         await progress.flush();
         await x.journal.finish(id, step.id, record, 'done', output ? { output: { ...record.output, ...output } } : {}, fence);
       } catch (error) {
@@ -160,22 +181,21 @@ export async function executeJob(x: WorkerServices, id: string, run: Run): Promi
  * Before the first step: approvals still hold (roles re-read now, not at the click), and the live
  * state is still what was approved. Returns why not to run, or undefined.
  */
-async function recheck(x: WorkerServices, rb: Rollback, checkDrift: boolean, signal: AbortSignal): Promise<RollbackError | undefined> {
-  const target = targetOf(x.catalog, rb.service, rb.environment)!;
+async function recheck(x: WorkerServices, rb: Rollback, drifted: PreparedPlan | undefined, signal: AbortSignal): Promise<RollbackError | undefined> {
   const withdrawn = await approvalsStillHold(x, rb);
-  if (withdrawn) return { name: 'ApprovalWithdrawn', message: withdrawn, hint: `Nothing was changed. Ask again with \`${replanHint(rb)}\`.` };
-  if (!checkDrift) return undefined;
-  const drift = await x.drivers[target.driver]!.drift(rb.plan!, target, { signal: AbortSignal.any([signal, AbortSignal.timeout(30_000)]), log: x.log.child({ rollback: rb.id, check: 'drift' }) });
+  if (withdrawn) return { name: 'ApprovalWithdrawn', message: withdrawn, hint: `Nothing was changed. Ask again with \`${replanHint(x, rb)}\`.` };
+  if (!drifted) return undefined;
+  const drift = await drifted.drift({ signal: AbortSignal.any([signal, AbortSignal.timeout(30_000)]), log: x.log.child({ rollback: rb.id, check: 'drift' }) });
   if (drift) {
-    return { name: 'PlanDrift', message: `The live state changed since this plan was approved: ${drift}`, hint: `Nothing was changed. Ask for a new plan: \`${replanHint(rb)}\`.` };
+    return { name: 'PlanDrift', message: `The live state changed since this plan was approved: ${drift}`, hint: `Nothing was changed. Ask for a new plan: \`${replanHint(x, rb)}\`.` };
   }
   return undefined;
 }
 
-/** The slash command that asks for this rollback again (flags are `/rollback flag <name> <env> <action>`). */
-function replanHint(rb: Rollback): string {
-  if (rb.plan?.driver === 'flag' && rb.options?.action) return `/rollback flag ${rb.service} ${rb.environment} ${rb.options.action}${rb.options.value ? ` ${rb.options.value}` : ''}`;
-  return `/rollback ${rb.service} ${rb.environment}`;
+/** The slash command that asks for this rollback again, in its driver's grammar. */
+function replanHint(x: WorkerServices, rb: Rollback): string {
+  const target = targetOf(x.catalog, rb.service, rb.environment);
+  return (target && x.drivers[target.driver]?.replan(rb)) ?? `/rollback ${rb.service} ${rb.environment}`;
 }
 
 function fail(x: WorkerServices, rb: Rollback, error: RollbackError, fence?: Fence): Promise<Rollback> {
@@ -195,6 +215,6 @@ export async function failOutsideSteps(x: WorkerServices, id: string, error: Err
   await fail(x, rb, {
     name: error.name || 'Error',
     message: `Rewind could not carry on (${error.message}). ${where}`,
-    hint: `Check ${rb.service} ${rb.environment} on the platform, then ask again with \`${replanHint(rb)}\` or finish by hand from the runbook.`,
+    hint: `Check ${rb.service} ${rb.environment} on the platform, then ask again with \`${replanHint(x, rb)}\` or finish by hand from the runbook.`,
   });
 }

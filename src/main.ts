@@ -1,13 +1,3 @@
-import { AppConfigClient } from '@aws-sdk/client-appconfig';
-import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { ECSClient } from '@aws-sdk/client-ecs';
-import { RDSClient } from '@aws-sdk/client-rds';
-import { Route53Client } from '@aws-sdk/client-route-53';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SSMClient } from '@aws-sdk/client-ssm';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { App, type CustomRoute } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import { Redis } from 'ioredis';
@@ -19,19 +9,11 @@ import { registerListeners } from '../handlers/register.js';
 import type { WorkerServices } from '../jobs/context.js';
 import { RollbackJobs } from '../jobs/queue.js';
 import { startWorker } from '../jobs/worker.js';
-import { loadCatalog, type Catalog } from './config/catalog.js';
+import { driverKinds, loadCatalog, type Catalog } from './config/catalog.js';
 import { parseEnv, type Env } from './config/env.js';
 import { ConfigError } from './config/errors.js';
-import type { KubernetesTarget } from './config/targets/kubernetes.js';
-import type { Driver } from './drivers/driver.js';
-import { createDatabaseDriver } from './drivers/database/driver.js';
-import { createDnsDriver } from './drivers/dns/driver.js';
-import { createEcsDriver } from './drivers/ecs.js';
-import { createFlagDriver } from './drivers/flag/driver.js';
-import { createFrontendDriver } from './drivers/frontend/driver.js';
-import { createKubernetesDriver } from './drivers/kubernetes/driver.js';
-import { createRunbookDriver } from './drivers/runbook/driver.js';
-import { kubeConfigFromEnvironment } from './drivers/kubernetes/kubeconfig.js';
+import { clientSource, type Clients } from './drivers/clients.js';
+import { loadDrivers } from './drivers/index.js';
 import { healthRoute } from './health.js';
 import { createLogger } from './log.js';
 import type { Services } from './service/context.js';
@@ -44,26 +26,13 @@ import { TargetLocks } from './store/locks.js';
 import { Outbox } from './store/outbox.js';
 import { OutboxPoster } from './warroom/outbox-poster.js';
 import { RollbackStore } from './store/rollbacks.js';
-import { createVerifyDriver } from './verify/driver.js';
-
-/** Cloud clients, overridable by tests; by default each SDK reads its own standard chain (AWS_REGION, AWS_ENDPOINT_URL_*, ...). */
-export interface Clients {
-  ecs: (region?: string) => ECSClient;
-  rds: (region?: string) => RDSClient;
-  secrets: (region?: string) => SecretsManagerClient;
-  cloudwatch: (region?: string) => CloudWatchClient;
-  s3: (region?: string) => S3Client;
-  ssm: (region?: string) => SSMClient;
-  appconfig: (region?: string) => AppConfigClient;
-  cloudfront: CloudFrontClient;
-  route53: Route53Client;
-  kubeConfigFor: (target: KubernetesTarget) => KubeConfig;
-}
+import { createVerifier } from './verify/verifier.js';
 
 export interface RewindOptions {
   env: Env;
   catalog: Catalog;
   log?: Logger;
+  /** Cloud clients to use instead of the SDKs' standard chains (tests and the sandbox point them at fakes). */
   clients?: Partial<Clients>;
   /** Pace of thread posts per channel and of progress lines; tests shorten them. */
   slackMinIntervalMs?: number;
@@ -102,16 +71,7 @@ export interface Rewind {
   close(): Promise<void>;
 }
 
-function perRegion<T>(make: (region?: string) => T): (region?: string) => T {
-  const cache = new Map<string, T>();
-  return (region) => {
-    const key = region ?? '';
-    if (!cache.has(key)) cache.set(key, make(region));
-    return cache.get(key)!;
-  };
-}
-
-/** The composition root: config → clients → services → Bolt app and/or worker. */
+/** The composition root: config → services → (worker) the catalog's drivers and their clients → Bolt app and/or worker. */
 export async function startRewind(opts: RewindOptions): Promise<Rewind> {
   const { env, catalog } = opts;
   const log = opts.log ?? createLogger(env.LOG_LEVEL);
@@ -145,36 +105,16 @@ export async function startRewind(opts: RewindOptions): Promise<Rewind> {
     now: () => new Date(),
   };
   const jobs = RollbackJobs.open(bullConnection, prefix, (error) => log.warn({ err: error }, 'queue connection error (reconnecting)'));
-  const clients: Clients = {
-    ecs: opts.clients?.ecs ?? perRegion((region) => new ECSClient(region ? { region } : {})),
-    rds: opts.clients?.rds ?? perRegion((region) => new RDSClient(region ? { region } : {})),
-    secrets: opts.clients?.secrets ?? perRegion((region) => new SecretsManagerClient(region ? { region } : {})),
-    cloudwatch: opts.clients?.cloudwatch ?? perRegion((region) => new CloudWatchClient(region ? { region } : {})),
-    // Local S3 endpoints (the sandbox's fake, MinIO) only speak path-style requests.
-    s3: opts.clients?.s3 ?? perRegion((region) => new S3Client({ ...(region ? { region } : {}), forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL) })),
-    ssm: opts.clients?.ssm ?? perRegion((region) => new SSMClient(region ? { region } : {})),
-    appconfig: opts.clients?.appconfig ?? perRegion((region) => new AppConfigClient(region ? { region } : {})),
-    // CloudFront and Route 53 are global services, signed in us-east-1.
-    cloudfront: opts.clients?.cloudfront ?? new CloudFrontClient({ region: 'us-east-1' }),
-    route53: opts.clients?.route53 ?? new Route53Client({ region: 'us-east-1' }),
-    kubeConfigFor: opts.clients?.kubeConfigFor ?? kubeConfigFromEnvironment(),
-  };
-  const drivers: Record<string, Driver<never>> = {
-    ecs: createEcsDriver({ ecs: clients.ecs, minDelaySec: opts.minPollSec }) as Driver<never>,
-    kubernetes: createKubernetesDriver({ kubeConfigFor: clients.kubeConfigFor }) as Driver<never>,
-    database: createDatabaseDriver({ rds: clients.rds, secrets: clients.secrets, ecs: clients.ecs, rpo: catalog.rpo, minDelaySec: opts.minPollSec }) as Driver<never>,
-    runbook: createRunbookDriver({ env: process.env }) as Driver<never>,
-    frontend: createFrontendDriver({ s3: clients.s3, cloudfront: clients.cloudfront, minDelaySec: opts.minPollSec }) as Driver<never>,
-    flag: createFlagDriver({ ssm: clients.ssm, appconfig: clients.appconfig, env: process.env, minDelaySec: opts.minPollSec }) as Driver<never>,
-    dns: createDnsDriver({ route53: clients.route53, minDelaySec: opts.minPollSec }) as Driver<never>,
-    verify: createVerifyDriver({ cloudwatch: clients.cloudwatch, env: process.env }) as Driver<never>,
-  };
   const closers: (() => Promise<unknown>)[] = [];
 
   void warnIfRedisMayLoseData(redis, log);
 
   if (env.ROLE !== 'web') {
-    const x: WorkerServices = { ...services, drivers, jobs, progressIntervalMs: opts.progressIntervalMs ?? 5000, executionLockMs: Math.max(1500, env.REWIND_JOB_LOCK_MS) };
+    // Only the drivers this catalog uses are created, and with them only their SDKs.
+    const client = clientSource(opts.clients);
+    const drivers = await loadDrivers(driverKinds(catalog), { client, log, now: services.now, env: process.env, minPollSec: opts.minPollSec, rpo: catalog.rpo });
+    const verify = createVerifier({ cloudwatch: async (region) => (await client('cloudwatch'))(region), env: process.env });
+    const x: WorkerServices = { ...services, drivers, verify, jobs, progressIntervalMs: opts.progressIntervalMs ?? 5000, executionLockMs: Math.max(1500, env.REWIND_JOB_LOCK_MS) };
     const worker = startWorker(x, bullConnection, { concurrency: env.REWIND_WORKER_CONCURRENCY, lockDurationMs: env.REWIND_JOB_LOCK_MS });
     const poster = new OutboxPoster(services, opts.outboxPollMs);
     poster.start();

@@ -1,4 +1,4 @@
-import type { Clients } from '../../src/main.js';
+import type { Clients } from '../../src/drivers/clients.js';
 import { startDnsPiece } from './dns.js';
 import { startEcsPiece } from './ecs.js';
 import { startFlagsPiece } from './flags.js';

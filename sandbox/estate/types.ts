@@ -1,4 +1,4 @@
-import type { Clients } from '../../src/main.js';
+import type { Clients } from '../../src/drivers/clients.js';
 
 /** One thing the page's estate panel shows, e.g. the ECS service and its deployments. */
 export interface EstateItem {

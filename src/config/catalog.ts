@@ -3,24 +3,17 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { approvalRule, duration, slackUserId, slackUsergroupId, text } from './fields.js';
 import { ConfigError, describeIssues } from './errors.js';
-import { ecsTarget } from './targets/ecs.js';
-import { kubernetesTarget } from './targets/kubernetes.js';
-import { databaseTarget } from './targets/database.js';
-import { runbookTarget } from './targets/runbook.js';
-import { frontendTarget } from './targets/frontend.js';
-import { flagIssues, flagsSchema, flagTarget, flagTargetSchema, maintenanceSchema } from './targets/flag.js';
-import { dnsTarget } from './targets/dns.js';
+import { DRIVER_KINDS, targetSchemas } from '../drivers/index.js';
+import { flagIssues, flagsSchema, flagTarget, maintenanceSchema } from './targets/flag.js';
 import { environmentChecks, escalationList } from './checks.js';
 import { own } from './own.js';
 import { policyIssues, policyKeys } from './policy.js';
 
-/** Every driver's target schema; a new driver adds its schema here. */
-export const targetSchema = z.discriminatedUnion('driver', [ecsTarget, kubernetesTarget, databaseTarget, runbookTarget, frontendTarget, flagTargetSchema, dnsTarget], {
-  error: (iss) =>
-    iss.code === 'invalid_union' ? `driver must be one of: ${DRIVER_KINDS.join(', ')}` : undefined,
+/** A catalog entry: one of the registry's target schemas, picked by `driver`. */
+const targetSchema = z.discriminatedUnion('driver', targetSchemas(), {
+  error: (iss) => (iss.code === 'invalid_union' ? `driver must be one of: ${DRIVER_KINDS.join(', ')}` : undefined),
 });
 export type TargetConfig = z.infer<typeof targetSchema>;
-export const DRIVER_KINDS = ['ecs', 'kubernetes', 'database', 'runbook', 'frontend', 'flag', 'dns'] as const;
 
 const role = z.strictObject({
   users: z.array(slackUserId).default([]),
@@ -134,6 +127,12 @@ export function approvalRuleOf(catalog: Catalog, target: TargetConfig): { from: 
 /** A service's environment; names come from Slack, so own keys only. */
 export function serviceTarget(catalog: Catalog, service: string, environment: string): TargetConfig | undefined {
   return own(own(catalog.services, service), environment);
+}
+
+/** The driver kinds a catalog uses (services and flags): the only ones a worker loads. */
+export function driverKinds(catalog: Catalog): Set<string> {
+  const targets = [...Object.values(catalog.services), ...Object.values(catalog.flags ?? {})].flatMap((envs) => Object.values(envs));
+  return new Set(targets.map((t) => t.driver));
 }
 
 /** A service's environment, or a feature flag's (flags and services never share a name). */

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Plan, PlanStep } from '../domain/rollback.js';
+import type { Plan, PlanStep, Rollback } from '../domain/rollback.js';
 
 /** What a driver is asked to plan: one catalog target and the request's options. */
 export interface PlanRequest<T> {
@@ -19,35 +19,53 @@ export interface DriverContext {
   log: Logger;
 }
 
-/** Everything a step needs; the executor builds it from the journal. */
-export interface StepContext<T> extends DriverContext {
+/** What survives a trip through the journal (JSON) unchanged. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/** What the executor gives every step, whatever its driver. */
+export interface StepBase extends DriverContext {
   rollbackId: string;
   plan: Plan;
   step: PlanStep;
-  target: T;
   /** When this step was first started; lets a repeated step recognise its own earlier work. */
   firstStartedAt: Date;
-  /** Output this step checkpointed on an earlier attempt, if any. */
-  checkpoint?: Record<string, unknown>;
-  /** Checkpoint before irreversible work so a repeat after a crash can adopt it. */
-  saveCheckpoint(output: Record<string, unknown>): Promise<void>;
+  /**
+   * For an effect that must not happen twice: runs `fn` and journals its result under `key` before
+   * the step goes on. A repeat of the step (after a crash) gets the journaled result back instead.
+   */
+  checkpoint<R extends Json>(key: string, fn: () => Promise<R>): Promise<R>;
   /** A progress line for the thread (`2/3 running`); the caller throttles posting. */
   progress(message: string): void;
 }
 
+/** A step of a driver: its catalog target and Plan.data as the driver's schemas read them. */
+export interface StepContext<T, D = unknown> extends StepBase {
+  target: T;
+  data: D;
+}
+
+/** One idempotent step; the returned object is stored in the journal as the step's output. */
+export type Step<T, D> = (ctx: StepContext<T, D>) => Promise<Record<string, unknown> | void>;
+
 /**
- * A target kind (ECS, Kubernetes, ...). Plans read live state and fix the steps;
- * each step is idempotent, so the executor can repeat an unfinished one after a crash.
+ * A created driver for one target kind (ECS, Kubernetes, ...). Plans read live state and fix the
+ * steps; each step is idempotent, so the executor can repeat an unfinished one after a crash.
  */
-export interface Driver<T = unknown> {
-  readonly kind: string;
+export interface DriverInstance<T, D> {
   plan(request: PlanRequest<T>, ctx: DriverContext): Promise<Plan>;
   /** Re-reads live state; returns a sentence saying what moved since planning, or undefined. */
-  drift(plan: Plan, target: T, ctx: DriverContext): Promise<string | undefined>;
-  /** Runs one step; the returned object is stored in the journal as the step's output. */
-  runStep(ctx: StepContext<T>): Promise<Record<string, unknown> | void>;
+  drift(data: D, target: T, ctx: DriverContext): Promise<string | undefined>;
   /** Past versions for `/rollback history <service> <env>`, newest first (kubectl rollout history). */
   history?(target: T, ctx: DriverContext): Promise<HistoryEntry[]>;
+  /**
+   * Step id → step. A step repeated per item (`redeploy-<cluster>-<service>`, `run-<name>`) is
+   * found by the id's first word.
+   */
+  steps: Record<string, Step<T, D>>;
+  /** The exact `/rollback` text that asks for this rollback again (it parses back to the same target). */
+  replan(rb: Rollback): string;
+  /** What to try next when the rollback ran but a post-rollback check still fails; default: another version. */
+  nextSteps?(rb: Rollback, outcome: 'unhealthy'): string;
 }
 
 export interface HistoryEntry {

@@ -22,12 +22,7 @@ export function escalateTo(contacts: EscalationContact[]): string {
   return `Escalate now: ${contacts.map((c) => `${c.role}${c.mentions.length ? ` (${c.mentions.join(' ')})` : ''}`).join(', ')}.`;
 }
 
-/** The hint on a failed verification: who to page, then the next action. */
-export function verificationHint(input: VerifyStepInput, check: CheckConfig, plan: Plan): string {
-  const command = `/rollback ${input.service} ${input.environment}`;
-  const then =
-    plan.driver === 'database'
-      ? `Then fix forward, or restore another point with \`${command} at <time>\`. The old database instance is kept: to undo the data rollback, point the secret back at it (its previous version is AWSPREVIOUS) and redeploy.`
-      : `Then fix forward, or ask for another version with \`${command} to <version>\`.`;
-  return [escalateTo(input.escalation), `Next: the rollback itself ran (${plan.current} → ${plan.target}) but this check still fails; ${lookHere(check)}.`, then].join(' ');
+/** The hint on a failed verification: who to page, where to look, then the rolled-back driver's next step. */
+export function verificationHint(input: VerifyStepInput, check: CheckConfig, plan: Plan, next: string): string {
+  return [escalateTo(input.escalation), `Next: the rollback itself ran (${plan.current} → ${plan.target}) but this check still fails; ${lookHere(check)}.`, next].join(' ');
 }

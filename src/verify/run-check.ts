@@ -3,14 +3,13 @@ import type { CheckConfig } from '../config/checks.js';
 import { displayArgv } from '../drivers/runbook/run.js';
 import { checkHttp, type CheckResult } from './http.js';
 import { checkJsonField } from './json-field.js';
-import { checkMetric } from './metric.js';
 import { checkSmoke } from './smoke.js';
 
 export interface CheckContext {
   signal: AbortSignal;
   fetch?: typeof fetch;
-  /** Needed by `metric` checks. */
-  cloudwatch?: CloudWatchClient;
+  /** Needed by `metric` checks; asked for only when one runs, so a catalog without them never loads the CloudWatch SDK. */
+  cloudwatch?: () => Promise<CloudWatchClient>;
   /** The worker's environment; `smoke` checks map their env from it. */
   env?: NodeJS.ProcessEnv;
   progress?: (line: string) => void;
@@ -38,10 +37,12 @@ export async function runCheck(check: CheckConfig, ctx: CheckContext): Promise<C
       return checkJsonField({ ...check, json: check.json }, { signal: ctx.signal, fetch: ctx.fetch });
     }
     case 'smoke':
-      if (!ctx.env) return { ok: false, summary: 'smoke checks need the worker environment: pass env to createVerifyDriver' };
+      if (!ctx.env) return { ok: false, summary: 'smoke checks need the worker environment: pass env to createVerifier' };
       return checkSmoke(check, { env: ctx.env, signal: ctx.signal, progress: ctx.progress, killGrace: ctx.killGrace });
-    case 'metric':
+    case 'metric': {
       if (!ctx.cloudwatch) return { ok: false, summary: `${check.name}: no CloudWatch client configured in this worker` };
-      return checkMetric(check, { cloudwatch: ctx.cloudwatch, signal: ctx.signal, now: ctx.now, lag: ctx.metricLag, progress: ctx.progress });
+      const [{ checkMetric }, cloudwatch] = await Promise.all([import('./metric.js'), ctx.cloudwatch()]);
+      return checkMetric(check, { cloudwatch, signal: ctx.signal, now: ctx.now, lag: ctx.metricLag, progress: ctx.progress });
+    }
   }
 }

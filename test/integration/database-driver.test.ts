@@ -8,11 +8,14 @@ import { parseDbRequest } from '../../commands/db.js';
 import { databaseTarget, type DatabaseTarget } from '../../src/config/targets/database.js';
 import type { Plan } from '../../src/domain/rollback.js';
 import { createDatabaseDriver } from '../../src/drivers/database/driver.js';
+import { databaseDriver } from '../../src/drivers/database/index.js';
+import { listSnapshots } from '../../src/drivers/database/rds.js';
 import { snapshotListText } from '../../src/drivers/database/snapshots.js';
-import type { StepContext } from '../../src/drivers/driver.js';
 import { startFakeEcs, type FakeEcs } from '../fakes/aws/ecs.js';
 import { startFakeRds, type FakeRds } from '../fakes/aws/rds.js';
 import { startFakeSecretsManager, type FakeSecretsManager } from '../fakes/aws/secrets-manager.js';
+import { stepContext } from '../fakes/aws/steps.js';
+import { asExecutor } from '../support/driver.js';
 import { refusal, stepFailure } from '../support/rejections.js';
 
 const PASSWORD = 'pw-Zx81!never-logged';
@@ -45,7 +48,8 @@ afterEach(async () => {
   await Promise.all([rds.close(), secrets.close(), ecs.close()]);
 });
 
-const driver = () => createDatabaseDriver({ rds: () => clients.rds, secrets: () => clients.secrets, ecs: () => clients.ecs, rpo: 5 * 60_000, minDelaySec: 0.01 });
+const driver = () =>
+  asExecutor(databaseDriver, createDatabaseDriver({ rds: () => clients.rds, secrets: () => clients.secrets, ecs: () => clients.ecs, rpo: 5 * 60_000, minPollSec: 0.01 }));
 
 function target(overrides: Record<string, unknown> = {}): DatabaseTarget {
   return databaseTarget.parse({
@@ -70,19 +74,7 @@ function options(...tokens: string[]): Record<string, string> {
 const ctx = () => ({ signal: new AbortController().signal, log });
 
 function stepCtx(plan: Plan, stepId: string, t: DatabaseTarget, rollbackId = 'RB-42') {
-  const progress: string[] = [];
-  const saved: Record<string, unknown>[] = [];
-  const context: StepContext<DatabaseTarget> = {
-    ...ctx(),
-    rollbackId,
-    plan,
-    step: plan.steps.find((s) => s.id === stepId)!,
-    target: t,
-    firstStartedAt: new Date(),
-    saveCheckpoint: async (output) => void saved.push(output),
-    progress: (line) => progress.push(line),
-  };
-  return { context, progress, saved };
+  return stepContext(plan, stepId, t, { ...ctx(), rollbackId });
 }
 
 async function runAll(plan: Plan, t: DatabaseTarget) {
@@ -200,12 +192,12 @@ describe('database driver: point-in-time restore', () => {
     const plan = await driver().plan({ rollbackId: 'RB-42', service: 'db', environment: 'production', target: t, options: options('at', '-15m') }, ctx());
     const first = stepCtx(plan, 'redeploy-1', t);
     await driver().runStep(first.context);
-    expect(first.saved).toEqual([{ deploymentId: ecs.service('distrocv-prod', 'api').deployments[0].id }]);
+    const deploymentId = ecs.service('distrocv-prod', 'api').deployments[0].id;
+    expect(first.checkpoints).toEqual([{ deployment: { id: deploymentId, createdAt: expect.any(Number) } }]);
 
     // The worker died after UpdateService: the repeat gets the checkpoint and a later first-start time.
-    const repeat = stepCtx(plan, 'redeploy-1', t);
-    repeat.context.checkpoint = first.saved[0];
-    await expect(driver().runStep(repeat.context)).resolves.toMatchObject({ deploymentId: first.saved[0]!.deploymentId });
+    const repeat = stepContext(plan, 'redeploy-1', t, { ...ctx(), rollbackId: 'RB-42', journal: first.journal });
+    await expect(driver().runStep(repeat.context)).resolves.toMatchObject({ deploymentId });
     expect(ecs.callsTo('UpdateService')).toHaveLength(1);
 
     // A deployment from before this step started may predate the secret change: not adopted.
@@ -282,7 +274,7 @@ describe('database driver: snapshots', () => {
 
   it('lists the instance snapshots newest first, with the command to restore each', async () => {
     const t = target();
-    const list = await driver().listSnapshots(t, ctx());
+    const list = await listSnapshots(clients.rds, t.instance);
     expect(list.map((s) => s.id)).toEqual(['distrocv-prod-before-launch', 'rds:distrocv-prod-2026-01-20-03-00']);
     const text = snapshotListText('db', 'production', t.instance, list);
     expect(text).toContain('`distrocv-prod-before-launch`: manual, taken');

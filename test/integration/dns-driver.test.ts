@@ -3,6 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dnsTarget, type DnsTarget } from '../../src/config/targets/dns.js';
 import type { PlanRequest } from '../../src/drivers/driver.js';
 import { createDnsDriver } from '../../src/drivers/dns/driver.js';
+import { dnsDriver } from '../../src/drivers/dns/index.js';
+import { asExecutor } from '../support/driver.js';
 import { Route53Fake, sdkConfig } from '../fakes/aws/index.js';
 import { driverContext, runAllSteps, stepContext } from '../fakes/aws/steps.js';
 import { refusal } from '../support/rejections.js';
@@ -26,7 +28,7 @@ afterEach(async () => {
   await fake.close();
 });
 
-const driver = () => createDnsDriver({ route53, minDelaySec: 0.01 });
+const driver = () => asExecutor(dnsDriver, createDnsDriver({ route53, minPollSec: 0.01 }));
 
 function target(overrides: Record<string, unknown> = {}): DnsTarget {
   return dnsTarget.parse({
@@ -77,7 +79,7 @@ describe('dns driver', () => {
 
   it('repeats a step after a crash without failing or losing the original', async () => {
     const plan = await driver().plan(request(), driverContext());
-    const crash = { saveCheckpoint: async () => Promise.reject(new Error('worker killed')) };
+    const crash = { save: async () => Promise.reject(new Error('worker killed')) };
     await expect(driver().runStep(stepContext(plan, 'switch', target(), crash).context)).rejects.toThrow('worker killed');
     await driver().runStep(stepContext(plan, 'switch', target()).context);
     expect(fake.record(ZONE, 'skillancer.com', 'A')!.AliasTarget!.DNSName).toBe('maintenance.skillancer.com.');
@@ -93,7 +95,7 @@ describe('dns driver', () => {
     // With the change id checkpointed, a further repeat only waits on that change.
     const changeId = repeat.checkpoints[0]!.changeId as string;
     const waited = fake.callsOf('GetChange').length;
-    expect(await driver().runStep(stepContext(back, 'switch', target(), { checkpoint: { changeId } }).context)).toMatchObject({ changeId });
+    expect(await driver().runStep(stepContext(back, 'switch', target(), { journal: { changeId } }).context)).toMatchObject({ changeId });
     expect(fake.callsOf('ChangeResourceRecordSets')).toHaveLength(4);
     expect(fake.callsOf('GetChange').slice(waited).map((c) => c.input.id)).toEqual([changeId]);
   });

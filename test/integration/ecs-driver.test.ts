@@ -3,9 +3,12 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ecsTarget, type EcsTarget } from '../../src/config/targets/ecs.js';
 import type { Plan } from '../../src/domain/rollback.js';
-import type { PlanRequest, StepContext } from '../../src/drivers/driver.js';
-import { createEcsDriver } from '../../src/drivers/ecs.js';
+import type { PlanRequest } from '../../src/drivers/driver.js';
+import { createEcsDriver } from '../../src/drivers/ecs/driver.js';
+import { ecsDriver } from '../../src/drivers/ecs/index.js';
 import { startFakeEcs, type FakeEcs } from '../fakes/aws/ecs.js';
+import { stepContext, type StepOverrides } from '../fakes/aws/steps.js';
+import { asExecutor } from '../support/driver.js';
 import { refusal, stepFailure } from '../support/rejections.js';
 
 const ECR = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
@@ -30,7 +33,7 @@ afterEach(async () => {
   await fake.close();
 });
 
-const driver = () => createEcsDriver({ ecs: () => client, minDelaySec: 0.01 });
+const driver = () => asExecutor(ecsDriver, createEcsDriver({ ecs: () => client, minPollSec: 0.01 }));
 
 function target(overrides: Record<string, unknown> = {}): EcsTarget {
   return ecsTarget.parse({ driver: 'ecs', cluster: 'distrocv-prod', service: 'api', pollInterval: '20ms', stableTimeout: '20s', ...overrides });
@@ -56,25 +59,7 @@ function seed(opts: { circuitBreakerRollback?: boolean; desired?: number } = {})
   fake.deployNow('distrocv-prod', 'api', 'distrocv-api:42');
 }
 
-function stepCtx(plan: Plan, stepId: string, extra: Partial<StepContext<EcsTarget>> = {}) {
-  const progress: string[] = [];
-  const saved: Record<string, unknown>[] = [];
-  const step = plan.steps.find((s) => s.id === stepId)!;
-  const context: StepContext<EcsTarget> = {
-    ...ctx(),
-    rollbackId: 'RB-1',
-    plan,
-    step,
-    target: target(),
-    firstStartedAt: new Date(),
-    saveCheckpoint: async (output) => {
-      saved.push(output);
-    },
-    progress: (line) => progress.push(line),
-    ...extra,
-  };
-  return { context, progress, saved };
-}
+const stepCtx = (plan: Plan, stepId: string, extra: StepOverrides<EcsTarget> = {}) => stepContext(plan, stepId, target(), { rollbackId: 'RB-1', ...extra });
 
 describe('ecs driver: plan', () => {
   it('picks the previous task definition from the deployment history once only the PRIMARY deployment is left', async () => {
@@ -225,7 +210,7 @@ describe('ecs driver: steps', () => {
     const update = stepCtx(plan, 'update-service');
     const out = await driver().runStep(update.context);
     expect(out).toMatchObject({ taskDefinition: `${TD}:41`, adopted: false });
-    expect(update.saved).toEqual([{ deploymentId: (out as { deploymentId: string }).deploymentId }]);
+    expect(update.checkpoints).toEqual([{ deploymentId: (out as { deploymentId: string }).deploymentId }]);
     expect(fake.callsTo('UpdateService')[0]?.input).toEqual({
       cluster: 'distrocv-prod',
       service: 'api',
@@ -318,7 +303,7 @@ describe('ecs driver: steps', () => {
     const repeat = await driver().runStep(stepCtx(plan, 'update-service', { firstStartedAt }).context);
     // A clock far ahead of AWS's would miss the deployment by time; the checkpoint still finds it.
     const skewed = await driver().runStep(
-      stepCtx(plan, 'update-service', { firstStartedAt: new Date(Date.now() + 3_600_000), checkpoint: { deploymentId: first.deploymentId } }).context,
+      stepCtx(plan, 'update-service', { firstStartedAt: new Date(Date.now() + 3_600_000), journal: { deploymentId: first.deploymentId } }).context,
     );
 
     expect(repeat).toEqual({ deploymentId: first.deploymentId, taskDefinition: `${TD}:41`, adopted: true });

@@ -5,6 +5,8 @@ import { flagTargetSchema, type FlagTarget } from '../../src/config/targets/flag
 import type { PlanRequest } from '../../src/drivers/driver.js';
 import { PlanRefused, StepFailed } from '../../src/drivers/errors.js';
 import { createFlagDriver } from '../../src/drivers/flag/driver.js';
+import { flagDriver } from '../../src/drivers/flag/index.js';
+import { asExecutor } from '../support/driver.js';
 import { AppConfigFake, sdkConfig } from '../fakes/aws/index.js';
 import { driverContext, runAllSteps, stepContext } from '../fakes/aws/steps.js';
 
@@ -27,7 +29,7 @@ afterEach(async () => {
 });
 
 const driver = () =>
-  createFlagDriver({ ssm: () => new SSMClient(sdkConfig('http://127.0.0.1:9')), appconfig: () => appconfig, env: {}, minDelaySec: 0.01 });
+  asExecutor(flagDriver, createFlagDriver({ ssm: () => new SSMClient(sdkConfig('http://127.0.0.1:9')), appconfig: () => appconfig, env: {}, minPollSec: 0.01 }));
 
 const target = (): FlagTarget =>
   flagTargetSchema.parse({
@@ -97,7 +99,7 @@ describe('flag driver: AppConfig', () => {
     seedHistory();
     const plan = await driver().plan(request('revert'), driverContext());
     const crashed = stepContext(plan, 'deploy', target(), {
-      saveCheckpoint: async () => {
+      save: async () => {
         throw new Error('worker killed');
       },
     });

@@ -7,6 +7,8 @@ import { flagTargetSchema, type FlagTarget } from '../../src/config/targets/flag
 import type { PlanRequest } from '../../src/drivers/driver.js';
 import { PlanRefused, StepFailed } from '../../src/drivers/errors.js';
 import { createFlagDriver } from '../../src/drivers/flag/driver.js';
+import { flagDriver } from '../../src/drivers/flag/index.js';
+import { asExecutor } from '../support/driver.js';
 import { renderBody } from '../../src/drivers/flag/http.js';
 import { sdkConfig } from '../fakes/aws/index.js';
 import { driverContext, runAllSteps, stepContext } from '../fakes/aws/steps.js';
@@ -36,7 +38,7 @@ afterEach(async () => {
 });
 
 const driver = (env: NodeJS.ProcessEnv = { SKILLANCER_ADMIN_TOKEN: TOKEN }) =>
-  createFlagDriver({ ssm: () => new SSMClient(sdkConfig('http://127.0.0.1:9')), appconfig: () => new AppConfigClient(sdkConfig('http://127.0.0.1:9')), env });
+  asExecutor(flagDriver, createFlagDriver({ ssm: () => new SSMClient(sdkConfig('http://127.0.0.1:9')), appconfig: () => new AppConfigClient(sdkConfig('http://127.0.0.1:9')), env }));
 
 const target = (overrides: Record<string, unknown> = {}): FlagTarget =>
   flagTargetSchema.parse({ driver: 'flag', store: 'http', url: api.url, key: 'skillpod_enabled', tokenEnv: 'SKILLANCER_ADMIN_TOKEN', ...overrides });

@@ -5,6 +5,8 @@ import { flagTargetSchema, type FlagTarget } from '../../src/config/targets/flag
 import type { PlanRequest } from '../../src/drivers/driver.js';
 import { StepFailed } from '../../src/drivers/errors.js';
 import { createFlagDriver } from '../../src/drivers/flag/driver.js';
+import { flagDriver } from '../../src/drivers/flag/index.js';
+import { asExecutor } from '../support/driver.js';
 import { SsmFake, sdkConfig } from '../fakes/aws/index.js';
 import { driverContext, runAllSteps, stepContext } from '../fakes/aws/steps.js';
 import { refusal } from '../support/rejections.js';
@@ -25,7 +27,7 @@ afterEach(async () => {
 });
 
 const driver = () =>
-  createFlagDriver({ ssm: () => ssm, appconfig: () => new AppConfigClient(sdkConfig('http://127.0.0.1:9')), env: {}, minDelaySec: 0.01 });
+  asExecutor(flagDriver, createFlagDriver({ ssm: () => ssm, appconfig: () => new AppConfigClient(sdkConfig('http://127.0.0.1:9')), env: {}, minPollSec: 0.01 }));
 
 const target = (overrides: Record<string, unknown> = {}): FlagTarget => flagTargetSchema.parse({ driver: 'flag', store: 'ssm', parameter: PARAM, ...overrides });
 

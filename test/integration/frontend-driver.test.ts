@@ -4,6 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { frontendTarget, type FrontendTarget } from '../../src/config/targets/frontend.js';
 import type { PlanRequest } from '../../src/drivers/driver.js';
 import { createFrontendDriver } from '../../src/drivers/frontend/driver.js';
+import { frontendDriver } from '../../src/drivers/frontend/index.js';
+import { asExecutor } from '../support/driver.js';
 import { CloudFrontFake, S3Fake, sdkConfig } from '../fakes/aws/index.js';
 import { driverContext, runAllSteps, stepContext } from '../fakes/aws/steps.js';
 import { refusal } from '../support/rejections.js';
@@ -55,7 +57,7 @@ afterEach(async () => {
   await Promise.all([s3f.close(), cff.close()]);
 });
 
-const driver = () => createFrontendDriver({ s3: () => s3, cloudfront: cf, minDelaySec: 0.01 });
+const driver = () => asExecutor(frontendDriver, createFrontendDriver({ s3: () => s3, cloudfront: cf, minPollSec: 0.01 }));
 
 function target(overrides: Record<string, unknown> = {}): FrontendTarget {
   return frontendTarget.parse({
@@ -177,7 +179,7 @@ describe('frontend driver: apply', () => {
     const plan = await driver().plan(request(), driverContext());
     // Crash between CreateInvalidation and the checkpoint: the journal never heard of the id.
     const crashed = stepContext(plan, 'invalidate', target(), {
-      saveCheckpoint: async () => {
+      save: async () => {
         throw new Error('worker killed');
       },
     });
@@ -190,7 +192,7 @@ describe('frontend driver: apply', () => {
 
     // With the id checkpointed, a further repeat only waits.
     const creates = cff.callsOf('CreateInvalidation').length;
-    const resumed = stepContext(plan, 'invalidate', target(), { checkpoint: { invalidationId: cff.invalidations[0]!.id } });
+    const resumed = stepContext(plan, 'invalidate', target(), { journal: { invalidationId: cff.invalidations[0]!.id } });
     await driver().runStep(resumed.context);
     expect(cff.callsOf('CreateInvalidation')).toHaveLength(creates);
     expect(cff.invalidations).toHaveLength(1);

@@ -1,12 +1,15 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runbookTarget, type RunbookTarget } from '../../src/config/targets/runbook.js';
 import type { Plan } from '../../src/domain/rollback.js';
-import type { StepContext } from '../../src/drivers/driver.js';
 import { createRunbookDriver } from '../../src/drivers/runbook/driver.js';
+import { runbookDriver } from '../../src/drivers/runbook/index.js';
+import { stepContext, type StepOverrides } from '../fakes/aws/steps.js';
+import { asExecutor } from '../support/driver.js';
 import { refusal, stepFailure } from '../support/rejections.js';
 
 const log = pino({ level: 'silent' });
@@ -25,28 +28,14 @@ function target(steps: Record<string, unknown>, extra: Record<string, unknown> =
 }
 
 const workerEnv = () => ({ PATH: process.env.PATH, HOME: process.env.HOME, DEPLOY_TOKEN: SECRET, SLACK_BOT_TOKEN: 'xoxb-must-not-leak' });
-const driver = () => createRunbookDriver({ env: workerEnv(), progressInterval: 20 });
+const driver = () => asExecutor(runbookDriver, createRunbookDriver({ env: workerEnv(), progressInterval: 20 }));
 
 async function plan(t: RunbookTarget, options: Record<string, string> = {}, version?: string): Promise<Plan> {
   return driver().plan({ rollbackId: 'RB-3', service: 'ops', environment: 'production', target: t, options, version }, { signal: new AbortController().signal, log });
 }
 
-function stepCtx(p: Plan, t: RunbookTarget, extra: Partial<StepContext<RunbookTarget>> = {}) {
-  const progress: string[] = [];
-  const saved: Record<string, unknown>[] = [];
-  const context: StepContext<RunbookTarget> = {
-    signal: new AbortController().signal,
-    log,
-    rollbackId: 'RB-3',
-    plan: p,
-    step: p.steps[0]!,
-    target: t,
-    firstStartedAt: new Date(),
-    saveCheckpoint: async (output) => void saved.push(output),
-    progress: (text) => progress.push(text),
-    ...extra,
-  };
-  return { context, progress, saved };
+function stepCtx(p: Plan, t: RunbookTarget, extra: StepOverrides<RunbookTarget> = {}) {
+  return stepContext(p, p.steps[0]!.id, t, { rollbackId: 'RB-3', log, ...extra });
 }
 
 /** A pid whose process is gone (or a zombie waiting to be reaped) no longer runs anything. */
@@ -81,7 +70,7 @@ describe('runbook driver', () => {
     expect(error.hint).toContain('Last output:\nstarted\n');
     const grandchild = Number(readFileSync(pidFile, 'utf8'));
     expect(await eventually(() => !running(grandchild))).toBe(true);
-    expect(run.saved[0]).toMatchObject({ startedAt: expect.any(String) });
+    expect(run.journal).toMatchObject({ 'attempt-1': { startedAt: expect.any(String) }, 'attempt-1-pid': expect.any(Number) });
   });
 
   it('streams the output tail into progress with the mapped secrets redacted, and records exit code and duration', async () => {
@@ -167,15 +156,46 @@ describe('runbook driver', () => {
     const t = target({ once: { argv: ['touch', marker] } });
     const p = await plan(t);
     expect(p.warnings?.[0]).toMatch(/not marked repeatable/);
-    const run = stepCtx(p, t, { checkpoint: { startedAt: '2026-01-22T10:00:00.000Z', host: 'some-other-worker' } });
+    const run = stepCtx(p, t, { journal: { 'attempt-1': { startedAt: '2026-01-22T10:00:00.000Z', host: 'some-other-worker' } } });
     const error = await stepFailure(driver().runStep(run.context));
     expect(error.code).toBe('OutcomeUnknown');
     expect(existsSync(marker)).toBe(false);
 
     const repeatable = target({ once: { argv: ['touch', marker], repeatable: true } });
-    const again = stepCtx(await plan(repeatable), repeatable, { checkpoint: { startedAt: '2026-01-22T10:00:00.000Z', host: 'some-other-worker' } });
+    const again = stepCtx(await plan(repeatable), repeatable, { journal: { 'attempt-1': { startedAt: '2026-01-22T10:00:00.000Z', host: 'some-other-worker' } } });
     await expect(driver().runStep(again.context)).resolves.toMatchObject({ exitCode: 0 });
     expect(existsSync(marker)).toBe(true);
+  });
+
+  it('does not repeat a step while the process group of any earlier attempt still runs on this worker', async () => {
+    const marker = join(dir, 'ran');
+    const t = target({ sync: { argv: ['touch', marker], repeatable: true } });
+    const p = await plan(t);
+    // Attempt 1 is long gone; attempt 2 was repeated, then its worker died with the command still running.
+    const survivor = spawn('sleep', ['30'], { detached: true, stdio: 'ignore' });
+    const host = hostname();
+    const journal = {
+      'attempt-1': { startedAt: '2026-01-22T10:00:00.000Z', host },
+      'attempt-1-pid': 999_999_999,
+      'attempt-2': { startedAt: '2026-01-22T10:05:00.000Z', host },
+      'attempt-2-pid': survivor.pid!,
+    };
+    try {
+      const error = await stepFailure(driver().runStep(stepCtx(p, t, { journal }).context));
+      expect(error.code).toBe('RunbookStillRunning');
+      expect(error.message).toBe(`sync from an earlier attempt (started 2026-01-22T10:05:00.000Z) is still running as process group ${survivor.pid} on ${host}.`);
+      expect(error.permanent).toBe(false);
+      expect(existsSync(marker)).toBe(false);
+      expect(journal).not.toHaveProperty('attempt-3');
+    } finally {
+      process.kill(-survivor.pid!, 'SIGKILL');
+    }
+    expect(await eventually(() => !running(survivor.pid!))).toBe(true);
+
+    const run = stepCtx(p, t, { journal });
+    await expect(driver().runStep(run.context)).resolves.toMatchObject({ exitCode: 0 });
+    expect(run.journal).toMatchObject({ 'attempt-3': { host }, 'attempt-3-pid': expect.any(Number) });
+    expect(run.progress[0]).toBe('sync was interrupted in an earlier attempt; it is repeatable, running it again');
   });
 
   it('kills the process group when the rollback is cancelled mid-step', async () => {

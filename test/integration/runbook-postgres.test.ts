@@ -4,9 +4,11 @@ import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runbookTarget, type RunbookTarget } from '../../src/config/targets/runbook.js';
 import type { Plan } from '../../src/domain/rollback.js';
-import type { StepContext } from '../../src/drivers/driver.js';
 import { StepFailed } from '../../src/drivers/errors.js';
 import { createRunbookDriver } from '../../src/drivers/runbook/driver.js';
+import { runbookDriver } from '../../src/drivers/runbook/index.js';
+import { stepContext } from '../fakes/aws/steps.js';
+import { asExecutor } from '../support/driver.js';
 
 /**
  * The shipped example (examples/runbook/postgres/migrate.sh) against the PostgreSQL on this machine:
@@ -73,20 +75,9 @@ function target(): RunbookTarget {
 
 async function run(options: Record<string, string>, version?: string) {
   const t = target();
-  const driver = createRunbookDriver({ env: { PATH: process.env.PATH, HOME: process.env.HOME, ORDERS_DATABASE_URL: url }, progressInterval: 10 });
+  const driver = asExecutor(runbookDriver, createRunbookDriver({ env: { PATH: process.env.PATH, HOME: process.env.HOME, ORDERS_DATABASE_URL: url }, progressInterval: 10 }));
   const plan: Plan = await driver.plan({ rollbackId: 'RB-9', service: 'orders-db', environment: 'production', target: t, options, version }, { signal: new AbortController().signal, log });
-  const progress: string[] = [];
-  const context: StepContext<RunbookTarget> = {
-    signal: new AbortController().signal,
-    log,
-    rollbackId: 'RB-9',
-    plan,
-    step: plan.steps[0]!,
-    target: t,
-    firstStartedAt: new Date(),
-    saveCheckpoint: async () => {},
-    progress: (text) => progress.push(text),
-  };
+  const { context, progress } = stepContext(plan, plan.steps[0]!.id, t, { rollbackId: 'RB-9', log });
   const output = await driver.runStep(context);
   return { plan, output: output as Record<string, unknown>, progress };
 }

@@ -5,13 +5,12 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkSchema, type CheckConfig } from '../../src/config/checks.js';
 import type { Plan } from '../../src/domain/rollback.js';
-import type { HealthCheckConfig } from '../../src/config/fields.js';
-import type { StepContext } from '../../src/drivers/driver.js';
 import { StepFailed } from '../../src/drivers/errors.js';
-import { createVerifyDriver } from '../../src/verify/driver.js';
+import { createVerifier, type VerifyContext } from '../../src/verify/verifier.js';
 import { runCheck } from '../../src/verify/run-check.js';
 import type { VerifyStepInput } from '../../src/verify/steps.js';
 import { startFakeCloudWatch, type FakeCloudWatch } from '../fakes/aws/cloudwatch.js';
+import { memoryCheckpoint } from '../support/driver.js';
 
 const NOW = new Date('2026-01-22T10:32:30Z');
 const ALB = { LoadBalancer: 'app/distrocv-prod/50dc6c495c0c9188' };
@@ -45,7 +44,7 @@ afterEach(async () => {
 
 const check = (input: Record<string, unknown>): CheckConfig => checkSchema.parse({ interval: '10ms', ...input });
 const run = (c: CheckConfig, extra: Record<string, unknown> = {}) =>
-  runCheck(c, { signal: new AbortController().signal, cloudwatch, now: () => NOW, env: { PATH: process.env.PATH }, ...extra });
+  runCheck(c, { signal: new AbortController().signal, cloudwatch: async () => cloudwatch, now: () => NOW, env: { PATH: process.env.PATH }, ...extra });
 
 const errorRate = (below = 0.1) =>
   check({
@@ -147,9 +146,9 @@ describe('verify driver', () => {
     { role: 'dba', mentions: ['<@U0DBA>', '<!subteam^S0DBA>'] },
   ];
 
-  function stepCtx(input: VerifyStepInput, extra: Partial<StepContext<{ region?: string; health?: HealthCheckConfig }>> = {}) {
+  function stepCtx(input: VerifyStepInput, extra: Partial<VerifyContext> = {}) {
     const progress: string[] = [];
-    const context: StepContext<{ region?: string; health?: HealthCheckConfig }> = {
+    const context: VerifyContext = {
       signal: new AbortController().signal,
       log,
       rollbackId: 'RB-12',
@@ -157,19 +156,20 @@ describe('verify driver', () => {
       step: { id: 'verify-3-error-rate', title: 'error rate', driver: 'verify', input: { ...input } },
       target: {},
       firstStartedAt: new Date(),
-      saveCheckpoint: async () => {},
+      checkpoint: memoryCheckpoint().checkpoint,
       progress: (line) => progress.push(line),
+      next: 'Then fix forward, or ask for another version with `/rollback api production to <version>`.',
       ...extra,
     };
     return { context, progress };
   }
 
-  const driver = () => createVerifyDriver({ cloudwatch: () => cloudwatch, now: () => NOW });
+  const driver = () => createVerifier({ cloudwatch: async () => cloudwatch, now: () => NOW });
 
   it('posts a passing result and records it as the step output', async () => {
     cw.setMetric({ namespace: 'AWS/ApplicationELB', name: 'TargetResponseTime', dimensions: ALB }, { p95: 0.12 });
     const run = stepCtx({ service: 'api', environment: 'production', escalation, check: p95 });
-    await expect(driver().runStep(run.context)).resolves.toEqual({ check: 'p95 latency', ok: true, summary: 'p95 latency 0.12 s < 0.2 s over 5m 00s (10:26–10:31 UTC)' });
+    await expect(driver().run(run.context)).resolves.toEqual({ check: 'p95 latency', ok: true, summary: 'p95 latency 0.12 s < 0.2 s over 5m 00s (10:26–10:31 UTC)' });
     expect(run.progress).toEqual(['p95 latency 0.12 s < 0.2 s over 5m 00s (10:26–10:31 UTC)']);
   });
 
@@ -177,7 +177,7 @@ describe('verify driver', () => {
     cw.setMetric({ namespace: 'AWS/ApplicationELB', name: 'HTTPCode_Target_5XX_Count', dimensions: ALB }, { Sum: 240 });
     cw.setMetric({ namespace: 'AWS/ApplicationELB', name: 'RequestCount', dimensions: ALB }, { Sum: 12_000 });
     const error = await driver()
-      .runStep(stepCtx({ service: 'api', environment: 'production', escalation, check: errorRate() }).context)
+      .run(stepCtx({ service: 'api', environment: 'production', escalation, check: errorRate() }).context)
       .then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(StepFailed);
     const failed = error as StepFailed;
@@ -195,10 +195,10 @@ describe('verify driver', () => {
   it('waits out the settle time from the step\'s first start, so a restart does not wait again', async () => {
     const started = new Date(NOW.getTime() - 250);
     const run = stepCtx({ service: 'api', environment: 'production', escalation, settle: 300 }, { firstStartedAt: started });
-    await expect(driver().runStep(run.context)).resolves.toEqual({ settled: 300 });
+    await expect(driver().run(run.context)).resolves.toEqual({ settled: 300 });
     expect(run.progress).toEqual(['waiting 0s for post-rollback metrics']);
     const resumed = stepCtx({ service: 'api', environment: 'production', escalation, settle: 300 }, { firstStartedAt: new Date(NOW.getTime() - 10_000) });
-    await expect(driver().runStep(resumed.context)).resolves.toEqual({ settled: 300 });
+    await expect(driver().run(resumed.context)).resolves.toEqual({ settled: 300 });
     expect(resumed.progress).toEqual([]);
   });
 
@@ -207,6 +207,6 @@ describe('verify driver', () => {
       target: { health: { url: healthUrl, expectStatus: 200, timeout: 1000, attempts: 1, interval: 10 } },
       step: { id: 'verify-health', title: 'Health', driver: 'verify', input: { check: 'http' } },
     });
-    await expect(driver().runStep(run.context)).resolves.toMatchObject({ ok: true, check: `GET ${healthUrl}` });
+    await expect(driver().run(run.context)).resolves.toMatchObject({ ok: true, check: `GET ${healthUrl}` });
   });
 });

@@ -1,10 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/domain/rollback.js';
-import { readPlanData as readEcsPlanData } from '../../src/drivers/ecs/plan-data.js';
-import { readPlanData as readFlagPlanData } from '../../src/drivers/flag/plan-data.js';
-import { stepFailure } from '../support/rejections.js';
+import { bindDriver } from '../../src/drivers/define.js';
+import { createEcsDriver } from '../../src/drivers/ecs/driver.js';
+import { ecsDriver } from '../../src/drivers/ecs/index.js';
+import { createFlagDriver } from '../../src/drivers/flag/driver.js';
+import { flagDriver } from '../../src/drivers/flag/index.js';
 
 const plan = (data: Record<string, unknown>): Plan => ({ driver: 'x', current: 'a', target: 'b', changes: [], steps: [], fingerprint: 'f', data });
+const noClient = () => {
+  throw new Error('no client in this test');
+};
+const ecs = bindDriver(ecsDriver.kind, ecsDriver.planData, createEcsDriver({ ecs: noClient }));
+const flag = bindDriver(flagDriver.kind, flagDriver.planData, createFlagDriver({ ssm: noClient, appconfig: noClient, env: {} }));
+const ecsTarget = { driver: 'ecs' };
 
 const ecsData = {
   cluster: 'distrocv-prod',
@@ -16,23 +24,29 @@ const ecsData = {
   plannedAt: '2026-01-22T10:00:00.000Z',
 };
 
-describe('reading stored plan data', () => {
-  it('returns the data a driver schema accepts', () => {
-    expect(readEcsPlanData(plan(ecsData))).toEqual(ecsData);
+describe('stored plan data, read once through the driver module', () => {
+  it('binds the data a driver schema accepts to its steps, found by id', () => {
+    const prepared = ecs.prepare(plan(ecsData), ecsTarget);
+    expect('invalid' in prepared).toBe(false);
+    if ('invalid' in prepared) return;
+    expect(prepared.step('update-service')).toBeTypeOf('function');
+    expect(prepared.step('wait-stable')).toBeTypeOf('function');
+    expect(prepared.step('rollout-undo')).toBeUndefined();
+    // Step ids come from stored plans: never answered by Object.prototype.
+    expect(prepared.step('constructor')).toBeUndefined();
   });
 
-  it('refuses an incomplete plan, naming the wrong fields and how to get a new plan', async () => {
+  it('names the fields of an incomplete plan', () => {
     const { cluster: _cluster, ...missingCluster } = ecsData;
-    const error = await stepFailure(Promise.resolve().then(() => readEcsPlanData(plan({ ...missingCluster, targetTaskDefinition: 7 }))));
-    expect(error.code).toBe('PlanDataInvalid');
-    expect(error.permanent).toBe(true);
-    expect(error.message).toBe('The stored ECS plan is incomplete (cluster, targetTaskDefinition), so Rewind will not act on it');
-    expect(error.hint).toBe('ask for a new plan with /rollback <service> <environment>');
+    expect(ecs.prepare(plan({ ...missingCluster, targetTaskDefinition: 7 }), ecsTarget)).toEqual({ invalid: ['cluster', 'targetTaskDefinition'] });
   });
 
-  it('keeps a driver’s own re-plan hint', async () => {
-    const error = await stepFailure(Promise.resolve().then(() => readFlagPlanData(plan({ store: 'ssm' }))));
-    expect(error.message).toMatch(/^The stored flag plan is incomplete \(flag, environment, action, .*\), so Rewind will not act on it$/);
-    expect(error.hint).toBe('ask for a new plan with /rollback flag <Flag> on|off|revert <environment>');
+  it('reads a union of stores by its discriminator', () => {
+    const prepared = flag.prepare(plan({ store: 'ssm' }), { driver: 'flag' });
+    expect('invalid' in prepared && prepared.invalid).toEqual(expect.arrayContaining(['flag', 'environment', 'action', 'parameter']));
+  });
+
+  it('refuses a target of another kind (a wiring bug, not bad input)', () => {
+    expect(() => ecs.prepare(plan(ecsData), { driver: 'kubernetes' })).toThrow('the ecs driver was handed a kubernetes target');
   });
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseCatalog } from '../../src/config/catalog.js';
 import type { Plan } from '../../src/domain/rollback.js';
+import { databaseNextSteps } from '../../src/drivers/database/replan.js';
 import { verificationHint } from '../../src/verify/escalation.js';
 import { verifySteps, type VerifyStepInput } from '../../src/verify/steps.js';
 
@@ -42,7 +43,7 @@ describe('verifySteps', () => {
     const [step] = verifySteps({ service: 'db', environment: 'production', target: catalog.services.db!.production! }, catalog);
     const input = step!.input as unknown as VerifyStepInput;
     const plan: Plan = { driver: 'database', current: 'distrocv-prod', target: 'distrocv-prod-rb-4 @ 2026-01-22 10:00:00 UTC', changes: [], steps: [], fingerprint: '', data: {} };
-    expect(verificationHint(input, input.check!, plan)).toBe(
+    expect(verificationHint(input, input.check!, plan, databaseNextSteps({ service: 'db', environment: 'production' }))).toBe(
       'Escalate now: cto (<@U0CTO>), dba (<@U0DBA>). Next: the rollback itself ran (distrocv-prod → distrocv-prod-rb-4 @ 2026-01-22 10:00:00 UTC) but this check still fails; ' +
         'check it by hand: curl -i https://api.distrocv.com/health. Then fix forward, or restore another point with `/rollback db production at <time>`. ' +
         'The old database instance is kept: to undo the data rollback, point the secret back at it (its previous version is AWSPREVIOUS) and redeploy.',

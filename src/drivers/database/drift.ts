@@ -1,13 +1,11 @@
 import type { RDSClient } from '@aws-sdk/client-rds';
-import type { Plan } from '../../domain/rollback.js';
 import type { DriverContext } from '../driver.js';
-import { readPlanData, ROLLBACK_TAG, utc } from './plan-data.js';
+import { ROLLBACK_TAG, utc, type DatabasePlanData } from './plan-data.js';
 import { findInstance, findSnapshot } from './rds.js';
 import { restoreWindow } from './window.js';
 
 /** What moved since planning that makes the approved restore a different one. */
-export async function driftDatabase(rds: RDSClient, plan: Plan, now: Date, ctx: DriverContext): Promise<string | undefined> {
-  const data = readPlanData(plan);
+export async function driftDatabase(rds: RDSClient, data: DatabasePlanData, now: Date, ctx: DriverContext): Promise<string | undefined> {
   const source = await findInstance(rds, data.source, ctx.signal);
   if (data.sourceResourceId && source?.DbiResourceId !== data.sourceResourceId) {
     return source

@@ -1,29 +1,34 @@
-import type { Plan } from '../../domain/rollback.js';
-import { StepFailed } from '../errors.js';
+import { z } from 'zod';
 
 /** What the steps need, fixed at plan time (Plan.data); the catalog may change before they run. */
-export interface DatabasePlanData {
-  mode: 'pitr' | 'snapshot';
-  /** The rollback that owns the restored instance (its tag). */
-  rollbackId: string;
-  region?: string;
-  /** The live instance; kept, never modified. */
-  source: string;
-  /** DbiResourceId of the source at plan time (undefined when a snapshot outlived it). */
-  sourceResourceId?: string;
-  /** The new instance, named from the rollback id so a repeat finds it. */
-  targetInstance: string;
-  restoreTime?: string;
-  snapshotId?: string;
-  instanceClass?: string;
-  multiAz?: boolean;
-  subnetGroup?: string;
-  securityGroups?: string[];
-  parameterGroup?: string;
-  secretId: string;
-  hostField: string;
-  dependents: { cluster: string; service: string }[];
-}
+export const databasePlanData = z
+  .object({
+    mode: z.enum(['pitr', 'snapshot']),
+    /** The rollback that owns the restored instance (its tag). */
+    rollbackId: z.string().min(1),
+    region: z.string().optional(),
+    /** The live instance; kept, never modified. */
+    source: z.string().min(1),
+    /** DbiResourceId of the source at plan time (undefined when a snapshot outlived it). */
+    sourceResourceId: z.string().optional(),
+    /** The new instance, named from the rollback id so a repeat finds it. */
+    targetInstance: z.string().min(1),
+    restoreTime: z.string().optional(),
+    snapshotId: z.string().optional(),
+    instanceClass: z.string().optional(),
+    multiAz: z.boolean().optional(),
+    subnetGroup: z.string().optional(),
+    securityGroups: z.array(z.string()).optional(),
+    parameterGroup: z.string().optional(),
+    secretId: z.string().min(1),
+    hostField: z.string().min(1),
+    dependents: z.array(z.object({ cluster: z.string().min(1), service: z.string().min(1) })),
+  })
+  .refine((d) => (d.mode === 'pitr' ? d.restoreTime !== undefined : d.snapshotId !== undefined), {
+    path: ['restoreTime'],
+    error: 'a point-in-time plan needs restoreTime, a snapshot plan snapshotId',
+  });
+export type DatabasePlanData = z.infer<typeof databasePlanData>;
 
 export const RESTORE_STEP = 'restore';
 export const WAIT_STEP = 'wait-available';
@@ -32,14 +37,6 @@ export const REDEPLOY_STEP = 'redeploy';
 
 /** Tag on every restored instance; a repeat adopts only an instance carrying its own rollback id. */
 export const ROLLBACK_TAG = 'rewind:rollback';
-
-export function readPlanData(plan: Plan): DatabasePlanData {
-  const data = plan.data as Partial<DatabasePlanData>;
-  if (!data.targetInstance || !data.source || !data.secretId) {
-    throw new StepFailed('PlanDataMissing', 'This plan has no database restore data.', 'ask for a new plan; this one was made by another Rewind version');
-  }
-  return data as DatabasePlanData;
-}
 
 /** `2026-01-22 10:00:00 UTC`: unambiguous for whoever reads the card at 3 am. */
 export function utc(at: Date | string): string {

@@ -200,7 +200,7 @@ export async function planDatabase(deps: PlanDeps, request: PlanRequest<Database
     ],
     steps,
     fingerprint: fingerprint({ source: source?.DbiResourceId ?? null, mode: want.mode, at: data.restoreTime ?? data.snapshotId, targetInstance }),
-    data: planData as unknown as Record<string, unknown>,
+    data: planData,
     warnings,
   };
 }

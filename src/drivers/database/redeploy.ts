@@ -26,36 +26,35 @@ function readPlace(ctx: StepContext<DatabaseTarget>, data: DatabasePlanData): Pl
 /**
  * Every task must restart to read the new secret: force a new deployment, then wait until it is the
  * only one and fully running. A later deployment (someone else's, or a circuit-breaker rollback) also
- * restarts every task after the secret change, so it counts too. Idempotent through the checkpointed
- * deployment id, or a deployment created since this step first started (a crash before the checkpoint).
+ * restarts every task after the secret change, so it counts too. The deployment is checkpointed, so
+ * a repeat waits for it; a crash before the checkpoint leaves a deployment created since this step
+ * first started, which is adopted.
  */
 export async function redeploy(ecs: ECSClient, data: DatabasePlanData, ctx: StepContext<DatabaseTarget>, minDelaySec: number): Promise<Record<string, unknown>> {
   const place = readPlace(ctx, data);
   const name = `${place.cluster}/${place.service}`;
-  const lookup = await lookupService(ecs, place, ctx.signal);
-  if (!lookup.found) throw new StepFailed('ServiceGone', `${lookup.why}, so it cannot be restarted onto ${data.targetInstance}.`, 'restart whatever now serves this app by hand, and fix dependents in the catalog');
-
-  const primary = lookup.service.deployments?.find((d) => d.status === 'PRIMARY');
-  const checkpointed = typeof ctx.checkpoint?.deploymentId === 'string' ? ctx.checkpoint.deploymentId : undefined;
-  let ours: { id: string; createdAt: number } | undefined;
-  // No clock-skew allowance: a deployment from before this step may predate the secret change, and
-  // an extra restart is harmless while a missed one leaves tasks on the old database.
-  if (primary?.id && (primary.id === checkpointed || (primary.createdAt?.getTime() ?? 0) >= ctx.firstStartedAt.getTime())) {
-    ours = { id: primary.id, createdAt: primary.createdAt?.getTime() ?? ctx.firstStartedAt.getTime() };
-    ctx.log.info({ service: name, deploymentId: primary.id }, 'ECS deployment from an earlier attempt adopted');
-  } else {
+  const ours = await ctx.checkpoint('deployment', async () => {
+    const lookup = await lookupService(ecs, place, ctx.signal);
+    if (!lookup.found) throw new StepFailed('ServiceGone', `${lookup.why}, so it cannot be restarted onto ${data.targetInstance}.`, 'restart whatever now serves this app by hand, and fix dependents in the catalog');
+    const primary = lookup.service.deployments?.find((d) => d.status === 'PRIMARY');
+    // No clock-skew allowance: a deployment from before this step may predate the secret change, and
+    // an extra restart is harmless while a missed one leaves tasks on the old database.
+    if (primary?.id && (primary.createdAt?.getTime() ?? 0) >= ctx.firstStartedAt.getTime()) {
+      ctx.log.info({ service: name, deploymentId: primary.id }, 'ECS deployment from an earlier attempt adopted');
+      return { id: primary.id, createdAt: primary.createdAt?.getTime() ?? ctx.firstStartedAt.getTime() };
+    }
+    let started: Deployment | undefined;
     try {
       const out = await ecs.send(new UpdateServiceCommand({ cluster: place.cluster, service: place.service, forceNewDeployment: true }), { abortSignal: ctx.signal });
-      const started = out.service?.deployments?.find((d) => d.status === 'PRIMARY');
-      if (!started?.id) throw new StepFailed('DeploymentMissing', `ECS accepted the forced deployment of ${name} but shows no PRIMARY deployment.`, 'look at the service in the AWS console and retry', false);
-      ours = { id: started.id, createdAt: started.createdAt?.getTime() ?? Date.now() };
+      started = out.service?.deployments?.find((d) => d.status === 'PRIMARY');
     } catch (error) {
-      if (ctx.signal.aborted || error instanceof StepFailed) throw error;
+      if (ctx.signal.aborted) throw error;
       throw fromAwsError(error, `UpdateService on ${name}`, UPDATE_HINT);
     }
-    await ctx.saveCheckpoint({ deploymentId: ours.id });
-    ctx.progress(`${name}: new deployment ${ours.id} started`);
-  }
+    if (!started?.id) throw new StepFailed('DeploymentMissing', `ECS accepted the forced deployment of ${name} but shows no PRIMARY deployment.`, 'look at the service in the AWS console and retry', false);
+    ctx.progress(`${name}: new deployment ${started.id} started`);
+    return { id: started.id, createdAt: started.createdAt?.getTime() ?? Date.now() };
+  });
   return waitRestarted(ecs, place, ours, data, ctx, minDelaySec);
 }
 

@@ -1,6 +1,4 @@
 import { z } from 'zod';
-import type { Plan } from '../../domain/rollback.js';
-import { readPlanDataWith } from '../plan-data.js';
 
 const recordSet = z.object({
   Name: z.string(),
@@ -25,10 +23,6 @@ export const dnsPlanData = z.object({
   environment: z.string(),
 });
 export type DnsPlanData = z.infer<typeof dnsPlanData>;
-
-export function readPlanData(plan: Plan): DnsPlanData {
-  return readPlanDataWith(dnsPlanData, plan, 'DNS');
-}
 
 export function replanCommand(data: Pick<DnsPlanData, 'catalogService' | 'environment'>, direction: 'maintenance' | 'original'): string {
   return `/rollback ${data.catalogService} ${data.environment}${direction === 'original' ? ' to original' : ''}`;

@@ -1,16 +1,14 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
-import type { Plan } from '../../domain/rollback.js';
 import type { DriverContext } from '../driver.js';
 import { parseTaskDefinitionArn, revisionLabel } from './names.js';
-import { readPlanData, replanCommand } from './plan-data.js';
+import { replanCommand, type EcsPlanData } from './plan-data.js';
 import { lookupService } from './service.js';
 
 /**
  * What moved since planning, or undefined. The service may run the planned current revision, or
  * the target through a deployment started after planning (Rewind's own, seen again after a crash).
  */
-export async function driftEcs(ecs: ECSClient, plan: Plan, ctx: DriverContext): Promise<string | undefined> {
-  const data = readPlanData(plan);
+export async function driftEcs(ecs: ECSClient, data: EcsPlanData, ctx: DriverContext): Promise<string | undefined> {
   const replan = `ask for a new plan with ${replanCommand(data)}`;
   const lookup = await lookupService(ecs, data, ctx.signal);
   if (!lookup.found) return `${lookup.why}; ${replan}`;

@@ -1,6 +1,4 @@
 import { z } from 'zod';
-import type { Plan } from '../../domain/rollback.js';
-import { readPlanDataWith } from '../plan-data.js';
 
 /** What an ECS plan records for its steps and drift check (Plan.data). */
 export const ecsPlanData = z.object({
@@ -19,10 +17,6 @@ export const ecsPlanData = z.object({
   why: z.string().optional(),
 });
 export type EcsPlanData = z.infer<typeof ecsPlanData>;
-
-export function readPlanData(plan: Plan): EcsPlanData {
-  return readPlanDataWith(ecsPlanData, plan, 'ECS');
-}
 
 /** `/rollback api production`: the command that asks for a fresh plan. */
 export function replanCommand(data: EcsPlanData): string {

@@ -7,7 +7,6 @@ import { revisionLabel } from './names.js';
 import { replanCommand, type EcsPlanData } from './plan-data.js';
 import { lookupService } from './service.js';
 
-
 /** What to do when UpdateService is refused: a rejected request usually means the target changed since planning. */
 function updateHint(error: unknown, data: EcsPlanData): string {
   const name = (error as Error | undefined)?.name;
@@ -17,25 +16,8 @@ function updateHint(error: unknown, data: EcsPlanData): string {
   return "check that Rewind's AWS role may call ecs:UpdateService on this service (and iam:PassRole for its task and execution roles), then retry";
 }
 
-/**
- * UpdateService to the target with forceNewDeployment. Idempotent: if the PRIMARY deployment
- * already runs the target and is the one an earlier attempt started (checkpointed id, or created
- * since this step first started), it is adopted instead of starting a second deployment.
- */
-export async function updateService(ecs: ECSClient, data: EcsPlanData, ctx: StepContext<EcsTarget>): Promise<Record<string, unknown>> {
+async function startDeployment(ecs: ECSClient, data: EcsPlanData, ctx: StepContext<EcsTarget>): Promise<string> {
   const target = data.targetTaskDefinition;
-  const lookup = await lookupService(ecs, data, ctx.signal);
-  if (!lookup.found) {
-    throw new StepFailed('ServiceGone', `${lookup.why}, so Rewind cannot roll it back.`, `check the service in the AWS console, then ask for a new plan with ${replanCommand(data)}`);
-  }
-  const primary = lookup.service.deployments?.find((d) => d.status === 'PRIMARY');
-  const earlierId = typeof ctx.checkpoint?.deploymentId === 'string' ? ctx.checkpoint.deploymentId : undefined;
-  const startedSince = (primary?.createdAt?.getTime() ?? 0) >= ctx.firstStartedAt.getTime() - CLOCK_SKEW_MS;
-  if (primary?.id && primary.taskDefinition === target && (primary.id === earlierId || startedSince)) {
-    ctx.log.info({ deploymentId: primary.id }, 'ECS deployment from an earlier attempt adopted');
-    return { deploymentId: primary.id, taskDefinition: target, adopted: true };
-  }
-
   let deploymentId: string | undefined;
   try {
     const out = await ecs.send(
@@ -55,7 +37,31 @@ export async function updateService(ecs: ECSClient, data: EcsPlanData, ctx: Step
       false,
     );
   }
-  await ctx.saveCheckpoint({ deploymentId });
   ctx.log.info({ cluster: data.cluster, service: data.service, deploymentId, taskDefinition: target }, 'ECS UpdateService started a deployment');
-  return { deploymentId, taskDefinition: target, adopted: false };
+  return deploymentId;
+}
+
+/**
+ * UpdateService to the target with forceNewDeployment, once: a repeat gets the checkpointed
+ * deployment back. A crash between UpdateService and the checkpoint leaves a PRIMARY deployment of
+ * the target created since this step first started; it is adopted instead of deploying twice.
+ */
+export async function updateService(ecs: ECSClient, data: EcsPlanData, ctx: StepContext<EcsTarget>): Promise<Record<string, unknown>> {
+  const target = data.targetTaskDefinition;
+  let adopted = true;
+  const deploymentId = await ctx.checkpoint('deploymentId', async () => {
+    const lookup = await lookupService(ecs, data, ctx.signal);
+    if (!lookup.found) {
+      throw new StepFailed('ServiceGone', `${lookup.why}, so Rewind cannot roll it back.`, `check the service in the AWS console, then ask for a new plan with ${replanCommand(data)}`);
+    }
+    const primary = lookup.service.deployments?.find((d) => d.status === 'PRIMARY');
+    const startedSince = (primary?.createdAt?.getTime() ?? 0) >= ctx.firstStartedAt.getTime() - CLOCK_SKEW_MS;
+    if (primary?.id && primary.taskDefinition === target && startedSince) {
+      ctx.log.info({ deploymentId: primary.id }, 'ECS deployment from an earlier attempt adopted');
+      return primary.id;
+    }
+    adopted = false;
+    return startDeployment(ecs, data, ctx);
+  });
+  return { deploymentId, taskDefinition: target, adopted };
 }

@@ -176,13 +176,8 @@ async function startDeployment(appconfig: AppConfigClient, data: AppConfigPlanDa
 
 /** Starts (or adopts) the deployment, then polls GetDeployment until COMPLETE; a rollback by AppConfig fails the step. */
 export async function deployAppConfig(appconfig: AppConfigClient, data: AppConfigPlanData, ctx: StepContext<FlagTarget>, target: AppConfigFlagTarget, minDelaySec: number): Promise<Record<string, unknown>> {
-  let number = typeof ctx.checkpoint?.deploymentNumber === 'number' ? ctx.checkpoint.deploymentNumber : undefined;
-  number ??= await earlierAttempt(appconfig, data, ctx);
-  if (number === undefined) {
-    number = await startDeployment(appconfig, data, ctx);
-    await ctx.saveCheckpoint({ deploymentNumber: number });
-  }
-  const deployment = number;
+  // Before the checkpoint, a crash may have left a deployment this step started: adopt it.
+  const deployment = await ctx.checkpoint('deploymentNumber', async () => (await earlierAttempt(appconfig, data, ctx)) ?? startDeployment(appconfig, data, ctx));
   const delay = Math.max(target.pollInterval / 1000, minDelaySec);
   const maxWaitTime = Math.max(target.deployTimeout / 1000, 2 * delay);
   let last: Deployment | undefined;

@@ -1,11 +1,12 @@
 import type { AppConfigClient } from '@aws-sdk/client-appconfig';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { FlagTarget } from '../../config/targets/flag.js';
-import type { Driver } from '../driver.js';
+import type { DriverInstance } from '../driver.js';
 import { StepFailed } from '../errors.js';
 import { deployAppConfig, driftAppConfig, historyAppConfig, planAppConfig, DEPLOY_STEP } from './appconfig.js';
 import { callHttp, planHttp, CALL_STEP } from './http.js';
-import { readPlanData } from './plan-data.js';
+import type { FlagPlanData } from './plan-data.js';
+import { replanFlag } from './replan.js';
 import { flagRequest } from './request.js';
 import { driftSsm, historySsm, planSsm, putSsm, PUT_STEP } from './ssm.js';
 
@@ -17,10 +18,11 @@ export interface FlagDriverDeps {
   fetch?: typeof fetch;
   /** Where `tokenEnv` bearer tokens are read (process.env in production). */
   env: NodeJS.ProcessEnv;
-  /** Floor for the AppConfig poll interval in seconds (default 1). Tests lower it. */
-  minDelaySec?: number;
+  /** Floor for the AppConfig poll interval in seconds (default 1). */
+  minPollSec?: number;
 }
 
+/** A plan whose step, data and catalog entry disagree on the store: made by another Rewind version or catalog. */
 function wrongStore(store: string, stepId: string): StepFailed {
   return new StepFailed('UnknownStep', `The flag driver has no step "${stepId}" for store ${store}.`, 'ask for a new plan; this plan was made by another Rewind version or catalog');
 }
@@ -29,12 +31,10 @@ function wrongStore(store: string, stepId: string): StepFailed {
  * Feature flags from both runbooks: SSM Parameter Store, AppConfig deployments and a
  * flag service's HTTP admin API. `/rollback maintenance on|off` is a flag like any other.
  */
-export function createFlagDriver(deps: FlagDriverDeps): Driver<FlagTarget> {
-  const minDelaySec = deps.minDelaySec ?? 1;
+export function createFlagDriver(deps: FlagDriverDeps): DriverInstance<FlagTarget, FlagPlanData> {
+  const minDelaySec = deps.minPollSec ?? 1;
   const fetchImpl = deps.fetch ?? fetch;
   return {
-    kind: 'flag',
-
     async plan(request, ctx) {
       const req = flagRequest(request);
       const target = request.target;
@@ -48,8 +48,7 @@ export function createFlagDriver(deps: FlagDriverDeps): Driver<FlagTarget> {
       }
     },
 
-    async drift(plan, _target, ctx) {
-      const data = readPlanData(plan);
+    async drift(data, _target, ctx) {
       switch (data.store) {
         case 'ssm':
           return driftSsm(deps.ssm(data.region), data, ctx);
@@ -60,15 +59,19 @@ export function createFlagDriver(deps: FlagDriverDeps): Driver<FlagTarget> {
       }
     },
 
-    async runStep(ctx) {
-      const data = readPlanData(ctx.plan);
-      const target = ctx.target;
-      if (data.store === 'ssm' && ctx.step.id === PUT_STEP) return putSsm(deps.ssm(data.region), data, ctx);
-      if (data.store === 'appconfig' && target.store === 'appconfig' && ctx.step.id === DEPLOY_STEP) {
-        return deployAppConfig(deps.appconfig(data.region), data, ctx, target, minDelaySec);
-      }
-      if (data.store === 'http' && target.store === 'http' && ctx.step.id === CALL_STEP) return callHttp(data, ctx, target, deps.env, fetchImpl);
-      throw wrongStore(data.store, ctx.step.id);
+    steps: {
+      async [PUT_STEP](ctx) {
+        if (ctx.data.store !== 'ssm') throw wrongStore(ctx.data.store, ctx.step.id);
+        return putSsm(deps.ssm(ctx.data.region), ctx.data, ctx);
+      },
+      async [DEPLOY_STEP](ctx) {
+        if (ctx.data.store !== 'appconfig' || ctx.target.store !== 'appconfig') throw wrongStore(ctx.data.store, ctx.step.id);
+        return deployAppConfig(deps.appconfig(ctx.data.region), ctx.data, ctx, ctx.target, minDelaySec);
+      },
+      async [CALL_STEP](ctx) {
+        if (ctx.data.store !== 'http' || ctx.target.store !== 'http') throw wrongStore(ctx.data.store, ctx.step.id);
+        return callHttp(ctx.data, ctx, ctx.target, deps.env, fetchImpl);
+      },
     },
 
     async history(target, ctx) {
@@ -81,5 +84,11 @@ export function createFlagDriver(deps: FlagDriverDeps): Driver<FlagTarget> {
           return [];
       }
     },
+
+    replan: replanFlag,
+    nextSteps: (rb) =>
+      rb.options?.action
+        ? `Then fix forward, or change the flag again with \`/rollback flag ${rb.service} on|off|revert ${rb.environment}\`.`
+        : `Then fix forward, or revert the flag once more with \`${replanFlag(rb)}\`.`,
   };
 }

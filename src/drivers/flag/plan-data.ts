@@ -1,7 +1,5 @@
 import { z } from 'zod';
 import { FLAG_ACTIONS } from '../../config/targets/flag.js';
-import type { Plan } from '../../domain/rollback.js';
-import { readPlanDataWith } from '../plan-data.js';
 
 const common = {
   flag: z.string().min(1),
@@ -50,12 +48,8 @@ export type AppConfigPlanData = z.infer<typeof appconfigPlanData>;
 export type HttpPlanData = z.infer<typeof httpPlanData>;
 export type FlagPlanData = z.infer<typeof flagPlanData>;
 
-export function readPlanData(plan: Plan): FlagPlanData {
-  return readPlanDataWith(flagPlanData, plan, 'flag', 'ask for a new plan with /rollback flag <Flag> on|off|revert <environment>');
-}
-
 /** `/rollback flag NewMatchingAlgorithm off production`: the command that asks for a fresh plan. */
-export function replanCommand(data: Pick<FlagPlanData, 'flag' | 'action' | 'value' | 'environment'>): string {
+export function replanCommand(data: { flag: string; action: string; value?: string; environment: string }): string {
   return `/rollback flag ${data.flag} ${data.action}${data.action === 'set' ? ` ${data.value ?? '<value>'}` : ''} ${data.environment}`;
 }
 

@@ -41,15 +41,10 @@ async function createInvalidation(cf: CloudFrontClient, data: FrontendPlanData, 
 /**
  * Invalidates the configured paths and waits until CloudFront reports Completed, polling
  * every pollInterval (the AWS CLI waiter polls every 20 s). A repeat after a crash reuses
- * the checkpointed id, or the caller reference returns the same invalidation.
+ * the checkpointed id; before the checkpoint, the caller reference returns the same invalidation.
  */
 export async function invalidate(cf: CloudFrontClient, data: FrontendPlanData, ctx: StepContext<FrontendTarget>, minDelaySec: number): Promise<Record<string, unknown>> {
-  let id = typeof ctx.checkpoint?.invalidationId === 'string' ? ctx.checkpoint.invalidationId : undefined;
-  if (!id) {
-    id = await createInvalidation(cf, data, ctx);
-    await ctx.saveCheckpoint({ invalidationId: id });
-  }
-  const invalidationId = id;
+  const invalidationId = await ctx.checkpoint('invalidationId', () => createInvalidation(cf, data, ctx));
   ctx.progress(`CloudFront invalidation ${invalidationId} of ${data.paths.join(' ')}: in progress`);
   const started = Date.now();
   const delay = Math.max(ctx.target.pollInterval / 1000, minDelaySec);

@@ -1,6 +1,4 @@
 import { z } from 'zod';
-import type { Plan } from '../../domain/rollback.js';
-import { readPlanDataWith } from '../plan-data.js';
 
 /** What a frontend plan records for its steps and drift check (Plan.data). */
 export const frontendPlanData = z.object({
@@ -18,10 +16,6 @@ export const frontendPlanData = z.object({
   environment: z.string(),
 });
 export type FrontendPlanData = z.infer<typeof frontendPlanData>;
-
-export function readPlanData(plan: Plan): FrontendPlanData {
-  return readPlanDataWith(frontendPlanData, plan, 'frontend');
-}
 
 export function replanCommand(data: Pick<FrontendPlanData, 'catalogService' | 'environment'>): string {
   return `/rollback ${data.catalogService} ${data.environment}`;

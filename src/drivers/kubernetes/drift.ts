@@ -1,6 +1,6 @@
 import { StepFailed } from '../errors.js';
 import type { KubeApi } from './api.js';
-import type { KubernetesPlanData, PlannedDeployment } from './plan.js';
+import type { KubernetesPlanData, PlannedDeployment } from './plan-data.js';
 import { describeRevision, imagesOf, revisionOf, templateKey } from './revisions.js';
 
 /**

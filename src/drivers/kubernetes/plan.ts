@@ -4,27 +4,8 @@ import type { Plan } from '../../domain/rollback.js';
 import type { KubernetesTarget } from '../../config/targets/kubernetes.js';
 import { PlanRefused } from '../errors.js';
 import type { KubeApi } from './api.js';
+import type { KubernetesPlanData, PlannedDeployment } from './plan-data.js';
 import { chooseTarget, deploymentHistory, describeRevision, selectorString, type DeploymentHistory } from './revisions.js';
-
-/** Per Deployment, what the plan fixed: where it is, where it goes, and how to recognise both. */
-export interface PlannedDeployment {
-  name: string;
-  currentRevision: number;
-  currentTemplate: string;
-  currentImages: string[];
-  targetRevision: number;
-  targetReplicaSet: string;
-  targetTemplate: string;
-  targetImages: string[];
-  /** Set when the Deployment already runs the target's template: nothing to patch, only to wait for. */
-  skip?: string;
-}
-
-export interface KubernetesPlanData {
-  context: string;
-  namespace: string;
-  deployments: PlannedDeployment[];
-}
 
 export async function readHistory(api: KubeApi, namespace: string, name: string): Promise<{ deployment: V1Deployment; history: DeploymentHistory }> {
   const deployment = await api.readDeployment(namespace, name);
@@ -104,7 +85,7 @@ export async function planRollback(api: KubeApi, target: KubernetesTarget, versi
       },
     ],
     fingerprint: `${api.context}/${namespace}:${planned.map((p) => `${p.name}@${p.currentRevision}#${p.currentTemplate}`).join(',')}`,
-    data: data as unknown as Record<string, unknown>,
+    data,
     ...(warnings.length ? { warnings } : {}),
   };
 }

@@ -2,7 +2,7 @@ import type { KubernetesTarget } from '../../config/targets/kubernetes.js';
 import { StepFailed } from '../errors.js';
 import type { StepContext } from '../driver.js';
 import type { KubeApi } from './api.js';
-import type { KubernetesPlanData, PlannedDeployment } from './plan.js';
+import type { KubernetesPlanData, PlannedDeployment } from './plan-data.js';
 import { describeRevision, ownedReplicaSets, rollbackPatch, selectorString, templateKey } from './revisions.js';
 import { waitForRollout } from './wait.js';
 

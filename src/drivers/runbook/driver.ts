@@ -1,9 +1,11 @@
 import { hostname } from 'node:os';
 import type { RunbookTarget } from '../../config/targets/runbook.js';
 import { formatDuration } from '../../domain/duration.js';
-import type { Driver, StepContext } from '../driver.js';
+import type { DriverInstance, StepContext } from '../driver.js';
 import { StepFailed } from '../errors.js';
+import { serviceCommand } from '../replan.js';
 import { planRunbook, type RunbookStepInput } from './plan.js';
+import type { RunbookPlanData } from './plan-data.js';
 import { displayArgv, groupAlive, runCommand } from './run.js';
 
 export interface RunbookDriverDeps {
@@ -26,73 +28,98 @@ function readInput(ctx: StepContext<RunbookTarget>): RunbookStepInput {
   return { env: {}, repeatable: false, ...input } as RunbookStepInput;
 }
 
+/** One attempt at the command, journaled before it starts: where and when. */
+type Attempt = { startedAt: string; host: string; pid: number | null };
+
 /**
  * A command that ran (or may still run) in an earlier attempt cannot be adopted like an AWS resource:
- * run it again only if the catalog says that is safe and nothing of the earlier run is still alive here.
+ * run it again only if the catalog says that is safe and nothing of an earlier run is still alive here.
  */
-async function guardRepeat(input: RunbookStepInput, ctx: StepContext<RunbookTarget>): Promise<void> {
-  const earlier = ctx.checkpoint;
-  if (!earlier?.startedAt) return;
-  const pid = typeof earlier.pid === 'number' ? earlier.pid : undefined;
-  if (pid !== undefined && earlier.host === hostname() && groupAlive(pid)) {
+function guardRepeat(input: RunbookStepInput, earlier: Attempt[], ctx: StepContext<RunbookTarget>): void {
+  const [first] = earlier;
+  if (!first) return;
+  const alive = earlier.find((a) => a.pid !== null && a.host === hostname() && groupAlive(a.pid));
+  if (alive) {
     throw new StepFailed(
       'RunbookStillRunning',
-      `${input.name} from an earlier attempt (started ${String(earlier.startedAt)}) is still running as process group ${pid} on ${hostname()}.`,
-      `wait for it or stop it (kill -TERM -${pid}), check its effect, then retry`,
+      `${input.name} from an earlier attempt (started ${alive.startedAt}) is still running as process group ${alive.pid} on ${hostname()}.`,
+      `wait for it or stop it (kill -TERM -${alive.pid}), check its effect, then retry`,
       false,
     );
   }
   if (!input.repeatable) {
     throw new StepFailed(
       'OutcomeUnknown',
-      `${input.name} was started at ${String(earlier.startedAt)} by an earlier attempt that stopped before it finished, so its outcome is unknown. Rewind does not run it twice.`,
+      `${input.name} was started at ${first.startedAt} by an earlier attempt that stopped before it finished, so its outcome is unknown. Rewind does not run it twice.`,
       `check its effect by hand (e.g. the migrations table), finish by hand if needed; mark the step \`repeatable: true\` in the catalog if running it twice is safe`,
     );
   }
   ctx.progress(`${input.name} was interrupted in an earlier attempt; it is repeatable, running it again`);
 }
 
+/**
+ * Journals this attempt as `attempt-<n>` before the command starts, n being the first number no
+ * earlier attempt took (checkpoint hands back what an earlier attempt journaled, so counting up
+ * finds them in order), once the guard has seen the earlier ones. Each attempt's pid follows as
+ * `attempt-<n>-pid`; an attempt that died before reporting one can no longer write it (its writes
+ * are fenced), so reading it journals null for good.
+ */
+async function journalAttempt(input: RunbookStepInput, ctx: StepContext<RunbookTarget>): Promise<number> {
+  const earlier: Attempt[] = [];
+  for (let n = 1; ; n++) {
+    let ours = false;
+    const attempt = await ctx.checkpoint(`attempt-${n}`, async () => {
+      guardRepeat(input, earlier, ctx);
+      ours = true;
+      return { startedAt: new Date().toISOString(), host: hostname() };
+    });
+    if (ours) return n;
+    earlier.push({ ...attempt, pid: await ctx.checkpoint(`attempt-${n}-pid`, async (): Promise<number | null> => null) });
+  }
+}
+
 /** Runs the catalog's argv steps (migrations, Terraform state, rollback.sh): never text from Slack, only validated parameters. */
-export function createRunbookDriver(deps: RunbookDriverDeps): Driver<RunbookTarget> {
+export function createRunbookDriver(deps: RunbookDriverDeps): DriverInstance<RunbookTarget, RunbookPlanData> {
   return {
-    kind: 'runbook',
     plan: async (request) => planRunbook(request, deps.env),
     drift: async () => undefined,
-    async runStep(ctx) {
-      const input = readInput(ctx);
-      await guardRepeat(input, ctx);
-      const startedAt = new Date().toISOString();
-      await ctx.saveCheckpoint({ startedAt, host: hostname() });
-      const result = await runCommand(input, {
-        env: deps.env,
-        signal: ctx.signal,
-        progress: ctx.progress,
-        progressInterval: deps.progressInterval,
-        killGrace: ctx.target.killGrace,
-        onStart: (pid) => ctx.saveCheckpoint({ startedAt, host: hostname(), pid }),
-      });
-      const command = `\`${displayArgv(input.argv)}\`${input.cwd ? ` in ${input.cwd}` : ''}`;
-      switch (result.outcome) {
-        case 'not-started':
-          throw new StepFailed('RunbookNotStarted', `${input.name} did not start: ${result.reason}.`, 'fix the worker or the catalog, then retry; nothing ran');
-        case 'timeout':
-          ctx.log.warn({ step: input.name, durationMs: result.durationMs, killedWith: result.killedWith }, 'runbook step timed out');
-          throw new StepFailed(
-            'RunbookTimeout',
-            `${input.name} ran longer than its ${span(input.timeout)} timeout; Rewind killed its process group (${result.killedWith === 'SIGKILL' ? 'SIGTERM, then SIGKILL' : 'SIGTERM'}).`,
-            `It may have stopped half-way: check its effect by hand. Last output:\n${result.tail.slice(-TAIL_IN_HINT).join('\n') || '(none)'}\nRaise \`timeout\` in the catalog if it needs longer; the command was ${command}.`,
-          );
-        case 'exited': {
-          const record = { step: input.name, exitCode: result.exitCode, signal: result.signal, durationMs: result.durationMs, tail: result.tail.join('\n') };
-          ctx.log.info({ step: input.name, exitCode: result.exitCode, durationMs: result.durationMs }, 'runbook step finished');
-          if (result.exitCode === 0) return record;
-          throw new StepFailed(
-            'RunbookFailed',
-            `${input.name} ${result.exitCode === null ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`} after ${span(result.durationMs)}.`,
-            `Last output:\n${result.tail.slice(-TAIL_IN_HINT).join('\n') || '(none)'}\nFix the cause, then retry, or run it by hand: ${command}.`,
-          );
+    replan: serviceCommand,
+    steps: {
+      // `run-<step name>`: the plan's one command.
+      async run(ctx) {
+        const input = readInput(ctx);
+        const attempt = await journalAttempt(input, ctx);
+        const result = await runCommand(input, {
+          env: deps.env,
+          signal: ctx.signal,
+          progress: ctx.progress,
+          progressInterval: deps.progressInterval,
+          killGrace: ctx.target.killGrace,
+          onStart: async (pid) => void (await ctx.checkpoint(`attempt-${attempt}-pid`, async () => pid)),
+        });
+        const command = `\`${displayArgv(input.argv)}\`${input.cwd ? ` in ${input.cwd}` : ''}`;
+        switch (result.outcome) {
+          case 'not-started':
+            throw new StepFailed('RunbookNotStarted', `${input.name} did not start: ${result.reason}.`, 'fix the worker or the catalog, then retry; nothing ran');
+          case 'timeout':
+            ctx.log.warn({ step: input.name, durationMs: result.durationMs, killedWith: result.killedWith }, 'runbook step timed out');
+            throw new StepFailed(
+              'RunbookTimeout',
+              `${input.name} ran longer than its ${span(input.timeout)} timeout; Rewind killed its process group (${result.killedWith === 'SIGKILL' ? 'SIGTERM, then SIGKILL' : 'SIGTERM'}).`,
+              `It may have stopped half-way: check its effect by hand. Last output:\n${result.tail.slice(-TAIL_IN_HINT).join('\n') || '(none)'}\nRaise \`timeout\` in the catalog if it needs longer; the command was ${command}.`,
+            );
+          case 'exited': {
+            const record = { step: input.name, exitCode: result.exitCode, signal: result.signal, durationMs: result.durationMs, tail: result.tail.join('\n') };
+            ctx.log.info({ step: input.name, exitCode: result.exitCode, durationMs: result.durationMs }, 'runbook step finished');
+            if (result.exitCode === 0) return record;
+            throw new StepFailed(
+              'RunbookFailed',
+              `${input.name} ${result.exitCode === null ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`} after ${span(result.durationMs)}.`,
+              `Last output:\n${result.tail.slice(-TAIL_IN_HINT).join('\n') || '(none)'}\nFix the cause, then retry, or run it by hand: ${command}.`,
+            );
+          }
         }
-      }
+      },
     },
   };
 }

@@ -2,23 +2,30 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { kubernetesTarget, type KubernetesTarget } from '../../../src/config/targets/kubernetes.js';
 import type { Plan } from '../../../src/domain/rollback.js';
-import type { Driver, StepContext } from '../../../src/drivers/driver.js';
+import type { StepContext } from '../../../src/drivers/driver.js';
 import { createKubernetesDriver } from '../../../src/drivers/kubernetes/driver.js';
+import { kubernetesDriver } from '../../../src/drivers/kubernetes/index.js';
+import { asExecutor, memoryCheckpoint } from '../../support/driver.js';
 import type { FakeKube } from './server.js';
 
 /** Test wiring: the real client configured from the fake's kubeconfig file, targets parsed by the catalog schema. */
 
 export const silentLog = pino({ level: 'silent' });
 
-export function driverFor(fake: FakeKube): Driver<KubernetesTarget> {
-  return createKubernetesDriver({
-    kubeConfigFor: (target) => {
-      const kc = new KubeConfig();
-      kc.loadFromFile(fake.kubeconfigPath);
-      if (target.context) kc.setCurrentContext(target.context);
-      return kc;
-    },
-  });
+export type TestKubernetesDriver = ReturnType<typeof driverFor>;
+
+export function driverFor(fake: FakeKube) {
+  return asExecutor(
+    kubernetesDriver,
+    createKubernetesDriver({
+      kubeConfigFor: (target) => {
+        const kc = new KubeConfig();
+        kc.loadFromFile(fake.kubeconfigPath);
+        if (target.context) kc.setCurrentContext(target.context);
+        return kc;
+      },
+    }),
+  );
 }
 
 export function target(fields: Record<string, unknown>): KubernetesTarget {
@@ -45,15 +52,16 @@ export function stepContext(plan: Plan, stepId: string, t: KubernetesTarget, sig
     plan,
     step,
     target: t,
+    data: plan.data,
     firstStartedAt: new Date(),
-    saveCheckpoint: async () => {},
+    checkpoint: memoryCheckpoint().checkpoint,
     progress: (line) => progress.push(line),
   };
   return { ctx, progress };
 }
 
 /** Runs every step of the plan in order, as the executor would; returns each step's output and progress. */
-export async function execute(driver: Driver<KubernetesTarget>, plan: Plan, t: KubernetesTarget) {
+export async function execute(driver: TestKubernetesDriver, plan: Plan, t: KubernetesTarget) {
   const outputs: Record<string, unknown> = {};
   const progress: string[] = [];
   for (const step of plan.steps) {

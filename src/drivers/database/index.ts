@@ -1,0 +1,14 @@
+import { databaseTarget } from '../../config/targets/database.js';
+import { defineDriver } from '../define.js';
+import { databasePlanData } from './plan-data.js';
+
+export const databaseDriver = defineDriver({
+  kind: 'database',
+  target: databaseTarget,
+  planData: databasePlanData,
+  clients: ['rds', 'secrets', 'ecs'],
+  async create({ client, rpo, minPollSec, now }) {
+    const [{ createDatabaseDriver }, rds, secrets, ecs] = await Promise.all([import('./driver.js'), client('rds'), client('secrets'), client('ecs')]);
+    return createDatabaseDriver({ rds, secrets, ecs, rpo, minPollSec, now });
+  },
+});

@@ -1,0 +1,12 @@
+import type { Rollback } from '../../domain/rollback.js';
+import { serviceCommand } from '../replan.js';
+import { replanCommand } from './plan-data.js';
+
+/**
+ * `/rollback flag NewMatchingAlgorithm off production` (commands/flag.ts: the action before the
+ * environment, `set <value>` likewise); a flag configured as a service is asked for as one.
+ */
+export function replanFlag(rb: Pick<Rollback, 'service' | 'environment' | 'requestedVersion' | 'options'>): string {
+  const action = rb.options?.action;
+  return action ? replanCommand({ flag: rb.service, action, value: rb.options?.value, environment: rb.environment }) : serviceCommand(rb);
+}

@@ -1,0 +1,14 @@
+import { runbookTarget } from '../../config/targets/runbook.js';
+import { defineDriver } from '../define.js';
+import { runbookPlanData } from './plan-data.js';
+
+export const runbookDriver = defineDriver({
+  kind: 'runbook',
+  target: runbookTarget,
+  planData: runbookPlanData,
+  clients: [],
+  async create({ env }) {
+    const { createRunbookDriver } = await import('./driver.js');
+    return createRunbookDriver({ env });
+  },
+});
