@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
 import { parseCommand, versionSchema, type Parsed } from '../../commands/grammar.js';
-import { parseCatalog, type Catalog } from '../../src/config/catalog.js';
+import type { Catalog } from '../../src/config/catalog.js';
 import { decisionMatrix } from '../../src/policy/matrix.js';
+import { everyDriverCatalog } from '../support/catalogs.js';
 
 /**
  * `/rollback` texts nobody would type on purpose: prototype names, grammar keywords in the wrong
@@ -12,27 +11,6 @@ import { decisionMatrix } from '../../src/policy/matrix.js';
  */
 
 const NOW = new Date('2026-01-22T10:30:00Z');
-
-/** The sandbox estate (every store of flags, ECS, Kubernetes, frontend, DNS) plus a database, a runbook and a staging environment. */
-function fuzzCatalog(): Catalog {
-  const doc = parse(readFileSync(new URL('../../sandbox/catalog.yaml', import.meta.url), 'utf8').replaceAll('{{sandbox}}', 'http://127.0.0.1:9')) as {
-    services: Record<string, unknown>;
-  };
-  doc.services.api = { ...(doc.services.api as object), staging: { driver: 'ecs', cluster: 'distrocv-staging', service: 'api' } };
-  doc.services.db = {
-    production: { driver: 'database', instance: 'distrocv-prod', secret: { id: 'distrocv/database' }, approval: { from: ['cto'], count: 1 } },
-  };
-  doc.services.migrations = {
-    production: {
-      driver: 'runbook',
-      steps: {
-        down: { argv: ['npm', 'run', 'migrate:down', '{to}'], params: { to: { pattern: '^[0-9]{1,14}$' } } },
-        reset: { argv: ['npm', 'run', 'migrate:reset'] },
-      },
-    },
-  };
-  return parseCatalog(stringify(doc), 'sandbox/catalog.yaml + db, migrations');
-}
 
 /** mulberry32: small, fast, and the same 10,000 texts on every run. */
 function prng(seed: number): () => number {
@@ -104,7 +82,7 @@ function generator(catalog: Catalog, seed: number): () => string {
   };
 }
 
-const catalog = fuzzCatalog();
+const catalog = everyDriverCatalog();
 const matrix = decisionMatrix(catalog);
 const hasOwnPath = (record: object | undefined, ...keys: string[]): boolean => {
   let node: unknown = record;

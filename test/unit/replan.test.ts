@@ -1,32 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
 import { parseCommand } from '../../commands/grammar.js';
-import { driverKinds, parseCatalog, targetOf, type Catalog } from '../../src/config/catalog.js';
+import { driverKinds, targetOf, type Catalog } from '../../src/config/catalog.js';
 import type { Rollback } from '../../src/domain/rollback.js';
 import { clientSource } from '../../src/drivers/clients.js';
 import { DRIVER_KINDS, loadDrivers } from '../../src/drivers/index.js';
+import { everyDriverCatalog } from '../support/catalogs.js';
 
 const NOW = new Date('2026-01-22T10:30:00Z');
-
-/** The sandbox estate plus a database, a runbook and a flag configured as a service: every driver kind. */
-function everyDriverCatalog(): Catalog {
-  const doc = parse(readFileSync(new URL('../../sandbox/catalog.yaml', import.meta.url), 'utf8').replaceAll('{{sandbox}}', 'http://127.0.0.1:9')) as { services: Record<string, unknown> };
-  doc.services.api = { ...(doc.services.api as object), staging: { driver: 'ecs', cluster: 'distrocv-staging', service: 'api' } };
-  doc.services.db = { production: { driver: 'database', instance: 'distrocv-prod', secret: { id: 'distrocv/database' }, approval: { from: ['cto'], count: 1 } } };
-  doc.services.migrations = {
-    production: {
-      driver: 'runbook',
-      steps: {
-        down: { argv: ['npm', 'run', 'migrate:down', '{to}'], params: { to: { pattern: '^[0-9]{1,14}$' } } },
-        reset: { argv: ['npm', 'run', 'migrate:reset'] },
-      },
-    },
-  };
-  doc.services['beta-switch'] = { production: { driver: 'flag', store: 'ssm', parameter: '/distrocv/prod/FeatureFlags/BetaSwitch' } };
-  return parseCatalog(stringify(doc), 'sandbox/catalog.yaml + db, migrations, beta-switch');
-}
 
 /** What a typed request asks for: the parts a re-plan must reproduce. */
 function asked(text: string, catalog: Catalog) {
