@@ -7,7 +7,8 @@ import type { RequestJob } from './queue.js';
 
 /**
  * A `/rollback` the web role acked and parsed: classify, record and lock it, tell the requester,
- * then plan it here and now (a crash after the record is stored leaves it to the reconciler).
+ * then plan it. Once the record exists nothing here may throw: a retry of this job would file a
+ * second request; a plan that cannot start now is left to its own job's retries or the reconciler.
  */
 export async function requestJob(x: WorkerServices, req: RequestJob, signal: AbortSignal): Promise<void> {
   const to = { user: req.user, channel: req.channel, responseUrl: req.responseUrl };
@@ -20,8 +21,13 @@ export async function requestJob(x: WorkerServices, req: RequestJob, signal: Abo
         : '';
     return replyPrivately(x, to, notCreatedText(x, req.service, req.environment, outcome) + how);
   }
-  await replyPrivately(x, to, createdText(x, outcome.rollback.id, req.service, req.environment));
-  await planJob(x, outcome.rollback.id, signal);
+  const { id } = outcome.rollback;
+  await replyPrivately(x, to, createdText(x, id, req.service, req.environment));
+  await planJob(x, id, signal).catch(async (error: unknown) => {
+    if (signal.aborted) return; // shutting down: the reconciler plans it on the next worker
+    x.log.warn({ err: error, rollback: id }, 'planning right after the request failed; handing it to the plan job');
+    await x.jobs.plan(id).catch((enqueueError: unknown) => x.log.warn({ err: enqueueError, rollback: id }, 'could not enqueue the plan either; the reconciler will'));
+  });
 }
 
 /** The request job gave up (Redis trouble, a bug): the requester hears it instead of silence. */
