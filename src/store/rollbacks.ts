@@ -6,6 +6,24 @@ import { keys, type Keys } from './keys.js';
 import { FenceLost, type Fence } from './fence.js';
 
 /**
+ * What both scripts share: refuse a write whose fence (the run's execution lock) is gone, and
+ * append the timeline event, its audit entry and the outbox entries ARGV[first..].
+ */
+const APPEND = `
+local function fenced(key, value) return value ~= '' and redis.call('GET', key) ~= value end
+local function append(timeline, audit, outbox, pending, id, nowMs, event, first)
+  if event ~= '' then
+    redis.call('RPUSH', timeline, event)
+    redis.call('XADD', audit, 'MAXLEN', '~', '100000', '*', 'rollback', id, 'event', event)
+  end
+  if #ARGV >= first then
+    for i = first, #ARGV do redis.call('RPUSH', outbox, ARGV[i]) end
+    redis.call('ZADD', pending, 'NX', nowMs, id)
+  end
+end
+`;
+
+/**
  * Compare-and-set on the record's version: writes the new document, appends the timeline event,
  * the audit entry and the war-room outbox entries in one atomic step, or does nothing if someone
  * else wrote first (0), or if the writer's fence (its execution lock) is gone (-1).
@@ -13,18 +31,11 @@ import { FenceLost, type Fence } from './fence.js';
  * KEYS: record, timeline, audit, outbox, outbox pending, active set, fence key, target lock.
  * ARGV: version, doc, event, id, now ms, terminal flag, fence value, outbox entries...
  */
-const CAS_WRITE = `
-if ARGV[7] ~= '' and redis.call('GET', KEYS[7]) ~= ARGV[7] then return -1 end
+const CAS_WRITE = `${APPEND}
+if fenced(KEYS[7], ARGV[7]) then return -1 end
 if redis.call('HGET', KEYS[1], 'v') ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'v', tostring(tonumber(ARGV[1]) + 1), 'doc', ARGV[2])
-if ARGV[3] ~= '' then
-  redis.call('RPUSH', KEYS[2], ARGV[3])
-  redis.call('XADD', KEYS[3], 'MAXLEN', '~', '100000', '*', 'rollback', ARGV[4], 'event', ARGV[3])
-end
-if #ARGV > 7 then
-  for i = 8, #ARGV do redis.call('RPUSH', KEYS[4], ARGV[i]) end
-  redis.call('ZADD', KEYS[5], 'NX', ARGV[5], ARGV[4])
-end
+append(KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[4], ARGV[5], ARGV[3], 8)
 if ARGV[6] == '1' then
   redis.call('SREM', KEYS[6], ARGV[4])
   local holder = redis.call('GET', KEYS[8])
@@ -33,17 +44,10 @@ end
 return 1
 `;
 
-/** Appends a timeline event and outbox entries without changing the record (fenced like CAS_WRITE). */
-const NOTE = `
-if ARGV[4] ~= '' and redis.call('GET', KEYS[5]) ~= ARGV[4] then return -1 end
-if ARGV[2] ~= '' then
-  redis.call('RPUSH', KEYS[1], ARGV[2])
-  redis.call('XADD', KEYS[2], 'MAXLEN', '~', '100000', '*', 'rollback', ARGV[1], 'event', ARGV[2])
-end
-if #ARGV > 4 then
-  for i = 5, #ARGV do redis.call('RPUSH', KEYS[3], ARGV[i]) end
-  redis.call('ZADD', KEYS[4], 'NX', ARGV[3], ARGV[1])
-end
+/** A timeline event and outbox entries without changing the record. KEYS: timeline, audit, outbox, pending, fence key. ARGV: id, event, now ms, fence value, entries... */
+const NOTE = `${APPEND}
+if fenced(KEYS[5], ARGV[4]) then return -1 end
+append(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], ARGV[3], ARGV[2], 5)
 return 1
 `;
 
