@@ -27,7 +27,6 @@ for (let i = 1; i <= runs + 1; i++) {
   await h.slack.slashCommand(h.eventsUrl, { text: 'web production latency bench', user_id: USERS.requester, channel_id: 'C0DEV' });
   const card = await eventually(() => h.slack.messages(WAR_ROOM).find((m) => !m.thread_ts && readable(m).includes(`Rollback ${id} `) && readable(m).includes('rollback_approve')), `the ${id} card`, 30_000);
   const patchesBefore = h.kube.calls.filter((c) => c.method === 'PATCH').length;
-  const clickedAt = performance.now();
   const clickedWall = Date.now();
   await h.slack.clickButton(h.eventsUrl, { user_id: USERS.lead, action_id: 'rollback_approve', value: '', channel: WAR_ROOM, message_ts: card.ts });
   const posted = await eventually(() => h.slack.callsTo('chat.postMessage').find((c) => c.at >= clickedWall && String(c.args.text).includes(`${id} succeeded`) && !c.error), `${id} succeeded posted`, 30_000);
@@ -38,7 +37,6 @@ for (let i = 1; i <= runs + 1; i++) {
   if (i === 1) continue; // warm-up
   rewind.push(posted.at - clickedWall);
   rollout.push(completed - Math.min(...patches.map((c) => c.at)));
-  void clickedAt;
   process.stdout.write('.');
 }
 await h.close();

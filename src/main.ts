@@ -57,7 +57,7 @@ async function warnIfRedisMayLoseData(redis: Redis, log: Logger): Promise<void> 
     const info = await redis.info('persistence');
     const aof = /aof_enabled:1/.test(info);
     const policy = /maxmemory_policy:(\S+)/.exec(await redis.info('memory'))?.[1];
-    if (!aof) log.warn({ aof }, 'Redis has no append-only file: a Redis restart can lose rollbacks in flight. Run Redis with --appendonly yes (README "Running in production").');
+    if (!aof) log.warn({ aof }, 'Redis has no append-only file: a Redis restart can lose rollbacks in flight. Run Redis with --appendonly yes (README "Running Redis in production").');
     if (policy && policy !== 'noeviction') log.warn({ policy }, `Redis maxmemory-policy is ${policy}: it may evict Rewind's records and locks. Set maxmemory-policy noeviction.`);
   } catch (error) {
     log.warn({ err: error }, 'could not check Redis persistence settings');
