@@ -7,7 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
-import { rolloutStatus } from '../src/drivers/kubernetes/rollout-status.js';
+import { rolloutStatus } from '../src/drivers/shared/kubernetes/rollout-status.js';
 import { driverFor, planRequest, silentLog, stepContext, target } from '../test/fakes/kubernetes/harness.js';
 import { startFakeKube } from '../test/fakes/kubernetes/server.js';
 import { median } from './stats.js';

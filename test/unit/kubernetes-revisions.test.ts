@@ -4,11 +4,11 @@ import {
   chooseTarget,
   deploymentHistory,
   rollbackPatch,
-  selectorString,
   shortImage,
   templateKey,
 } from '../../src/drivers/kubernetes/revisions.js';
-import { rolloutStatus, stuckPods } from '../../src/drivers/kubernetes/rollout-status.js';
+import { rolloutStatus, stuckPods } from '../../src/drivers/shared/kubernetes/rollout-status.js';
+import { selectorString } from '../../src/drivers/shared/kubernetes/selector.js';
 
 const template = (image: string, hash?: string): V1PodTemplateSpec => ({
   metadata: { labels: { app: 'web', ...(hash ? { 'pod-template-hash': hash } : {}) } },

@@ -7,7 +7,7 @@ import { formatDuration } from '../../domain/duration.js';
 import type { Plan, PlanStep } from '../../domain/rollback.js';
 import type { DriverContext, PlanRequest } from '../driver.js';
 import { PlanRefused } from '../errors.js';
-import { lookupService } from '../ecs/service.js';
+import { lookupService } from '../shared/ecs/service.js';
 import { findInstance, findSnapshot, listSnapshots } from './rds.js';
 import { dataLoss, describeWindow, restoreWindow, windowChoices } from './window.js';
 import { REDEPLOY_STEP, RESTORE_STEP, ROLLBACK_TAG, SECRET_STEP, utc, WAIT_STEP, type DatabasePlanData } from './plan-data.js';

@@ -2,7 +2,7 @@ import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { DriverContext } from '../driver.js';
 import { parseTaskDefinitionArn, revisionLabel } from './names.js';
 import { replanCommand, type EcsPlanData } from './plan-data.js';
-import { lookupService } from './service.js';
+import { lookupService } from '../shared/ecs/service.js';
 
 /**
  * What moved since planning, or undefined. The service may run the planned current revision, or

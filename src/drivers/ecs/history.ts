@@ -1,6 +1,6 @@
 import { DescribeServiceRevisionsCommand, ListServiceDeploymentsCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import type { Logger } from 'pino';
-import type { ServicePlace } from './service.js';
+import type { ServicePlace } from '../shared/ecs/service.js';
 
 /** A task definition the service ran to completion, from its deployment history. */
 export interface PastDeployment {

@@ -6,7 +6,7 @@ import { PlanRefused } from '../errors.js';
 import { describeChanges, mainContainer, taskDefinitionLabel } from './changes.js';
 import { revisionLabel } from './names.js';
 import type { EcsPlanData } from './plan-data.js';
-import { lookupService, type ServicePlace } from './service.js';
+import { lookupService, type ServicePlace } from '../shared/ecs/service.js';
 import { choosePrevious, currentOf, resolveRequested } from './target.js';
 import { describeTaskDefinition } from './task-definitions.js';
 

@@ -4,7 +4,7 @@ import { PlanRefused } from '../errors.js';
 import { taskDefinitionLabel } from './changes.js';
 import { successfulDeployments } from './history.js';
 import { imageTag, parseTaskDefinitionArn, parseVersion, revisionLabel, type RevisionRef } from './names.js';
-import type { ServicePlace } from './service.js';
+import type { ServicePlace } from '../shared/ecs/service.js';
 import { CHOICES, describeTaskDefinition, newestActiveRevisions, previousActiveRevision } from './task-definitions.js';
 
 /** The task definition to roll back to, and (when Rewind picked it) why. */

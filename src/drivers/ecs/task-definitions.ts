@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { fromAwsError } from '../errors.js';
 import { parseTaskDefinitionArn } from './names.js';
-import { READ_HINT } from './service.js';
+import { READ_HINT } from '../shared/ecs/service.js';
 
 /** How many ACTIVE revisions a refusal offers as choices. */
 export const CHOICES = 10;

@@ -5,7 +5,7 @@ import { fromAwsError, StepFailed } from '../errors.js';
 import { CLOCK_SKEW_MS } from './clock.js';
 import { revisionLabel } from './names.js';
 import { replanCommand, type EcsPlanData } from './plan-data.js';
-import { lookupService } from './service.js';
+import { lookupService } from '../shared/ecs/service.js';
 
 /** What to do when UpdateService is refused: a rejected request usually means the target changed since planning. */
 function updateHint(error: unknown, data: EcsPlanData): string {

@@ -4,7 +4,7 @@ import type { DriverContext, HistoryEntry } from '../driver.js';
 import { taskDefinitionLabel } from './changes.js';
 import { successfulDeployments } from './history.js';
 import { revisionLabel } from './names.js';
-import { lookupService, type ServicePlace } from './service.js';
+import { lookupService, type ServicePlace } from '../shared/ecs/service.js';
 import { describeTaskDefinition, newestActiveRevisions } from './task-definitions.js';
 
 /** How many ACTIVE revisions the history lists; each one costs a DescribeTaskDefinition. */

@@ -10,7 +10,7 @@ import { rollbackReason } from './history.js';
 import { revisionLabel } from './names.js';
 import { replanCommand, type EcsPlanData } from './plan-data.js';
 import { assessRollout, progressLine, type Rollout } from './rollout-state.js';
-import { lookupService } from './service.js';
+import { lookupService } from '../shared/ecs/service.js';
 
 /**
  * Polls DescribeServices at a fixed interval (target.pollInterval, so completion is seen within

@@ -1,5 +1,5 @@
 import { StepFailed } from '../errors.js';
-import type { KubeApi } from './api.js';
+import type { KubeApi } from '../shared/kubernetes/api.js';
 import type { KubernetesPlanData, PlannedDeployment } from './plan-data.js';
 import { describeRevision, imagesOf, revisionOf, templateKey } from './revisions.js';
 

@@ -2,7 +2,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubernetesTarget } from '../../config/targets/kubernetes.js';
 import type { DriverInstance } from '../driver.js';
 import { serviceCommand } from '../replan.js';
-import { kubeApi, type KubeApi } from './api.js';
+import { kubeApis, type KubeContext } from '../shared/kubernetes/api.js';
 import { driftSince } from './drift.js';
 import { listHistory } from './history.js';
 import { planRollback } from './plan.js';
@@ -11,7 +11,7 @@ import { runStatus, runUndo } from './steps.js';
 
 export interface KubernetesDriverDeps {
   /** Builds the client config for a target (its context, or in-cluster); called once per context. */
-  kubeConfigFor: (target: KubernetesTarget) => KubeConfig;
+  kubeConfigFor: (where: KubeContext) => KubeConfig;
 }
 
 /**
@@ -19,16 +19,7 @@ export interface KubernetesDriverDeps {
  * `kubectl rollout status` for all of them. Steps: `rollout-undo`, `rollout-status`; both safe to repeat.
  */
 export function createKubernetesDriver(deps: KubernetesDriverDeps): DriverInstance<KubernetesTarget, KubernetesPlanData> {
-  const apis = new Map<string, KubeApi>();
-  const apiFor = (target: KubernetesTarget): KubeApi => {
-    const key = target.inCluster ? 'in-cluster' : `context:${target.context ?? ''}`;
-    let api = apis.get(key);
-    if (!api) {
-      api = kubeApi(deps.kubeConfigFor(target));
-      apis.set(key, api);
-    }
-    return api;
-  };
+  const apiFor = kubeApis(deps.kubeConfigFor);
 
   return {
     plan: (request) => planRollback(apiFor(request.target), request.target, request.version),

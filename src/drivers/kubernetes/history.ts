@@ -1,6 +1,6 @@
 import type { KubernetesTarget } from '../../config/targets/kubernetes.js';
 import type { HistoryEntry } from '../driver.js';
-import type { KubeApi } from './api.js';
+import type { KubeApi } from '../shared/kubernetes/api.js';
 import { readHistory } from './plan.js';
 import { shortImage } from './revisions.js';
 

@@ -1,13 +1,13 @@
 import { KubeConfig } from '@kubernetes/client-node';
-import type { KubernetesTarget } from '../../config/targets/kubernetes.js';
 import { StepFailed } from '../errors.js';
+import type { KubeContext } from '../shared/kubernetes/api.js';
 
 /**
  * For the composition root: a `kubeConfigFor` reading Kubernetes' own chain (KUBECONFIG,
  * ~/.kube/config, else in-cluster), switched to the target's `context`, or the pod's service
  * account when the target says `inCluster: true`.
  */
-export function kubeConfigFromEnvironment(): (target: KubernetesTarget) => KubeConfig {
+export function kubeConfigFromEnvironment(): (target: KubeContext) => KubeConfig {
   return (target) => {
     const kc = new KubeConfig();
     if (target.inCluster) {

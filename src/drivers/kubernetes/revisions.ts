@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { V1Deployment, V1LabelSelector, V1PodTemplateSpec, V1ReplicaSet } from '@kubernetes/client-node';
+import type { V1Deployment, V1PodTemplateSpec, V1ReplicaSet } from '@kubernetes/client-node';
+import type { JsonPatchOp } from '../shared/kubernetes/api.js';
 
 /** Pure revision logic, mirroring kubectl's rollback helper (kubectl/pkg/polymorphichelpers/rollback.go). */
 
@@ -49,19 +50,6 @@ export function withoutHashLabel(template: V1PodTemplateSpec | undefined): V1Pod
 export function templateKey(template: V1PodTemplateSpec | undefined): string {
   const text = JSON.stringify(canonical(withoutHashLabel(template)) ?? {});
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
-}
-
-/** A LabelSelector as the `labelSelector` query string. */
-export function selectorString(selector: V1LabelSelector | undefined): string {
-  const parts = Object.entries(selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
-  for (const e of selector?.matchExpressions ?? []) {
-    const values = (e.values ?? []).join(',');
-    if (e.operator === 'In') parts.push(`${e.key} in (${values})`);
-    else if (e.operator === 'NotIn') parts.push(`${e.key} notin (${values})`);
-    else if (e.operator === 'Exists') parts.push(e.key);
-    else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
-  }
-  return parts.join(',');
 }
 
 /** ReplicaSets whose controller owner reference is this Deployment (the label selector alone may match strays). */
@@ -197,12 +185,6 @@ export function chooseTarget(h: DeploymentHistory, namespace: string, version?: 
     return { kind: 'skip', current, target, reason: `skipped rollback (current template already matches revision ${target.revision})` };
   }
   return { kind: 'rollback', current, target };
-}
-
-export interface JsonPatchOp {
-  op: 'replace';
-  path: string;
-  value: unknown;
 }
 
 /**

@@ -1,10 +1,11 @@
 import type { KubernetesTarget } from '../../config/targets/kubernetes.js';
 import { StepFailed } from '../errors.js';
 import type { StepContext } from '../driver.js';
-import type { KubeApi } from './api.js';
+import type { KubeApi } from '../shared/kubernetes/api.js';
+import { selectorString } from '../shared/kubernetes/selector.js';
+import { waitForRollout } from '../shared/kubernetes/wait.js';
 import type { KubernetesPlanData, PlannedDeployment } from './plan-data.js';
-import { describeRevision, ownedReplicaSets, rollbackPatch, selectorString, templateKey } from './revisions.js';
-import { waitForRollout } from './wait.js';
+import { describeRevision, ownedReplicaSets, rollbackPatch, templateKey } from './revisions.js';
 
 type Ctx = StepContext<KubernetesTarget>;
 

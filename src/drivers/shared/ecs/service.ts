@@ -1,5 +1,5 @@
 import { DescribeServicesCommand, type ECSClient, type Service } from '@aws-sdk/client-ecs';
-import { fromAwsError } from '../errors.js';
+import { fromAwsError } from '../../errors.js';
 
 /** Where the service lives; fixed at plan time. */
 export interface ServicePlace {

@@ -1,4 +1,4 @@
-import { StepFailed } from '../errors.js';
+import { StepFailed } from '../../errors.js';
 
 /** Where a Kubernetes call went, for error sentences: `namespace production (context prod-eu)`. */
 export interface KubeWhere {

@@ -1,10 +1,10 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { formatDuration } from '../../domain/duration.js';
-import { StepFailed } from '../errors.js';
+import { formatDuration } from '../../../domain/duration.js';
+import { StepFailed } from '../../errors.js';
 import type { KubeApi } from './api.js';
 import { fromKubeError } from './errors.js';
-import { selectorString } from './revisions.js';
+import { selectorString } from './selector.js';
 import { describeStuck, rolloutStatus, stuckPods, type RolloutStatus, type StuckPod } from './rollout-status.js';
 
 export interface WaitOptions {

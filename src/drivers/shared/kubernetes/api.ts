@@ -10,9 +10,20 @@ import {
   type V1ReplicaSet,
 } from '@kubernetes/client-node';
 import { fromKubeError, type KubeWhere } from './errors.js';
-import type { JsonPatchOp } from './revisions.js';
 
-/** The few Kubernetes calls the driver makes (see the README's RBAC), with errors turned into StepFailed. */
+/** Which cluster to talk to: a kubeconfig context (omitted: the current one), or the pod's service account. */
+export interface KubeContext {
+  context?: string;
+  inCluster?: boolean;
+}
+
+export interface JsonPatchOp {
+  op: 'replace';
+  path: string;
+  value: unknown;
+}
+
+/** The few Kubernetes calls Rewind makes (see the README's RBAC), with errors turned into StepFailed. */
 export interface KubeApi {
   readonly context: string;
   readDeployment(namespace: string, name: string): Promise<V1Deployment>;
@@ -21,6 +32,8 @@ export interface KubeApi {
   listReplicaSets(namespace: string, labelSelector: string): Promise<V1ReplicaSet[]>;
   listPods(namespace: string, labelSelector: string): Promise<V1Pod[]>;
   patchDeployment(namespace: string, name: string, patch: JsonPatchOp[]): Promise<V1Deployment>;
+  /** A strategic merge patch, as `kubectl rollout restart` sends. */
+  mergePatchDeployment(namespace: string, name: string, patch: object): Promise<V1Deployment>;
   /**
    * Watches one Deployment from `resourceVersion`. `onEvent` gets the raw wire object; `onDone` fires
    * once when the stream ends for any reason. Abort the returned controller to stop.
@@ -63,6 +76,10 @@ export function kubeApi(kc: KubeConfig): KubeApi {
       call(`patch deployment ${name}`, namespace, () =>
         apps.patchNamespacedDeployment({ namespace, name, body: patch }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch)),
       ),
+    mergePatchDeployment: (namespace, name, patch) =>
+      call(`patch deployment ${name}`, namespace, () =>
+        apps.patchNamespacedDeployment({ namespace, name, body: patch }, setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch)),
+      ),
     watchDeployment: (namespace, name, resourceVersion, onEvent, onDone) =>
       watch.watch(
         `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/deployments`,
@@ -70,5 +87,19 @@ export function kubeApi(kc: KubeConfig): KubeApi {
         onEvent,
         (error: unknown) => onDone(error ?? undefined),
       ),
+  };
+}
+
+/** One KubeApi per cluster context, made on first use: `kubeConfigFor` may read files or the pod's token. */
+export function kubeApis(kubeConfigFor: (where: KubeContext) => KubeConfig): (where: KubeContext) => KubeApi {
+  const apis = new Map<string, KubeApi>();
+  return (where) => {
+    const key = where.inCluster ? 'in-cluster' : `context:${where.context ?? ''}`;
+    let api = apis.get(key);
+    if (!api) {
+      api = kubeApi(kubeConfigFor(where));
+      apis.set(key, api);
+    }
+    return api;
   };
 }
