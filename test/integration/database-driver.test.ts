@@ -11,10 +11,13 @@ import { createDatabaseDriver } from '../../src/drivers/database/driver.js';
 import { databaseDriver } from '../../src/drivers/database/index.js';
 import { listSnapshots } from '../../src/drivers/database/rds.js';
 import { snapshotListText } from '../../src/drivers/database/snapshots.js';
+import { lazyKubeApis, type RestartClients } from '../../src/drivers/shared/restart/restart.js';
 import { startFakeEcs, type FakeEcs } from '../fakes/aws/ecs.js';
 import { startFakeRds, type FakeRds } from '../fakes/aws/rds.js';
 import { startFakeSecretsManager, type FakeSecretsManager } from '../fakes/aws/secrets-manager.js';
 import { stepContext } from '../fakes/aws/steps.js';
+import { fakeKubeConfigFor } from '../fakes/kubernetes/harness.js';
+import { startFakeKube } from '../fakes/kubernetes/server.js';
 import { asExecutor } from '../support/driver.js';
 import { refusal, stepFailure } from '../support/rejections.js';
 
@@ -48,8 +51,10 @@ afterEach(async () => {
   await Promise.all([rds.close(), secrets.close(), ecs.close()]);
 });
 
-const driver = () =>
-  asExecutor(databaseDriver, createDatabaseDriver({ rds: () => clients.rds, secrets: () => clients.secrets, ecs: () => clients.ecs, rpo: 5 * 60_000, minPollSec: 0.01 }));
+const noKube = () => Promise.reject(new Error('this test has no Kubernetes API'));
+
+const driver = (kube: RestartClients['kube'] = noKube) =>
+  asExecutor(databaseDriver, createDatabaseDriver({ rds: () => clients.rds, secrets: () => clients.secrets, restart: { ecs: () => clients.ecs, kube }, rpo: 5 * 60_000, minPollSec: 0.01 }));
 
 function target(overrides: Record<string, unknown> = {}): DatabaseTarget {
   return databaseTarget.parse({
@@ -214,6 +219,53 @@ describe('database driver: point-in-time restore', () => {
     expect(error.code).toBe('RestoreFailed');
     expect(error.message).toMatch(/it is incompatible-network\. The app still uses distrocv-prod/);
     expect(error.hint).toMatch(/aws rds describe-events --source-type db-instance --source-identifier distrocv-prod-rb-42/);
+  });
+});
+
+describe('database driver: Kubernetes dependents', () => {
+  it('restarts a Deployment that reads the secret (kubectl rollout restart) next to an ECS service, once', async () => {
+    const kube = await startFakeKube({ tickMs: 10 });
+    try {
+      kube.addDeployment('production', 'distrocv-worker', { revisions: ['distrocv-worker:1.4.0'], replicas: 2 });
+      const t = target({ dependents: [{ cluster: 'distrocv-prod', service: 'api' }, { kubernetes: { namespace: 'production', deployment: 'distrocv-worker' } }] });
+      const db = driver(lazyKubeApis(async () => fakeKubeConfigFor(kube)));
+      const plan = await db.plan({ rollbackId: 'RB-42', service: 'db', environment: 'production', target: t, options: options('at', '-15m') }, ctx());
+      expect(plan.steps.map((s) => s.id)).toEqual(['restore', 'wait-available', 'update-secret', 'redeploy-1', 'redeploy-2']);
+      expect(plan.steps[4]!.title).toMatch(/^Restart deployment\/distrocv-worker in production \(kubectl rollout restart\)/);
+      expect(plan.changes.at(-1)).toBe('restart: ECS distrocv-prod/api, deployment/distrocv-worker in production');
+
+      for (const step of plan.steps.slice(0, 4)) await db.runStep(stepCtx(plan, step.id, t).context);
+      // The worker dies after the patch, before its checkpoint is saved: the repeat adopts that restart.
+      const crashed = stepContext(plan, 'redeploy-2', t, { ...ctx(), rollbackId: 'RB-42', save: () => Promise.reject(new Error('worker killed')) });
+      await expect(db.runStep(crashed.context)).rejects.toThrow('worker killed');
+      const again = stepContext(plan, 'redeploy-2', t, { ...ctx(), rollbackId: 'RB-42', firstStartedAt: crashed.context.firstStartedAt });
+      await expect(db.runStep(again.context)).resolves.toMatchObject({ status: 'deployment "distrocv-worker" successfully rolled out' });
+
+      expect(kube.calls.filter((c) => c.method === 'PATCH')).toHaveLength(1);
+      expect(kube.deployment('production', 'distrocv-worker')?.spec.template.metadata.annotations['kubectl.kubernetes.io/restartedAt']).toEqual(expect.any(String));
+      expect(kube.replicaSets('production', 'distrocv-worker')).toHaveLength(2);
+      expect(ecs.callsTo('UpdateService')).toHaveLength(1);
+    } finally {
+      await kube.close();
+    }
+  });
+
+  it('refuses to plan when a Deployment dependent does not exist', async () => {
+    const kube = await startFakeKube({ tickMs: 10 });
+    try {
+      const t = target({ dependents: [{ kubernetes: { namespace: 'production', deployment: 'distrocv-worker' } }] });
+      const refused = await refusal(driver(lazyKubeApis(async () => fakeKubeConfigFor(kube))).plan({ rollbackId: 'RB-42', service: 'db', environment: 'production', target: t, options: options('at', '-15m') }, ctx()));
+      expect(refused.message).toBe('there is no deployment/distrocv-worker in namespace production (context fake): fix dependents for distrocv-prod in the catalog, Rewind would restart it after the restore.');
+    } finally {
+      await kube.close();
+    }
+  });
+
+  it('still runs a plan stored before Kubernetes dependents existed (`{ cluster, service }`)', async () => {
+    const t = target();
+    const plan = await driver().plan({ rollbackId: 'RB-42', service: 'db', environment: 'production', target: t, options: options('at', '-15m') }, ctx());
+    const stored = { ...plan, data: { ...plan.data, dependents: [{ cluster: 'distrocv-prod', service: 'api' }] } };
+    await expect(driver().runStep(stepCtx(stored, 'redeploy-1', t).context)).resolves.toMatchObject({ service: 'distrocv-prod/api', runningCount: 2 });
   });
 });
 

@@ -1,10 +1,12 @@
 import { z } from 'zod';
+import { dependentEntry } from '../../drivers/shared/restart/dependents.js';
 import { duration, targetBase, text } from '../fields.js';
 
 /**
  * `driver: database`: an RDS instance restored point-in-time or from a snapshot into a NEW instance
  * (the old one is kept), then the app is pointed at it through its Secrets Manager secret and its
- * ECS services are redeployed (both runbooks' "Point-in-Time Recovery" and "Full Database Restore").
+ * ECS services or Kubernetes Deployments are restarted (both runbooks' "Point-in-Time Recovery" and
+ * "Full Database Restore").
  */
 
 const rdsIdentifier = z
@@ -29,10 +31,8 @@ const targetName = z
     }
   });
 
-const ecsService = z.strictObject({
-  cluster: text('the ECS cluster of a service that reads the secret, e.g. distrocv-prod'),
-  service: text('the ECS service name, e.g. api'),
-});
+/** `{ cluster, service }`, written before Kubernetes dependents existed, still means `{ ecs: { cluster, service } }`. */
+const dependent = z.preprocess((entry) => (entry && typeof entry === 'object' && 'cluster' in entry ? { ecs: entry } : entry), dependentEntry);
 
 export const databaseTarget = z
   .strictObject({
@@ -50,12 +50,12 @@ export const databaseTarget = z
       /** JSON field holding the host, or a connection URL whose host part is replaced. */
       hostField: text('the JSON field of the secret that holds the host, e.g. host').default('host'),
     }),
-    dependents: z.array(ecsService).default([]),
+    dependents: z.array(dependent).default([]),
     /** The data-loss budget; falls back to the catalog's top-level `rpo`. */
     rpo: duration('the recovery point objective for this database').optional(),
     availableTimeout: duration('how long to wait for the restored instance to become available').default(90 * 60_000),
-    stableTimeout: duration('how long to wait for each redeployed ECS service').default(15 * 60_000),
-    pollInterval: duration('how often to read RDS and ECS while waiting').default(30_000),
+    stableTimeout: duration('how long to wait for each restarted dependent').default(15 * 60_000),
+    pollInterval: duration('how often to read RDS, ECS and Kubernetes while waiting').default(30_000),
     ...targetBase,
   })
   .superRefine((target, ctx) => {

@@ -6,9 +6,15 @@ export const databaseDriver = defineDriver({
   kind: 'database',
   target: databaseTarget,
   planData: databasePlanData,
-  clients: ['rds', 'secrets', 'ecs'],
+  clients: ['rds', 'secrets', 'ecs', 'kubeConfigFor'],
   async create({ client, rpo, minPollSec, now }) {
-    const [{ createDatabaseDriver }, rds, secrets, ecs] = await Promise.all([import('./driver.js'), client('rds'), client('secrets'), client('ecs')]);
-    return createDatabaseDriver({ rds, secrets, ecs, rpo, minPollSec, now });
+    const [{ createDatabaseDriver }, { lazyKubeApis }, rds, secrets, ecs] = await Promise.all([
+      import('./driver.js'),
+      import('../shared/restart/restart.js'),
+      client('rds'),
+      client('secrets'),
+      client('ecs'),
+    ]);
+    return createDatabaseDriver({ rds, secrets, restart: { ecs, kube: lazyKubeApis(() => client('kubeConfigFor')) }, rpo, minPollSec, now });
   },
 });

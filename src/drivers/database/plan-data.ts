@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { restartTarget } from '../shared/restart/dependents.js';
+
+/** Plans stored before Kubernetes dependents existed hold `{ cluster, service }`: an ECS service. */
+const plannedDependent = z.preprocess((d) => (d && typeof d === 'object' && !('kind' in d) ? { kind: 'ecs', ...d } : d), restartTarget);
 
 /** What the steps need, fixed at plan time (Plan.data); the catalog may change before they run. */
 export const databasePlanData = z
@@ -22,7 +26,7 @@ export const databasePlanData = z
     parameterGroup: z.string().optional(),
     secretId: z.string().min(1),
     hostField: z.string().min(1),
-    dependents: z.array(z.object({ cluster: z.string().min(1), service: z.string().min(1) })),
+    dependents: z.array(plannedDependent),
   })
   .refine((d) => (d.mode === 'pitr' ? d.restoreTime !== undefined : d.snapshotId !== undefined), {
     path: ['restoreTime'],

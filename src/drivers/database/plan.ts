@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { DBInstance, RDSClient } from '@aws-sdk/client-rds';
-import type { ECSClient } from '@aws-sdk/client-ecs';
 import { z } from 'zod';
 import type { DatabaseTarget } from '../../config/targets/database.js';
 import { formatDuration } from '../../domain/duration.js';
 import type { Plan, PlanStep } from '../../domain/rollback.js';
 import type { DriverContext, PlanRequest } from '../driver.js';
 import { PlanRefused } from '../errors.js';
-import { lookupService } from '../shared/ecs/service.js';
+import { dependentLabel, restartTitle } from '../shared/restart/dependents.js';
+import { dependentProblem, type RestartClients } from '../shared/restart/restart.js';
 import { findInstance, findSnapshot, listSnapshots } from './rds.js';
 import { dataLoss, describeWindow, restoreWindow, windowChoices } from './window.js';
 import { REDEPLOY_STEP, RESTORE_STEP, ROLLBACK_TAG, SECRET_STEP, utc, WAIT_STEP, type DatabasePlanData } from './plan-data.js';
@@ -24,7 +24,8 @@ const options = z.discriminatedUnion('mode', [
 
 export interface PlanDeps {
   rds: RDSClient;
-  ecs: ECSClient;
+  /** For checking that the dependents exist. */
+  restart: RestartClients;
   /** The catalog's top-level RPO, used when the target sets none. */
   rpo: number;
   now: () => Date;
@@ -138,8 +139,8 @@ export async function planDatabase(deps: PlanDeps, request: PlanRequest<Database
   }
 
   for (const d of target.dependents) {
-    const lookup = await lookupService(deps.ecs, { ...d, region: target.region }, ctx.signal);
-    if (!lookup.found) throw new PlanRefused(`${lookup.why}: fix dependents for ${target.instance} in the catalog, Rewind would redeploy it after the restore.`);
+    const problem = await dependentProblem(d, deps.restart, target.region, ctx.signal);
+    if (problem) throw new PlanRefused(`${problem}: fix dependents for ${target.instance} in the catalog, Rewind would restart it after the restore.`);
   }
 
   const shape = instanceShape(target, source);
@@ -169,12 +170,7 @@ export async function planDatabase(deps: PlanDeps, request: PlanRequest<Database
     },
     { id: WAIT_STEP, title: `Wait until ${targetInstance} is available (up to ${formatDuration(target.availableTimeout)})`, driver: 'database' },
     { id: SECRET_STEP, title: `Point secret ${target.secret.id} (field "${target.secret.hostField}") at ${targetInstance}, keeping its other fields`, driver: 'database' },
-    ...target.dependents.map((d, i) => ({
-      id: `${REDEPLOY_STEP}-${i + 1}`,
-      title: `Redeploy ECS ${d.cluster}/${d.service} (force new deployment) and wait until stable`,
-      driver: 'database',
-      input: { cluster: d.cluster, service: d.service },
-    })),
+    ...target.dependents.map((d, i) => ({ id: `${REDEPLOY_STEP}-${i + 1}`, title: restartTitle(d, target.stableTimeout), driver: 'database' })),
   ];
 
   const warnings = [
@@ -196,7 +192,7 @@ export async function planDatabase(deps: PlanDeps, request: PlanRequest<Database
       `new instance: ${targetInstance} (${shapeLabel(shape)}); ${target.instance} is kept${existing ? `; ${targetInstance} already exists from an earlier attempt and is adopted` : ''}`,
       loss.line,
       `secret ${target.secret.id}: "${target.secret.hostField}" → endpoint of ${targetInstance}`,
-      ...(target.dependents.length ? [`redeploy: ${target.dependents.map((d) => `${d.cluster}/${d.service}`).join(', ')}`] : []),
+      ...(target.dependents.length ? [`restart: ${target.dependents.map(dependentLabel).join(', ')}`] : []),
     ],
     steps,
     fingerprint: fingerprint({ source: source?.DbiResourceId ?? null, mode: want.mode, at: data.restoreTime ?? data.snapshotId, targetInstance }),

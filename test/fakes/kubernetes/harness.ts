@@ -5,6 +5,7 @@ import type { Plan } from '../../../src/domain/rollback.js';
 import type { StepContext } from '../../../src/drivers/driver.js';
 import { createKubernetesDriver } from '../../../src/drivers/kubernetes/driver.js';
 import { kubernetesDriver } from '../../../src/drivers/kubernetes/index.js';
+import type { KubeContext } from '../../../src/drivers/shared/kubernetes/api.js';
 import { asExecutor, memoryCheckpoint } from '../../support/driver.js';
 import type { FakeKube } from './server.js';
 
@@ -14,18 +15,18 @@ export const silentLog = pino({ level: 'silent' });
 
 export type TestKubernetesDriver = ReturnType<typeof driverFor>;
 
+/** A `kubeConfigFor` client reading the fake's kubeconfig, switched to the context asked for. */
+export function fakeKubeConfigFor(fake: FakeKube): (where: KubeContext) => KubeConfig {
+  return (where) => {
+    const kc = new KubeConfig();
+    kc.loadFromFile(fake.kubeconfigPath);
+    if (where.context) kc.setCurrentContext(where.context);
+    return kc;
+  };
+}
+
 export function driverFor(fake: FakeKube) {
-  return asExecutor(
-    kubernetesDriver,
-    createKubernetesDriver({
-      kubeConfigFor: (target) => {
-        const kc = new KubeConfig();
-        kc.loadFromFile(fake.kubeconfigPath);
-        if (target.context) kc.setCurrentContext(target.context);
-        return kc;
-      },
-    }),
-  );
+  return asExecutor(kubernetesDriver, createKubernetesDriver({ kubeConfigFor: fakeKubeConfigFor(fake) }));
 }
 
 export function target(fields: Record<string, unknown>): KubernetesTarget {

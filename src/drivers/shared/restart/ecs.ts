@@ -1,44 +1,33 @@
 import { UpdateServiceCommand, type Deployment, type ECSClient } from '@aws-sdk/client-ecs';
 import { createWaiter, WaiterState } from '@smithy/core/client';
-import type { DatabaseTarget } from '../../config/targets/database.js';
-import { formatDuration } from '../../domain/duration.js';
-import type { StepContext } from '../driver.js';
-import { fromAwsError, StepFailed } from '../errors.js';
-import { lookupService } from '../shared/ecs/service.js';
-import { regionFlag, type DatabasePlanData } from './plan-data.js';
+import { formatDuration } from '../../../domain/duration.js';
+import type { StepBase } from '../../driver.js';
+import { fromAwsError, StepFailed } from '../../errors.js';
+import { lookupService, type ServicePlace } from '../ecs/service.js';
+import { pollSeconds, type RestartOptions } from './options.js';
 
-const UPDATE_HINT = "check that Rewind's AWS role may call ecs:UpdateService and ecs:DescribeServices on this service (README, Data rollbacks › IAM), then retry";
+const UPDATE_HINT = "check that Rewind's AWS role may call ecs:UpdateService and ecs:DescribeServices on this service, then retry";
 
-interface Place {
-  cluster: string;
-  service: string;
-  region?: string;
-}
-
-function readPlace(ctx: StepContext<DatabaseTarget>, data: DatabasePlanData): Place {
-  const input = ctx.step.input ?? {};
-  if (typeof input.cluster !== 'string' || typeof input.service !== 'string') {
-    throw new StepFailed('PlanDataMissing', `Step ${ctx.step.id} names no ECS service.`, 'ask for a new plan; this one was made by another Rewind version');
-  }
-  return { cluster: input.cluster, service: input.service, region: data.region };
+interface Ours {
+  id: string;
+  createdAt: number;
 }
 
 /**
- * Every task must restart to read the new secret: force a new deployment, then wait until it is the
- * only one and fully running. A later deployment (someone else's, or a circuit-breaker rollback) also
- * restarts every task after the secret change, so it counts too. The deployment is checkpointed, so
- * a repeat waits for it; a crash before the checkpoint leaves a deployment created since this step
+ * Every task must restart to read the changed secret: force a new deployment, then wait until it is
+ * the only one and fully running. A later deployment (someone else's, or a circuit-breaker rollback)
+ * also restarts every task after the change, so it counts too. The deployment is checkpointed, so a
+ * repeat waits for it; a crash before the checkpoint leaves a deployment created since this step
  * first started, which is adopted.
  */
-export async function redeploy(ecs: ECSClient, data: DatabasePlanData, ctx: StepContext<DatabaseTarget>, minDelaySec: number): Promise<Record<string, unknown>> {
-  const place = readPlace(ctx, data);
+export async function restartEcsService(ecs: ECSClient, place: ServicePlace, ctx: StepBase, o: RestartOptions): Promise<Record<string, unknown>> {
   const name = `${place.cluster}/${place.service}`;
   const ours = await ctx.checkpoint('deployment', async () => {
     const lookup = await lookupService(ecs, place, ctx.signal);
-    if (!lookup.found) throw new StepFailed('ServiceGone', `${lookup.why}, so it cannot be restarted onto ${data.targetInstance}.`, 'restart whatever now serves this app by hand, and fix dependents in the catalog');
+    if (!lookup.found) throw new StepFailed('ServiceGone', `${lookup.why}, so it cannot be restarted ${o.story.purpose}.`, 'restart whatever now serves this app by hand, and fix dependents in the catalog');
     const primary = lookup.service.deployments?.find((d) => d.status === 'PRIMARY');
-    // No clock-skew allowance: a deployment from before this step may predate the secret change, and
-    // an extra restart is harmless while a missed one leaves tasks on the old database.
+    // No clock-skew allowance: a deployment from before this step may predate the change, and an
+    // extra restart is harmless while a missed one leaves tasks on the old value.
     if (primary?.id && (primary.createdAt?.getTime() ?? 0) >= ctx.firstStartedAt.getTime()) {
       ctx.log.info({ service: name, deploymentId: primary.id }, 'ECS deployment from an earlier attempt adopted');
       return { id: primary.id, createdAt: primary.createdAt?.getTime() ?? ctx.firstStartedAt.getTime() };
@@ -55,12 +44,12 @@ export async function redeploy(ecs: ECSClient, data: DatabasePlanData, ctx: Step
     ctx.progress(`${name}: new deployment ${started.id} started`);
     return { id: started.id, createdAt: started.createdAt?.getTime() ?? Date.now() };
   });
-  return waitRestarted(ecs, place, ours, data, ctx, minDelaySec);
+  return waitRestarted(ecs, place, ours, ctx, o);
 }
 
 type Assessment = { state: WaiterState; reason?: string; running?: number; desired?: number };
 
-function assess(deployments: Deployment[], desired: number, ours: { id: string; createdAt: number }): Assessment {
+function assess(deployments: Deployment[], desired: number, ours: Ours): Assessment {
   const primary = deployments.find((d) => d.status === 'PRIMARY');
   const isOursOrLater = primary && (primary.id === ours.id || (primary.createdAt?.getTime() ?? 0) >= ours.createdAt);
   if (!primary || !isOursOrLater) return { state: WaiterState.RETRY };
@@ -70,23 +59,16 @@ function assess(deployments: Deployment[], desired: number, ours: { id: string; 
   return { state: WaiterState.RETRY, running, desired };
 }
 
-async function waitRestarted(
-  ecs: ECSClient,
-  place: Place,
-  ours: { id: string; createdAt: number },
-  data: DatabasePlanData,
-  ctx: StepContext<DatabaseTarget>,
-  minDelaySec: number,
-): Promise<Record<string, unknown>> {
+async function waitRestarted(ecs: ECSClient, place: ServicePlace, ours: Ours, ctx: StepBase, o: RestartOptions): Promise<Record<string, unknown>> {
   const name = `${place.cluster}/${place.service}`;
-  const delay = Math.max(ctx.target.pollInterval / 1000, minDelaySec);
-  const maxWaitTime = Math.max(ctx.target.stableTimeout / 1000, 2 * delay);
+  const delay = pollSeconds(o);
+  const maxWaitTime = Math.max(o.timeoutMs / 1000, 2 * delay);
   let last: Assessment = { state: WaiterState.RETRY };
   let lastLine = '';
 
   const check = async (): Promise<{ state: WaiterState; reason?: Assessment }> => {
     const lookup = await lookupService(ecs, place, ctx.signal);
-    if (!lookup.found) throw new StepFailed('ServiceGone', `${lookup.why}, while Rewind waited for it to restart onto ${data.targetInstance}.`, 'find out who removed it');
+    if (!lookup.found) throw new StepFailed('ServiceGone', `${lookup.why}, while Rewind waited for it to restart ${o.story.purpose}.`, 'find out who removed it');
     last = assess(lookup.service.deployments ?? [], lookup.service.desiredCount ?? 0, ours);
     const line = last.running === undefined ? '' : `${name}: ${last.running}/${last.desired} tasks restarted`;
     if (line && line !== lastLine) {
@@ -99,17 +81,17 @@ async function waitRestarted(
   const result = await createWaiter({ client: ecs, abortSignal: ctx.signal, minDelay: delay, maxDelay: delay, maxWaitTime }, undefined, check);
   if (result.state === WaiterState.SUCCESS) return { service: name, deploymentId: ours.id, runningCount: last.running, desiredCount: last.desired };
   if (result.state === WaiterState.ABORTED) ctx.signal.throwIfAborted();
-  const events = `aws ecs describe-services --cluster ${place.cluster} --services ${place.service}${regionFlag(data)} --query 'services[0].events[:10]'`;
+  const events = `aws ecs describe-services --cluster ${place.cluster} --services ${place.service}${place.region ? ` --region ${place.region}` : ''} --query 'services[0].events[:10]'`;
   if (result.state === WaiterState.FAILURE) {
     throw new StepFailed(
       'RedeployFailed',
-      `The restart of ${name} onto ${data.targetInstance} failed: ${last.reason}. The secret already points at ${data.targetInstance}; tasks that did not restart still use ${data.source}.`,
-      `read the service events (${events}); if tasks cannot connect, check ${data.targetInstance}'s security groups and the secret, then retry`,
+      `The restart of ${name} ${o.story.purpose} failed: ${last.reason}. Tasks that did not restart ${o.story.stale}.`,
+      `read the service events (${events}); ${o.story.check}, then retry`,
     );
   }
   throw new StepFailed(
     'RedeployTimeout',
-    `${name} did not finish restarting within ${formatDuration(ctx.target.stableTimeout)}${last.running === undefined ? '' : ` (${last.running}/${last.desired} tasks)`}. Tasks that did not restart still use ${data.source}.`,
+    `${name} did not finish restarting within ${formatDuration(o.timeoutMs)}${last.running === undefined ? '' : ` (${last.running}/${last.desired} tasks)`}. Tasks that did not restart ${o.story.stale}.`,
     `watch the service events (${events}); retrying the rollback waits for the same deployment`,
   );
 }
