@@ -6,7 +6,7 @@ export { EcsFake, startFakeEcs, type ContainerSeed, type EcsFakeOptions, type Fa
 export { RdsFake, startFakeRds, type FakeInstance, type FakeRds, type FakeSnapshot, type RdsFakeOptions } from './rds.js';
 export { Route53Fake, fqdn, type FakeRecordSet, type Route53FakeOptions } from './route53.js';
 export { S3Fake, type S3Object } from './s3.js';
-export { SecretsManagerFake, startFakeSecretsManager, type FakeSecretsManager } from './secrets-manager.js';
+export { SecretsManagerFake, startFakeSecretsManager, type FakeRotation, type FakeSecretsManager } from './secrets-manager.js';
 export { AwsFake, type Fault, type FakeCall, type FakeOptions } from './server.js';
 export { SsmFake, type ParameterVersion } from './ssm.js';
 
