@@ -34,6 +34,8 @@ const REQUESTS = [
   'flag FeatureFlags set 2 production',
   'maintenance on production',
   'beta-switch production',
+  'api-secrets production leaked JWT signing key',
+  'api-secrets production sev security-breach',
 ];
 
 describe("each driver's replan(rb)", async () => {

@@ -4,6 +4,7 @@ import type { RDSClient } from '@aws-sdk/client-rds';
 import type { DatabaseTarget } from '../../config/targets/database.js';
 import type { StepContext } from '../driver.js';
 import { fromAwsError, StepFailed } from '../errors.js';
+import { secretFields } from '../shared/secrets/fields.js';
 import { regionFlag, type DatabasePlanData } from './plan-data.js';
 import { findInstance } from './rds.js';
 
@@ -24,16 +25,6 @@ function withHost(value: string, host: string): string | undefined {
     if (!url.hostname) return undefined;
     url.hostname = host;
     return url.toString();
-  } catch {
-    return undefined;
-  }
-}
-
-/** JSON.parse errors quote their input, so they are swallowed here and never reach a message. */
-function parseObject(text: string | undefined): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text ?? '');
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }
@@ -72,7 +63,7 @@ export async function pointSecret(
     throw fromAwsError(error, `GetSecretValue on ${data.secretId}`, SECRET_HINT);
   }
 
-  const fields = parseObject(secretString);
+  const fields = secretFields(secretString);
   if (!fields) {
     throw new StepFailed(
       'SecretNotJson',
