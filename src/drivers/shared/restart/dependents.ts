@@ -29,7 +29,6 @@ export const restartTarget = z.discriminatedUnion('kind', [
   kubernetesPlace.extend({ kind: z.literal('kubernetes') }),
 ]);
 export type RestartTarget = z.infer<typeof restartTarget>;
-export type EcsRestart = Extract<RestartTarget, { kind: 'ecs' }>;
 export type KubernetesRestart = Extract<RestartTarget, { kind: 'kubernetes' }>;
 
 const BOTH_OR_NEITHER = 'must name exactly one of ecs: { cluster, service } or kubernetes: { namespace, deployment }';

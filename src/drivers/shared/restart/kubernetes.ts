@@ -6,7 +6,7 @@ import type { KubernetesRestart } from './dependents.js';
 import { pollSeconds, type RestartOptions } from './options.js';
 
 /** The pod template annotation `kubectl rollout restart` sets; any change to it rolls every pod. */
-export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
+const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
 
 function resumeHint(d: KubernetesRestart): string {
   return `resume it (kubectl rollout resume deployment/${d.deployment} -n ${d.namespace}), then retry`;

@@ -30,7 +30,8 @@ export function lazyKubeApis(kubeConfigFor: () => Promise<(where: KubeContext) =
 /** Why a dependent cannot be restarted, read at plan time (DescribeServices, get deployment); undefined when it can. */
 export async function dependentProblem(d: RestartTarget, clients: RestartClients, defaultRegion: string | undefined, signal: AbortSignal): Promise<string | undefined> {
   if (d.kind === 'ecs') {
-    const lookup = await lookupService(clients.ecs(d.region ?? defaultRegion), d, signal);
+    const region = d.region ?? defaultRegion;
+    const lookup = await lookupService(clients.ecs(region), { ...d, region }, signal);
     return lookup.found ? undefined : lookup.why;
   }
   return deploymentProblem(await clients.kube(d), d);
