@@ -1,8 +1,8 @@
-import { createdText, notCreatedText } from '../src/service/request-reply.js';
-import { replyPrivately } from '../src/service/notify.js';
-import { requestRollback } from '../src/service/requests.js';
-import type { WorkerServices } from './context.js';
-import { planJob } from './plan.js';
+import type { WorkerServices } from '../src/rollbacks/context.js';
+import { planRollback } from '../src/rollbacks/plan.js';
+import { requestRollback } from '../src/rollbacks/request.js';
+import { refusalLine } from '../src/slack/refusal.js';
+import { createdText, replyPrivately } from '../src/warroom/reply.js';
 import type { RequestJob } from './queue.js';
 
 /**
@@ -13,17 +13,10 @@ import type { RequestJob } from './queue.js';
 export async function requestJob(x: WorkerServices, req: RequestJob, signal: AbortSignal): Promise<void> {
   const to = { user: req.user, channel: req.channel, responseUrl: req.responseUrl };
   const outcome = await requestRollback(x, { ...req, origin: { channel: req.channel, responseUrl: req.responseUrl } });
-  if (outcome.kind !== 'created') {
-    const sev = req.classification?.scenario ?? req.classification?.severity;
-    const how =
-      outcome.kind === 'refused' && outcome.reason === 'needs_override'
-        ? `\nTo roll back anyway: \`/rollback ${req.service} ${req.environment}${req.version ? ` to ${req.version}` : ''} sev ${sev} override <why a rollback is still right>\``
-        : '';
-    return replyPrivately(x, to, notCreatedText(x, req.service, req.environment, outcome) + how);
-  }
+  if ('refusal' in outcome) return replyPrivately(x, to, refusalLine(outcome.refusal));
   const { id } = outcome.rollback;
   await replyPrivately(x, to, createdText(x, id, req.service, req.environment));
-  await planJob(x, id, signal).catch(async (error: unknown) => {
+  await planRollback(x, id, signal).catch(async (error: unknown) => {
     if (signal.aborted) return; // shutting down: the reconciler plans it on the next worker
     x.log.warn({ err: error, rollback: id }, 'planning right after the request failed; handing it to the plan job');
     await x.jobs.plan(id).catch((enqueueError: unknown) => x.log.warn({ err: enqueueError, rollback: id }, 'could not enqueue the plan either; the reconciler will'));

@@ -1,3 +1,4 @@
+import { refusal, type Refusal } from '../domain/refusal.js';
 import type { Advice, Authority, Requirement, RoleGroup } from './authority.js';
 
 /**
@@ -90,9 +91,7 @@ export interface Classification {
   override?: string;
 }
 
-export type AuthorityResult =
-  | { ok: true; authority: Authority }
-  | { ok: false; reason: 'unknown_severity' | 'unknown_scenario' | 'missing_role' | 'needs_override'; message: string };
+export type AuthorityResult = { authority: Authority } | { refusal: Refusal };
 
 /**
  * The authority for one request: the service's own rule, and, once the request is classified,
@@ -101,14 +100,14 @@ export type AuthorityResult =
 export function authorityFor(matrix: DecisionMatrix, service: Requirement, choice: Classification): AuthorityResult {
   const scenarioDef = ownEntry(matrix.scenarios, choice.scenario);
   if (choice.scenario && !scenarioDef) {
-    return { ok: false, reason: 'unknown_scenario', message: `Unknown scenario \`${choice.scenario}\`: use one of ${list(Object.keys(matrix.scenarios))} (\`/rollback matrix\` shows them).` };
+    return refusal('unknown_scenario', `Unknown scenario \`${choice.scenario}\`: use one of ${list(Object.keys(matrix.scenarios))}.`, '`/rollback matrix` shows them.');
   }
   const severityId = choice.severity ?? scenarioDef?.severity ?? matrix.defaultSeverity;
   const authority: Authority = { requirements: [service], ...(choice.override?.trim() ? { override: choice.override.trim() } : {}) };
-  if (!severityId) return { ok: true, authority };
+  if (!severityId) return { authority };
   const severity = ownEntry(matrix.severities, severityId);
   if (!severity) {
-    return { ok: false, reason: 'unknown_severity', message: `Unknown severity \`${severityId}\`: use one of ${list(Object.keys(matrix.severities))}.` };
+    return refusal('unknown_severity', `Unknown severity \`${severityId}\`: use one of ${list(Object.keys(matrix.severities))}.`);
   }
   authority.severity = { id: severityId, label: severity.label, advice: adviceOf(severity) };
   if (scenarioDef && choice.scenario) {
@@ -123,21 +122,21 @@ export function authorityFor(matrix: DecisionMatrix, service: Requirement, choic
   const groups = scenarioDef?.require ?? severity.require;
   const undefinedRole = groups.flatMap((g) => g.from).find((r) => !matrix.roles.includes(r));
   if (undefinedRole) {
-    return {
-      ok: false,
-      reason: 'missing_role',
-      message: `${label} must be approved by ${groups.map((g) => g.from.join(' or ')).join(' and ')}, but the catalog defines no role \`${undefinedRole}\`. Add \`roles.${undefinedRole}\` (Slack user ids or a user group), or change this row under \`matrix:\`/\`severities:\`.`,
-    };
+    return refusal(
+      'missing_role',
+      `${label} must be approved by ${groups.map((g) => g.from.join(' or ')).join(' and ')}, but the catalog defines no role \`${undefinedRole}\`.`,
+      `Add \`roles.${undefinedRole}\` (Slack user ids or a user group), or change this row under \`matrix:\`/\`severities:\`.`,
+    );
   }
   authority.requirements.push({ label, groups });
   if (severity.rollback === 'fix-forward' && !authority.override) {
-    return {
-      ok: false,
-      reason: 'needs_override',
-      message: `${label}: the decision matrix says *fix forward*, not roll back. If a rollback is still the right call, give an override reason; it is recorded in the audit trail.`,
-    };
+    return refusal(
+      'needs_override',
+      `${label}: the decision matrix says *fix forward*, not roll back.`,
+      'If a rollback is still the right call, give an override reason; it is recorded in the audit trail.',
+    );
   }
-  return { ok: true, authority };
+  return { authority };
 }
 
 /** Scenario and severity ids are typed in Slack: own keys only, never Object.prototype's `constructor`. */

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import { isTerminal, type Rollback, type RollbackState } from '../domain/rollback.js';
-import { canTransition, IllegalTransition } from '../domain/state-machine.js';
+import { isTerminal, type Rollback } from '../domain/rollback.js';
+import { fire, type LifecycleEvent } from '../domain/state-machine.js';
 import type { OutboxEntry, TimelineEvent } from '../domain/timeline.js';
 import { keys, type Keys } from './keys.js';
 import { FenceLost, type Fence } from './fence.js';
@@ -147,24 +147,21 @@ export class RollbackStore {
   }
 
   /**
-   * Moves the record to `to` if the lifecycle allows it from its current state (and, when given,
-   * only from `from`). Returns changed=false when it was already elsewhere: callers treat that as "someone else did it".
+   * Applies a lifecycle event if the record's state accepts it. Returns changed=false when it was
+   * already elsewhere: callers treat that as "someone else did it" (a racing cancel, another run).
    */
   async transition(
     id: string,
-    to: RollbackState,
-    opts: { from?: RollbackState[]; patch?: Partial<Rollback>; message?: string; user?: string; say?: (rb: Rollback) => OutboxEntry[] } & WriteOptions = {},
+    event: LifecycleEvent,
+    opts: { patch?: Omit<Partial<Rollback>, 'state'>; message?: string; user?: string; say?: (rb: Rollback) => OutboxEntry[] } & WriteOptions = {},
   ): Promise<{ rollback: Rollback; changed: boolean }> {
     return this.update(id, (rb) => {
-      if (opts.from && !opts.from.includes(rb.state)) return undefined;
-      if (!canTransition(rb.state, to)) {
-        if (opts.from) throw new IllegalTransition(rb.state, to);
-        return undefined;
-      }
-      const next: Rollback = { ...rb, ...opts.patch, state: to };
+      const fired = fire(rb, event);
+      if (!fired) return undefined;
+      const next: Rollback = { ...fired, ...opts.patch };
       return {
         rollback: next,
-        event: { type: 'state', message: opts.message ?? `${rb.state} → ${to}`, user: opts.user },
+        event: { type: 'state', message: opts.message ?? `${rb.state} → ${next.state}`, user: opts.user },
         say: opts.say?.(next),
       };
     }, opts);

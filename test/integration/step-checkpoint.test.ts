@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkpointer } from '../../jobs/checkpoint.js';
+import { checkpointer } from '../../src/rollbacks/checkpoint.js';
 import { FenceLost, type Fence } from '../../src/store/fence.js';
 import { StepJournal } from '../../src/store/journal.js';
 import { runOwner, TargetLocks } from '../../src/store/locks.js';

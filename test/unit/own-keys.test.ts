@@ -62,8 +62,8 @@ describe('own-key lookups of names typed in Slack', () => {
   it('the decision matrix knows no scenario or severity called `constructor`', () => {
     const service = { label: 'api production', groups: [{ from: ['oncall'], count: 1 }] };
     for (const name of PROTOTYPE) {
-      expect(authorityFor(decisionMatrix(catalog), service, { scenario: name })).toMatchObject({ ok: false, reason: 'unknown_scenario' });
-      expect(authorityFor(decisionMatrix(catalog), service, { severity: name })).toMatchObject({ ok: false, reason: 'unknown_severity' });
+      expect(authorityFor(decisionMatrix(catalog), service, { scenario: name })).toMatchObject({ refusal: { code: 'unknown_scenario' } });
+      expect(authorityFor(decisionMatrix(catalog), service, { severity: name })).toMatchObject({ refusal: { code: 'unknown_severity' } });
     }
   });
 

@@ -1,11 +1,8 @@
-import type { FollowUps, Rollback } from '../domain/rollback.js';
+import type { Rollback } from '../domain/rollback.js';
 import { followUpMessage, type FollowUpOptions } from '../slack/follow-up.js';
 import type { Message } from '../slack/poster.js';
-import { threadLine } from './cards.js';
-import type { Services } from './context.js';
-import { POST_MORTEM_WITHIN_MS, render } from './template-context.js';
-
-type FollowUpKind = Exclude<keyof FollowUps, 'message'>;
+import type { Services } from '../rollbacks/context.js';
+import { POST_MORTEM_WITHIN_MS, render } from './templates.js';
 
 export function postMortemDeadline(s: Services, rb: Rollback): Date {
   return new Date(Date.parse(rb.createdAt) + (s.catalog.postMortem?.within ?? POST_MORTEM_WITHIN_MS));
@@ -27,18 +24,6 @@ export function followUpOf(s: Services, rb: Rollback): Message {
 /** Asks the outbox poster to re-render the next-steps message from the record. */
 export function refreshFollowUp(s: Services, id: string): Promise<void> {
   return s.outbox.markDirty(`followup:${id}`);
-}
-
-/**
- * Records that `user` did a follow-up, once: the first click wins, in the audit trail.
- * Returns false when someone already had.
- */
-export async function recordFollowUp(s: Services, id: string, kind: FollowUpKind, user: string, message: string): Promise<boolean> {
-  const res = await s.store.update(id, (r) => {
-    if (r.followUp?.[kind]) return undefined;
-    return { rollback: { ...r, followUp: { ...r.followUp, [kind]: { user, at: s.now().toISOString() } } }, event: { type: 'note', user, message } };
-  });
-  return res.changed;
 }
 
 /** Slack ids → display names for files and user-facing text; unknown users stay ids. */
@@ -76,15 +61,8 @@ export async function uploadPostMortem(s: Services, rb: Rollback): Promise<void>
   });
 }
 
-/** The reminder before the post-mortem deadline, unless someone marked it scheduled. */
-export async function remindPostMortem(s: Services, rb: Rollback): Promise<boolean> {
-  if (rb.followUp?.postMortemScheduled) return false;
+/** The reminder before the post-mortem deadline, naming the requester and the approvers. */
+export function postMortemReminder(s: Services, rb: Rollback): string {
   const who = [...new Set([rb.requestedBy, ...rb.approvals.map((a) => a.user)])].map((u) => `<@${u}>`).join(' ');
-  await threadLine(
-    s,
-    rb,
-    `:alarm_clock: ${who} the post-mortem for ${rb.id} is due by ${options(s, rb).postMortemDeadline} and nobody has marked it scheduled. Book it with the stakeholders (draft above), then press *Post-mortem scheduled*.`,
-    true,
-  );
-  return true;
+  return `:alarm_clock: ${who} the post-mortem for ${rb.id} is due by ${options(s, rb).postMortemDeadline} and nobody has marked it scheduled. Book it with the stakeholders (draft above), then press *Post-mortem scheduled*.`;
 }

@@ -1,5 +1,5 @@
 import type { Rollback } from '../domain/rollback.js';
-import type { Services } from './context.js';
+import type { Services } from '../rollbacks/context.js';
 
 export interface ReplyTo {
   user: string;
@@ -31,4 +31,9 @@ export async function replyPrivately(s: Services, to: ReplyTo, text: string): Pr
 
 export function tellRequester(s: Services, rb: Rollback, text: string): Promise<void> {
   return replyPrivately(s, { user: rb.requestedBy, channel: rb.origin?.channel ?? s.catalog.warRoom, responseUrl: rb.origin?.responseUrl }, text);
+}
+
+/** The requester's first answer: the request is recorded and the card is on its way. */
+export function createdText(s: Services, id: string, service: string, environment: string): string {
+  return `:hourglass_flowing_sand: ${id}: reading the live state of ${service} ${environment}; the plan card will appear in <#${s.catalog.warRoom}> for approval.`;
 }

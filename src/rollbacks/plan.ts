@@ -1,17 +1,19 @@
-import { targetOf } from '../src/config/catalog.js';
-import type { Plan, Rollback } from '../src/domain/rollback.js';
-import { PlanRefused, StepFailed } from '../src/drivers/errors.js';
-import { announcement } from '../src/service/announce.js';
-import { line } from '../src/service/cards.js';
-import { tellRequester } from '../src/service/notify.js';
-import { verifySteps } from '../src/verify/steps.js';
+import { targetOf } from '../config/catalog.js';
+import type { Plan, Rollback } from '../domain/rollback.js';
+import { sourcesOf } from '../domain/state-machine.js';
+import { PlanRefused, StepFailed } from '../drivers/errors.js';
+import { verifySteps } from '../verify/steps.js';
+import { announcement } from '../warroom/announce.js';
+import { line } from '../warroom/card.js';
+import { tellRequester } from '../warroom/reply.js';
 import type { WorkerServices } from './context.js';
+import { scopeOf } from './scope.js';
 
 /** Reads live state through the driver, fixes the plan, posts the card and the announcement. Safe to repeat. */
-export async function planJob(x: WorkerServices, id: string, signal: AbortSignal): Promise<void> {
+export async function planRollback(x: WorkerServices, id: string, signal: AbortSignal): Promise<void> {
   let rb = await x.store.get(id);
-  if (!rb || !['requested', 'planned'].includes(rb.state)) return;
-  const log = x.log.child({ rollback: id, job: 'plan' });
+  if (!rb || !sourcesOf('refuse').includes(rb.state)) return;
+  const { log } = scopeOf(x, id, { bindings: { job: 'plan' } });
   const target = targetOf(x.catalog, rb.service, rb.environment);
   const driver = target && x.drivers[target.driver];
   if (!target || !driver) {
@@ -36,17 +38,17 @@ export async function planJob(x: WorkerServices, id: string, signal: AbortSignal
       const e = error as Error;
       log.warn({ err: e }, 'planning failed');
       const hint = error instanceof StepFailed ? error.hint : "check that Rewind's credentials can reach this platform (the README lists the IAM/RBAC each driver needs)";
-      await refuse(x, rb, e.name || 'Error', `Could not read the live state of ${rb.service} ${rb.environment}: ${e.name}: ${e.message}\nWhat you can do: ${hint}, then ask again.`);
+      await refuse(x, rb, e.name || 'Error', `Could not read the live state of ${rb.service} ${rb.environment}: ${e.name}: ${e.message}\nWhat you can do: ${hint}, then ask again: \`${driver.replan(rb)}\``);
       return;
     }
     plan.steps.push(...verifySteps({ service: rb.service, environment: rb.environment, target }, x.catalog));
-    rb = (await x.store.transition(id, 'planned', { from: ['requested'], patch: { plan }, message: `Planned: ${plan.current} → ${plan.target}` })).rollback;
+    rb = (await x.store.transition(id, 'plan', { patch: { plan }, message: `Planned: ${plan.current} → ${plan.target}` })).rollback;
   }
 
   if (rb.state === 'planned') {
     // The card and the announcement go to the outbox in the same write as the state: posted once, even after a crash.
     const text = await announcement(x, rb);
-    const moved = await x.store.transition(id, 'awaiting_approval', { from: ['planned'], message: 'Waiting for approval', say: () => [{ kind: 'card' }, line(x, text, true)] });
+    const moved = await x.store.transition(id, 'propose', { message: 'Waiting for approval', say: () => [{ kind: 'card' }, line(x, text, true)] });
     if (moved.changed) rb = moved.rollback;
   }
   if (rb.state === 'awaiting_approval') {
@@ -60,8 +62,7 @@ export async function planJob(x: WorkerServices, id: string, signal: AbortSignal
 
 /** The request cannot be planned: record why, free the target, tell the requester. */
 async function refuse(x: WorkerServices, rb: Rollback, name: string, message: string): Promise<void> {
-  const res = await x.store.transition(rb.id, 'failed', {
-    from: ['requested', 'planned'],
+  const res = await x.store.transition(rb.id, 'refuse', {
     patch: { error: { name, message }, finishedAt: x.now().toISOString() },
     message: `Not planned: ${message}`,
   });

@@ -1,19 +1,20 @@
-import { UnrecoverableError } from 'bullmq';
-import { targetOf } from '../src/config/catalog.js';
-import { formatDuration } from '../src/domain/duration.js';
-import { isTerminal, type Rollback, type RollbackError } from '../src/domain/rollback.js';
-import type { PreparedPlan } from '../src/drivers/define.js';
-import type { StepBase } from '../src/drivers/driver.js';
-import { StepFailed } from '../src/drivers/errors.js';
-import { approvalsStillHold } from '../src/service/authority.js';
-import { line, refreshCard } from '../src/service/cards.js';
-import { failpoint } from '../src/failpoint.js';
-import { FenceLost, type Fence } from '../src/store/fence.js';
-import { runOwner } from '../src/store/locks.js';
+import { targetOf } from '../config/catalog.js';
+import { formatDuration } from '../domain/duration.js';
+import { isTerminal, type Rollback, type RollbackError } from '../domain/rollback.js';
+import { sourcesOf } from '../domain/state-machine.js';
+import type { PreparedPlan } from '../drivers/define.js';
+import type { StepBase } from '../drivers/driver.js';
+import { StepFailed } from '../drivers/errors.js';
+import { failpoint } from '../failpoint.js';
+import { approvalsStillHold } from '../policy/resolve.js';
+import { FenceLost, type Fence } from '../store/fence.js';
+import { runOwner } from '../store/locks.js';
 import { checkpointer } from './checkpoint.js';
 import type { WorkerServices } from './context.js';
-import { afterOutcome, finish } from './outcome.js';
+import { afterOutcome, finish } from './finish.js';
 import { throttledProgress } from './progress.js';
+import { line } from '../warroom/card.js';
+import { scopeOf, type RollbackScope } from './scope.js';
 
 export interface Run {
   /** The BullMQ job token: the execution lock is held as `id#token`, fencing this run's writes. */
@@ -30,7 +31,13 @@ export class RunElsewhere extends Error {
   override name = 'RunElsewhere';
 }
 
-const ACTIVE = ['approved', 'running', 'verifying'] as const;
+/** A step failed for good: the rollback is failed and announced; the job must not be retried. */
+export class ExecutionFailed extends Error {
+  override name = 'ExecutionFailed';
+}
+
+/** Where an execution may (still) be: the states `fail` accepts. */
+const ACTIVE = sourcesOf('fail');
 
 /**
  * Runs an approved plan step by step from the journal: a completed step is never run again, an
@@ -38,12 +45,11 @@ const ACTIVE = ['approved', 'running', 'verifying'] as const;
  * run's hold on the target lock, so a run that lost it stops before its next side effect. Ends in
  * succeeded or failed; the war room hears about it through the outbox, never waited for.
  */
-export async function executeJob(x: WorkerServices, id: string, run: Run): Promise<void> {
+export async function executeRollback(x: WorkerServices, id: string, run: Run): Promise<void> {
   let rb = await x.store.get(id);
   if (!rb) return;
   if (isTerminal(rb.state)) return afterOutcome(x, rb);
-  if (!(ACTIVE as readonly string[]).includes(rb.state) || !rb.plan) return;
-  const log = x.log.child({ rollback: id, job: 'execute', attempt: run.attempt });
+  if (!ACTIVE.includes(rb.state) || !rb.plan) return;
   const target = targetOf(x.catalog, rb.service, rb.environment);
   const driver = target && x.drivers[target.driver];
   if (!target || !driver) {
@@ -66,6 +72,8 @@ export async function executeJob(x: WorkerServices, id: string, run: Run): Promi
     return void (await fail(x, rb, { name: 'TargetLocked', message: `${holder} holds ${rb.target}`, hint: `Nothing was changed. Wait for ${holder} to finish (\`/rollback status ${holder}\`), then ask again.` }));
   }
   const fence: Fence = { key: x.locks.key(rb.target), value: runOwner(id, run.token) };
+  const r = scopeOf(x, id, { fence, bindings: { job: 'execute', attempt: run.attempt } });
+  const { log } = r;
   const lost = new AbortController();
   const renewal = setInterval(() => {
     x.locks.renew(rb!.target, fence.value, x.executionLockMs).then(
@@ -73,7 +81,7 @@ export async function executeJob(x: WorkerServices, id: string, run: Run): Promi
       (error: unknown) => log.warn({ err: error }, 'could not renew the target lock'),
     );
     // Keeps the card's RTO clock moving through long steps.
-    refreshCard(x, id).catch((error: unknown) => log.warn({ err: error }, 'card refresh failed'));
+    r.refreshCard().catch((error: unknown) => log.warn({ err: error }, 'card refresh failed'));
   }, x.executionLockMs / 3);
   const signal = AbortSignal.any([run.signal, lost.signal]);
   const stopIfLost = () => {
@@ -83,14 +91,13 @@ export async function executeJob(x: WorkerServices, id: string, run: Run): Promi
   try {
     const journal = await x.journal.all(id);
     if (rb.state === 'approved') {
-      const refusal = await recheck(x, rb, Object.keys(journal).length === 0 ? prepared : undefined, signal);
+      const refusal = await recheck(x, r, rb, Object.keys(journal).length === 0 ? prepared : undefined, signal);
       stopIfLost();
       if (refusal) return void (await fail(x, rb, refusal, fence));
-      const started = await x.store.transition(id, 'running', {
-        from: ['approved'],
+      const started = await x.store.transition(id, 'start', {
         patch: { startedAt: x.now().toISOString() },
         message: 'Execution started',
-        say: (r) => [line(x, `:arrow_forward: Rolling back *${r.service} ${r.environment}*: \`${r.plan!.current}\` → \`${r.plan!.target}\``)],
+        say: (next) => [line(x, `:arrow_forward: Rolling back *${next.service} ${next.environment}*: \`${next.plan!.current}\` → \`${next.plan!.target}\``)],
         fence,
       });
       // Cancelled between the approval and now: nothing ran, nothing to do.
@@ -104,7 +111,7 @@ export async function executeJob(x: WorkerServices, id: string, run: Run): Promi
       stopIfLost();
       const isVerify = step.driver === 'verify';
       if (isVerify && rb.state === 'running') {
-        rb = (await x.store.transition(id, 'verifying', { from: ['running'], message: 'Verifying', fence })).rollback;
+        rb = (await x.store.transition(id, 'verify', { message: 'Verifying', fence })).rollback;
       }
       const driverStep = step.driver === driver.kind ? prepared.step(step.id) : undefined;
       if (!isVerify && !driverStep) {
@@ -115,10 +122,10 @@ export async function executeJob(x: WorkerServices, id: string, run: Run): Promi
         return void (await fail(x, rb, { ...error, hint: `Ask for a new plan: \`${driver.replan(rb)}\`.`, stepId: step.id }, fence));
       }
       const record = await x.journal.start(id, step.id, previous, fence);
-      await x.store.note(id, { type: 'step_started', stepId: step.id, message: step.title }, { say: [line(x, `:hourglass_flowing_sand: ${step.title}${previous ? ' (again, after an interruption)' : ''}`)], fence });
-      await refreshCard(x, id);
+      await r.note({ type: 'step_started', stepId: step.id, message: step.title }, `:hourglass_flowing_sand: ${step.title}${previous ? ' (again, after an interruption)' : ''}`);
+      await r.refreshCard();
       failpoint('step-started', step.id);
-      const progress = throttledProgress((text) => x.store.note(id, undefined, { say: [line(x, `:small_blue_diamond: ${text}`)], fence }), x.progressIntervalMs);
+      const progress = throttledProgress((text) => r.thread(`:small_blue_diamond: ${text}`), x.progressIntervalMs);
       const began = Date.now();
       try {
         const context: StepBase = {
@@ -144,11 +151,11 @@ export async function executeJob(x: WorkerServices, id: string, run: Run): Promi
         const retryable = !(error instanceof StepFailed && error.permanent) && run.attempt < run.of;
         const e = error as Error;
         if (retryable) {
-          await x.store.note(id, undefined, { say: [line(x, `:warning: ${step.title} hit a temporary error (${e.name}: ${e.message}); retrying (attempt ${run.attempt + 1} of ${run.of}).`)], fence });
+          await r.thread(`:warning: ${step.title} hit a temporary error (${e.name}: ${e.message}); retrying (attempt ${run.attempt + 1} of ${run.of}).`);
           throw error;
         }
         await x.journal.finish(id, step.id, record, 'failed', { error: `${e.name}: ${e.message}` }, fence);
-        await x.store.note(id, { type: 'step_failed', stepId: step.id, message: `${step.title}: ${e.name}: ${e.message}` }, { fence });
+        await r.note({ type: 'step_failed', stepId: step.id, message: `${step.title}: ${e.name}: ${e.message}` });
         await fail(
           x,
           rb,
@@ -160,16 +167,16 @@ export async function executeJob(x: WorkerServices, id: string, run: Run): Promi
           },
           fence,
         );
-        throw new UnrecoverableError(`${id} failed at ${step.id}: ${e.message}`);
+        throw new ExecutionFailed(`${id} failed at ${step.id}: ${e.message}`);
       }
       const took = formatDuration(Date.now() - began);
-      await x.store.note(id, { type: 'step_succeeded', stepId: step.id, message: `${step.title} (${took})` }, { say: [line(x, `:white_check_mark: ${step.title} (${took})`)], fence });
-      await refreshCard(x, id);
+      await r.note({ type: 'step_succeeded', stepId: step.id, message: `${step.title} (${took})` }, `:white_check_mark: ${step.title} (${took})`);
+      await r.refreshCard();
     }
 
     stopIfLost();
-    if (rb.state === 'running') rb = (await x.store.transition(id, 'verifying', { from: ['running'], message: 'No checks configured', fence })).rollback;
-    await finish(x, rb, 'succeeded', { from: ['verifying'], message: 'Rollback succeeded', fence });
+    if (rb.state === 'running') rb = (await x.store.transition(id, 'verify', { message: 'No checks configured', fence })).rollback;
+    await finish(x, rb, 'succeed', { message: 'Rollback succeeded', fence });
   } finally {
     clearInterval(renewal);
     // Handing over (shutdown, lost job lock): free the target for the next run at once rather than after its TTL.
@@ -181,11 +188,11 @@ export async function executeJob(x: WorkerServices, id: string, run: Run): Promi
  * Before the first step: approvals still hold (roles re-read now, not at the click), and the live
  * state is still what was approved. Returns why not to run, or undefined.
  */
-async function recheck(x: WorkerServices, rb: Rollback, drifted: PreparedPlan | undefined, signal: AbortSignal): Promise<RollbackError | undefined> {
+async function recheck(x: WorkerServices, r: RollbackScope, rb: Rollback, drifted: PreparedPlan | undefined, signal: AbortSignal): Promise<RollbackError | undefined> {
   const withdrawn = await approvalsStillHold(x, rb);
   if (withdrawn) return { name: 'ApprovalWithdrawn', message: withdrawn, hint: `Nothing was changed. Ask again with \`${replanHint(x, rb)}\`.` };
   if (!drifted) return undefined;
-  const drift = await drifted.drift({ signal: AbortSignal.any([signal, AbortSignal.timeout(30_000)]), log: x.log.child({ rollback: rb.id, check: 'drift' }) });
+  const drift = await drifted.drift({ signal: AbortSignal.any([signal, AbortSignal.timeout(30_000)]), log: r.log.child({ check: 'drift' }) });
   if (drift) {
     return { name: 'PlanDrift', message: `The live state changed since this plan was approved: ${drift}`, hint: `Nothing was changed. Ask for a new plan: \`${replanHint(x, rb)}\`.` };
   }
@@ -199,7 +206,7 @@ function replanHint(x: WorkerServices, rb: Rollback): string {
 }
 
 function fail(x: WorkerServices, rb: Rollback, error: RollbackError, fence?: Fence): Promise<Rollback> {
-  return finish(x, rb, 'failed', { from: [...ACTIVE], error, message: `Failed: ${error.name}: ${error.message}`, fence });
+  return finish(x, rb, 'fail', { error, message: `Failed: ${error.name}: ${error.message}`, fence });
 }
 
 /**
@@ -208,7 +215,7 @@ function fail(x: WorkerServices, rb: Rollback, error: RollbackError, fence?: Fen
  */
 export async function failOutsideSteps(x: WorkerServices, id: string, error: Error): Promise<void> {
   const rb = await x.store.get(id);
-  if (!rb || !(ACTIVE as readonly string[]).includes(rb.state)) return;
+  if (!rb || !ACTIVE.includes(rb.state)) return;
   const journal = await x.journal.all(id);
   const done = rb.plan?.steps.filter((s) => journal[s.id]?.status === 'done').map((s) => s.title) ?? [];
   const where = done.length ? `Finished before it stopped: ${done.join('; ')}.` : 'Nothing was changed.';

@@ -1,5 +1,5 @@
-import { own } from '../src/config/own.js';
-import type { Json, StepBase } from '../src/drivers/driver.js';
+import { own } from '../config/own.js';
+import type { Json, StepBase } from '../drivers/driver.js';
 
 /**
  * ctx.checkpoint for one step: a key an earlier attempt journaled returns that value; otherwise

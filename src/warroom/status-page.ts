@@ -1,3 +1,4 @@
+import { refusal, type Refusal } from '../domain/refusal.js';
 import type { Rollback } from '../domain/rollback.js';
 
 export interface StatusPageConfig {
@@ -6,7 +7,6 @@ export interface StatusPageConfig {
   tokenEnv?: string;
 }
 
-export type StatusPageResult = { ok: true } | { ok: false; message: string };
 
 /** The JSON body sent to the webhook: the rendered text plus what a status page needs to route it. */
 export function statusPagePayload(rb: Rollback, message: string) {
@@ -30,11 +30,11 @@ export function statusPageEnvProblem(cfg: StatusPageConfig | undefined, env: Nod
  * POSTs an update to the configured status-page webhook. The token comes from `env` and never
  * appears in the result (a response echoing it is redacted).
  */
-export async function postStatusPage(cfg: StatusPageConfig, env: NodeJS.ProcessEnv, body: object, timeoutMs = 5000): Promise<StatusPageResult> {
+export async function postStatusPage(cfg: StatusPageConfig, env: NodeJS.ProcessEnv, body: object, timeoutMs = 5000): Promise<{ refusal: Refusal } | undefined> {
   const token = cfg.tokenEnv ? env[cfg.tokenEnv] : undefined;
   const host = new URL(cfg.url).host;
   if (cfg.tokenEnv && !token) {
-    return { ok: false, message: `${cfg.tokenEnv} is not set in Rewind's environment, so the status page at ${host} cannot be updated: set it where the workers run (the catalog names the variable, never the token).` };
+    return refusal('not_configured', `${cfg.tokenEnv} is not set in Rewind's environment, so the status page at ${host} cannot be updated: set it where the workers run (the catalog names the variable, never the token).`);
   }
   let res: Response;
   try {
@@ -45,11 +45,11 @@ export async function postStatusPage(cfg: StatusPageConfig, env: NodeJS.ProcessE
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
-    return { ok: false, message: `The status page at ${host} did not answer (${(error as Error).name}): check statusPage.url, or update it by hand.` };
+    return refusal('unavailable', `The status page at ${host} did not answer (${(error as Error).name}): check statusPage.url, or update it by hand.`);
   }
-  if (res.ok) return { ok: true };
+  if (res.ok) return undefined;
   const text = (await res.text().catch(() => '')).replace(/\s+/g, ' ').slice(0, 200);
   const clean = token ? text.replaceAll(token, '[redacted]') : text;
   const hint = res.status === 401 || res.status === 403 ? ` Check the token in ${cfg.tokenEnv ?? 'statusPage.tokenEnv (none is configured)'}.` : '';
-  return { ok: false, message: `The status page at ${host} answered ${res.status}${clean ? `: ${clean}` : ''}.${hint}` };
+  return refusal('unavailable', `The status page at ${host} answered ${res.status}${clean ? `: ${clean}` : ''}.${hint}`);
 }

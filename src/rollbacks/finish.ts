@@ -1,10 +1,11 @@
-import { formatDuration } from '../src/domain/duration.js';
-import { isTerminal, type Rollback, type RollbackError, type RollbackState } from '../src/domain/rollback.js';
-import type { OutboxEntry } from '../src/domain/timeline.js';
-import { line, refreshCard } from '../src/service/cards.js';
-import { postMortemDeadline } from '../src/service/follow-up.js';
-import { render } from '../src/service/template-context.js';
-import type { Fence } from '../src/store/fence.js';
+import { formatDuration } from '../domain/duration.js';
+import { isTerminal, type Rollback, type RollbackError } from '../domain/rollback.js';
+import { EVENTS } from '../domain/state-machine.js';
+import type { OutboxEntry } from '../domain/timeline.js';
+import type { Fence } from '../store/fence.js';
+import { line, refreshCard } from '../warroom/card.js';
+import { postMortemDeadline } from '../warroom/follow-up.js';
+import { render } from '../warroom/templates.js';
 import type { WorkerServices } from './context.js';
 
 /** The reminder comes this long before the post-mortem deadline unless the catalog says otherwise. */
@@ -46,17 +47,13 @@ export async function outcomeEntries(x: WorkerServices, rb: Rollback): Promise<O
 
 /**
  * Ends a rollback: the terminal state and its announcement in one write (only the first caller
- * changes anything), then the after-effects. `from` guards against a racing cancel or another run.
+ * changes anything), then the after-effects. The event's source states guard against a racing
+ * cancel or another run.
  */
-export async function finish(
-  x: WorkerServices,
-  rb: Rollback,
-  to: Extract<RollbackState, 'succeeded' | 'failed'>,
-  opts: { from: RollbackState[]; error?: RollbackError; message: string; fence?: Fence },
-): Promise<Rollback> {
-  const patch: Partial<Rollback> = { finishedAt: x.now().toISOString(), ...(opts.error ? { error: opts.error } : {}) };
-  const say = await outcomeEntries(x, { ...rb, ...patch, state: to });
-  const res = await x.store.transition(rb.id, to, { from: opts.from, patch, message: opts.message, say: () => say, fence: opts.fence });
+export async function finish(x: WorkerServices, rb: Rollback, event: 'succeed' | 'fail', opts: { error?: RollbackError; message: string; fence?: Fence }): Promise<Rollback> {
+  const patch = { finishedAt: x.now().toISOString(), ...(opts.error ? { error: opts.error } : {}) };
+  const say = await outcomeEntries(x, { ...rb, ...patch, state: EVENTS[event].to });
+  const res = await x.store.transition(rb.id, event, { patch, message: opts.message, say: () => say, fence: opts.fence });
   await afterOutcome(x, res.rollback);
   return res.rollback;
 }

@@ -1,7 +1,7 @@
-import { isTerminal } from '../src/domain/rollback.js';
-import { expire } from '../src/service/requests.js';
+import { isTerminal } from '../domain/rollback.js';
 import type { WorkerServices } from './context.js';
-import { afterOutcome } from './outcome.js';
+import { expire } from './expire.js';
+import { afterOutcome } from './finish.js';
 
 /** A record younger than this may still be between its write and its enqueue: leave it to its writer. */
 const SETTLE_MS = 5_000;
@@ -11,7 +11,7 @@ const SETTLE_MS = 5_000;
  * between a write and its enqueue leaves none), and every finished one has its target freed.
  * Runs at start-up and every REWIND_RECONCILE_MS; every action is idempotent.
  */
-export async function reconcileJob(x: WorkerServices): Promise<void> {
+export async function reconcile(x: WorkerServices): Promise<void> {
   const now = x.now().getTime();
   for (const id of await x.store.active()) {
     const rb = await x.store.get(id);

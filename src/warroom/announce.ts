@@ -2,8 +2,8 @@ import { formatDuration } from '../domain/duration.js';
 import type { Rollback } from '../domain/rollback.js';
 import { usersOf, describeGroup, type RoleMembers } from '../policy/authority.js';
 import { adviceText } from '../policy/matrix.js';
-import { authorityOf, expiresAt } from './authority.js';
-import type { Services } from './context.js';
+import { authorityOf, expiresAt } from '../policy/resolve.js';
+import type { Services } from '../rollbacks/context.js';
 
 /** The role whose members are paged in every announcement, whether or not they must approve. */
 const ONCALL_ROLE = 'oncall';

@@ -1,6 +1,6 @@
 import type { Rollback } from '../domain/rollback.js';
 import { renderTemplate, type TemplateName } from '../templates/render.js';
-import type { Services } from './context.js';
+import type { Services } from '../rollbacks/context.js';
 
 export const POST_MORTEM_WITHIN_MS = 48 * 3600_000;
 

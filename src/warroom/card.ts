@@ -1,10 +1,9 @@
 import type { Rollback } from '../domain/rollback.js';
 import type { OutboxEntry } from '../domain/timeline.js';
-import type { Fence } from '../store/fence.js';
 import { describeAuthority, eligibleUsers } from '../policy/authority.js';
 import { cardText, rollbackCard } from '../slack/blocks.js';
-import { authorityOf, expiresAt } from './authority.js';
-import type { Services } from './context.js';
+import { authorityOf, expiresAt } from '../policy/resolve.js';
+import type { Services } from '../rollbacks/context.js';
 
 /** Renders the card of a rollback from its current record and journal. */
 export async function renderCard(s: Services, rb: Rollback) {
@@ -33,9 +32,4 @@ export function refreshCard(s: Services, id: string): Promise<void> {
 /** A thread line as an outbox entry, stamped now (the poster shows this time, however late it posts). */
 export function line(s: Services, text: string, broadcast = false): OutboxEntry {
   return { kind: 'line', text, at: s.now().toISOString(), ...(broadcast ? { broadcast } : {}) };
-}
-
-/** A line in the rollback's thread under the card, via the outbox: returns once it is stored, not posted. */
-export async function threadLine(s: Services, rb: Rollback, text: string, broadcast = false, fence?: Fence): Promise<void> {
-  await s.store.note(rb.id, undefined, { say: [line(s, text, broadcast)], fence });
 }
