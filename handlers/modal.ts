@@ -5,8 +5,7 @@ import type { RefusalCode } from '../src/domain/refusal.js';
 import { requestRollback } from '../src/rollbacks/request.js';
 import { FIELD, readRequestForm, VIEW_REQUEST, viewMetadata } from '../src/slack/modal.js';
 import { pickedForOtherTarget } from '../src/slack/modal-versions.js';
-import { keys } from '../src/store/keys.js';
-import { claimOnce } from '../src/store/once.js';
+import { claimOnce, releaseOnce } from '../src/store/once.js';
 import type { WebServices } from './context.js';
 import { refusalFieldText } from '../src/slack/refusal.js';
 import { createdText } from '../src/warroom/reply.js';
@@ -63,7 +62,7 @@ export function requestSubmission(w: WebServices) {
       checklist: parsed.checklist,
     });
     if ('refusal' in outcome) {
-      await w.redis.del(keys(w.prefix).once(claim));
+      await releaseOnce(w.redis, w.prefix, claim);
       return fail({ [REFUSAL_FIELD[outcome.refusal.code] ?? 'target']: refusalFieldText(outcome.refusal) });
     }
     await ack();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_SEVERITIES } from '../policy/matrix.js';
+import { DEFAULT_SEVERITIES } from './matrix-defaults.js';
 import { templateIssues, TEMPLATE_NAMES } from '../templates/render.js';
 import { duration, httpUrl, text } from './fields.js';
 import { own } from './own.js';
