@@ -17,6 +17,25 @@ export type RollbackState = (typeof ROLLBACK_STATES)[number];
 
 export const TERMINAL_STATES: readonly RollbackState[] = ['succeeded', 'failed', 'cancelled', 'rejected', 'expired'];
 
+const STATE_NAME: Record<RollbackState, string> = {
+  requested: 'Planning',
+  planned: 'Planned',
+  awaiting_approval: 'Awaiting approval',
+  approved: 'Approved, starting',
+  running: 'Rolling back',
+  verifying: 'Verifying',
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+  rejected: 'Rejected',
+  expired: 'Expired',
+};
+
+/** The state in words an on-call engineer reads (`Awaiting approval`); Slack adds its emoji. */
+export function stateName(state: RollbackState): string {
+  return STATE_NAME[state];
+}
+
 export function isTerminal(state: RollbackState): boolean {
   return TERMINAL_STATES.includes(state);
 }

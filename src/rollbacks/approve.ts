@@ -1,9 +1,8 @@
 import { refusal, type Refusal } from '../domain/refusal.js';
-import type { Rollback } from '../domain/rollback.js';
+import { stateName, type Rollback } from '../domain/rollback.js';
 import { fire } from '../domain/state-machine.js';
 import { checkVote, describeMissing, evaluate } from '../policy/quorum.js';
 import { authorityOf, expiresAt } from '../policy/resolve.js';
-import { stateLabel } from '../slack/blocks.js';
 import { line } from '../warroom/card.js';
 import { boundRecord } from './binding.js';
 import type { Services } from './context.js';
@@ -24,7 +23,7 @@ export async function approve(s: Services, id: string, user: string, nonce?: str
   let outcome: Vote | { refusal: Refusal } = refusal('too_late', `${id} is not waiting for approval.`);
   await s.store.update(id, (current) => {
     if (current.state !== 'awaiting_approval') {
-      outcome = refusal('too_late', `${current.id} is ${stateLabel(current.state)}: there is nothing to approve.`);
+      outcome = refusal('too_late', `${current.id} is ${stateName(current.state).toLowerCase()}: there is nothing to approve.`);
       return undefined;
     }
     const votes = { requester: current.requestedBy, members, approvals: current.approvals };

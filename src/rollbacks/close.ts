@@ -1,9 +1,8 @@
 import { refusal, type Refusal } from '../domain/refusal.js';
-import type { Rollback } from '../domain/rollback.js';
+import { stateName, type Rollback } from '../domain/rollback.js';
 import { accepts } from '../domain/state-machine.js';
 import { isApprover } from '../policy/quorum.js';
 import { authorityOf } from '../policy/resolve.js';
-import { stateLabel } from '../slack/blocks.js';
 import { line, refreshCard } from '../warroom/card.js';
 import { boundRecord } from './binding.js';
 import type { Services } from './context.js';
@@ -15,7 +14,7 @@ const PAST: Record<Closing, string> = { cancel: 'cancelled', reject: 'rejected' 
 
 /** Whether `user` may `how` this rollback now: undefined when allowed, why not otherwise. */
 export async function mayClose(s: Services, rb: Rollback, user: string, how: Closing): Promise<Refusal | undefined> {
-  if (!accepts(how, rb.state)) return refusal('too_late', `${rb.id} is already ${stateLabel(rb.state)}; it can no longer be ${PAST[how]}.`).refusal;
+  if (!accepts(how, rb.state)) return refusal('too_late', `${rb.id} is already ${stateName(rb.state).toLowerCase()}; it can no longer be ${PAST[how]}.`).refusal;
   const { authority, members } = await authorityOf(s, rb);
   const approver = isApprover(authority, user, members);
   const roles = [...new Set(authority.requirements.flatMap((r) => r.groups.flatMap((g) => g.from)))].join(' or ');
@@ -37,7 +36,7 @@ export async function close(s: Services, id: string, user: string, how: Closing,
     user,
     say: (r) => [line(s, `:no_entry_sign: <@${user}> ${PAST[how]} ${r.id}${note ? `: ${note}` : ''}. The target is unlocked.`)],
   });
-  if (!res.changed) return refusal('too_late', `${id} is already ${stateLabel(res.rollback.state)}; it can no longer be ${PAST[how]}.`);
+  if (!res.changed) return refusal('too_late', `${id} is already ${stateName(res.rollback.state).toLowerCase()}; it can no longer be ${PAST[how]}.`);
   await s.locks.release(bound.rollback.target, id);
   await refreshCard(s, id);
   return { rollback: res.rollback };

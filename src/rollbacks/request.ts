@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { refusal, type Refusal } from '../domain/refusal.js';
-import { isTerminal, targetKey, type Rollback, type RollbackPolicy } from '../domain/rollback.js';
+import { isTerminal, stateName, targetKey, type Rollback, type RollbackPolicy } from '../domain/rollback.js';
 import { failpoint } from '../failpoint.js';
 import { adviceText, type Classification } from '../policy/matrix.js';
 import { classify } from '../policy/resolve.js';
-import { stateLabel } from '../slack/blocks.js';
 import { pendingLockTtl, type Services } from './context.js';
 
 export interface RollbackRequest {
@@ -27,7 +26,7 @@ async function busy(s: Services, target: string, holderId: string): Promise<{ re
   if (!h) return refusal('busy', `${target.replace('/', ' ')} is locked by ${holderId}.`, `\`/rollback status ${holderId}\` shows it.`);
   return refusal(
     'busy',
-    `${h.service} ${h.environment} is already being rolled back by ${h.id} (${stateLabel(h.state)}, requested by <@${h.requestedBy}>).`,
+    `${h.service} ${h.environment} is already being rolled back by ${h.id} (${stateName(h.state).toLowerCase()}, requested by <@${h.requestedBy}>).`,
     `Follow it in <#${h.card?.channel ?? s.catalog.warRoom}> or \`/rollback status ${h.id}\`; cancel it there first if you need a different plan.`,
   );
 }

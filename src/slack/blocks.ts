@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import { formatDuration } from '../domain/duration.js';
-import type { Rollback, RollbackState } from '../domain/rollback.js';
+import { stateName, type Rollback, type RollbackState } from '../domain/rollback.js';
 import type { StepRecord } from '../domain/timeline.js';
 
 export const ACTION_APPROVE = 'rollback_approve';
@@ -12,22 +12,23 @@ function buttonValue(rb: Rollback): string {
   return rb.nonce ? `${rb.id}:${rb.nonce}` : rb.id;
 }
 
-const STATE_LABEL: Record<RollbackState, string> = {
-  requested: ':hourglass_flowing_sand: Planning',
-  planned: ':clipboard: Planned',
-  awaiting_approval: ':raised_hand: Awaiting approval',
-  approved: ':white_check_mark: Approved, starting',
-  running: ':arrows_counterclockwise: Rolling back',
-  verifying: ':mag: Verifying',
-  succeeded: ':large_green_circle: Succeeded',
-  failed: ':red_circle: Failed',
-  cancelled: ':no_entry_sign: Cancelled',
-  rejected: ':no_entry: Rejected',
-  expired: ':alarm_clock: Expired',
+const STATE_EMOJI: Record<RollbackState, string> = {
+  requested: ':hourglass_flowing_sand:',
+  planned: ':clipboard:',
+  awaiting_approval: ':raised_hand:',
+  approved: ':white_check_mark:',
+  running: ':arrows_counterclockwise:',
+  verifying: ':mag:',
+  succeeded: ':large_green_circle:',
+  failed: ':red_circle:',
+  cancelled: ':no_entry_sign:',
+  rejected: ':no_entry:',
+  expired: ':alarm_clock:',
 };
 
+/** The state as Slack shows it: its emoji, then its name. */
 export function stateLabel(state: RollbackState): string {
-  return STATE_LABEL[state];
+  return `${STATE_EMOJI[state]} ${stateName(state)}`;
 }
 
 export interface CardContext {
@@ -161,5 +162,5 @@ export function hhmm(iso: string): string {
 
 /** Plain-text fallback for notifications and screen readers. */
 export function cardText(rb: Rollback): string {
-  return `Rollback ${rb.id} ${rb.service} ${rb.environment}: ${STATE_LABEL[rb.state].replace(/:[a-z_]+: /, '')}`;
+  return `Rollback ${rb.id} ${rb.service} ${rb.environment}: ${stateName(rb.state)}`;
 }
