@@ -1,5 +1,5 @@
 import { refusal, type Refusal } from '../domain/refusal.js';
-import { stateName, type Rollback } from '../domain/rollback.js';
+import { lockTargets, stateName, type Rollback } from '../domain/rollback.js';
 import { accepts } from '../domain/state-machine.js';
 import { isApprover } from '../policy/quorum.js';
 import { authorityOf } from '../policy/resolve.js';
@@ -37,7 +37,7 @@ export async function close(s: Services, id: string, user: string, how: Closing,
     say: (r) => [line(s, `:no_entry_sign: <@${user}> ${PAST[how]} ${r.id}${note ? `: ${note}` : ''}. The target is unlocked.`)],
   });
   if (!res.changed) return refusal('too_late', `${id} is already ${stateName(res.rollback.state).toLowerCase()}; it can no longer be ${PAST[how]}.`);
-  await s.locks.release(bound.rollback.target, id);
+  await s.locks.release(lockTargets(bound.rollback), id);
   await refreshCard(s, id);
   return { rollback: res.rollback };
 }

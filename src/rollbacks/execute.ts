@@ -1,6 +1,6 @@
 import { targetOf } from '../config/catalog.js';
 import { formatDuration } from '../domain/duration.js';
-import { isTerminal, type Rollback, type RollbackError } from '../domain/rollback.js';
+import { isTerminal, lockTargets, type Rollback, type RollbackError } from '../domain/rollback.js';
 import { sourcesOf } from '../domain/state-machine.js';
 import type { PreparedPlan } from '../drivers/define.js';
 import type { StepBase } from '../drivers/driver.js';
@@ -65,7 +65,7 @@ export async function executeRollback(x: WorkerServices, id: string, run: Run): 
     }));
   }
 
-  const claim = await x.locks.claimRun(rb.target, id, run.token, x.executionLockMs);
+  const claim = await x.locks.claimRun(lockTargets(rb), id, run.token, x.executionLockMs);
   if (!claim.ok) {
     if (claim.holder.startsWith(`${id}#`)) throw new RunElsewhere(`an earlier run of ${id} still holds ${rb.target}`);
     const holder = claim.holder.split('#')[0];
@@ -76,7 +76,7 @@ export async function executeRollback(x: WorkerServices, id: string, run: Run): 
   const { log } = r;
   const lost = new AbortController();
   const renewal = setInterval(() => {
-    x.locks.renew(rb!.target, fence.value, x.executionLockMs).then(
+    x.locks.renew(lockTargets(rb!), fence.value, x.executionLockMs).then(
       (held) => held || lost.abort(new FenceLost(id)),
       (error: unknown) => log.warn({ err: error }, 'could not renew the target lock'),
     );
@@ -180,7 +180,7 @@ export async function executeRollback(x: WorkerServices, id: string, run: Run): 
   } finally {
     clearInterval(renewal);
     // Handing over (shutdown, lost job lock): free the target for the next run at once rather than after its TTL.
-    if (signal.aborted) await x.locks.releaseRun(rb.target, fence.value).catch(() => undefined);
+    if (signal.aborted) await x.locks.releaseRun(lockTargets(rb), fence.value).catch(() => undefined);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Rollback } from '../domain/rollback.js';
+import { lockTargets, type Rollback } from '../domain/rollback.js';
 import { line, refreshCard } from '../warroom/card.js';
 import type { Services } from './context.js';
 
@@ -10,7 +10,7 @@ export async function expire(s: Services, id: string): Promise<Rollback | undefi
     say: (r) => [line(s, `:alarm_clock: ${r.id} expired: nobody approved it within ${Math.round(s.catalog.approvalTimeout / 60_000)} min. The target is unlocked; ask again if it is still needed.`)],
   });
   if (!res.changed) return undefined;
-  await s.locks.release(res.rollback.target, id);
+  await s.locks.release(lockTargets(res.rollback), id);
   await refreshCard(s, id);
   return res.rollback;
 }

@@ -1,5 +1,5 @@
 import { formatDuration } from '../domain/duration.js';
-import { isTerminal, type Rollback, type RollbackError } from '../domain/rollback.js';
+import { isTerminal, lockTargets, type Rollback, type RollbackError } from '../domain/rollback.js';
 import { EVENTS } from '../domain/state-machine.js';
 import type { OutboxEntry } from '../domain/timeline.js';
 import type { Fence } from '../store/fence.js';
@@ -64,7 +64,7 @@ export async function finish(x: WorkerServices, rb: Rollback, event: 'succeed' |
  */
 export async function afterOutcome(x: WorkerServices, rb: Rollback): Promise<void> {
   if (!isTerminal(rb.state)) return;
-  await x.locks.release(rb.target, rb.id);
+  await x.locks.release(lockTargets(rb), rb.id);
   await refreshCard(x, rb.id);
   if (!ranSomething(rb)) return;
   const remindBefore = x.catalog.postMortem?.remindBefore ?? REMIND_BEFORE_MS;

@@ -1,5 +1,5 @@
 import { targetOf } from '../config/catalog.js';
-import type { Plan, Rollback } from '../domain/rollback.js';
+import { lockTargets, type Plan, type Rollback } from '../domain/rollback.js';
 import { sourcesOf } from '../domain/state-machine.js';
 import { PlanRefused, StepFailed } from '../drivers/errors.js';
 import { verifySteps } from '../verify/steps.js';
@@ -66,6 +66,6 @@ async function refuse(x: WorkerServices, rb: Rollback, name: string, message: st
     patch: { error: { name, message }, finishedAt: x.now().toISOString() },
     message: `Not planned: ${message}`,
   });
-  await x.locks.release(rb.target, rb.id);
+  await x.locks.release(lockTargets(rb), rb.id);
   if (res.changed) await tellRequester(x, res.rollback, `:warning: ${rb.id} was not started. ${message}`);
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { refusal, type Refusal } from '../domain/refusal.js';
-import { isTerminal, stateName, targetKey, type Rollback, type RollbackPolicy } from '../domain/rollback.js';
+import { isTerminal, lockTargets, stateName, targetKey, type Rollback, type RollbackPolicy } from '../domain/rollback.js';
 import { failpoint } from '../failpoint.js';
 import { adviceText, type Classification } from '../policy/matrix.js';
 import { classify } from '../policy/resolve.js';
@@ -18,6 +18,8 @@ export interface RollbackRequest {
   classification?: Classification;
   /** Pre-rollback checklist items confirmed in the modal. */
   checklist?: string[];
+  /** A stack rollback: its components, resolved from the catalog's `stacks:`. */
+  stack?: Rollback['stack'];
 }
 
 /** Another rollback holds the target: say which, and where to follow it. */
@@ -29,6 +31,22 @@ async function busy(s: Services, target: string, holderId: string): Promise<{ re
     `${h.service} ${h.environment} is already being rolled back by ${h.id} (${stateName(h.state).toLowerCase()}, requested by <@${h.requestedBy}>).`,
     `Follow it in <#${h.card?.channel ?? s.catalog.warRoom}> or \`/rollback status ${h.id}\`; cancel it there first if you need a different plan.`,
   );
+}
+
+/**
+ * Takes every target of the request, all or none. A lock left by a finished (or vanished)
+ * rollback, after a crash between its end and its release, is taken over.
+ */
+async function lockAll(s: Services, targets: [string, ...string[]], id: string): Promise<{ refusal: Refusal } | undefined> {
+  for (let attempt = 0; attempt <= targets.length; attempt++) {
+    const lock = await s.locks.acquire(targets, id, pendingLockTtl(s.catalog));
+    if (lock.ok) return undefined;
+    const where = lock.target ?? targets[0];
+    const holder = await s.store.get(lock.holder);
+    if (holder && !isTerminal(holder.state)) return busy(s, where, lock.holder);
+    await s.locks.release([where], lock.holder);
+  }
+  return refusal('busy', 'Other rollbacks keep taking these targets.', 'Try again in a moment.');
 }
 
 /** How to ask again when the matrix wants an override reason. */
@@ -51,15 +69,8 @@ export async function requestRollback(s: Services, req: RollbackRequest): Promis
 
   const target = targetKey(req.service, req.environment);
   const id = await s.store.nextId();
-  const lock = await s.locks.acquire(target, id, pendingLockTtl(s.catalog));
-  if (!lock.ok) {
-    const holder = await s.store.get(lock.holder);
-    if (holder && !isTerminal(holder.state)) return busy(s, target, lock.holder);
-    // A finished rollback's lock was not released (crash after finishing): take it over.
-    await s.locks.release(target, lock.holder);
-    const retry = await s.locks.acquire(target, id, pendingLockTtl(s.catalog));
-    if (!retry.ok) return busy(s, target, retry.holder);
-  }
+  const locked = await lockAll(s, lockTargets({ target, stack: req.stack }), id);
+  if (locked) return locked;
   const at = s.now().toISOString();
   const rollback: Rollback = {
     id,
@@ -75,6 +86,7 @@ export async function requestRollback(s: Services, req: RollbackRequest): Promis
     origin: req.origin,
     approvals: [],
     ...(Object.keys(policy).length ? { policy } : {}),
+    ...(req.stack ? { stack: req.stack } : {}),
     createdAt: at,
     updatedAt: at,
   };
