@@ -24,6 +24,8 @@ export interface ScenarioDef {
   rollbackType?: string;
   /** DistroCV "Time Estimate", in ms. */
   estimate?: number;
+  /** The catalog stack this scenario's rollback type means. */
+  stack?: string;
 }
 
 /** The catalog keys the matrix reads (structural, so src/policy stays free of config code). */
