@@ -1,6 +1,6 @@
-import { databaseTarget } from '../../config/targets/database.js';
 import { defineDriver } from '../define.js';
 import { databasePlanData } from './plan-data.js';
+import { databaseTarget } from './target.js';
 
 export const databaseDriver = defineDriver({
   kind: 'database',

@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import type { DBInstance, RDSClient } from '@aws-sdk/client-rds';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { z } from 'zod';
-import type { DatabaseTarget } from '../../config/targets/database.js';
 import { formatDuration } from '../../domain/duration.js';
 import type { Plan, PlanStep } from '../../domain/rollback.js';
 import type { DriverContext, PlanRequest } from '../driver.js';
 import { PlanRefused } from '../errors.js';
 import { lookupService } from '../ecs/service.js';
 import { findInstance, findSnapshot, listSnapshots } from './rds.js';
+import type { DatabaseTarget } from './target.js';
 import { dataLoss, describeWindow, restoreWindow, windowChoices } from './window.js';
 import { REDEPLOY_STEP, RESTORE_STEP, ROLLBACK_TAG, SECRET_STEP, utc, WAIT_STEP, type DatabasePlanData } from './plan-data.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, targetBase, text } from '../fields.js';
+import { duration, targetBase, text } from '../../config/fields.js';
 
 /** `driver: ecs`: one ECS service (the DistroCV "Application Rollback (ECS)" runbook). */
 export const ecsTarget = z.strictObject({
