@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DB_USAGE, parseDbRequest } from '../../commands/db.js';
 import { describeIssues } from '../../src/config/errors.js';
+import { DB_USAGE, parseDbRequest } from '../../src/drivers/database/grammar.js';
 import { targetInstanceName } from '../../src/drivers/database/plan.js';
 import { databaseTarget } from '../../src/drivers/database/target.js';
 import { dataLoss, restoreWindow } from '../../src/drivers/database/window.js';

@@ -15,7 +15,7 @@ import { REDEPLOY_STEP, RESTORE_STEP, ROLLBACK_TAG, SECRET_STEP, utc, WAIT_STEP,
 export const DB_USAGE =
   'Say what to restore: `at 2026-01-22T10:00Z`, `at -15m`, or `snapshot <id>` (`snapshots` lists them).';
 
-/** The options commands/db.ts produces; validated again here because they came from Slack. */
+/** The options ./grammar.ts produces; validated again here because they came from Slack. */
 const options = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('pitr'), restoreTime: z.iso.datetime({ offset: true }) }),
   z.object({ mode: z.literal('snapshot'), snapshotId: z.string().regex(/^(rds:)?[A-Za-z][A-Za-z0-9-]{0,254}$/) }),
