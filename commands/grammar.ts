@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { serviceTarget, type Catalog } from '../src/config/catalog.js';
+import type { Catalog } from '../src/config/catalog.js';
 import { own } from '../src/config/own.js';
-import { parseDbRequest } from './db.js';
+import { requestGrammarHelp, requestGrammarOf } from '../src/config/request-grammar.js';
 import { flagHelp, parseFlagCommand, parseMaintenanceCommand } from './flag.js';
 import { parseTail, SEVERITY_USAGE } from './severity.js';
 import type { Classification } from '../src/policy/matrix.js';
@@ -68,13 +68,15 @@ export function parseCommand(text: string, catalog: Catalog, now = new Date()): 
   const { service, environment } = target;
   const more = rest.slice(1);
 
-  if (serviceTarget(catalog, service, environment)?.driver === 'database') {
-    if (more[0] === 'snapshots') return { kind: 'versions', service, environment };
-    const request = parseDbRequest(more.slice(0, 2), now);
+  const grammar = requestGrammarOf(catalog, service, environment);
+  if (grammar) {
+    if (grammar.list !== undefined && more[0] === grammar.list) return { kind: 'versions', service, environment };
+    const words = more.slice(0, grammar.words);
+    const request = grammar.parse(words, now);
     if ('error' in request) return { kind: 'error', message: request.error };
-    const tail = parseTail(more.slice(2), catalog, `/rollback ${service} ${environment} ${more.slice(0, 2).join(' ')}`);
+    const tail = parseTail(more.slice(grammar.words), catalog, `/rollback ${service} ${environment} ${words.join(' ')}`);
     if ('error' in tail) return { kind: 'error', message: tail.error };
-    return { kind: 'rollback', service, environment, options: flatten(request), ...tail };
+    return { kind: 'rollback', service, environment, options: request.options, ...tail };
   }
 
   let reasonWords = more;
@@ -95,10 +97,6 @@ export function parseCommand(text: string, catalog: Catalog, now = new Date()): 
   const tail = parseTail(reasonWords, catalog, `/rollback ${service} ${environment}`);
   if ('error' in tail) return { kind: 'error', message: tail.error };
   return { kind: 'rollback', service, environment, ...(version ? { version } : {}), ...tail };
-}
-
-function flatten(request: object): Record<string, string> {
-  return Object.fromEntries(Object.entries(request).map(([k, v]) => [k, String(v)]));
 }
 
 /** A service and one of its environments, or a message naming what is wrong and the valid choices. */
@@ -127,7 +125,7 @@ export function helpText(catalog: Catalog): string {
     '`/rollback <service> <environment> [reason]`: roll back to the previous version',
     '`/rollback <service> <environment> to <version> [reason]`: roll back to a given version (e.g. `to 41`)',
     '`/rollback history <service> <environment>`: the versions you can roll back to',
-    '`/rollback <database> <environment> at 2026-01-22T10:00Z` (or `at -15m`, `snapshot <id>`, `snapshots`): restore a database',
+    ...requestGrammarHelp(),
     `\`/rollback <service> <environment> [to <version>] sev <severity or scenario> [override <why>] [reason]\`: classify it against the decision matrix (${SEVERITY_USAGE})`,
     '`/rollback`: open the rollback form (severity, checklist, reason)',
     '`/rollback matrix`: the decision matrix: who approves what, and when to fix forward',

@@ -8,7 +8,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { KubernetesTarget } from '../config/targets/kubernetes.js';
+import type { KubernetesTarget } from './kubernetes/target.js';
 
 /** Every cloud client a driver may ask for by name; tests and the sandbox inject their own. */
 export interface Clients {

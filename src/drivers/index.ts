@@ -6,6 +6,7 @@ import { ecsDriver } from './ecs/index.js';
 import { flagDriver } from './flag/index.js';
 import { frontendDriver } from './frontend/index.js';
 import { kubernetesDriver } from './kubernetes/index.js';
+import type { RequestGrammar } from './request-grammar.js';
 import { runbookDriver } from './runbook/index.js';
 
 /** Every target kind Rewind can roll back: a new platform is one more module here. */
@@ -19,6 +20,11 @@ export function targetSchemas(): [(typeof DRIVERS)[number]['target'], ...(typeof
   const [first, ...rest] = DRIVERS;
   return [first.target, ...rest.map((d) => d.target)];
 }
+
+export type { RequestGrammar };
+
+/** The kinds with words of their own after `/rollback <service> <env>`, in registry order; the others take `to <version>`. */
+export const REQUEST_GRAMMARS: ReadonlyMap<string, RequestGrammar> = new Map(DRIVERS.flatMap((d) => (d.grammar ? [[d.kind, d.grammar] as const] : [])));
 
 /** Creates the drivers of `kinds` (the ones a catalog uses); the others, and their SDKs, are never loaded. */
 export async function loadDrivers(kinds: ReadonlySet<string>, deps: SharedDeps & { client: ClientSource }): Promise<Record<string, LoadedDriver>> {

@@ -1,7 +1,6 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { DatabaseTarget } from '../../config/targets/database.js';
 import type { DriverInstance, HistoryEntry } from '../driver.js';
 import { driftDatabase } from './drift.js';
 import { planDatabase } from './plan.js';
@@ -11,6 +10,7 @@ import { redeploy } from './redeploy.js';
 import { databaseNextSteps, replanDatabase } from './replan.js';
 import { restore, waitAvailable } from './restore.js';
 import { pointSecret } from './secret.js';
+import type { DatabaseTarget } from './target.js';
 
 export interface DatabaseDriverDeps {
   /** Clients for a region (undefined: the default chain's region), like the ECS driver's. */

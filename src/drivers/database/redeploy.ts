@@ -1,11 +1,11 @@
 import { UpdateServiceCommand, type Deployment, type ECSClient } from '@aws-sdk/client-ecs';
 import { createWaiter, WaiterState } from '@smithy/core/client';
-import type { DatabaseTarget } from '../../config/targets/database.js';
 import { formatDuration } from '../../domain/duration.js';
 import type { StepContext } from '../driver.js';
 import { fromAwsError, StepFailed } from '../errors.js';
 import { lookupService } from '../ecs/service.js';
 import { regionFlag, type DatabasePlanData } from './plan-data.js';
+import type { DatabaseTarget } from './target.js';
 
 const UPDATE_HINT = "check that Rewind's AWS role may call ecs:UpdateService and ecs:DescribeServices on this service (README, Data rollbacks › IAM), then retry";
 

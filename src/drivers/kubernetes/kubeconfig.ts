@@ -1,6 +1,6 @@
 import { KubeConfig } from '@kubernetes/client-node';
-import type { KubernetesTarget } from '../../config/targets/kubernetes.js';
 import { StepFailed } from '../errors.js';
+import type { KubernetesTarget } from './target.js';
 
 /**
  * For the composition root: a `kubeConfigFor` reading Kubernetes' own chain (KUBECONFIG,

@@ -1,9 +1,9 @@
-import type { KubernetesTarget } from '../../config/targets/kubernetes.js';
 import { StepFailed } from '../errors.js';
 import type { StepContext } from '../driver.js';
 import type { KubeApi } from './api.js';
 import type { KubernetesPlanData, PlannedDeployment } from './plan-data.js';
 import { describeRevision, ownedReplicaSets, rollbackPatch, selectorString, templateKey } from './revisions.js';
+import type { KubernetesTarget } from './target.js';
 import { waitForRollout } from './wait.js';
 
 type Ctx = StepContext<KubernetesTarget>;

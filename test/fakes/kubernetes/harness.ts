@@ -1,10 +1,10 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
-import { kubernetesTarget, type KubernetesTarget } from '../../../src/config/targets/kubernetes.js';
 import type { Plan } from '../../../src/domain/rollback.js';
 import type { StepContext } from '../../../src/drivers/driver.js';
 import { createKubernetesDriver } from '../../../src/drivers/kubernetes/driver.js';
 import { kubernetesDriver } from '../../../src/drivers/kubernetes/index.js';
+import { kubernetesTarget, type KubernetesTarget } from '../../../src/drivers/kubernetes/target.js';
 import { asExecutor, memoryCheckpoint } from '../../support/driver.js';
 import type { FakeKube } from './server.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, targetBase, text } from '../fields.js';
+import { duration, targetBase, text } from '../../config/fields.js';
 
 /**
  * `driver: database`: an RDS instance restored point-in-time or from a snapshot into a NEW instance

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, targetBase, text } from '../fields.js';
+import { duration, targetBase, text } from '../../config/fields.js';
 
 const hostedZoneId = z.string().regex(/^Z[A-Z0-9]{4,}$/, {
   error: 'is not a Route 53 hosted zone id: copy it from the Route 53 console (Hosted zone ID), e.g. Z1234567890ABC',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, targetBase, text } from '../fields.js';
+import { duration, targetBase, text } from '../../config/fields.js';
 
 /**
  * `driver: runbook`: named commands for what no API covers (migration rollbacks, Terraform state,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, targetBase, text } from '../fields.js';
+import { duration, targetBase, text } from '../../config/fields.js';
 
 const bucketName = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
   error: 'is not an S3 bucket name: write the bare name such as distrocv-frontend-prod (no s3://, no slashes)',

@@ -1,4 +1,5 @@
-import { parseDuration } from '../src/domain/duration.js';
+import { parseDuration } from '../../domain/duration.js';
+import type { RequestGrammar } from '../request-grammar.js';
 
 /**
  * The database grammar, the tokens after `/rollback <service> <env>`:
@@ -79,3 +80,14 @@ export function parseDbRequest(tokens: readonly string[], now: Date): DbParse {
       return { error: `\`${word}\` is not a database request. ${DB_USAGE}` };
   }
 }
+
+/** `/rollback <database> <env> at …` instead of `to <version>`; `snapshots` alone lists the restorable snapshots. */
+export const databaseGrammar: RequestGrammar = {
+  words: 2,
+  list: 'snapshots',
+  parse(words, now) {
+    const request = parseDbRequest(words, now);
+    return 'error' in request ? request : { options: request };
+  },
+  help: '`/rollback <database> <environment> at 2026-01-22T10:00Z` (or `at -15m`, `snapshot <id>`, `snapshots`): restore a database',
+};
