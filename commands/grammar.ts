@@ -4,7 +4,7 @@ import { own } from '../src/config/own.js';
 import { requestGrammarHelp, requestGrammarOf } from '../src/config/request-grammar.js';
 import { flagHelp, parseFlagCommand, parseMaintenanceCommand } from './flag.js';
 import { parseTail, SEVERITY_USAGE } from './severity.js';
-import type { Classification } from '../src/policy/matrix.js';
+import { decisionMatrix, type Classification } from '../src/policy/matrix.js';
 
 /** What `/rollback <text>` asks for, after validation against the catalog. */
 export type Command =
@@ -14,7 +14,7 @@ export type Command =
   | { kind: 'history'; service?: string }
   | { kind: 'status'; id: string }
   | { kind: 'versions'; service: string; environment: string }
-  | { kind: 'rollback'; service: string; environment: string; version?: string; options?: Record<string, string>; reason: string; classification?: Classification };
+  | { kind: 'rollback'; service: string; environment: string; version?: string; options?: Record<string, string>; reason: string; classification?: Classification; stack?: true };
 
 export type Parsed = Command | { kind: 'error'; message: string };
 
@@ -46,6 +46,8 @@ export function parseCommand(text: string, catalog: Catalog, now = new Date()): 
     const options: Record<string, string> = { action: flag.action, ...(flag.value !== undefined ? { value: flag.value } : {}) };
     return { kind: 'rollback', service: flag.flag, environment: flag.environment, options, reason: flag.reason };
   }
+
+  if (first === 'stack' || first === 'full') return parseStack(first, rest, catalog);
 
   if (first === 'status') {
     const id = rollbackId.safeParse(rest[0] ?? '');
@@ -99,6 +101,41 @@ export function parseCommand(text: string, catalog: Catalog, now = new Date()): 
   return { kind: 'rollback', service, environment, ...(version ? { version } : {}), ...tail };
 }
 
+export const STACK_USAGE = '`/rollback stack <stack> <environment> [sev <scenario>] [reason]`';
+
+/**
+ * `stack <name> <env> …` rolls back a catalog stack; `full <env> [sev <scenario>] …` the stack the
+ * decision matrix names for that scenario (default `outage`, the runbooks' "Full stack").
+ */
+function parseStack(first: 'stack' | 'full', rest: string[], catalog: Catalog): Parsed {
+  const stacks = Object.keys(catalog.stacks ?? {});
+  if (stacks.length === 0) return { kind: 'error', message: 'The catalog defines no `stacks:` yet: add one to roll back several targets as one request (see the README).' };
+  let name: string | undefined;
+  let words = rest;
+  if (first === 'stack') {
+    [name, ...words] = rest;
+    if (!name) return { kind: 'error', message: `Which stack? Usage: ${STACK_USAGE}. Stacks: ${list(stacks)}.` };
+    if (!own(catalog.stacks, name)) return { kind: 'error', message: `Unknown stack \`${name}\`.${suggest(name, stacks)} Stacks: ${list(stacks)}.` };
+  }
+  const [environment, ...more] = words;
+  const tail = parseTail(more, catalog, `/rollback ${first === 'stack' ? `stack ${name}` : 'full'} ${environment ?? 'production'}`);
+  if ('error' in tail) return { kind: 'error', message: tail.error };
+  if (first === 'full') {
+    const scenario = tail.classification?.scenario ?? 'outage';
+    name = own(decisionMatrix(catalog).scenarios, scenario)?.stack;
+    if (!name) {
+      const rows = Object.entries(decisionMatrix(catalog).scenarios).filter(([, row]) => row.stack).map(([id]) => id);
+      return { kind: 'error', message: `The decision matrix row \`${scenario}\` names no stack: add \`stack: <name>\` to it under \`matrix:\`${rows.length ? `, or use \`sev\` with one of ${list(rows)}` : ''}, or use ${STACK_USAGE}.` };
+    }
+  }
+  const envs = Object.keys(own(catalog.stacks, name!) ?? {});
+  if (!environment || !own(own(catalog.stacks, name!), environment)) {
+    return { kind: 'error', message: `${environment ? `Stack \`${name}\` has no environment \`${environment}\`.` : `Which environment of stack \`${name}\`?`} Choose one of ${list(envs)}.` };
+  }
+  const classification = first === 'full' && !tail.classification?.scenario ? { ...tail.classification, scenario: 'outage' } : tail.classification;
+  return { kind: 'rollback', service: name!, environment, reason: tail.reason, ...(classification ? { classification } : {}), stack: true };
+}
+
 /** A service and one of its environments, or a message naming what is wrong and the valid choices. */
 function resolveTarget(first: string, environment: string | undefined, catalog: Catalog): { service: string; environment: string } | { error: string } {
   const services = Object.keys(catalog.services);
@@ -132,6 +169,9 @@ export function helpText(catalog: Catalog): string {
     '`/rollback history [service]`: recent rollbacks with outcome and duration',
     '`/rollback status RB-12`: show one rollback and its audit trail',
     ...flagHelp(catalog),
+    ...(Object.keys(catalog.stacks ?? {}).length
+      ? [`${STACK_USAGE}: roll back a whole stack (${list(Object.keys(catalog.stacks ?? {}))}) under one approval`, '`/rollback full <environment> [sev <scenario>] [reason]`: the stack the decision matrix names for the scenario (default `outage`)']
+      : []),
     '`/rollback help`: this text',
     '',
     `Services: ${examples || '(none configured)'}`,

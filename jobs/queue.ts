@@ -30,6 +30,8 @@ export const requestPayload = z.object({
   options: z.record(z.string(), z.string()).optional(),
   reason: z.string(),
   classification: z.object({ severity: z.string().optional(), scenario: z.string().optional(), override: z.string().optional() }).optional(),
+  /** `service` names a stack. */
+  stack: z.literal(true).optional(),
   user: z.string(),
   channel: z.string(),
   responseUrl: z.url().optional(),

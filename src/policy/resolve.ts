@@ -1,6 +1,7 @@
 import { approvalRuleOf, targetOf, type Catalog } from '../config/catalog.js';
 import type { Rollback } from '../domain/rollback.js';
-import { rolesOf, type Authority, type Requirement, type RoleMembers } from './authority.js';
+import { stackComponents, stackOf } from '../config/stacks.js';
+import { rolesOf, type Authority, type Requirement, type RoleGroup, type RoleMembers } from './authority.js';
 import { authorityFor, decisionMatrix, type AuthorityResult, type Classification } from './matrix.js';
 import { describeMissing, evaluate } from './quorum.js';
 
@@ -16,15 +17,33 @@ export interface AuthorityDeps {
 }
 
 /** The service's own `approval` rule as a requirement (the single-group case). */
-function serviceRequirement(catalog: Catalog, service: string, environment: string): Requirement {
+function serviceRule(catalog: Catalog, service: string, environment: string): RoleGroup {
   const target = targetOf(catalog, service, environment);
   const rule = target ? approvalRuleOf(catalog, target) : { from: [], count: 1 };
-  return { label: `${service} ${environment}`, groups: [{ from: rule.from, count: rule.count }] };
+  return { from: rule.from, count: rule.count };
+}
+
+/** A rule `other` already implies: the same roles or fewer, no more people. */
+function impliedBy(rule: RoleGroup, other: RoleGroup): boolean {
+  return rule !== other && rule.count <= other.count && other.from.every((r) => rule.from.includes(r)) && (rule.count < other.count || rule.from.length > other.from.length);
+}
+
+/**
+ * What a target needs. For a stack: the strictest of its components' rules (one rule that implies
+ * another keeps only the stricter; identical rules count once) plus the stack's own `approval`.
+ */
+function targetRequirement(catalog: Catalog, service: string, environment: string): Requirement {
+  const stack = stackOf(catalog, service, environment);
+  if (!stack) return { label: `${service} ${environment}`, groups: [serviceRule(catalog, service, environment)] };
+  const rules = stackComponents(catalog, stack, environment).map((c) => serviceRule(catalog, c.service, environment));
+  const distinct = rules.filter((r, i) => rules.findIndex((o) => o.count === r.count && o.from.join() === r.from.join()) === i);
+  const strictest = distinct.filter((r) => !distinct.some((o) => impliedBy(r, o)));
+  return { label: `stack ${service} ${environment}`, groups: [...strictest, ...(stack.approval ? [{ from: stack.approval.from, count: stack.approval.count }] : [])] };
 }
 
 /** Classifies a new request against the catalog's decision matrix (pure; no Slack calls). */
 export function classify(catalog: Catalog, service: string, environment: string, choice: Classification): AuthorityResult {
-  return authorityFor(decisionMatrix(catalog), serviceRequirement(catalog, service, environment), choice);
+  return authorityFor(decisionMatrix(catalog), targetRequirement(catalog, service, environment), choice);
 }
 
 export interface ResolvedAuthority {
@@ -42,7 +61,7 @@ export async function authorityOf(s: AuthorityDeps, rb: Rollback): Promise<Resol
   const choice: Classification = { severity: rb.policy?.severity?.id, scenario: rb.policy?.scenario?.id, override: rb.policy?.override };
   const res = classify(s.catalog, rb.service, rb.environment, choice);
   if ('authority' in res) return { authority: res.authority, members: await s.roles.members(rolesOf(res.authority)) };
-  const authority = { requirements: [serviceRequirement(s.catalog, rb.service, rb.environment)] };
+  const authority = { requirements: [targetRequirement(s.catalog, rb.service, rb.environment)] };
   return { authority, members: await s.roles.members(rolesOf(authority)), problem: `${rb.id} can no longer be approved as classified: ${res.refusal.message} Ask again with \`/rollback\`.` };
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { refusal, type Refusal } from '../domain/refusal.js';
 import { isTerminal, lockTargets, stateName, targetKey, type Rollback, type RollbackPolicy } from '../domain/rollback.js';
+import { stackComponents, stackOf } from '../config/stacks.js';
 import { failpoint } from '../failpoint.js';
 import { adviceText, type Classification } from '../policy/matrix.js';
 import { classify } from '../policy/resolve.js';
@@ -18,8 +19,8 @@ export interface RollbackRequest {
   classification?: Classification;
   /** Pre-rollback checklist items confirmed in the modal. */
   checklist?: string[];
-  /** A stack rollback: its components, resolved from the catalog's `stacks:`. */
-  stack?: Rollback['stack'];
+  /** `service` names a catalog stack (`/rollback stack <name> <env>`): roll back all its components. */
+  stack?: boolean;
 }
 
 /** Another rollback holds the target: say which, and where to follow it. */
@@ -67,9 +68,12 @@ export async function requestRollback(s: Services, req: RollbackRequest): Promis
   const { severity, scenario, override } = classified.authority;
   const policy: RollbackPolicy = { ...(severity ? { severity } : {}), ...(scenario ? { scenario } : {}), ...(override ? { override } : {}), ...(req.checklist?.length ? { checklist: req.checklist } : {}) };
 
+  const stackConfig = req.stack ? stackOf(s.catalog, req.service, req.environment) : undefined;
+  if (req.stack && !stackConfig) return refusal('not_configured', `The catalog has no stack ${req.service} for ${req.environment}.`, 'It may have changed since the command was typed: `/rollback help` lists the stacks.');
+  const stack = stackConfig && { name: req.service, components: stackComponents(s.catalog, stackConfig, req.environment) };
   const target = targetKey(req.service, req.environment);
   const id = await s.store.nextId();
-  const locked = await lockAll(s, lockTargets({ target, stack: req.stack }), id);
+  const locked = await lockAll(s, lockTargets({ target, stack }), id);
   if (locked) return locked;
   const at = s.now().toISOString();
   const rollback: Rollback = {
@@ -86,7 +90,7 @@ export async function requestRollback(s: Services, req: RollbackRequest): Promis
     origin: req.origin,
     approvals: [],
     ...(Object.keys(policy).length ? { policy } : {}),
-    ...(req.stack ? { stack: req.stack } : {}),
+    ...(stack ? { stack } : {}),
     createdAt: at,
     updatedAt: at,
   };
