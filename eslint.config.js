@@ -24,7 +24,7 @@ const LAYERS = {
   templates: ['domain', 'kernel'],
   verify: ['domain', 'kernel', 'config', 'drivers', 'exec'],
   warroom: ['domain', 'kernel', 'config', 'policy', 'store', 'slack', 'templates'],
-  rollbacks: ['domain', 'kernel', 'config', 'policy', 'store', 'drivers', 'verify', 'warroom'],
+  rollbacks: ['domain', 'kernel', 'config', 'policy', 'store', 'drivers', 'verify', 'warroom', 'templates'],
   main: ['main', 'handlers', 'jobs', ...SRC],
 };
 

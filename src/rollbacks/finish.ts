@@ -3,6 +3,7 @@ import { isTerminal, lockTargets, type Rollback, type RollbackError } from '../d
 import { EVENTS } from '../domain/state-machine.js';
 import type { OutboxEntry } from '../domain/timeline.js';
 import type { Fence } from '../store/fence.js';
+import { componentLines } from '../templates/components.js';
 import { line, refreshCard } from '../warroom/card.js';
 import { postMortemDeadline } from '../warroom/follow-up.js';
 import { render } from '../warroom/templates.js';
@@ -10,6 +11,12 @@ import type { WorkerServices } from './context.js';
 
 /** The reminder comes this long before the post-mortem deadline unless the catalog says otherwise. */
 const REMIND_BEFORE_MS = 12 * 3600_000;
+
+/** Whether any post-rollback check was part of the plan: "passed its checks" is said only then. */
+function checksRan(rb: Rollback): boolean {
+  const plans = rb.stack ? rb.stack.components.map((c) => c.plan) : [rb.plan];
+  return plans.some((p) => p?.steps.some((s) => s.driver === 'verify'));
+}
 
 /** Something ran, so there is something to follow up on (not cancelled, refused or expired). */
 function ranSomething(rb: Rollback): boolean {
@@ -26,14 +33,18 @@ export async function outcomeEntries(x: WorkerServices, rb: Rollback): Promise<O
   const rto = formatDuration(x.catalog.rto);
   const within = Date.parse(rb.finishedAt ?? '') - Date.parse(rb.createdAt) <= x.catalog.rto ? 'within' : 'over';
   const entries: OutboxEntry[] = [];
+  const components = componentLines(rb).map((l) => `• ${l}`);
   if (rb.state === 'succeeded') {
-    entries.push(line(x, `:large_green_circle: *${rb.id} succeeded*: ${rb.service} ${rb.environment} is on \`${rb.plan?.target}\` and healthy. Total ${took}, ${within} the ${rto} RTO.`, true));
+    const what = rb.stack ? `stack ${rb.service} ${rb.environment} is rolled back` : `${rb.service} ${rb.environment} is on \`${rb.plan?.target}\``;
+    const checked = checksRan(rb) ? ' and passed its checks' : '';
+    entries.push(line(x, [`:large_green_circle: *${rb.id} succeeded*: ${what}${checked}. Total ${took}, ${within} the ${rto} RTO.`, ...components].join('\n'), true));
   } else if (rb.state === 'failed' && rb.error) {
     const step = rb.plan?.steps.find((s) => s.id === rb.error?.stepId);
     const text = [
       `:red_circle: *${rb.id} failed*${step ? ` at "${step.title}"` : ''}: ${rb.error.name}: ${rb.error.message}`,
+      ...(components.length ? ['*Where each component is now:*', ...components] : []),
       rb.error.hint ? `*What you can do:* ${rb.error.hint}` : '',
-      `The target is unlocked. Elapsed ${took} of the ${rto} RTO.`,
+      `${rb.stack ? 'Every target is' : 'The target is'} unlocked. Elapsed ${took} of the ${rto} RTO.`,
     ];
     entries.push(line(x, text.filter(Boolean).join('\n'), true));
   }

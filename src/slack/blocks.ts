@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import { formatDuration } from '../domain/duration.js';
-import { stateName, type Rollback, type RollbackState } from '../domain/rollback.js';
+import { stateName, type Component, type ComponentState, type PlanStep, type Rollback, type RollbackState } from '../domain/rollback.js';
 import type { StepRecord } from '../domain/timeline.js';
 
 export const ACTION_APPROVE = 'rollback_approve';
@@ -80,10 +80,11 @@ export function rollbackCard(rb: Rollback, ctx: CardContext): KnownBlock[] {
       type: 'section',
       text: { type: 'mrkdwn', text: clip(`*Change* (${plan.driver})\n\`${plan.current}\` → \`${plan.target}\`${changes ? `\n${changes}` : ''}`) },
     });
-    const steps = plan.steps
-      .map((s, i) => `${ctx.journal[s.id] ? STEP_MARK[ctx.journal[s.id]!.status] : ':white_small_square:'} ${i + 1}. ${s.title}`)
-      .join('\n');
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`*Plan*\n${steps}`) } });
+    if (rb.stack) {
+      for (const c of rb.stack.components) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(componentText(rb, c, ctx.journal)) } });
+    } else {
+      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`*Plan*\n${stepLines(plan.steps, ctx.journal, '')}`) } });
+    }
     for (const w of plan.warnings ?? []) {
       blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`:warning: *${w}*`) } });
     }
@@ -141,6 +142,22 @@ export function rollbackCard(rb: Rollback, ctx: CardContext): KnownBlock[] {
     elements: [{ type: 'mrkdwn', text: `${rb.id} · requested ${hhmm(rb.createdAt)} UTC${rb.finishedAt ? ` · finished ${hhmm(rb.finishedAt)} UTC` : ''} · \`/rollback status ${rb.id}\`` }],
   });
   return blocks;
+}
+
+function stepLines(steps: PlanStep[], journal: Record<string, StepRecord>, prefix: string): string {
+  return steps.map((s, i) => `${journal[prefix + s.id] ? STEP_MARK[journal[prefix + s.id]!.status] : ':white_small_square:'} ${i + 1}. ${s.title}`).join('\n');
+}
+
+const COMPONENT_MARK: Record<ComponentState['state'], string> = { running: ':arrows_counterclockwise:', succeeded: ':large_green_circle:', failed: ':red_circle:', skipped: ':fast_forward:' };
+
+/** One stack component on the card: its state, its change and its steps, live from the journal. */
+function componentText(rb: Rollback, c: Component, journal: Record<string, StepRecord>): string {
+  const state = rb.componentStates?.[c.name];
+  const mark = state ? `${COMPONENT_MARK[state.state]} ${state.state}` : ':white_small_square: waiting';
+  const after = c.after.length ? ` · after ${c.after.join(', ')}` : '';
+  const change = c.plan ? `\`${c.plan.current}\` → \`${c.plan.target}\`` : 'not planned yet';
+  const steps = c.plan ? `\n${stepLines(c.plan.steps, journal, `${c.name}/`)}` : '';
+  return `*${c.name}* (${c.service}) · ${mark}${after}\n${change}${steps}`;
 }
 
 /** Severity, scenario with the matrix's recommendation, and any override of a fix-forward advice. */

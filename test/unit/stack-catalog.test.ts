@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCatalog } from '../../src/config/catalog.js';
 import { ConfigError } from '../../src/config/errors.js';
 import { stackComponents, stackOf } from '../../src/config/stacks.js';
+import { parseCommand } from '../../commands/grammar.js';
 
 const base = `
 warRoom: C0WARROOM
@@ -90,5 +91,43 @@ matrix:
         expect.stringMatching(/matrix\.outage\.stack: stack "everything" is not defined: add it under stacks/),
       ]),
     );
+  });
+});
+
+describe('the stack grammar', () => {
+  const catalog = parseCatalog(
+    `${base}
+stacks:
+  distrocv:
+    production:
+      components:
+        api: { service: api }
+        frontend: { service: frontend }
+matrix:
+  outage: { title: Full regression, severity: P0, rollbackType: Full stack, stack: distrocv }
+  ui-bug: { title: UI bug, severity: P3, rollbackType: Frontend only }
+`,
+    'rewind.config.yaml',
+  );
+
+  it('`stack <name> <env>` and `full <env>` ask for the stack; `full` is classified as the row that names it', () => {
+    expect(parseCommand('stack distrocv production everything is down', catalog)).toEqual({ kind: 'rollback', service: 'distrocv', environment: 'production', reason: 'everything is down', stack: true });
+    expect(parseCommand('full production everything is down', catalog)).toEqual({
+      kind: 'rollback',
+      service: 'distrocv',
+      environment: 'production',
+      reason: 'everything is down',
+      classification: { scenario: 'outage' },
+      stack: true,
+    });
+    expect(parseCommand('stack distrocv production sev P0 down', catalog)).toMatchObject({ classification: { severity: 'P0' }, stack: true });
+  });
+
+  it('names what is wrong and what exists', () => {
+    expect(parseCommand('stack', catalog)).toMatchObject({ kind: 'error', message: expect.stringMatching(/Which stack\? .* Stacks: `distrocv`/) });
+    expect(parseCommand('stack distro production', catalog)).toMatchObject({ kind: 'error', message: expect.stringMatching(/Unknown stack `distro`\. Did you mean `distrocv`\?/) });
+    expect(parseCommand('stack distrocv staging', catalog)).toMatchObject({ kind: 'error', message: expect.stringMatching(/no environment `staging`\. Choose one of `production`/) });
+    expect(parseCommand('full production sev ui-bug', catalog)).toMatchObject({ kind: 'error', message: expect.stringMatching(/row `ui-bug` names no stack: .* use `sev` with one of `outage`/) });
+    expect(parseCommand('stack constructor production', catalog)).toMatchObject({ kind: 'error' });
   });
 });
