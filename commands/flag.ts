@@ -1,6 +1,7 @@
 import type { Catalog } from '../src/config/catalog.js';
 import { own } from '../src/config/own.js';
-import { findFlag, flagActionProblem, flagTarget, maintenanceFlag, type FlagAction } from '../src/config/targets/flag.js';
+import type { FlagAction } from '../src/drivers/flag/actions.js';
+import { findFlag, flagActionProblem, flagTarget, maintenanceFlag } from '../src/drivers/flag/target.js';
 
 /**
  * The flag grammar (pure), the tokens after `/rollback flag`:

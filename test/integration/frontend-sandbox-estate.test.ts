@@ -6,7 +6,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFlagCommand, parseMaintenanceCommand, type FlagCommand } from '../../commands/flag.js';
 import { parseCatalog, targetOf, type Catalog } from '../../src/config/catalog.js';
-import { flagTarget } from '../../src/config/targets/flag.js';
+import { flagTarget } from '../../src/drivers/flag/target.js';
 import type { DnsTarget } from '../../src/config/targets/dns.js';
 import type { FrontendTarget } from '../../src/config/targets/frontend.js';
 import { createDnsDriver } from '../../src/drivers/dns/driver.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { approvalRuleOf, parseCatalog } from '../../src/config/catalog.js';
 import { ConfigError } from '../../src/config/errors.js';
-import { flagTarget, maintenanceFlag } from '../../src/config/targets/flag.js';
+import { flagTarget, maintenanceFlag } from '../../src/drivers/flag/target.js';
 
 const base = `
 warRoom: C0WARROOM
