@@ -51,7 +51,7 @@ maintenance: MAINTENANCE_MODE
     production: { driver: flag, store: http, url: https://api.skillancer.com/admin/flags, tokenEnv: "sk-live-123", approval: { from: [oncall] } }
 `),
     ).toEqual([
-      'flags.NewMatchingAlgorithm.production.store: store must be one of: ssm, appconfig, http',
+      'flags.NewMatchingAlgorithm.production.store: store must be one of: ssm, appconfig, http, doppler',
       'flags.skillpod_enabled.production.tokenEnv: must be the NAME of an environment variable such as SKILLANCER_ADMIN_TOKEN, not the token itself',
     ]);
   });

@@ -1,9 +1,10 @@
 import { appconfigStore } from './appconfig/index.js';
+import { dopplerStore } from './doppler/index.js';
 import { httpStore } from './http/index.js';
 import { ssmStore } from './ssm/index.js';
 
 /** Every flag store: a new one is one folder here and one more entry in this list. */
-export const FLAG_STORES = [ssmStore, appconfigStore, httpStore] as const;
+export const FLAG_STORES = [ssmStore, appconfigStore, httpStore, dopplerStore] as const;
 
 type AnyFlagStore = (typeof FLAG_STORES)[number];
 export type FlagStoreName = AnyFlagStore['store'];
