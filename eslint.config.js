@@ -15,8 +15,7 @@ const LAYERS = {
   domain: [],
   kernel: ['domain'],
   config: ['domain', 'kernel', 'drivers', 'templates'],
-  // config: until the target schemas move into their driver folders.
-  drivers: ['domain', 'kernel', 'exec', 'config'],
+  drivers: ['domain', 'kernel', 'exec'],
   exec: ['domain', 'kernel'],
   policy: ['domain', 'kernel', 'config'],
   store: ['domain', 'kernel'],

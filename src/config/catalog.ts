@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { approvalRule, duration, slackUserId, slackUsergroupId, text } from './fields.js';
 import { ConfigError, describeIssues } from './errors.js';
 import { DRIVER_KINDS, targetSchemas } from '../drivers/index.js';
-import { flagIssues, flagsSchema, flagTarget, maintenanceSchema } from './targets/flag.js';
+import { flagIssues, flagsSchema, flagTarget, maintenanceSchema } from '../drivers/flag/target.js';
 import { environmentChecks, escalationList } from './checks.js';
 import { own } from './own.js';
 import { policyIssues, policyKeys } from './policy.js';
@@ -37,7 +37,7 @@ export const catalogSchema = z
     approval: approvalRule.optional(),
     roles: z.record(name, role),
     services: z.record(name, z.record(name, targetSchema)),
-    /** Feature flags for `/rollback flag <Flag> on|off|revert <env>` (src/config/targets/flag.ts). */
+    /** Feature flags for `/rollback flag <Flag> on|off|revert <env>` (src/drivers/flag/target.ts). */
     flags: flagsSchema.optional(),
     /** The flag `/rollback maintenance on|off <env>` toggles. */
     maintenance: maintenanceSchema.optional(),

@@ -32,6 +32,7 @@ const REQUESTS = [
   'flag NewMatchingAlgorithm off production matches look wrong',
   'flag newmatchingalgorithm revert production',
   'flag FeatureFlags set 2 production',
+  'flag FEATURE_SKILLPOD_ENABLED revert production skillpod sessions drop',
   'maintenance on production',
   'beta-switch production',
 ];

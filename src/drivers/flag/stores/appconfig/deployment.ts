@@ -7,15 +7,16 @@ import {
   type DeploymentSummary,
 } from '@aws-sdk/client-appconfig';
 import { createWaiter, WaiterState } from '@smithy/core/client';
-import type { AppConfigFlagTarget, FlagTarget } from '../../config/targets/flag.js';
-import { formatDuration } from '../../domain/duration.js';
-import type { Plan } from '../../domain/rollback.js';
-import type { DriverContext, HistoryEntry, StepContext } from '../driver.js';
-import { fromAwsError, PlanRefused, StepFailed } from '../errors.js';
-import { replanCommand, type AppConfigPlanData } from './plan-data.js';
-import type { FlagRequest } from './request.js';
+import { formatDuration } from '../../../../domain/duration.js';
+import type { Plan } from '../../../../domain/rollback.js';
+import type { DriverContext, HistoryEntry, StepContext } from '../../../driver.js';
+import { fromAwsError, PlanRefused, StepFailed } from '../../../errors.js';
+import { replanCommand } from '../../replan.js';
+import type { FlagRequest } from '../../request.js';
+import type { FlagStoreDeps, FlagStoreOperations } from '../../store.js';
+import { DEPLOY_STEP, type AppConfigFlagTarget, type AppConfigPlanData } from './index.js';
 
-export const DEPLOY_STEP = 'deploy';
+type DeployContext = StepContext<AppConfigFlagTarget, AppConfigPlanData>;
 
 /** How many of an environment's latest deployments are searched for this profile's. */
 const SEARCH_DEPTH = 25;
@@ -73,7 +74,7 @@ function describe(d: Deployment): string {
 }
 
 /** on/off/set deploy a named configuration version; revert deploys the one served before the current one. */
-export async function planAppConfig(appconfig: AppConfigClient, target: AppConfigFlagTarget, req: FlagRequest, region: string | undefined, signal: AbortSignal): Promise<Plan> {
+async function planAppConfig(appconfig: AppConfigClient, target: AppConfigFlagTarget, req: FlagRequest, signal: AbortSignal): Promise<Plan> {
   const place = placeOf(target);
   const where = `${place.application}/${place.appEnvironment} profile ${place.profile}`;
   const history = await profileDeployments(appconfig, place, signal, req.action === 'revert' ? Infinity : 1);
@@ -100,7 +101,7 @@ export async function planAppConfig(appconfig: AppConfigClient, target: AppConfi
     store: 'appconfig',
     ...place,
     strategy: target.strategy,
-    region,
+    region: target.region,
     currentVersion,
     currentDeployment: current?.DeploymentNumber ?? null,
     newVersion,
@@ -124,18 +125,18 @@ export async function planAppConfig(appconfig: AppConfigClient, target: AppConfi
   };
 }
 
-export async function driftAppConfig(appconfig: AppConfigClient, data: AppConfigPlanData, ctx: DriverContext): Promise<string | undefined> {
+async function driftAppConfig(appconfig: AppConfigClient, data: AppConfigPlanData, ctx: DriverContext): Promise<string | undefined> {
   const [now] = await profileDeployments(appconfig, data, ctx.signal, 1);
   if ((now?.DeploymentNumber ?? null) === data.currentDeployment) return undefined;
   return `${data.application}/${data.appEnvironment} profile ${data.profile} now serves version ${now?.ConfigurationVersion} (${now ? describe(now) : 'none'}); at plan time it served ${data.currentVersion ?? 'nothing'}`;
 }
 
-function description(ctx: StepContext<FlagTarget>, data: AppConfigPlanData): string {
+function description(ctx: DeployContext, data: AppConfigPlanData): string {
   return `Rewind ${ctx.rollbackId}: ${data.flag} ${data.action} (${data.environment})`;
 }
 
 /** A deployment this step started on an earlier attempt: same version, started since, described with this rollback id. */
-async function earlierAttempt(appconfig: AppConfigClient, data: AppConfigPlanData, ctx: StepContext<FlagTarget>): Promise<number | undefined> {
+async function earlierAttempt(appconfig: AppConfigClient, data: AppConfigPlanData, ctx: DeployContext): Promise<number | undefined> {
   const since = ctx.firstStartedAt.getTime() - CLOCK_SKEW_MS;
   for (const s of await latestDeployments(appconfig, data, ctx.signal)) {
     if (s.ConfigurationVersion !== data.newVersion || (s.StartedAt?.getTime() ?? 0) < since || s.DeploymentNumber === undefined) continue;
@@ -145,7 +146,7 @@ async function earlierAttempt(appconfig: AppConfigClient, data: AppConfigPlanDat
   return undefined;
 }
 
-async function startDeployment(appconfig: AppConfigClient, data: AppConfigPlanData, ctx: StepContext<FlagTarget>): Promise<number> {
+async function startDeployment(appconfig: AppConfigClient, data: AppConfigPlanData, ctx: DeployContext): Promise<number> {
   try {
     const started = await appconfig.send(
       new StartDeploymentCommand({
@@ -175,7 +176,7 @@ async function startDeployment(appconfig: AppConfigClient, data: AppConfigPlanDa
 }
 
 /** Starts (or adopts) the deployment, then polls GetDeployment until COMPLETE; a rollback by AppConfig fails the step. */
-export async function deployAppConfig(appconfig: AppConfigClient, data: AppConfigPlanData, ctx: StepContext<FlagTarget>, target: AppConfigFlagTarget, minDelaySec: number): Promise<Record<string, unknown>> {
+async function deployAppConfig(appconfig: AppConfigClient, data: AppConfigPlanData, ctx: DeployContext, target: AppConfigFlagTarget, minDelaySec: number): Promise<Record<string, unknown>> {
   // Before the checkpoint, a crash may have left a deployment this step started: adopt it.
   const deployment = await ctx.checkpoint('deploymentNumber', async () => (await earlierAttempt(appconfig, data, ctx)) ?? startDeployment(appconfig, data, ctx));
   const delay = Math.max(target.pollInterval / 1000, minDelaySec);
@@ -207,7 +208,7 @@ export async function deployAppConfig(appconfig: AppConfigClient, data: AppConfi
   );
 }
 
-export async function historyAppConfig(appconfig: AppConfigClient, target: AppConfigFlagTarget, signal: AbortSignal): Promise<HistoryEntry[]> {
+async function historyAppConfig(appconfig: AppConfigClient, target: AppConfigFlagTarget, signal: AbortSignal): Promise<HistoryEntry[]> {
   const deployments = await profileDeployments(appconfig, placeOf(target), signal);
   return deployments.map((d, i) => ({
     revision: d.ConfigurationVersion ?? '?',
@@ -216,3 +217,12 @@ export async function historyAppConfig(appconfig: AppConfigClient, target: AppCo
     current: i === 0,
   }));
 }
+
+const appconfigClient = async ({ client }: FlagStoreDeps<'appconfig'>, region: string | undefined) => (await client('appconfig'))(region);
+
+export const deploymentOperations: FlagStoreOperations<AppConfigFlagTarget, AppConfigPlanData, 'appconfig'> = {
+  plan: async (deps, target, req, ctx) => planAppConfig(await appconfigClient(deps, target.region), target, req, ctx.signal),
+  drift: async (deps, data, _target, ctx) => driftAppConfig(await appconfigClient(deps, data.region), data, ctx),
+  history: async (deps, target, ctx) => historyAppConfig(await appconfigClient(deps, target.region), target, ctx.signal),
+  run: async (deps, ctx) => deployAppConfig(await appconfigClient(deps, ctx.data.region), ctx.data, ctx, ctx.target, deps.minPollSec),
+};

@@ -1,12 +1,12 @@
 import { GetParameterCommand, GetParameterHistoryCommand, PutParameterCommand, type ParameterHistory, type SSMClient } from '@aws-sdk/client-ssm';
-import type { FlagTarget, SsmFlagTarget } from '../../config/targets/flag.js';
-import type { Plan } from '../../domain/rollback.js';
-import type { DriverContext, HistoryEntry, StepContext } from '../driver.js';
-import { fromAwsError, PlanRefused, StepFailed } from '../errors.js';
-import { replanCommand, shown, type SsmPlanData } from './plan-data.js';
-import type { FlagRequest } from './request.js';
-
-export const PUT_STEP = 'put';
+import type { Plan } from '../../../../domain/rollback.js';
+import type { DriverContext, HistoryEntry, StepContext } from '../../../driver.js';
+import { fromAwsError, PlanRefused, StepFailed } from '../../../errors.js';
+import { shown } from '../../display.js';
+import { replanCommand } from '../../replan.js';
+import type { FlagRequest } from '../../request.js';
+import type { FlagStoreDeps, FlagStoreOperations } from '../../store.js';
+import { PUT_STEP, type SsmFlagTarget, type SsmPlanData } from './index.js';
 
 const READ_HINT = 'check the parameter name in the catalog and that Rewind may ssm:GetParameter and ssm:GetParameterHistory on it (README, Fast levers › IAM)';
 
@@ -45,8 +45,9 @@ function when(p: ParameterHistory): string {
 }
 
 /** on/off write the catalog's values; revert restores the latest earlier value that differs from the current one. */
-export async function planSsm(ssm: SSMClient, target: SsmFlagTarget, req: FlagRequest, region: string | undefined, signal: AbortSignal): Promise<Plan> {
+async function planSsm(ssm: SSMClient, target: SsmFlagTarget, req: FlagRequest, signal: AbortSignal): Promise<Plan> {
   const name = target.parameter;
+  const region = target.region;
   const current = await readParameter(ssm, name, signal);
   if (!current) {
     throw new PlanRefused(`SSM has no parameter ${name}: check the flag's parameter in the Rewind catalog (the runbook layout is /distrocv/prod/FeatureFlags/<Name>).`);
@@ -85,7 +86,7 @@ export async function planSsm(ssm: SSMClient, target: SsmFlagTarget, req: FlagRe
   };
 }
 
-export async function driftSsm(ssm: SSMClient, data: SsmPlanData, ctx: DriverContext): Promise<string | undefined> {
+async function driftSsm(ssm: SSMClient, data: SsmPlanData, ctx: DriverContext): Promise<string | undefined> {
   const now = await readParameter(ssm, data.parameter, ctx.signal);
   if (!now) return `${data.parameter} no longer exists`;
   if (now.version === data.currentVersion) return undefined;
@@ -93,7 +94,7 @@ export async function driftSsm(ssm: SSMClient, data: SsmPlanData, ctx: DriverCon
 }
 
 /** Writes the new value unless an earlier attempt of this step already did (same value, newer version). */
-export async function putSsm(ssm: SSMClient, data: SsmPlanData, ctx: StepContext<FlagTarget>): Promise<Record<string, unknown>> {
+async function putSsm(ssm: SSMClient, data: SsmPlanData, ctx: StepContext<SsmFlagTarget, SsmPlanData>): Promise<Record<string, unknown>> {
   const now = await readParameter(ssm, data.parameter, ctx.signal);
   if (!now) throw new StepFailed('ParameterNotFound', `${data.parameter} was deleted after the plan was approved.`, `recreate it, then plan again: ${replanCommand(data)}`);
   if (now.version !== data.currentVersion) {
@@ -114,7 +115,7 @@ export async function putSsm(ssm: SSMClient, data: SsmPlanData, ctx: StepContext
   return { parameter: data.parameter, value: data.newValue, version: put.Version, previousValue: data.currentValue };
 }
 
-export async function historySsm(ssm: SSMClient, target: SsmFlagTarget, signal: AbortSignal): Promise<HistoryEntry[]> {
+async function historySsm(ssm: SSMClient, target: SsmFlagTarget, signal: AbortSignal): Promise<HistoryEntry[]> {
   const versions = await history(ssm, target.parameter, signal);
   return versions.map((p, i) => ({
     revision: String(p.Version),
@@ -123,3 +124,12 @@ export async function historySsm(ssm: SSMClient, target: SsmFlagTarget, signal: 
     current: i === 0,
   }));
 }
+
+const parameterClient = async ({ client }: FlagStoreDeps<'ssm'>, region: string | undefined) => (await client('ssm'))(region);
+
+export const parameterOperations: FlagStoreOperations<SsmFlagTarget, SsmPlanData, 'ssm'> = {
+  plan: async (deps, target, req, ctx) => planSsm(await parameterClient(deps, target.region), target, req, ctx.signal),
+  drift: async (deps, data, _target, ctx) => driftSsm(await parameterClient(deps, data.region), data, ctx),
+  history: async (deps, target, ctx) => historySsm(await parameterClient(deps, target.region), target, ctx.signal),
+  run: async (deps, ctx) => putSsm(await parameterClient(deps, ctx.data.region), ctx.data, ctx),
+};

@@ -1,11 +1,10 @@
-import type { FlagTarget, HttpFlagTarget } from '../../config/targets/flag.js';
-import type { Plan } from '../../domain/rollback.js';
-import type { StepContext } from '../driver.js';
-import { PlanRefused, StepFailed } from '../errors.js';
-import { replanCommand, type HttpPlanData } from './plan-data.js';
-import type { FlagRequest } from './request.js';
-
-export const CALL_STEP = 'call';
+import type { Plan } from '../../../../domain/rollback.js';
+import type { StepContext } from '../../../driver.js';
+import { PlanRefused, StepFailed } from '../../../errors.js';
+import { replanCommand } from '../../replan.js';
+import type { FlagRequest } from '../../request.js';
+import type { FlagStoreOperations } from '../../store.js';
+import { CALL_STEP, type HttpFlagTarget, type HttpPlanData } from './index.js';
 
 /** Fills `{{flag}}`, `{{enabled}}` and `{{value}}`, JSON-escaped (the template supplies any quotes). */
 export function renderBody(template: string, values: { flag: string; enabled: boolean }): string {
@@ -24,7 +23,7 @@ function tokenProblem(target: HttpFlagTarget, env: NodeJS.ProcessEnv): string | 
 }
 
 /** on/off through the flag service's admin API; the API keeps no history, so the current state is unknown. */
-export function planHttp(target: HttpFlagTarget, req: FlagRequest, env: NodeJS.ProcessEnv): Plan {
+function planHttp(target: HttpFlagTarget, req: FlagRequest, env: NodeJS.ProcessEnv): Plan {
   const problem = tokenProblem(target, env);
   if (problem) throw new PlanRefused(`${problem}.`);
   const enabled = req.action === 'on';
@@ -65,7 +64,7 @@ function statusHint(status: number, target: HttpFlagTarget, data: HttpPlanData):
 }
 
 /** One request; setting a flag to a value is idempotent, so a repeat simply sends it again. */
-export async function callHttp(data: HttpPlanData, ctx: StepContext<FlagTarget>, target: HttpFlagTarget, env: NodeJS.ProcessEnv, fetchImpl: typeof fetch): Promise<Record<string, unknown>> {
+async function callHttp(data: HttpPlanData, ctx: StepContext<HttpFlagTarget, HttpPlanData>, target: HttpFlagTarget, env: NodeJS.ProcessEnv, fetchImpl: typeof fetch): Promise<Record<string, unknown>> {
   const problem = tokenProblem(target, env);
   if (problem) throw new StepFailed('TokenMissing', `${problem}.`, `set ${target.tokenEnv} and retry the step`);
   const token = target.tokenEnv ? env[target.tokenEnv] : undefined;
@@ -92,3 +91,8 @@ export async function callHttp(data: HttpPlanData, ctx: StepContext<FlagTarget>,
   ctx.progress(`${data.flag} ${data.enabled ? 'on' : 'off'}: ${data.method} ${data.url} answered ${response.status}`);
   return { flag: data.flag, enabled: data.enabled, status: response.status };
 }
+
+export const adminApiOperations: FlagStoreOperations<HttpFlagTarget, HttpPlanData, never> = {
+  plan: async ({ env }, target, req) => planHttp(target, req, env),
+  run: async ({ env, fetch }, ctx) => callHttp(ctx.data, ctx, ctx.target, env, fetch),
+};
