@@ -13,6 +13,7 @@ export type Command =
   | { kind: 'matrix' }
   | { kind: 'history'; service?: string }
   | { kind: 'status'; id: string }
+  | { kind: 'retry'; id: string; reason: string }
   | { kind: 'versions'; service: string; environment: string }
   | { kind: 'rollback'; service: string; environment: string; version?: string; options?: Record<string, string>; reason: string; classification?: Classification; stack?: true };
 
@@ -48,6 +49,12 @@ export function parseCommand(text: string, catalog: Catalog, now = new Date()): 
   }
 
   if (first === 'stack' || first === 'full') return parseStack(first, rest, catalog);
+
+  if (first === 'retry') {
+    const id = rollbackId.safeParse(rest[0] ?? '');
+    if (!id.success) return { kind: 'error', message: `Usage: \`/rollback retry RB-12 [reason]\`: re-runs what did not succeed in a failed rollback. ${HELP_HINT}` };
+    return { kind: 'retry', id: id.data.toUpperCase(), reason: rest.slice(1).join(' ').slice(0, 500) };
+  }
 
   if (first === 'status') {
     const id = rollbackId.safeParse(rest[0] ?? '');
@@ -168,6 +175,7 @@ export function helpText(catalog: Catalog): string {
     '`/rollback matrix`: the decision matrix: who approves what, and when to fix forward',
     '`/rollback history [service]`: recent rollbacks with outcome and duration',
     '`/rollback status RB-12`: show one rollback and its audit trail',
+    '`/rollback retry RB-12 [reason]`: re-run what did not succeed in a failed rollback (for a stack, only the components that did not succeed), under the same approval while it is fresh',
     ...flagHelp(catalog),
     ...(Object.keys(catalog.stacks ?? {}).length
       ? [`${STACK_USAGE}: roll back a whole stack (${list(Object.keys(catalog.stacks ?? {}))}) under one approval`, '`/rollback full <environment> [sev <scenario>] [reason]`: the stack the decision matrix names for the scenario (default `outage`)']

@@ -6,8 +6,8 @@ import { followUp, FollowUpFailed } from '../src/rollbacks/follow-up.js';
 import { planRollback } from '../src/rollbacks/plan.js';
 import { reconcile } from '../src/rollbacks/reconcile.js';
 import { remind } from '../src/rollbacks/remind.js';
-import { EXECUTE_QUEUE, followUpPayload, INTERACTIVE_QUEUE, jobPayload, requestPayload, versionsPayload, type JobPayload } from './queue.js';
-import { requestFailed, requestJob } from './request.js';
+import { EXECUTE_QUEUE, followUpPayload, INTERACTIVE_QUEUE, jobPayload, requestPayload, retryPayload, versionsPayload, type JobPayload } from './queue.js';
+import { requestFailed, requestJob, retryJob } from './request.js';
 import { versionsJob } from './versions.js';
 
 export interface WorkerOptions {
@@ -61,6 +61,11 @@ export function startWorker(x: WorkerServices, connection: ConnectionOptions, op
               if (!shutdown.signal.aborted && job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await requestFailed(x, request.data, error as Error).catch(() => undefined);
               throw error;
             }
+          }
+          case 'retry': {
+            const retry = retryPayload.safeParse(job.data);
+            if (!retry.success) throw new UnrecoverableError(`bad job payload: ${retry.error.message}`);
+            return await retryJob(x, retry.data, stop);
           }
           case 'follow-up': {
             const q = followUpPayload.safeParse(job.data);

@@ -157,6 +157,8 @@ export interface Rollback {
   followUp?: FollowUps;
   /** Set for a stack rollback (`/rollback stack <name> <env>`): its components, one plan each. */
   stack?: { name: string; components: Component[] };
+  /** The failed rollback this one re-runs (`/rollback retry RB-n`); its approvals carry over while fresh. */
+  retryOf?: string;
   /** Per component of a stack: running, or how it ended. */
   componentStates?: Record<string, ComponentState>;
   createdAt: string;

@@ -54,3 +54,26 @@ export async function approve(s: Services, id: string, user: string, nonce?: str
   });
   return outcome;
 }
+
+/**
+ * A retry's carried approvals, once its new plan is proposed: if they still meet the rule (roles
+ * as they are now, never the retry's requester), the retry is approved at once. Returns whether it was.
+ */
+export async function approveCarried(s: Services, id: string): Promise<boolean> {
+  const rb = await s.store.get(id);
+  if (!rb?.retryOf || rb.approvals.length === 0) return false;
+  const { authority, members, problem } = await authorityOf(s, rb);
+  if (problem) return false;
+  const res = await s.store.update(id, (current) => {
+    const decision = evaluate(authority, { requester: current.requestedBy, members, approvals: current.approvals });
+    const approved = decision.status === 'approved' ? fire({ ...current, approvedAt: s.now().toISOString() }, 'approve') : undefined;
+    if (!approved) return undefined;
+    const who = decision.counted.map((u) => `<@${u}>`).join(', ');
+    return {
+      rollback: approved,
+      event: { type: 'approval', message: `Approved by the approvals carried over from ${current.retryOf} (${who})` },
+      say: [line(s, `:white_check_mark: Approved by ${who} on ${current.retryOf}, still within the approval window; execution is starting.`)],
+    };
+  });
+  return res.changed;
+}

@@ -7,6 +7,7 @@ import { verifySteps } from '../verify/steps.js';
 import { announcement } from '../warroom/announce.js';
 import { line } from '../warroom/card.js';
 import { tellRequester } from '../warroom/reply.js';
+import { approveCarried } from './approve.js';
 import type { WorkerServices } from './context.js';
 import { scopeOf } from './scope.js';
 
@@ -34,6 +35,11 @@ export async function planRollback(x: WorkerServices, id: string, signal: AbortS
     const text = await announcement(x, rb);
     const moved = await x.store.transition(id, 'propose', { message: 'Waiting for approval', say: () => [{ kind: 'card' }, line(x, text, true)] });
     if (moved.changed) rb = moved.rollback;
+  }
+  // A retry whose carried approvals still meet the rule runs without asking again.
+  if (rb.state === 'awaiting_approval' && rb.retryOf && (await approveCarried(x, id))) {
+    await x.jobs.execute(id);
+    return;
   }
   if (rb.state === 'awaiting_approval') {
     await x.jobs.expireAfter(id, Date.parse(rb.createdAt) + x.catalog.approvalTimeout - x.now().getTime());

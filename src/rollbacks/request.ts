@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { refusal, type Refusal } from '../domain/refusal.js';
-import { isTerminal, lockTargets, stateName, targetKey, type Rollback, type RollbackPolicy } from '../domain/rollback.js';
+import { isTerminal, lockTargets, stateName, targetKey, type Component, type Rollback, type RollbackPolicy } from '../domain/rollback.js';
 import { stackComponents, stackOf } from '../config/stacks.js';
 import { failpoint } from '../failpoint.js';
 import { adviceText, type Classification } from '../policy/matrix.js';
@@ -21,6 +21,10 @@ export interface RollbackRequest {
   checklist?: string[];
   /** `service` names a catalog stack (`/rollback stack <name> <env>`): roll back all its components. */
   stack?: boolean;
+  /** Only these components of the stack (a retry); their `after` within the subset still holds. */
+  components?: string[];
+  /** A retry: the rollback it re-runs and the approvals that carry over (still checked against the rule). */
+  retry?: { of: string; approvals: Rollback['approvals'] };
 }
 
 /** Another rollback holds the target: say which, and where to follow it. */
@@ -50,6 +54,12 @@ async function lockAll(s: Services, targets: [string, ...string[]], id: string):
   return refusal('busy', 'Other rollbacks keep taking these targets.', 'Try again in a moment.');
 }
 
+/** A subset of a stack's components; an `after` on a component outside it has already succeeded. */
+function onlyThese(components: Component[], names: string[] | undefined): Component[] {
+  if (!names) return components;
+  return components.filter((c) => names.includes(c.name)).map((c) => ({ ...c, after: c.after.filter((d) => names.includes(d)) }));
+}
+
 /** How to ask again when the matrix wants an override reason. */
 function overrideHint(req: RollbackRequest): string {
   const sev = req.classification?.scenario ?? req.classification?.severity;
@@ -70,7 +80,7 @@ export async function requestRollback(s: Services, req: RollbackRequest): Promis
 
   const stackConfig = req.stack ? stackOf(s.catalog, req.service, req.environment) : undefined;
   if (req.stack && !stackConfig) return refusal('not_configured', `The catalog has no stack ${req.service} for ${req.environment}.`, 'It may have changed since the command was typed: `/rollback help` lists the stacks.');
-  const stack = stackConfig && { name: req.service, components: stackComponents(s.catalog, stackConfig, req.environment) };
+  const stack = stackConfig && { name: req.service, components: onlyThese(stackComponents(s.catalog, stackConfig, req.environment), req.components) };
   const target = targetKey(req.service, req.environment);
   const id = await s.store.nextId();
   const locked = await lockAll(s, lockTargets({ target, stack }), id);
@@ -88,7 +98,8 @@ export async function requestRollback(s: Services, req: RollbackRequest): Promis
     ...(req.version ? { requestedVersion: req.version } : {}),
     ...(req.options ? { options: req.options } : {}),
     origin: req.origin,
-    approvals: [],
+    approvals: req.retry?.approvals ?? [],
+    ...(req.retry ? { retryOf: req.retry.of } : {}),
     ...(Object.keys(policy).length ? { policy } : {}),
     ...(stack ? { stack } : {}),
     createdAt: at,

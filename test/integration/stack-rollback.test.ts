@@ -128,3 +128,36 @@ describe('stack rollback', () => {
     expect(await h.rewind.services.locks.holder('distrocv/production')).toBeNull();
   });
 });
+
+describe('retrying a stack', () => {
+  it('re-runs only what did not succeed, under the same approval while it is fresh', async () => {
+    h = await startHarness({ catalog: (yaml) => yaml + STACK });
+    h.ssm.failNext('PutParameter', { code: 'AccessDeniedException', status: 400, message: 'not authorized to perform ssm:PutParameter' });
+    await request('stack distrocv production Full regression');
+    const card = await cardWithButtons('RB-1');
+    await approve(card.ts, USERS.oncall);
+    expect((await waitState('RB-1', ['succeeded', 'failed'])).state).toBe('failed');
+
+    await request('retry RB-1 IAM fixed');
+    const retried = await waitState('RB-2', ['succeeded', 'failed']);
+    expect(retried.state).toBe('succeeded');
+    expect(retried.retryOf).toBe('RB-1');
+    expect(retried.reason).toBe('Retry of RB-1 (matching, api): IAM fixed');
+    expect(retried.stack?.components.map((c) => c.name)).toEqual(['matching', 'api']);
+    expect(retried.approvals.map((a) => a.user)).toEqual([USERS.oncall]);
+    // web succeeded the first time and is not touched again; the flag and api run once each now.
+    expect(h.kube.calls.filter((c) => c.method === 'PATCH' && c.path.endsWith('/deployments/skillancer-web'))).toHaveLength(1);
+    expect(h.ssm.callsTo('PutParameter').filter((c) => !c.error)).toHaveLength(1);
+    expect(h.ecs.callsTo('UpdateService')).toHaveLength(1);
+    const retryCard = await eventually(() => h.slack.messages(WAR_ROOM).find((m) => !m.thread_ts && readable(m).includes('Rollback RB-2')), 'the card of RB-2');
+    const thread = await eventually(() => {
+      const t = h.slack.thread(WAR_ROOM, retryCard.ts).map((m) => m.text ?? '');
+      return t.some((l) => l.includes('RB-2 succeeded')) ? t : undefined;
+    }, 'the outcome of RB-2');
+    expect(thread.some((l) => l.includes(`Approved by <@${USERS.oncall}> on RB-1, still within the approval window`))).toBe(true);
+
+    await request('retry RB-2');
+    const refused = await eventually(() => h.slack.responses.map((r) => String(r.body.text ?? '')).find((t) => t.includes('only a rollback that failed')), 'the refusal');
+    expect(refused).toMatch(/RB-2 is succeeded: only a rollback that failed while running can be retried/);
+  });
+});
