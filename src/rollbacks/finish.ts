@@ -3,7 +3,7 @@ import { isTerminal, lockTargets, type Rollback, type RollbackError } from '../d
 import { EVENTS } from '../domain/state-machine.js';
 import type { OutboxEntry } from '../domain/timeline.js';
 import type { Fence } from '../store/fence.js';
-import { componentLines } from '../templates/components.js';
+import { checksRan, componentLines } from '../templates/components.js';
 import { line, refreshCard } from '../warroom/card.js';
 import { postMortemDeadline } from '../warroom/follow-up.js';
 import { render } from '../warroom/templates.js';
@@ -11,12 +11,6 @@ import type { WorkerServices } from './context.js';
 
 /** The reminder comes this long before the post-mortem deadline unless the catalog says otherwise. */
 const REMIND_BEFORE_MS = 12 * 3600_000;
-
-/** Whether any post-rollback check was part of the plan: "passed its checks" is said only then. */
-function checksRan(rb: Rollback): boolean {
-  const plans = rb.stack ? rb.stack.components.map((c) => c.plan) : [rb.plan];
-  return plans.some((p) => p?.steps.some((s) => s.driver === 'verify'));
-}
 
 /** Something ran, so there is something to follow up on (not cancelled, refused or expired). */
 function ranSomething(rb: Rollback): boolean {

@@ -5,6 +5,7 @@ import type { Rollback } from '../domain/rollback.js';
  * version it is on when it succeeded, where it stopped when it failed, unchanged when it never ran.
  */
 export function componentLines(rb: Rollback): string[] {
+  if (!rb.stack) return [];
   return (rb.stack?.components ?? []).map((c) => {
     const state = rb.componentStates?.[c.name];
     const plan = c.plan;
@@ -23,4 +24,16 @@ export function componentLines(rb: Rollback): string[] {
         return `${label}: not started, still on ${plan.current}`;
     }
   });
+}
+
+/** Whether any post-rollback check was part of the plan: "passed its checks" is said only then. */
+export function checksRan(rb: Rollback): boolean {
+  const plans = rb.stack ? rb.stack.components.map((c) => c.plan) : [rb.plan];
+  return plans.some((p) => p?.steps.some((s) => s.driver === 'verify'));
+}
+
+/** The `{components}` template variable: one line per component of a stack, or the one target of a plain rollback. */
+export function componentList(rb: Rollback, status: string): string {
+  if (rb.stack) return componentLines(rb).map((l) => `- ${l}`).join('\n');
+  return `- ${rb.service} ${rb.environment}: ${rb.plan ? `${rb.plan.current} → ${rb.plan.target}` : 'not planned'} (${status})`;
 }

@@ -130,7 +130,7 @@ describe('stack rollback', () => {
 });
 
 describe('retrying a stack', () => {
-  it('re-runs only what did not succeed, under the same approval while it is fresh', async () => {
+  it('re-runs only what did not succeed, under the same approval while it is fresh', { timeout: 60_000 }, async () => {
     h = await startHarness({ catalog: (yaml) => yaml + STACK });
     h.ssm.failNext('PutParameter', { code: 'AccessDeniedException', status: 400, message: 'not authorized to perform ssm:PutParameter' });
     await request('stack distrocv production Full regression');
