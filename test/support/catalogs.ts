@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
 import { parseCatalog, type Catalog } from '../../src/config/catalog.js';
 
-/** The sandbox estate plus a database, a runbook, a staging environment and a flag configured as a service: every driver kind. */
+/** The sandbox estate plus a database, a runbook, a staging environment, a flag configured as a service and a CloudFront distribution: every driver kind. */
 export function everyDriverCatalog(): Catalog {
   const doc = parse(readFileSync(new URL('../../sandbox/catalog.yaml', import.meta.url), 'utf8').replaceAll('{{sandbox}}', 'http://127.0.0.1:9')) as { services: Record<string, unknown> };
   doc.services.api = { ...(doc.services.api as object), staging: { driver: 'ecs', cluster: 'distrocv-staging', service: 'api' } };
@@ -17,5 +17,6 @@ export function everyDriverCatalog(): Catalog {
     },
   };
   doc.services['beta-switch'] = { production: { driver: 'flag', store: 'ssm', parameter: '/distrocv/prod/FeatureFlags/BetaSwitch' } };
-  return parseCatalog(stringify(doc), 'sandbox/catalog.yaml + db, migrations, beta-switch');
+  doc.services.cdn = { production: { driver: 'cloudfront', distributionId: 'E1234567890ABC', backup: { bucket: 'skillancer-cloudfront-backups', key: 'cloudfront/E1234567890ABC.json' } } };
+  return parseCatalog(stringify(doc), 'sandbox/catalog.yaml + db, migrations, beta-switch, cdn');
 }

@@ -34,6 +34,9 @@ const REQUESTS = [
   'flag FeatureFlags set 2 production',
   'maintenance on production',
   'beta-switch production',
+  'cdn production',
+  'cdn production to disabled',
+  'cdn production to 3sL4kqtJlcpXroDTDmJ.rmSpXd3dIbr_Y',
 ];
 
 describe("each driver's replan(rb)", async () => {
