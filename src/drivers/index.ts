@@ -1,4 +1,5 @@
 import type { ClientSource } from './clients.js';
+import { cloudfrontDriver } from './cloudfront/index.js';
 import { databaseDriver } from './database/index.js';
 import type { LoadedDriver, SharedDeps } from './define.js';
 import { dnsDriver } from './dns/index.js';
@@ -10,7 +11,7 @@ import type { RequestGrammar } from './request-grammar.js';
 import { runbookDriver } from './runbook/index.js';
 
 /** Every target kind Rewind can roll back: a new platform is one more module here. */
-export const DRIVERS = [ecsDriver, kubernetesDriver, databaseDriver, runbookDriver, frontendDriver, flagDriver, dnsDriver] as const;
+export const DRIVERS = [ecsDriver, kubernetesDriver, databaseDriver, runbookDriver, frontendDriver, flagDriver, dnsDriver, cloudfrontDriver] as const;
 
 type DriverKind = (typeof DRIVERS)[number]['kind'];
 export const DRIVER_KINDS: readonly DriverKind[] = DRIVERS.map((d) => d.kind);

@@ -35,6 +35,9 @@ const REQUESTS = [
   'flag FEATURE_SKILLPOD_ENABLED revert production skillpod sessions drop',
   'maintenance on production',
   'beta-switch production',
+  'cdn production',
+  'cdn production to disabled',
+  'cdn production to 3sL4kqtJlcpXroDTDmJ.rmSpXd3dIbr_Y',
 ];
 
 describe("each driver's replan(rb)", async () => {
