@@ -1,6 +1,6 @@
 import type { Catalog } from '../src/config/catalog.js';
 import { own } from '../src/config/own.js';
-import { findFlag, flagActionProblem, flagTarget, maintenanceFlag, type FlagAction } from '../src/config/targets/flag.js';
+import { findFlag, flagActionProblem, flagTarget, maintenanceFlag, type FlagAction } from '../src/config/flags.js';
 
 /**
  * The flag grammar (pure), the tokens after `/rollback flag`:

@@ -1,7 +1,7 @@
 import { serviceTarget, type Catalog } from '../src/config/catalog.js';
 import { checklistOf, unchecked } from '../src/policy/checklist.js';
 import type { Classification } from '../src/policy/matrix.js';
-import type { RequestForm } from '../src/slack/modal.js';
+import type { RequestForm } from '../src/domain/request-form.js';
 import { versionSchema } from './grammar.js';
 
 /** The request form, validated like the slash command: the same names, the same version rule. */

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { serviceTarget, type Catalog } from '../src/config/catalog.js';
+import type { Catalog } from '../src/config/catalog.js';
 import { own } from '../src/config/own.js';
-import { parseDbRequest } from './db.js';
+import { requestGrammarHelp, requestGrammarOf } from '../src/config/request-grammar.js';
 import { flagHelp, parseFlagCommand, parseMaintenanceCommand } from './flag.js';
 import { parseTail, SEVERITY_USAGE } from './severity.js';
-import type { Classification } from '../src/policy/matrix.js';
+import { decisionMatrix, type Classification } from '../src/policy/matrix.js';
 
 /** What `/rollback <text>` asks for, after validation against the catalog. */
 export type Command =
@@ -13,8 +13,9 @@ export type Command =
   | { kind: 'matrix' }
   | { kind: 'history'; service?: string }
   | { kind: 'status'; id: string }
+  | { kind: 'retry'; id: string; reason: string }
   | { kind: 'versions'; service: string; environment: string }
-  | { kind: 'rollback'; service: string; environment: string; version?: string; options?: Record<string, string>; reason: string; classification?: Classification };
+  | { kind: 'rollback'; service: string; environment: string; version?: string; options?: Record<string, string>; reason: string; classification?: Classification; stack?: true };
 
 export type Parsed = Command | { kind: 'error'; message: string };
 
@@ -47,6 +48,14 @@ export function parseCommand(text: string, catalog: Catalog, now = new Date()): 
     return { kind: 'rollback', service: flag.flag, environment: flag.environment, options, reason: flag.reason };
   }
 
+  if (first === 'stack' || first === 'full') return parseStack(first, rest, catalog);
+
+  if (first === 'retry') {
+    const id = rollbackId.safeParse(rest[0] ?? '');
+    if (!id.success) return { kind: 'error', message: `Usage: \`/rollback retry RB-12 [reason]\`: re-runs what did not succeed in a failed rollback. ${HELP_HINT}` };
+    return { kind: 'retry', id: id.data.toUpperCase(), reason: rest.slice(1).join(' ').slice(0, 500) };
+  }
+
   if (first === 'status') {
     const id = rollbackId.safeParse(rest[0] ?? '');
     if (!id.success || rest.length > 1) return { kind: 'error', message: `Usage: \`/rollback status RB-12\`. ${HELP_HINT}` };
@@ -68,13 +77,15 @@ export function parseCommand(text: string, catalog: Catalog, now = new Date()): 
   const { service, environment } = target;
   const more = rest.slice(1);
 
-  if (serviceTarget(catalog, service, environment)?.driver === 'database') {
-    if (more[0] === 'snapshots') return { kind: 'versions', service, environment };
-    const request = parseDbRequest(more.slice(0, 2), now);
+  const grammar = requestGrammarOf(catalog, service, environment);
+  if (grammar) {
+    if (grammar.list !== undefined && more[0] === grammar.list) return { kind: 'versions', service, environment };
+    const words = more.slice(0, grammar.words);
+    const request = grammar.parse(words, now);
     if ('error' in request) return { kind: 'error', message: request.error };
-    const tail = parseTail(more.slice(2), catalog, `/rollback ${service} ${environment} ${more.slice(0, 2).join(' ')}`);
+    const tail = parseTail(more.slice(grammar.words), catalog, `/rollback ${service} ${environment} ${words.join(' ')}`);
     if ('error' in tail) return { kind: 'error', message: tail.error };
-    return { kind: 'rollback', service, environment, options: flatten(request), ...tail };
+    return { kind: 'rollback', service, environment, options: request.options, ...tail };
   }
 
   let reasonWords = more;
@@ -97,8 +108,39 @@ export function parseCommand(text: string, catalog: Catalog, now = new Date()): 
   return { kind: 'rollback', service, environment, ...(version ? { version } : {}), ...tail };
 }
 
-function flatten(request: object): Record<string, string> {
-  return Object.fromEntries(Object.entries(request).map(([k, v]) => [k, String(v)]));
+export const STACK_USAGE = '`/rollback stack <stack> <environment> [sev <scenario>] [reason]`';
+
+/**
+ * `stack <name> <env> …` rolls back a catalog stack; `full <env> [sev <scenario>] …` the stack the
+ * decision matrix names for that scenario (default `outage`, the runbooks' "Full stack").
+ */
+function parseStack(first: 'stack' | 'full', rest: string[], catalog: Catalog): Parsed {
+  const stacks = Object.keys(catalog.stacks ?? {});
+  if (stacks.length === 0) return { kind: 'error', message: 'The catalog defines no `stacks:` yet: add one to roll back several targets as one request (see the README).' };
+  let name: string | undefined;
+  let words = rest;
+  if (first === 'stack') {
+    [name, ...words] = rest;
+    if (!name) return { kind: 'error', message: `Which stack? Usage: ${STACK_USAGE}. Stacks: ${list(stacks)}.` };
+    if (!own(catalog.stacks, name)) return { kind: 'error', message: `Unknown stack \`${name}\`.${suggest(name, stacks)} Stacks: ${list(stacks)}.` };
+  }
+  const [environment, ...more] = words;
+  const tail = parseTail(more, catalog, `/rollback ${first === 'stack' ? `stack ${name}` : 'full'} ${environment ?? 'production'}`);
+  if ('error' in tail) return { kind: 'error', message: tail.error };
+  if (first === 'full') {
+    const scenario = tail.classification?.scenario ?? 'outage';
+    name = own(decisionMatrix(catalog).scenarios, scenario)?.stack;
+    if (!name) {
+      const rows = Object.entries(decisionMatrix(catalog).scenarios).filter(([, row]) => row.stack).map(([id]) => id);
+      return { kind: 'error', message: `The decision matrix row \`${scenario}\` names no stack: add \`stack: <name>\` to it under \`matrix:\`${rows.length ? `, or use \`sev\` with one of ${list(rows)}` : ''}, or use ${STACK_USAGE}.` };
+    }
+  }
+  const envs = Object.keys(own(catalog.stacks, name!) ?? {});
+  if (!environment || !own(own(catalog.stacks, name!), environment)) {
+    return { kind: 'error', message: `${environment ? `Stack \`${name}\` has no environment \`${environment}\`.` : `Which environment of stack \`${name}\`?`} Choose one of ${list(envs)}.` };
+  }
+  const classification = first === 'full' && !tail.classification?.scenario ? { ...tail.classification, scenario: 'outage' } : tail.classification;
+  return { kind: 'rollback', service: name!, environment, reason: tail.reason, ...(classification ? { classification } : {}), stack: true };
 }
 
 /** A service and one of its environments, or a message naming what is wrong and the valid choices. */
@@ -127,13 +169,17 @@ export function helpText(catalog: Catalog): string {
     '`/rollback <service> <environment> [reason]`: roll back to the previous version',
     '`/rollback <service> <environment> to <version> [reason]`: roll back to a given version (e.g. `to 41`)',
     '`/rollback history <service> <environment>`: the versions you can roll back to',
-    '`/rollback <database> <environment> at 2026-01-22T10:00Z` (or `at -15m`, `snapshot <id>`, `snapshots`): restore a database',
+    ...requestGrammarHelp(),
     `\`/rollback <service> <environment> [to <version>] sev <severity or scenario> [override <why>] [reason]\`: classify it against the decision matrix (${SEVERITY_USAGE})`,
     '`/rollback`: open the rollback form (severity, checklist, reason)',
     '`/rollback matrix`: the decision matrix: who approves what, and when to fix forward',
     '`/rollback history [service]`: recent rollbacks with outcome and duration',
     '`/rollback status RB-12`: show one rollback and its audit trail',
+    '`/rollback retry RB-12 [reason]`: re-run what did not succeed in a failed rollback (for a stack, only the components that did not succeed), under the same approval while it is fresh',
     ...flagHelp(catalog),
+    ...(Object.keys(catalog.stacks ?? {}).length
+      ? [`${STACK_USAGE}: roll back a whole stack (${list(Object.keys(catalog.stacks ?? {}))}) under one approval`, '`/rollback full <environment> [sev <scenario>] [reason]`: the stack the decision matrix names for the scenario (default `outage`)']
+      : []),
     '`/rollback help`: this text',
     '',
     `Services: ${examples || '(none configured)'}`,

@@ -1,9 +1,11 @@
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
-import { approve, boundTo, close, mayClose, readButtonValue, type CloseOutcome } from '../src/service/requests.js';
-import { refreshCard } from '../src/service/cards.js';
 import { failpoint } from '../src/failpoint.js';
-import { stateLabel } from '../src/slack/blocks.js';
+import { approve } from '../src/rollbacks/approve.js';
+import { boundRecord, readButtonValue } from '../src/rollbacks/binding.js';
+import { close, mayClose } from '../src/rollbacks/close.js';
 import { readRejectReason, REJECT_REASON, rejectModal, viewMetadata } from '../src/slack/modal.js';
+import { refusalFieldText, refusalLine } from '../src/slack/refusal.js';
+import { refreshCard } from '../src/warroom/card.js';
 import type { WebServices } from './context.js';
 
 type Args = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
@@ -18,40 +20,15 @@ export function approveAction(w: WebServices) {
     await ack();
     const { channel, user } = where(body);
     const { id, nonce } = readButtonValue(action.value);
-    const outcome = await approve(w, id, user, nonce);
-    switch (outcome.kind) {
-      case 'missing':
-        return w.poster.ephemeral(channel, user, missingText(id));
-      case 'not_pending':
-        return w.poster.ephemeral(channel, user, `${outcome.rollback.id} is ${stateLabel(outcome.rollback.state)}: there is nothing to approve.`);
-      case 'refused':
-        return w.poster.ephemeral(channel, user, `:no_entry: ${outcome.message}`);
-      case 'recorded':
-        return refreshCard(w, outcome.rollback.id);
-      case 'approved':
-        // A crash before this enqueue is caught by the reconciler, which gives every approved rollback its job.
-        failpoint('approve-written');
-        await w.jobs.execute(outcome.rollback.id);
-        return refreshCard(w, outcome.rollback.id);
+    const vote = await approve(w, id, user, nonce);
+    if ('refusal' in vote) return w.poster.ephemeral(channel, user, refusalLine(vote.refusal));
+    if (vote.approved) {
+      // A crash before this enqueue is caught by the reconciler, which gives every approved rollback its job.
+      failpoint('approve-written');
+      await w.jobs.execute(vote.rollback.id);
     }
+    return refreshCard(w, vote.rollback.id);
   };
-}
-
-/** No such record, or the card belongs to an earlier record with the same id (Redis lost its data). */
-function missingText(id: string): string {
-  return `Rewind has no record of the rollback this card shows (${id}); it may have been removed, or Redis lost its data. Nothing was done: ask again with \`/rollback\` if it is still needed.`;
-}
-
-/** Why a cancel or reject did not happen, for the person who clicked. */
-function refusalText(outcome: Exclude<CloseOutcome, { kind: 'closed' }>, id: string, how: 'cancelled' | 'rejected'): string {
-  switch (outcome.kind) {
-    case 'missing':
-      return missingText(id);
-    case 'refused':
-      return `:no_entry: ${outcome.message}`;
-    case 'too_late':
-      return `${outcome.rollback.id} is already ${stateLabel(outcome.rollback.state)}; it can no longer be ${how}.`;
-  }
 }
 
 export function cancelAction(w: WebServices) {
@@ -59,8 +36,8 @@ export function cancelAction(w: WebServices) {
     await ack();
     const { channel, user } = where(body);
     const { id, nonce } = readButtonValue(action.value);
-    const outcome = await close(w, id, user, 'cancelled', undefined, nonce);
-    if (outcome.kind !== 'closed') return w.poster.ephemeral(channel, user, refusalText(outcome, id, 'cancelled'));
+    const closed = await close(w, id, user, 'cancel', undefined, nonce);
+    if ('refusal' in closed) return w.poster.ephemeral(channel, user, refusalLine(closed.refusal));
   };
 }
 
@@ -70,22 +47,21 @@ export function rejectAction(w: WebServices) {
     await ack();
     const { channel, user } = where(body);
     const { id, nonce } = readButtonValue(action.value);
-    const found = await w.store.get(id);
-    const rb = found && boundTo(found, nonce) ? found : undefined;
-    const refusal = rb ? await mayClose(w, rb, user, 'rejected') : { kind: 'missing' as const };
-    if (!rb || refusal) return w.poster.ephemeral(channel, user, refusalText(refusal ?? { kind: 'missing' }, id, 'rejected'));
-    await client.views.open({ trigger_id: body.trigger_id, view: rejectModal(rb, channel) });
+    const bound = await boundRecord(w, id, nonce);
+    if ('refusal' in bound) return w.poster.ephemeral(channel, user, refusalLine(bound.refusal));
+    const refused = await mayClose(w, bound.rollback, user, 'reject');
+    if (refused) return w.poster.ephemeral(channel, user, refusalLine(refused));
+    await client.views.open({ trigger_id: body.trigger_id, view: rejectModal(bound.rollback, channel) });
   };
 }
 
 export function rejectSubmission(w: WebServices) {
   return async function handleRejectSubmission({ ack, view, body }: SubmitArgs) {
-    const user = body.user.id;
     const reason = readRejectReason(view.state.values);
     if (!reason) return ack({ response_action: 'errors', errors: { [REJECT_REASON]: 'Say why; it is kept in the audit trail.' } });
     const { id = '', nonce } = viewMetadata(view.private_metadata);
-    const outcome = await close(w, id, user, 'rejected', reason, nonce);
-    if (outcome.kind !== 'closed') return ack({ response_action: 'errors', errors: { [REJECT_REASON]: refusalText(outcome, id, 'rejected').replace(/^:no_entry: /, '') } });
+    const closed = await close(w, id, body.user.id, 'reject', reason, nonce);
+    if ('refusal' in closed) return ack({ response_action: 'errors', errors: { [REJECT_REASON]: refusalFieldText(closed.refusal) } });
     await ack();
   };
 }

@@ -1,5 +1,5 @@
-import type { Services } from '../src/service/context.js';
 import type { RollbackJobs } from '../jobs/queue.js';
+import type { Services } from '../src/rollbacks/context.js';
 
 /** What listeners need: shared services and the enqueue API. */
 export interface WebServices extends Services {

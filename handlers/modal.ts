@@ -1,13 +1,14 @@
 import type { AllMiddlewareArgs, BlockStaticSelectAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { parseRollbackForm, type FormErrors } from '../commands/form.js';
 import { serviceTarget } from '../src/config/catalog.js';
-import { requestRollback } from '../src/service/requests.js';
+import type { RefusalCode } from '../src/domain/refusal.js';
+import { requestRollback } from '../src/rollbacks/request.js';
 import { FIELD, readRequestForm, VIEW_REQUEST, viewMetadata } from '../src/slack/modal.js';
 import { pickedForOtherTarget } from '../src/slack/modal-versions.js';
-import { keys } from '../src/store/keys.js';
-import { claimOnce } from '../src/store/once.js';
+import { claimOnce, releaseOnce } from '../src/store/once.js';
 import type { WebServices } from './context.js';
-import { createdText, notCreatedText } from '../src/service/request-reply.js';
+import { refusalFieldText } from '../src/slack/refusal.js';
+import { createdText } from '../src/warroom/reply.js';
 
 export { modalChoices } from '../src/slack/modal-choices.js';
 
@@ -32,7 +33,7 @@ export function targetChosen(w: WebServices) {
 type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
 /** Which form field a refusal of the matrix belongs to. */
-const REFUSAL_FIELD = { needs_override: 'override', missing_role: 'scenario', unknown_scenario: 'scenario', unknown_severity: 'severity' } as const;
+const REFUSAL_FIELD: Partial<Record<RefusalCode, keyof FormErrors>> = { needs_override: 'override', missing_role: 'scenario', unknown_scenario: 'scenario', unknown_severity: 'severity' };
 
 /**
  * The request form's submission: validated like the slash command, then the same
@@ -60,10 +61,9 @@ export function requestSubmission(w: WebServices) {
       classification: parsed.classification,
       checklist: parsed.checklist,
     });
-    if (outcome.kind !== 'created') {
-      await w.redis.del(keys(w.prefix).once(claim));
-      const field = outcome.kind === 'refused' ? REFUSAL_FIELD[outcome.reason] : 'target';
-      return fail({ [field]: notCreatedText(w, parsed.service, parsed.environment, outcome).replace(/^:no_entry: /, '').replace(/\*/g, '') });
+    if ('refusal' in outcome) {
+      await releaseOnce(w.redis, w.prefix, claim);
+      return fail({ [REFUSAL_FIELD[outcome.refusal.code] ?? 'target']: refusalFieldText(outcome.refusal) });
     }
     await ack();
     await w.jobs.plan(outcome.rollback.id);

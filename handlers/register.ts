@@ -1,7 +1,7 @@
 import type { App, BlockButtonAction, BlockStaticSelectAction } from '@slack/bolt';
 import { ACTION_APPROVE, ACTION_CANCEL, ACTION_REJECT } from '../src/slack/blocks.js';
 import { ACTION_POSTMORTEM_SCHEDULED, ACTION_STATUS_PAGE, ACTION_USER_NOTIFY } from '../src/slack/follow-up.js';
-import { statusPageEnvProblem } from '../src/service/status-page.js';
+import { statusPageEnvProblem } from '../src/warroom/status-page.js';
 import { FIELD, VIEW_REJECT, VIEW_REQUEST } from '../src/slack/modal.js';
 import { approveAction, cancelAction, rejectAction, rejectSubmission } from './actions.js';
 import type { WebServices } from './context.js';

@@ -54,6 +54,9 @@ async function answer(w: WebServices, command: Args['command'], reply: (text: st
       const rb = await w.store.get(parsed.id);
       return reply(rb ? statusText(rb, await w.store.timeline(rb.id)) : `No rollback ${parsed.id}. \`/rollback status RB-<number>\` takes the id shown on a card.`);
     }
+    case 'retry':
+      await w.jobs.retry(command.trigger_id, { id: parsed.id, reason: parsed.reason, user: command.user_id, channel: command.channel_id, responseUrl: command.response_url });
+      return reply(`:repeat: Looking at what ${parsed.id} left undone…`);
     case 'versions':
       await w.jobs.versions({ service: parsed.service, environment: parsed.environment, user: command.user_id, channel: command.channel_id, responseUrl: command.response_url });
       return reply(`:mag: Reading the history of ${parsed.service} ${parsed.environment}…`);

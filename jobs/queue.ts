@@ -3,7 +3,7 @@ import { z } from 'zod';
 
 /**
  * Two queues, so nothing interactive waits behind a long rollout:
- * interactive: request (a parsed `/rollback`: record, lock, reply, plan), plan (read live state,
+ * interactive: request (a parsed `/rollback`: record, lock, reply, plan), retry (the same for what a failed rollback left), plan (read live state,
  * post the card), follow-up (user notification, status page), versions (`/rollback history`), expire (an
  * unanswered request), remind (post-mortem deadline), reconcile (periodic: no rollback without an
  * owner); execute: approved plans.
@@ -30,15 +30,20 @@ export const requestPayload = z.object({
   options: z.record(z.string(), z.string()).optional(),
   reason: z.string(),
   classification: z.object({ severity: z.string().optional(), scenario: z.string().optional(), override: z.string().optional() }).optional(),
+  /** `service` names a stack. */
+  stack: z.literal(true).optional(),
   user: z.string(),
   channel: z.string(),
   responseUrl: z.url().optional(),
 });
 export type RequestJob = z.infer<typeof requestPayload>;
+/** `/rollback retry RB-n [reason]`: who asked, where to answer. */
+export const retryPayload = z.object({ id: z.string().regex(/^RB-\d+$/), reason: z.string(), user: z.string(), channel: z.string(), responseUrl: z.url().optional() });
+export type RetryJob = z.infer<typeof retryPayload>;
 /** A follow-up button the web role authorized: who clicked, where to answer. */
 export const followUpPayload = z.object({ id: z.string().regex(/^RB-\d+$/), kind: z.enum(['userNotified', 'statusPage']), user: z.string(), channel: z.string() });
 export type FollowUpJob = z.infer<typeof followUpPayload>;
-export type JobPayload = z.infer<typeof jobPayload> | VersionsQuery | RequestJob | FollowUpJob | Record<string, never>;
+export type JobPayload = z.infer<typeof jobPayload> | VersionsQuery | RequestJob | RetryJob | FollowUpJob | Record<string, never>;
 
 const ACTIVE_JOB_STATES = new Set(['active', 'waiting', 'delayed', 'prioritized', 'waiting-children']);
 
@@ -63,6 +68,11 @@ export class RollbackJobs {
    */
   request(triggerId: string, request: RequestJob) {
     return this.interactive.add('request', request, { jobId: `request-${triggerId}`, attempts: 2, backoff: { type: 'exponential', delay: 500 } });
+  }
+
+  /** Like `request`: one job per slash command invocation, so Slack's retried delivery is one retry. */
+  retry(triggerId: string, retry: RetryJob) {
+    return this.interactive.add('retry', retry, { jobId: `retry-${triggerId}`, attempts: 2, backoff: { type: 'exponential', delay: 500 } });
   }
 
   /** One job per follow-up and rollback, however often it is clicked; a failed one is dropped so a click can retry. */

@@ -1,9 +1,10 @@
-import { createdText, notCreatedText } from '../src/service/request-reply.js';
-import { replyPrivately } from '../src/service/notify.js';
-import { requestRollback } from '../src/service/requests.js';
-import type { WorkerServices } from './context.js';
-import { planJob } from './plan.js';
-import type { RequestJob } from './queue.js';
+import type { WorkerServices } from '../src/rollbacks/context.js';
+import { planRollback } from '../src/rollbacks/plan.js';
+import { requestRollback } from '../src/rollbacks/request.js';
+import { refusalLine } from '../src/slack/refusal.js';
+import { createdText, replyPrivately } from '../src/warroom/reply.js';
+import { retryRollback } from '../src/rollbacks/retry.js';
+import type { RequestJob, RetryJob } from './queue.js';
 
 /**
  * A `/rollback` the web role acked and parsed: classify, record and lock it, tell the requester,
@@ -13,21 +14,30 @@ import type { RequestJob } from './queue.js';
 export async function requestJob(x: WorkerServices, req: RequestJob, signal: AbortSignal): Promise<void> {
   const to = { user: req.user, channel: req.channel, responseUrl: req.responseUrl };
   const outcome = await requestRollback(x, { ...req, origin: { channel: req.channel, responseUrl: req.responseUrl } });
-  if (outcome.kind !== 'created') {
-    const sev = req.classification?.scenario ?? req.classification?.severity;
-    const how =
-      outcome.kind === 'refused' && outcome.reason === 'needs_override'
-        ? `\nTo roll back anyway: \`/rollback ${req.service} ${req.environment}${req.version ? ` to ${req.version}` : ''} sev ${sev} override <why a rollback is still right>\``
-        : '';
-    return replyPrivately(x, to, notCreatedText(x, req.service, req.environment, outcome) + how);
-  }
+  if ('refusal' in outcome) return replyPrivately(x, to, refusalLine(outcome.refusal));
   const { id } = outcome.rollback;
   await replyPrivately(x, to, createdText(x, id, req.service, req.environment));
-  await planJob(x, id, signal).catch(async (error: unknown) => {
+  await planAfterRequest(x, id, signal);
+}
+
+/** Plans a new record at once; if that fails, the plan job (and after it the reconciler) takes over: nothing here throws. */
+function planAfterRequest(x: WorkerServices, id: string, signal: AbortSignal): Promise<void> {
+  return planRollback(x, id, signal).catch(async (error: unknown) => {
     if (signal.aborted) return; // shutting down: the reconciler plans it on the next worker
     x.log.warn({ err: error, rollback: id }, 'planning right after the request failed; handing it to the plan job');
     await x.jobs.plan(id).catch((enqueueError: unknown) => x.log.warn({ err: enqueueError, rollback: id }, 'could not enqueue the plan either; the reconciler will'));
   });
+}
+
+/** `/rollback retry RB-n`: a new request for what did not succeed, planned like any other. */
+export async function retryJob(x: WorkerServices, q: RetryJob, signal: AbortSignal): Promise<void> {
+  const to = { user: q.user, channel: q.channel, responseUrl: q.responseUrl };
+  const outcome = await retryRollback(x, { id: q.id, user: q.user, reason: q.reason, origin: { channel: q.channel, responseUrl: q.responseUrl } });
+  if ('refusal' in outcome) return replyPrivately(x, to, refusalLine(outcome.refusal));
+  const { rollback } = outcome;
+  const approvals = outcome.carried ? ` The approvals of ${q.id} carry over while they meet the rule.` : ` ${q.id}'s approvals are older than the approval window, so it needs approving again.`;
+  await replyPrivately(x, to, createdText(x, rollback.id, rollback.service, rollback.environment) + approvals);
+  await planAfterRequest(x, rollback.id, signal);
 }
 
 /** The request job gave up (Redis trouble, a bug): the requester hears it instead of silence. */

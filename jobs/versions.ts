@@ -1,11 +1,11 @@
 import { ErrorCode, type WebAPIPlatformError } from '@slack/web-api';
 import { targetOf } from '../src/config/catalog.js';
 import type { HistoryEntry } from '../src/drivers/driver.js';
-import { replyPrivately } from '../src/service/notify.js';
+import { replyPrivately } from '../src/warroom/reply.js';
 import { requestModal } from '../src/slack/modal.js';
 import { modalChoices } from '../src/slack/modal-choices.js';
 import type { VersionChoices } from '../src/slack/modal-versions.js';
-import type { WorkerServices } from './context.js';
+import type { WorkerServices } from '../src/rollbacks/context.js';
 import type { VersionsQuery } from './queue.js';
 
 type History = { entries: HistoryEntry[] } | { none: string } | { failed: string };

@@ -1,13 +1,13 @@
 import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
-import { expire } from '../src/service/requests.js';
-import type { WorkerServices } from './context.js';
-import { executeJob, failOutsideSteps, RunElsewhere } from './execute.js';
-import { followUpJob } from './follow-up.js';
-import { planJob } from './plan.js';
-import { reconcileJob } from './reconcile.js';
-import { remindJob } from './remind.js';
-import { EXECUTE_QUEUE, followUpPayload, INTERACTIVE_QUEUE, jobPayload, requestPayload, versionsPayload, type JobPayload } from './queue.js';
-import { requestFailed, requestJob } from './request.js';
+import type { WorkerServices } from '../src/rollbacks/context.js';
+import { ExecutionFailed, executeRollback, failOutsideSteps, RunElsewhere } from '../src/rollbacks/execute.js';
+import { expire } from '../src/rollbacks/expire.js';
+import { followUp, FollowUpFailed } from '../src/rollbacks/follow-up.js';
+import { planRollback } from '../src/rollbacks/plan.js';
+import { reconcile } from '../src/rollbacks/reconcile.js';
+import { remind } from '../src/rollbacks/remind.js';
+import { EXECUTE_QUEUE, followUpPayload, INTERACTIVE_QUEUE, jobPayload, requestPayload, retryPayload, versionsPayload, type JobPayload } from './queue.js';
+import { requestFailed, requestJob, retryJob } from './request.js';
 import { versionsJob } from './versions.js';
 
 export interface WorkerOptions {
@@ -62,19 +62,27 @@ export function startWorker(x: WorkerServices, connection: ConnectionOptions, op
               throw error;
             }
           }
+          case 'retry': {
+            const retry = retryPayload.safeParse(job.data);
+            if (!retry.success) throw new UnrecoverableError(`bad job payload: ${retry.error.message}`);
+            return await retryJob(x, retry.data, stop);
+          }
           case 'follow-up': {
             const q = followUpPayload.safeParse(job.data);
             if (!q.success) throw new UnrecoverableError(`bad job payload: ${q.error.message}`);
-            return await followUpJob(x, q.data);
+            return await followUp(x, q.data).catch((error: unknown) => {
+              // Told to the presser already; dropped (not retried) so a later press can try again.
+              throw error instanceof FollowUpFailed ? new UnrecoverableError(error.message) : error;
+            });
           }
           case 'plan':
-            return await planJob(x, rollbackId(job), stop);
+            return await planRollback(x, rollbackId(job), stop);
           case 'expire':
             return void (await expire(x, rollbackId(job)));
           case 'remind':
-            return await remindJob(x, rollbackId(job));
+            return await remind(x, rollbackId(job));
           case 'reconcile':
-            return await reconcileJob(x);
+            return await reconcile(x);
           default:
             throw new UnrecoverableError(`unknown job ${job.name}`);
         }
@@ -97,8 +105,10 @@ export function startWorker(x: WorkerServices, connection: ConnectionOptions, op
         of: job.opts.attempts ?? 1,
       };
       try {
-        return await executeJob(x, id, run);
+        return await executeRollback(x, id, run);
       } catch (error) {
+        // Failed and announced already: a retry would only find it finished.
+        if (error instanceof ExecutionFailed) throw new UnrecoverableError(error.message);
         if (shutdown.signal.aborted) return handBack(job, token);
         // A run that lost its job lock has been replaced already: nothing of it may act any more.
         if (run.signal.aborted) throw error;

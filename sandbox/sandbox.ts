@@ -100,6 +100,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       slackMinIntervalMs: opts.fast ? 0 : 500,
       progressIntervalMs: opts.fast ? 200 : 2000,
       minPollSec: opts.fast ? 0.05 : undefined,
+      // Like everything else the sandbox starts: reachable from this machine only.
+      host: '127.0.0.1',
     });
     closers.push(() => rewind.close());
     bot.eventsUrl = `${rewind.url}/slack/events`;

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
 import { registerListeners } from '../handlers/register.js';
-import type { WorkerServices } from '../jobs/context.js';
+import type { WorkerServices } from './rollbacks/context.js';
 import { RollbackJobs } from '../jobs/queue.js';
 import { startWorker } from '../jobs/worker.js';
 import { driverKinds, loadCatalog, type Catalog } from './config/catalog.js';
@@ -16,7 +16,7 @@ import { clientSource, type Clients } from './drivers/clients.js';
 import { loadDrivers } from './drivers/index.js';
 import { healthRoute } from './health.js';
 import { createLogger } from './log.js';
-import type { Services } from './service/context.js';
+import type { Services } from './rollbacks/context.js';
 import { boltLogger } from './slack/bolt-logger.js';
 import { verifiedHttpReceiver } from './slack/request-verification.js';
 import { Poster } from './slack/poster.js';
@@ -43,6 +43,8 @@ export interface RewindOptions {
   outboxPollMs?: number;
   /** close() returns within this, whatever Redis or Slack are doing. */
   shutdownMs?: number;
+  /** Interface the HTTP receiver listens on (HTTP mode); default every interface, as production needs. The sandbox keeps it on loopback. */
+  host?: string;
 }
 
 /** SIGTERM to exit: Kubernetes' default grace period is 30 s; stay well inside it. */
@@ -68,6 +70,8 @@ export interface Rewind {
   services: Services;
   /** Base URL of the HTTP receiver (HTTP mode, web role). */
   url?: string;
+  /** The address the HTTP receiver is bound to (HTTP mode, web role). */
+  address?: AddressInfo;
   close(): Promise<void>;
 }
 
@@ -124,6 +128,7 @@ export async function startRewind(opts: RewindOptions): Promise<Rewind> {
   }
 
   let url: string | undefined;
+  let bound: AddressInfo | undefined;
   if (env.ROLE !== 'worker') {
     const socketMode = Boolean(env.SLACK_APP_TOKEN);
     const customRoutes: CustomRoute[] = [healthRoute(redis, env.ROLE)];
@@ -148,9 +153,12 @@ export async function startRewind(opts: RewindOptions): Promise<Rewind> {
       }
     });
     registerListeners(app, { ...services, jobs });
-    const server = (await app.start(env.PORT)) as Server | undefined;
+    const server = (await app.start(opts.host === undefined ? env.PORT : { port: env.PORT, host: opts.host })) as Server | undefined;
     const address = server?.address?.() as AddressInfo | null | undefined;
-    if (address && typeof address === 'object') url = `http://127.0.0.1:${address.port}`;
+    if (address && typeof address === 'object') {
+      bound = address;
+      url = `http://127.0.0.1:${address.port}`;
+    }
     closers.push(async () => {
       await app.stop();
       await Promise.allSettled([...inFlight]);
@@ -161,6 +169,7 @@ export async function startRewind(opts: RewindOptions): Promise<Rewind> {
   return {
     services,
     url,
+    address: bound,
     async close() {
       // Web first (no new work), then the worker (hands running jobs back), then pending Slack posts.
       // Every stage has a deadline: with Redis gone, BullMQ and ioredis would otherwise retry for ever.

@@ -4,10 +4,11 @@ import { z } from 'zod';
 import { approvalRule, duration, slackUserId, slackUsergroupId, text } from './fields.js';
 import { ConfigError, describeIssues } from './errors.js';
 import { DRIVER_KINDS, targetSchemas } from '../drivers/index.js';
-import { flagIssues, flagsSchema, flagTarget, maintenanceSchema } from './targets/flag.js';
+import { flagIssues, flagsSchema, flagTarget, maintenanceSchema } from '../drivers/flag/target.js';
 import { environmentChecks, escalationList } from './checks.js';
 import { own } from './own.js';
 import { policyIssues, policyKeys } from './policy.js';
+import { stackIssues, stacksSchema } from './stacks.js';
 
 /** A catalog entry: one of the registry's target schemas, picked by `driver`. */
 const targetSchema = z.discriminatedUnion('driver', targetSchemas(), {
@@ -36,10 +37,12 @@ export const catalogSchema = z
     approval: approvalRule.optional(),
     roles: z.record(name, role),
     services: z.record(name, z.record(name, targetSchema)),
-    /** Feature flags for `/rollback flag <Flag> on|off|revert <env>` (src/config/targets/flag.ts). */
+    /** Feature flags for `/rollback flag <Flag> on|off|revert <env>` (src/drivers/flag/target.ts). */
     flags: flagsSchema.optional(),
     /** The flag `/rollback maintenance on|off <env>` toggles. */
     maintenance: maintenanceSchema.optional(),
+    /** Named sets of targets rolled back as one request (`/rollback stack <name> <env>`; src/config/stacks.ts). */
+    stacks: stacksSchema.optional(),
     /** Post-rollback checks per environment (src/verify). */
     checks: environmentChecks.optional(),
     /** Roles named when verification fails, in order. */
@@ -63,6 +66,7 @@ export const catalogSchema = z
     checkRule(catalog.approval, ['approval']);
     for (const issue of flagIssues(catalog)) ctx.addIssue({ code: 'custom', ...issue });
     for (const issue of policyIssues(catalog)) ctx.addIssue({ code: 'custom', ...issue });
+    for (const issue of stackIssues(catalog)) ctx.addIssue({ code: 'custom', ...issue });
     catalog.escalation?.forEach((r, i) => {
       if (!own(catalog.roles, r)) {
         ctx.addIssue({ code: 'custom', path: ['escalation', i], message: `role "${r}" is not defined: add it under roles, or use one of: ${roles.join(', ') || '(none defined)'}` });

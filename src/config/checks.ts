@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { commandFields } from '../drivers/runbook/target.js';
 import { duration, healthCheck, text } from './fields.js';
-import { commandFields } from './targets/runbook.js';
 
 /**
  * Post-rollback checks for an environment (the runbooks' "Rollback Verification"): the catalog's

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_SEVERITIES } from '../policy/matrix.js';
+import { DEFAULT_SEVERITIES } from './matrix-defaults.js';
 import { templateIssues, TEMPLATE_NAMES } from '../templates/render.js';
 import { duration, httpUrl, text } from './fields.js';
 import { own } from './own.js';
@@ -42,6 +42,8 @@ const scenario = z.strictObject({
   require: requireList.optional(),
   rollbackType: text('the recommended rollback, e.g. Frontend only').optional(),
   estimate: duration('how long this rollback usually takes').optional(),
+  /** The stack this row's rollback type means (`Full stack` → `distrocv`): `/rollback full <env> sev <scenario>` rolls it back. */
+  stack: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'must be a stack name from `stacks`' }).optional(),
 });
 
 const channelId = z.string().regex(/^[CG][A-Z0-9]{2,}$/, { error: 'must be a Slack channel id such as C0STATUS (channel details → "Channel ID"), not a #name' });

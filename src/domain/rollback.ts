@@ -17,6 +17,25 @@ export type RollbackState = (typeof ROLLBACK_STATES)[number];
 
 export const TERMINAL_STATES: readonly RollbackState[] = ['succeeded', 'failed', 'cancelled', 'rejected', 'expired'];
 
+const STATE_NAME: Record<RollbackState, string> = {
+  requested: 'Planning',
+  planned: 'Planned',
+  awaiting_approval: 'Awaiting approval',
+  approved: 'Approved, starting',
+  running: 'Rolling back',
+  verifying: 'Verifying',
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+  rejected: 'Rejected',
+  expired: 'Expired',
+};
+
+/** The state in words an on-call engineer reads (`Awaiting approval`); Slack adds its emoji. */
+export function stateName(state: RollbackState): string {
+  return STATE_NAME[state];
+}
+
 export function isTerminal(state: RollbackState): boolean {
   return TERMINAL_STATES.includes(state);
 }
@@ -84,6 +103,35 @@ export interface SlackRef {
   ts: string;
 }
 
+/**
+ * One part of a stack rollback: an existing catalog target (service, frontend, flag, database,
+ * runbook...) rolled back by its own driver, journaled and locked as a plain rollback would be.
+ */
+export interface Component {
+  /** The key under the stack's `components:` (`api`, `maintenance`); prefixes its step ids and thread lines. */
+  name: string;
+  /** The catalog service or flag name and environment, as a plain `/rollback` would name them. */
+  service: string;
+  environment: string;
+  /** `service/environment`: its lock. */
+  target: string;
+  version?: string;
+  options?: Record<string, string>;
+  /** Components that must succeed before this one starts. */
+  after: string[];
+  /** Its driver's plan, fixed at plan time. */
+  plan?: Plan;
+}
+
+export type ComponentOutcome = 'succeeded' | 'failed' | 'skipped';
+
+/** Where one component of a running or finished stack stands. */
+export interface ComponentState {
+  state: 'running' | ComponentOutcome;
+  error?: RollbackError;
+  at: string;
+}
+
 export interface Rollback {
   id: string;
   /** Random, per record: buttons carry `id:nonce`, so a card left from lost data never acts on a newer RB-n. */
@@ -107,6 +155,12 @@ export interface Rollback {
   error?: RollbackError;
   policy?: RollbackPolicy;
   followUp?: FollowUps;
+  /** Set for a stack rollback (`/rollback stack <name> <env>`): its components, one plan each. */
+  stack?: { name: string; components: Component[] };
+  /** The failed rollback this one re-runs (`/rollback retry RB-n`); its approvals carry over while fresh. */
+  retryOf?: string;
+  /** Per component of a stack: running, or how it ended. */
+  componentStates?: Record<string, ComponentState>;
   createdAt: string;
   updatedAt: string;
   approvedAt?: string;
@@ -116,4 +170,9 @@ export interface Rollback {
 
 export function targetKey(service: string, environment: string): string {
   return `${service}/${environment}`;
+}
+
+/** Every lock a rollback holds: its own target and, for a stack, each component's. */
+export function lockTargets(rb: Pick<Rollback, 'target' | 'stack'>): [string, ...string[]] {
+  return [rb.target, ...(rb.stack?.components.map((c) => c.target) ?? [])];
 }

@@ -4,6 +4,7 @@ import { own } from '../config/own.js';
 import type { Plan, Rollback } from '../domain/rollback.js';
 import type { ClientName, Clients, ClientSource } from './clients.js';
 import type { DriverContext, DriverInstance, HistoryEntry, PlanRequest, StepBase } from './driver.js';
+import type { RequestGrammar } from './request-grammar.js';
 
 /** What every driver may be given besides its clients. */
 export interface SharedDeps {
@@ -29,6 +30,8 @@ export interface DriverDefinition<K extends string, S extends z.ZodType<{ driver
   target: S;
   /** Plan.data, parsed once by the executor before drift and the steps see it. */
   planData: P;
+  /** Its own words after `/rollback <service> <env>`, when `to <version>` does not fit the kind. */
+  grammar?: RequestGrammar;
   /** The clients `create` may ask for; only drivers the catalog uses are created. */
   clients: readonly N[];
   /** Imports the implementation (and through it the SDK) only when the catalog uses this kind. */

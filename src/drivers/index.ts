@@ -1,4 +1,5 @@
 import type { ClientSource } from './clients.js';
+import { cloudfrontDriver } from './cloudfront/index.js';
 import { databaseDriver } from './database/index.js';
 import type { LoadedDriver, SharedDeps } from './define.js';
 import { dnsDriver } from './dns/index.js';
@@ -6,11 +7,12 @@ import { ecsDriver } from './ecs/index.js';
 import { flagDriver } from './flag/index.js';
 import { frontendDriver } from './frontend/index.js';
 import { kubernetesDriver } from './kubernetes/index.js';
+import type { RequestGrammar } from './request-grammar.js';
 import { runbookDriver } from './runbook/index.js';
 import { secretDriver } from './secret/index.js';
 
 /** Every target kind Rewind can roll back: a new platform is one more module here. */
-export const DRIVERS = [ecsDriver, kubernetesDriver, databaseDriver, runbookDriver, frontendDriver, flagDriver, dnsDriver, secretDriver] as const;
+export const DRIVERS = [ecsDriver, kubernetesDriver, databaseDriver, runbookDriver, frontendDriver, flagDriver, dnsDriver, cloudfrontDriver, secretDriver] as const;
 
 type DriverKind = (typeof DRIVERS)[number]['kind'];
 export const DRIVER_KINDS: readonly DriverKind[] = DRIVERS.map((d) => d.kind);
@@ -20,6 +22,11 @@ export function targetSchemas(): [(typeof DRIVERS)[number]['target'], ...(typeof
   const [first, ...rest] = DRIVERS;
   return [first.target, ...rest.map((d) => d.target)];
 }
+
+export type { RequestGrammar };
+
+/** The kinds with words of their own after `/rollback <service> <env>`, in registry order; the others take `to <version>`. */
+export const REQUEST_GRAMMARS: ReadonlyMap<string, RequestGrammar> = new Map(DRIVERS.flatMap((d) => (d.grammar ? [[d.kind, d.grammar] as const] : [])));
 
 /** Creates the drivers of `kinds` (the ones a catalog uses); the others, and their SDKs, are never loaded. */
 export async function loadDrivers(kinds: ReadonlySet<string>, deps: SharedDeps & { client: ClientSource }): Promise<Record<string, LoadedDriver>> {

@@ -1,3 +1,5 @@
+import { refusal, type Refusal } from '../domain/refusal.js';
+import { DEFAULT_SCENARIOS, DEFAULT_SEVERITIES } from '../config/matrix-defaults.js';
 import type { Advice, Authority, Requirement, RoleGroup } from './authority.js';
 
 /**
@@ -22,6 +24,8 @@ export interface ScenarioDef {
   rollbackType?: string;
   /** DistroCV "Time Estimate", in ms. */
   estimate?: number;
+  /** The catalog stack this scenario's rollback type means. */
+  stack?: string;
 }
 
 /** The catalog keys the matrix reads (structural, so src/policy stays free of config code). */
@@ -39,30 +43,6 @@ export interface DecisionMatrix {
   /** Roles the catalog defines; a rule naming another role cannot be met. */
   roles: string[];
 }
-
-const one = (...roles: string[]): RoleGroup[] => roles.map((role) => ({ from: [role], count: 1 }));
-const MIN = 60_000;
-
-/** Skillancer "Rollback Decision Matrix", by severity. */
-export const DEFAULT_SEVERITIES: Record<string, SeverityDef> = {
-  P0: { label: 'Critical', rollback: 'yes', require: one('oncall', 'lead') },
-  P1: { label: 'High', rollback: 'consider', require: one('oncall', 'lead') },
-  P2: { label: 'Medium', rollback: 'fix-forward', require: one('oncall') },
-  P3: { label: 'Low', rollback: 'fix-forward', require: one('oncall') },
-};
-
-/** Skillancer's scenarios with their authority, DistroCV's issue types with rollback type and estimate. */
-export const DEFAULT_SCENARIOS: Record<string, ScenarioDef> = {
-  outage: { title: 'Complete platform outage / full regression', severity: 'P0', require: one('oncall', 'lead'), rollbackType: 'Full stack', estimate: 45 * MIN },
-  'data-corruption': { title: 'Data corruption detected', severity: 'P0', require: one('cto'), rollbackType: 'Database PITR', estimate: 30 * MIN },
-  'security-breach': { title: 'Security breach confirmed', severity: 'P0', require: one('cto', 'security'), rollbackType: 'Full + secrets rotation', estimate: 60 * MIN },
-  'major-feature': { title: 'Major feature broken (>50% users)', severity: 'P1', require: one('oncall', 'lead'), rollbackType: 'Application (ECS / Kubernetes)', estimate: 5 * MIN },
-  payments: { title: 'Payment processing failed', severity: 'P1', require: one('oncall', 'billing-lead'), rollbackType: 'Application (ECS / Kubernetes)', estimate: 5 * MIN },
-  'api-bug': { title: 'API bug', severity: 'P2', rollbackType: 'ECS only', estimate: 5 * MIN },
-  'ui-bug': { title: 'UI bug', severity: 'P3', rollbackType: 'Frontend only', estimate: 5 * MIN },
-  performance: { title: 'Performance degradation (>500ms p95)', severity: 'P2', require: one('oncall') },
-  'minor-feature': { title: 'Minor feature broken', severity: 'P3', require: one('oncall') },
-};
 
 export function decisionMatrix(catalog: PolicyCatalog): DecisionMatrix {
   return {
@@ -90,9 +70,7 @@ export interface Classification {
   override?: string;
 }
 
-export type AuthorityResult =
-  | { ok: true; authority: Authority }
-  | { ok: false; reason: 'unknown_severity' | 'unknown_scenario' | 'missing_role' | 'needs_override'; message: string };
+export type AuthorityResult = { authority: Authority } | { refusal: Refusal };
 
 /**
  * The authority for one request: the service's own rule, and, once the request is classified,
@@ -101,14 +79,14 @@ export type AuthorityResult =
 export function authorityFor(matrix: DecisionMatrix, service: Requirement, choice: Classification): AuthorityResult {
   const scenarioDef = ownEntry(matrix.scenarios, choice.scenario);
   if (choice.scenario && !scenarioDef) {
-    return { ok: false, reason: 'unknown_scenario', message: `Unknown scenario \`${choice.scenario}\`: use one of ${list(Object.keys(matrix.scenarios))} (\`/rollback matrix\` shows them).` };
+    return refusal('unknown_scenario', `Unknown scenario \`${choice.scenario}\`: use one of ${list(Object.keys(matrix.scenarios))}.`, '`/rollback matrix` shows them.');
   }
   const severityId = choice.severity ?? scenarioDef?.severity ?? matrix.defaultSeverity;
   const authority: Authority = { requirements: [service], ...(choice.override?.trim() ? { override: choice.override.trim() } : {}) };
-  if (!severityId) return { ok: true, authority };
+  if (!severityId) return { authority };
   const severity = ownEntry(matrix.severities, severityId);
   if (!severity) {
-    return { ok: false, reason: 'unknown_severity', message: `Unknown severity \`${severityId}\`: use one of ${list(Object.keys(matrix.severities))}.` };
+    return refusal('unknown_severity', `Unknown severity \`${severityId}\`: use one of ${list(Object.keys(matrix.severities))}.`);
   }
   authority.severity = { id: severityId, label: severity.label, advice: adviceOf(severity) };
   if (scenarioDef && choice.scenario) {
@@ -123,21 +101,21 @@ export function authorityFor(matrix: DecisionMatrix, service: Requirement, choic
   const groups = scenarioDef?.require ?? severity.require;
   const undefinedRole = groups.flatMap((g) => g.from).find((r) => !matrix.roles.includes(r));
   if (undefinedRole) {
-    return {
-      ok: false,
-      reason: 'missing_role',
-      message: `${label} must be approved by ${groups.map((g) => g.from.join(' or ')).join(' and ')}, but the catalog defines no role \`${undefinedRole}\`. Add \`roles.${undefinedRole}\` (Slack user ids or a user group), or change this row under \`matrix:\`/\`severities:\`.`,
-    };
+    return refusal(
+      'missing_role',
+      `${label} must be approved by ${groups.map((g) => g.from.join(' or ')).join(' and ')}, but the catalog defines no role \`${undefinedRole}\`.`,
+      `Add \`roles.${undefinedRole}\` (Slack user ids or a user group), or change this row under \`matrix:\`/\`severities:\`.`,
+    );
   }
   authority.requirements.push({ label, groups });
   if (severity.rollback === 'fix-forward' && !authority.override) {
-    return {
-      ok: false,
-      reason: 'needs_override',
-      message: `${label}: the decision matrix says *fix forward*, not roll back. If a rollback is still the right call, give an override reason; it is recorded in the audit trail.`,
-    };
+    return refusal(
+      'needs_override',
+      `${label}: the decision matrix says *fix forward*, not roll back.`,
+      'If a rollback is still the right call, give an override reason; it is recorded in the audit trail.',
+    );
   }
-  return { ok: true, authority };
+  return { authority };
 }
 
 /** Scenario and severity ids are typed in Slack: own keys only, never Object.prototype's `constructor`. */

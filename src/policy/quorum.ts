@@ -1,3 +1,4 @@
+import { refusal, type Refusal } from '../domain/refusal.js';
 import type { Approval } from '../domain/rollback.js';
 import { describeGroup, describeRequirement, inGroup, type Authority, type Requirement, type RoleGroup, type RoleMembers } from './authority.js';
 
@@ -82,26 +83,27 @@ export function describeMissing(missing: readonly Shortfall[]): string {
   return missing.map((m) => describeGroup({ ...m.group, count: m.count }).replace(/^(\d+) from/, '$1 more from')).join(' and ');
 }
 
-export type VoteCheck = { ok: true } | { ok: false; reason: 'expired' | 'requester' | 'not_eligible' | 'already_approved'; message: string };
+/** Undefined when the vote counts; otherwise why not. */
+export type VoteCheck = Refusal | undefined;
 
 /** Whether `user` may approve now: before expiry, never the requester, only role members, once each. */
 export function checkVote(authority: Authority, user: string, votes: Votes, clock?: { at: Date; expiresAt: Date }): VoteCheck {
   const rule = authority.requirements.map(describeRequirement).join('; and ');
   if (clock && clock.at.getTime() >= clock.expiresAt.getTime()) {
-    return { ok: false, reason: 'expired', message: `This request expired at ${clock.expiresAt.toISOString().slice(11, 16)} UTC: nothing can be approved. Ask for a new rollback if it is still needed.` };
+    return refusal('expired', `This request expired at ${clock.expiresAt.toISOString().slice(11, 16)} UTC: nothing can be approved.`, 'Ask for a new rollback if it is still needed.').refusal;
   }
   if (user === votes.requester) {
-    return { ok: false, reason: 'requester', message: `You requested this rollback, so you cannot approve it: ask someone else (${rule}).` };
+    return refusal('not_allowed', 'You requested this rollback, so you cannot approve it.', `Ask someone else (${rule}).`).refusal;
   }
   const eligible = authority.requirements.some((r) => r.groups.some((g) => inGroup(user, g, votes.members)));
   if (!eligible) {
     const roles = [...new Set(authority.requirements.flatMap((r) => r.groups.flatMap((g) => g.from)))];
-    return { ok: false, reason: 'not_eligible', message: `Only ${roles.join(' or ')} may approve this rollback (${rule}).` };
+    return refusal('not_allowed', `Only ${roles.join(' or ')} may approve this rollback (${rule}).`).refusal;
   }
   if (votes.approvals.some((a) => a.user === user)) {
-    return { ok: false, reason: 'already_approved', message: 'You have already approved this rollback; each person counts once.' };
+    return refusal('done', 'You have already approved this rollback; each person counts once.').refusal;
   }
-  return { ok: true };
+  return undefined;
 }
 
 /** Whether `user` belongs to any role of the authority (may reject, cancel, post follow-ups). */

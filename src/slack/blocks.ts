@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import { formatDuration } from '../domain/duration.js';
-import type { Rollback, RollbackState } from '../domain/rollback.js';
+import { stateName, type Component, type ComponentState, type PlanStep, type Rollback, type RollbackState } from '../domain/rollback.js';
 import type { StepRecord } from '../domain/timeline.js';
 
 export const ACTION_APPROVE = 'rollback_approve';
@@ -12,22 +12,23 @@ function buttonValue(rb: Rollback): string {
   return rb.nonce ? `${rb.id}:${rb.nonce}` : rb.id;
 }
 
-const STATE_LABEL: Record<RollbackState, string> = {
-  requested: ':hourglass_flowing_sand: Planning',
-  planned: ':clipboard: Planned',
-  awaiting_approval: ':raised_hand: Awaiting approval',
-  approved: ':white_check_mark: Approved, starting',
-  running: ':arrows_counterclockwise: Rolling back',
-  verifying: ':mag: Verifying',
-  succeeded: ':large_green_circle: Succeeded',
-  failed: ':red_circle: Failed',
-  cancelled: ':no_entry_sign: Cancelled',
-  rejected: ':no_entry: Rejected',
-  expired: ':alarm_clock: Expired',
+const STATE_EMOJI: Record<RollbackState, string> = {
+  requested: ':hourglass_flowing_sand:',
+  planned: ':clipboard:',
+  awaiting_approval: ':raised_hand:',
+  approved: ':white_check_mark:',
+  running: ':arrows_counterclockwise:',
+  verifying: ':mag:',
+  succeeded: ':large_green_circle:',
+  failed: ':red_circle:',
+  cancelled: ':no_entry_sign:',
+  rejected: ':no_entry:',
+  expired: ':alarm_clock:',
 };
 
+/** The state as Slack shows it: its emoji, then its name. */
 export function stateLabel(state: RollbackState): string {
-  return STATE_LABEL[state];
+  return `${STATE_EMOJI[state]} ${stateName(state)}`;
 }
 
 export interface CardContext {
@@ -79,10 +80,11 @@ export function rollbackCard(rb: Rollback, ctx: CardContext): KnownBlock[] {
       type: 'section',
       text: { type: 'mrkdwn', text: clip(`*Change* (${plan.driver})\n\`${plan.current}\` → \`${plan.target}\`${changes ? `\n${changes}` : ''}`) },
     });
-    const steps = plan.steps
-      .map((s, i) => `${ctx.journal[s.id] ? STEP_MARK[ctx.journal[s.id]!.status] : ':white_small_square:'} ${i + 1}. ${s.title}`)
-      .join('\n');
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`*Plan*\n${steps}`) } });
+    if (rb.stack) {
+      for (const c of rb.stack.components) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(componentText(rb, c, ctx.journal)) } });
+    } else {
+      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`*Plan*\n${stepLines(plan.steps, ctx.journal, '')}`) } });
+    }
     for (const w of plan.warnings ?? []) {
       blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`:warning: *${w}*`) } });
     }
@@ -142,6 +144,22 @@ export function rollbackCard(rb: Rollback, ctx: CardContext): KnownBlock[] {
   return blocks;
 }
 
+function stepLines(steps: PlanStep[], journal: Record<string, StepRecord>, prefix: string): string {
+  return steps.map((s, i) => `${journal[prefix + s.id] ? STEP_MARK[journal[prefix + s.id]!.status] : ':white_small_square:'} ${i + 1}. ${s.title}`).join('\n');
+}
+
+const COMPONENT_MARK: Record<ComponentState['state'], string> = { running: ':arrows_counterclockwise:', succeeded: ':large_green_circle:', failed: ':red_circle:', skipped: ':fast_forward:' };
+
+/** One stack component on the card: its state, its change and its steps, live from the journal. */
+function componentText(rb: Rollback, c: Component, journal: Record<string, StepRecord>): string {
+  const state = rb.componentStates?.[c.name];
+  const mark = state ? `${COMPONENT_MARK[state.state]} ${state.state}` : ':white_small_square: waiting';
+  const after = c.after.length ? ` · after ${c.after.join(', ')}` : '';
+  const change = c.plan ? `\`${c.plan.current}\` → \`${c.plan.target}\`` : 'not planned yet';
+  const steps = c.plan ? `\n${stepLines(c.plan.steps, journal, `${c.name}/`)}` : '';
+  return `*${c.name}* (${c.service}) · ${mark}${after}\n${change}${steps}`;
+}
+
 /** Severity, scenario with the matrix's recommendation, and any override of a fix-forward advice. */
 function classificationText(rb: Rollback): string | undefined {
   const { severity, scenario, override } = rb.policy ?? {};
@@ -161,5 +179,5 @@ export function hhmm(iso: string): string {
 
 /** Plain-text fallback for notifications and screen readers. */
 export function cardText(rb: Rollback): string {
-  return `Rollback ${rb.id} ${rb.service} ${rb.environment}: ${STATE_LABEL[rb.state].replace(/:[a-z_]+: /, '')}`;
+  return `Rollback ${rb.id} ${rb.service} ${rb.environment}: ${stateName(rb.state)}`;
 }

@@ -1,4 +1,5 @@
 import type { KnownBlock, View } from '@slack/types';
+import type { RequestForm } from '../domain/request-form.js';
 import type { Rollback } from '../domain/rollback.js';
 import { readVersion, VERSION_BLOCK, versionBlock, type VersionChoices } from './modal-versions.js';
 
@@ -96,17 +97,6 @@ export function requestModal(choices: ModalChoices, channel: string, versions?: 
 }
 
 /** What the request form holds, as plain values. */
-export interface RequestForm {
-  target?: string;
-  scenario?: string;
-  severity?: string;
-  reason?: string;
-  override?: string;
-  version?: string;
-  /** Indexes into the checklist of the confirmed items. */
-  checked: number[];
-}
-
 type StateValues = Record<string, Record<string, { selected_option?: { value?: string } | null; value?: string | null; selected_options?: { value?: string }[] }>>;
 
 /** Reads `view.state.values` of the request form. */

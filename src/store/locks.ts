@@ -11,26 +11,48 @@ function rollbackOf(value: string): string {
   return value.split('#')[0]!;
 }
 
-const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
-const RELEASE_EXACT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
-/** Frees the lock if `ARGV[1]` (a rollback id) holds it, whether waiting for approval or running. */
+/*
+ * Every script works on all of a rollback's targets at once (one for a plain rollback, the stack
+ * and each component for a stack): they are taken, renewed and freed together, or not at all.
+ */
+const RENEW = `
+for i = 1, #KEYS do if redis.call('GET', KEYS[i]) ~= ARGV[1] then return 0 end end
+for i = 1, #KEYS do redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
+return 1`;
+const RELEASE_EXACT = `
+local n = 0
+for i = 1, #KEYS do if redis.call('GET', KEYS[i]) == ARGV[1] then n = n + redis.call('DEL', KEYS[i]) end end
+return n`;
+/** Frees each lock `ARGV[1]` (a rollback id) holds, whether waiting for approval or running. */
 const RELEASE = `
-local v = redis.call('GET', KEYS[1])
-if v == ARGV[1] or (v and string.sub(v, 1, #ARGV[1] + 1) == ARGV[1] .. '#') then return redis.call('DEL', KEYS[1]) end
-return 0`;
+local n = 0
+for i = 1, #KEYS do
+  local v = redis.call('GET', KEYS[i])
+  if v == ARGV[1] or (v and string.sub(v, 1, #ARGV[1] + 1) == ARGV[1] .. '#') then n = n + redis.call('DEL', KEYS[i]) end
+end
+return n`;
+/** Request time: every target free (or already ours), then all taken; else the first holder and its key. */
+const ACQUIRE = `
+for i = 1, #KEYS do
+  local v = redis.call('GET', KEYS[i])
+  if v and v ~= ARGV[1] then return {KEYS[i], v} end
+end
+for i = 1, #KEYS do redis.call('SET', KEYS[i], ARGV[1], 'PX', ARGV[2]) end
+return {}`;
 /**
- * An execution takes over its rollback's pending lock, or renews its own; another run of the same
+ * An execution takes over its rollback's pending locks, or renews its own; another run of the same
  * rollback (a retry racing a run that lost its BullMQ lock) is refused until that run's lease lapses.
  */
 const CLAIM_RUN = `
-local v = redis.call('GET', KEYS[1])
-if v == false or v == ARGV[1] or v == ARGV[2] then
-  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
-  return ''
+for i = 1, #KEYS do
+  local v = redis.call('GET', KEYS[i])
+  if not (v == false or v == ARGV[1] or v == ARGV[2]) then return v end
 end
-return v`;
+for i = 1, #KEYS do redis.call('SET', KEYS[i], ARGV[2], 'PX', ARGV[3]) end
+return ''`;
 
 export type LockResult = { ok: true } | { ok: false; holder: string };
+type Targets = readonly [string, ...string[]];
 
 /**
  * One rollback per target. While waiting for approval the lock holds the rollback id; while
@@ -50,34 +72,36 @@ export class TargetLocks {
     return this.k.lock(target);
   }
 
-  /** Takes the lock for rollback `owner` at request time. */
-  async acquire(target: string, owner: string, ttlMs: number): Promise<LockResult> {
-    const key = this.k.lock(target);
-    if ((await this.redis.set(key, owner, 'PX', ttlMs, 'NX')) === 'OK') return { ok: true };
-    const holder = await this.redis.get(key);
-    // The holder may have released between our two calls; one more try settles it.
-    if (holder === null) return this.acquire(target, owner, ttlMs);
-    return { ok: false, holder: rollbackOf(holder) };
+  /** Takes every target for rollback `owner` at request time, or none: `holder` is the first other rollback found. */
+  async acquire(targets: Targets, owner: string, ttlMs: number): Promise<LockResult & { target?: string }> {
+    const [key, holder] = (await this.redis.eval(ACQUIRE, targets.length, ...this.keysOf(targets), owner, ttlMs)) as [string?, string?];
+    if (key === undefined || holder === undefined) return { ok: true };
+    return { ok: false, holder: rollbackOf(holder), target: key.slice(this.k.lock('').length) };
   }
 
-  /** An execution run of rollback `id` with job `token` claims the target; `holder` is the full value otherwise. */
-  async claimRun(target: string, id: string, token: string, ttlMs: number): Promise<LockResult> {
-    const holder = (await this.redis.eval(CLAIM_RUN, 1, this.k.lock(target), id, runOwner(id, token), ttlMs)) as string;
+  /** An execution run of rollback `id` with job `token` claims its targets; `holder` is the full value otherwise. */
+  async claimRun(targets: Targets, id: string, token: string, ttlMs: number): Promise<LockResult> {
+    const holder = (await this.redis.eval(CLAIM_RUN, targets.length, ...this.keysOf(targets), id, runOwner(id, token), ttlMs)) as string;
     return holder === '' ? { ok: true } : { ok: false, holder };
   }
 
-  async renew(target: string, value: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.eval(RENEW, 1, this.k.lock(target), value, ttlMs)) === 1;
+  /** Extends the run's hold on every target; false once any of them is no longer held by `value`. */
+  async renew(targets: Targets, value: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.eval(RENEW, targets.length, ...this.keysOf(targets), value, ttlMs)) === 1;
   }
 
-  /** Frees the target if this exact run (`id#token`) still holds it. */
-  async releaseRun(target: string, value: string): Promise<boolean> {
-    return (await this.redis.eval(RELEASE_EXACT, 1, this.k.lock(target), value)) === 1;
+  /** Frees the targets this exact run (`id#token`) still holds. */
+  async releaseRun(targets: Targets, value: string): Promise<void> {
+    await this.redis.eval(RELEASE_EXACT, targets.length, ...this.keysOf(targets), value);
   }
 
-  /** Frees the target if rollback `id` holds it (by any of its runs). */
-  async release(target: string, id: string): Promise<boolean> {
-    return (await this.redis.eval(RELEASE, 1, this.k.lock(target), id)) === 1;
+  /** Frees the targets rollback `id` holds (by any of its runs). */
+  async release(targets: Targets, id: string): Promise<void> {
+    await this.redis.eval(RELEASE, targets.length, ...this.keysOf(targets), id);
+  }
+
+  private keysOf(targets: Targets): string[] {
+    return targets.map((t) => this.k.lock(t));
   }
 
   /** The rollback holding the target, or null. */

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import { isTerminal, type Rollback, type RollbackState } from '../domain/rollback.js';
-import { canTransition, IllegalTransition } from '../domain/state-machine.js';
+import { isTerminal, lockTargets, type Rollback } from '../domain/rollback.js';
+import { fire, type LifecycleEvent } from '../domain/state-machine.js';
 import type { OutboxEntry, TimelineEvent } from '../domain/timeline.js';
 import { keys, type Keys } from './keys.js';
 import { FenceLost, type Fence } from './fence.js';
@@ -27,8 +27,8 @@ end
  * Compare-and-set on the record's version: writes the new document, appends the timeline event,
  * the audit entry and the war-room outbox entries in one atomic step, or does nothing if someone
  * else wrote first (0), or if the writer's fence (its execution lock) is gone (-1).
- * A terminal state also frees the target lock if this rollback holds it: no lock outlives its rollback.
- * KEYS: record, timeline, audit, outbox, outbox pending, active set, fence key, target lock.
+ * A terminal state also frees the target locks this rollback holds: no lock outlives its rollback.
+ * KEYS: record, timeline, audit, outbox, outbox pending, active set, fence key, target locks...
  * ARGV: version, doc, event, id, now ms, terminal flag, fence value, outbox entries...
  */
 const CAS_WRITE = `${APPEND}
@@ -38,8 +38,10 @@ redis.call('HSET', KEYS[1], 'v', tostring(tonumber(ARGV[1]) + 1), 'doc', ARGV[2]
 append(KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[4], ARGV[5], ARGV[3], 8)
 if ARGV[6] == '1' then
   redis.call('SREM', KEYS[6], ARGV[4])
-  local holder = redis.call('GET', KEYS[8])
-  if holder == ARGV[4] or (holder and string.sub(holder, 1, #ARGV[4] + 1) == ARGV[4] .. '#') then redis.call('DEL', KEYS[8]) end
+  for i = 8, #KEYS do
+    local holder = redis.call('GET', KEYS[i])
+    if holder == ARGV[4] or (holder and string.sub(holder, 1, #ARGV[4] + 1) == ARGV[4] .. '#') then redis.call('DEL', KEYS[i]) end
+  end
 end
 return 1
 `;
@@ -117,9 +119,10 @@ export class RollbackStore {
       const event = result.event ? JSON.stringify({ at, ...result.event }) : '';
       const terminal = isTerminal(next.state) ? '1' : '';
       const say = (result.say ?? []).map((e) => JSON.stringify(e));
+      const locks = lockTargets(next).map((t) => this.k.lock(t));
       const ok = await this.redis.eval(
         CAS_WRITE,
-        8,
+        7 + locks.length,
         this.k.rollback(id),
         this.k.timeline(id),
         this.k.audit,
@@ -127,7 +130,7 @@ export class RollbackStore {
         this.k.outboxPending,
         this.k.active,
         opts.fence?.key ?? this.k.rollback(id),
-        this.k.lock(next.target),
+        ...locks,
         v,
         JSON.stringify(next),
         event,
@@ -147,24 +150,21 @@ export class RollbackStore {
   }
 
   /**
-   * Moves the record to `to` if the lifecycle allows it from its current state (and, when given,
-   * only from `from`). Returns changed=false when it was already elsewhere: callers treat that as "someone else did it".
+   * Applies a lifecycle event if the record's state accepts it. Returns changed=false when it was
+   * already elsewhere: callers treat that as "someone else did it" (a racing cancel, another run).
    */
   async transition(
     id: string,
-    to: RollbackState,
-    opts: { from?: RollbackState[]; patch?: Partial<Rollback>; message?: string; user?: string; say?: (rb: Rollback) => OutboxEntry[] } & WriteOptions = {},
+    event: LifecycleEvent,
+    opts: { patch?: Omit<Partial<Rollback>, 'state'>; message?: string; user?: string; say?: (rb: Rollback) => OutboxEntry[] } & WriteOptions = {},
   ): Promise<{ rollback: Rollback; changed: boolean }> {
     return this.update(id, (rb) => {
-      if (opts.from && !opts.from.includes(rb.state)) return undefined;
-      if (!canTransition(rb.state, to)) {
-        if (opts.from) throw new IllegalTransition(rb.state, to);
-        return undefined;
-      }
-      const next: Rollback = { ...rb, ...opts.patch, state: to };
+      const fired = fire(rb, event);
+      if (!fired) return undefined;
+      const next: Rollback = { ...fired, ...opts.patch };
       return {
         rollback: next,
-        event: { type: 'state', message: opts.message ?? `${rb.state} → ${to}`, user: opts.user },
+        event: { type: 'state', message: opts.message ?? `${rb.state} → ${next.state}`, user: opts.user },
         say: opts.say?.(next),
       };
     }, opts);

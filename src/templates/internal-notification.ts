@@ -16,6 +16,9 @@ A rollback has been initiated for {product}.
 - Start Time: {timestamp}
 - Current Status: {status}
 
+*Components:*
+{components}
+
 *Action Required:*
 {list_of_actions_for_team}
 

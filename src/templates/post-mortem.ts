@@ -15,6 +15,10 @@ export const POST_MORTEM = `# Incident Post-Mortem: {product} {service} {environ
 
 Scenario: {scenario}. Override of a fix-forward advice: {override_reason}. Approved by {approver_names}.
 
+## Components
+
+{components}
+
 ## Timeline
 
 {timeline_table}

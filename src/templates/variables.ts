@@ -1,6 +1,7 @@
 import { formatDuration } from '../domain/duration.js';
 import type { Rollback } from '../domain/rollback.js';
 import type { TimelineEvent } from '../domain/timeline.js';
+import { checksRan, componentList } from './components.js';
 import { timelineTable } from './timeline-table.js';
 
 /**
@@ -35,6 +36,7 @@ export const TEMPLATE_VARIABLES = {
   approver_names: 'approvers\' names',
   error: 'why it failed, or `none`',
   summary: 'two or three sentences on what happened, from the record',
+  components: 'one line per component of a stack with where it is now (for a plain rollback, its one target)',
   timeline_table: 'a Markdown table of the recorded timeline (post-mortem)',
   incident_status: 'a status-page sentence: resolved, or investigating while it is not',
   list_of_actions_for_team: 'what the team should do now',
@@ -73,7 +75,7 @@ const minute = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 
 function summary(rb: Rollback, product: string, took: string, verdict: string): string {
   const what = `A rollback of ${product} ${rb.service} ${rb.environment} from ${versionLabel(rb.plan?.current)} to ${versionLabel(rb.plan?.target)} was requested at ${minute(rb.createdAt)} (${rb.reason || 'no reason given'}).`;
-  if (rb.state === 'succeeded') return `${what} It completed in ${took}, ${verdict}, and the service passed its health checks.`;
+  if (rb.state === 'succeeded') return `${what} It completed in ${took}, ${verdict}${checksRan(rb) ? ', and passed its post-rollback checks' : '; no post-rollback check was configured'}.`;
   if (rb.state === 'failed') return `${what} It failed after ${took}: ${rb.error?.name ?? 'Error'}: ${rb.error?.message ?? 'see the timeline'}.`;
   return `${what} It is ${STATUS[rb.state] ?? rb.state.replace('_', ' ')}.`;
 }
@@ -117,6 +119,7 @@ export function templateVariables(rb: Rollback, ctx: TemplateContext): Record<Te
     approver_names: approvers.map(name).join(', ') || 'nobody yet',
     error: rb.error ? `${rb.error.name}: ${rb.error.message}` : 'none',
     summary: summary(rb, ctx.product, took, verdict),
+    components: componentList(rb, STATUS[rb.state] ?? rb.state),
     timeline_table: timelineTable(ctx.timeline ?? [], name),
     incident_status:
       rb.state === 'succeeded'

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,6 +47,22 @@ afterAll(async () => {
 const cardOf = (header: string) => page.locator('.message', { has: page.locator('.bk-header', { hasText: header }) });
 const card = () => cardOf('Rollback RB-1 · api production');
 const thread = () => page.locator('.thread').first();
+
+/** Whether a TCP connection to host:port opens (false when refused or silent for 2 s). */
+function reachable(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: 2000 });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
 
 async function request(as: string, text: string) {
   await page.selectOption('#who', as);
@@ -126,5 +143,20 @@ describe('npm run sandbox in a browser', () => {
     await thread.getByText('Fix forward instead: the patch is ready').waitFor();
     expect(await thread.innerText()).toContain('Fix forward instead: the patch is ready');
     expect((await sandbox.rewind.services.store.get('RB-2'))?.state).toBe('rejected');
+  });
+
+  it("listens on loopback only: the bot, the page and the Slack fake cannot be reached on this machine's other addresses", async () => {
+    // The bot is the real startRewind, which listens on every interface in production.
+    expect(sandbox.rewind.address).toMatchObject({ address: '127.0.0.1', family: 'IPv4' });
+    const ports = { bot: sandbox.rewind.address!.port, page: Number(new URL(sandbox.url).port), 'Slack fake': Number(new URL(sandbox.slack.url).port) };
+    for (const [name, port] of Object.entries(ports)) expect(await reachable('127.0.0.1', port), `${name} on 127.0.0.1:${port}`).toBe(true);
+    // Every non-loopback IPv4 address of this machine (when it has none, the bound address above is the check).
+    const others = Object.values(networkInterfaces())
+      .flatMap((addresses) => addresses ?? [])
+      .filter((a) => a.family === 'IPv4' && !a.internal)
+      .map((a) => a.address);
+    for (const address of others) {
+      for (const [name, port] of Object.entries(ports)) expect(await reachable(address, port), `${name} on ${address}:${port}`).toBe(false);
+    }
   });
 });

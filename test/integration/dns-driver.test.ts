@@ -1,6 +1,6 @@
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { dnsTarget, type DnsTarget } from '../../src/config/targets/dns.js';
+import { dnsTarget, type DnsTarget } from '../../src/drivers/dns/target.js';
 import type { PlanRequest } from '../../src/drivers/driver.js';
 import { createDnsDriver } from '../../src/drivers/dns/driver.js';
 import { dnsDriver } from '../../src/drivers/dns/index.js';

@@ -1,11 +1,11 @@
 import { ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ecsTarget, type EcsTarget } from '../../src/config/targets/ecs.js';
 import type { Plan } from '../../src/domain/rollback.js';
 import type { PlanRequest } from '../../src/drivers/driver.js';
 import { createEcsDriver } from '../../src/drivers/ecs/driver.js';
 import { ecsDriver } from '../../src/drivers/ecs/index.js';
+import { ecsTarget, type EcsTarget } from '../../src/drivers/ecs/target.js';
 import { startFakeEcs, type FakeEcs } from '../fakes/aws/ecs.js';
 import { stepContext, type StepOverrides } from '../fakes/aws/steps.js';
 import { asExecutor } from '../support/driver.js';

@@ -3,13 +3,13 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { flagTargetSchema, type FlagTarget } from '../../src/config/targets/flag.js';
+import { flagTargetSchema, type FlagTarget } from '../../src/drivers/flag/target.js';
 import type { PlanRequest } from '../../src/drivers/driver.js';
 import { PlanRefused, StepFailed } from '../../src/drivers/errors.js';
 import { createFlagDriver } from '../../src/drivers/flag/driver.js';
 import { flagDriver } from '../../src/drivers/flag/index.js';
 import { asExecutor } from '../support/driver.js';
-import { renderBody } from '../../src/drivers/flag/http.js';
+import { renderBody } from '../../src/drivers/flag/stores/http/admin-api.js';
 import { sdkConfig } from '../fakes/aws/index.js';
 import { driverContext, runAllSteps, stepContext } from '../fakes/aws/steps.js';
 

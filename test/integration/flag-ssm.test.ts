@@ -1,7 +1,7 @@
 import { AppConfigClient } from '@aws-sdk/client-appconfig';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { flagTargetSchema, type FlagTarget } from '../../src/config/targets/flag.js';
+import { flagTargetSchema, type FlagTarget } from '../../src/drivers/flag/target.js';
 import type { PlanRequest } from '../../src/drivers/driver.js';
 import { StepFailed } from '../../src/drivers/errors.js';
 import { createFlagDriver } from '../../src/drivers/flag/driver.js';

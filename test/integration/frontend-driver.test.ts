@@ -1,10 +1,10 @@
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { S3Client } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { frontendTarget, type FrontendTarget } from '../../src/config/targets/frontend.js';
 import type { PlanRequest } from '../../src/drivers/driver.js';
 import { createFrontendDriver } from '../../src/drivers/frontend/driver.js';
 import { frontendDriver } from '../../src/drivers/frontend/index.js';
+import { frontendTarget, type FrontendTarget } from '../../src/drivers/frontend/target.js';
 import { asExecutor } from '../support/driver.js';
 import { CloudFrontFake, S3Fake, sdkConfig } from '../fakes/aws/index.js';
 import { driverContext, runAllSteps, stepContext } from '../fakes/aws/steps.js';

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runbookTarget, type RunbookTarget } from '../../src/config/targets/runbook.js';
 import type { Plan } from '../../src/domain/rollback.js';
 import { StepFailed } from '../../src/drivers/errors.js';
 import { createRunbookDriver } from '../../src/drivers/runbook/driver.js';
 import { runbookDriver } from '../../src/drivers/runbook/index.js';
+import { runbookTarget, type RunbookTarget } from '../../src/drivers/runbook/target.js';
 import { stepContext } from '../fakes/aws/steps.js';
 import { asExecutor } from '../support/driver.js';
 

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkpointer } from '../../jobs/checkpoint.js';
+import { checkpointer } from '../../src/rollbacks/checkpoint.js';
 import { FenceLost, type Fence } from '../../src/store/fence.js';
 import { StepJournal } from '../../src/store/journal.js';
 import { runOwner, TargetLocks } from '../../src/store/locks.js';
@@ -25,7 +25,7 @@ afterAll(async () => {
 
 /** One attempt of step `deploy` of RB-1: the journal record the executor starts, and the checkpoint over it. */
 async function attempt(token: string) {
-  expect(await locks.claimRun('api/production', 'RB-1', token, 60_000)).toEqual({ ok: true });
+  expect(await locks.claimRun(['api/production'], 'RB-1', token, 60_000)).toEqual({ ok: true });
   const fence: Fence = { key: locks.key('api/production'), value: runOwner('RB-1', token) };
   const record = await journal.start('RB-1', 'deploy', (await journal.all('RB-1')).deploy, fence);
   return checkpointer(
@@ -44,7 +44,7 @@ describe('ctx.checkpoint on the step journal', () => {
     expect(await first('deploymentId', deploy)).toBe('deployment-1');
 
     // The worker died; the next run of the job takes the lock over and repeats the step.
-    await locks.releaseRun('api/production', runOwner('RB-1', 'job-1'));
+    await locks.releaseRun(['api/production'], runOwner('RB-1', 'job-1'));
     const repeat = await attempt('job-2');
     expect(await repeat('deploymentId', deploy)).toBe('deployment-1');
     expect(deployments).toBe(1);

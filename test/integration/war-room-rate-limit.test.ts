@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { refreshCard, threadLine } from '../../src/service/cards.js';
+import { scopeOf } from '../../src/rollbacks/scope.js';
+import { refreshCard } from '../../src/warroom/card.js';
 import type { RecordedCall } from '../fakes/slack.js';
 import { eventually, readable, startHarness, USERS, WAR_ROOM, type Harness } from '../support/harness.js';
 
@@ -40,7 +41,7 @@ describe('posting within Slack limits', () => {
     const mark = h.slack.calls.length;
     h.slack.failNext('chat.postMessage', { status: 429, retryAfterSec: 1 });
     h.slack.failNext('chat.update', { status: 429, retryAfterSec: 1 });
-    await Promise.all([...Array.from({ length: 20 }, (_, i) => threadLine(services(), rb, `burst line ${i}`)), ...Array.from({ length: 20 }, () => refreshCard(services(), id))]);
+    await Promise.all([...Array.from({ length: 20 }, (_, i) => scopeOf(services(), rb.id).thread(`burst line ${i}`)), ...Array.from({ length: 20 }, () => refreshCard(services(), id))]);
     // Stored, not yet posted: the outbox poster delivers them, waiting out the 429s.
     const burstText = () => h.slack.thread(WAR_ROOM, ts).map((m) => m.text ?? '').join('\n');
     await eventually(() => burstText().includes('burst line 19') && h.slack.callsTo('chat.update').slice(-1)[0]?.error === undefined && h.slack.calls.length > mark + 3, 'the burst delivered');

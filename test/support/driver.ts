@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { checkpointer } from '../../jobs/checkpoint.js';
+import { checkpointer } from '../../src/rollbacks/checkpoint.js';
 import type { Plan } from '../../src/domain/rollback.js';
 import { bindDriver } from '../../src/drivers/define.js';
 import type { DriverContext, DriverInstance, Json, StepContext } from '../../src/drivers/driver.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DB_USAGE, parseDbRequest } from '../../commands/db.js';
 import { describeIssues } from '../../src/config/errors.js';
-import { databaseTarget } from '../../src/config/targets/database.js';
+import { DB_USAGE, parseDbRequest } from '../../src/drivers/database/grammar.js';
 import { targetInstanceName } from '../../src/drivers/database/plan.js';
+import { databaseTarget } from '../../src/drivers/database/target.js';
 import { dataLoss, restoreWindow } from '../../src/drivers/database/window.js';
 
 const NOW = new Date('2026-01-22T10:30:00Z');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { approvalRuleOf, parseCatalog } from '../../src/config/catalog.js';
 import { ConfigError } from '../../src/config/errors.js';
-import { flagTarget, maintenanceFlag } from '../../src/config/targets/flag.js';
+import { flagTarget, maintenanceFlag } from '../../src/drivers/flag/target.js';
 
 const base = `
 warRoom: C0WARROOM
@@ -51,7 +51,7 @@ maintenance: MAINTENANCE_MODE
     production: { driver: flag, store: http, url: https://api.skillancer.com/admin/flags, tokenEnv: "sk-live-123", approval: { from: [oncall] } }
 `),
     ).toEqual([
-      'flags.NewMatchingAlgorithm.production.store: store must be one of: ssm, appconfig, http',
+      'flags.NewMatchingAlgorithm.production.store: store must be one of: ssm, appconfig, http, doppler',
       'flags.skillpod_enabled.production.tokenEnv: must be the NAME of an environment variable such as SKILLANCER_ADMIN_TOKEN, not the token itself',
     ]);
   });

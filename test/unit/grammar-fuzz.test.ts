@@ -25,7 +25,7 @@ function prng(seed: number): () => number {
 }
 
 const PROTOTYPE = ['toString', 'valueOf', 'constructor', '__proto__', 'caller', 'arguments', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString', '__defineGetter__', '__lookupSetter__', 'prototype', 'length', 'name', 'apply', 'call', 'bind', 'TOSTRING', 'Constructor', '__PROTO__'];
-const KEYWORDS = ['to', 'sev', 'severity', 'at', 'flag', 'maintenance', 'off', 'on', 'revert', 'set', 'enable', 'disable', 'true', 'false', 'history', 'status', 'snapshots', 'snapshot', 'override', 'matrix', 'help', '-h', '--help', 'AT', 'Sev', 'TO'];
+const KEYWORDS = ['to', 'sev', 'severity', 'at', 'flag', 'maintenance', 'off', 'on', 'revert', 'set', 'enable', 'disable', 'true', 'false', 'history', 'status', 'snapshots', 'snapshot', 'override', 'matrix', 'help', '-h', '--help', 'retry', 'stack', 'full', 'AT', 'Sev', 'TO'];
 const NUMBERS = [
   '41', '0', '-0', '99999999999', '1e400', '-1e400', 'NaN', 'Infinity', '-Infinity', String(Number.MAX_SAFE_INTEGER), '9'.repeat(400),
   '-15m', '-2h', '-1d', '-90s', '-0ms', '-0.5h', '-.5h', '-99999999999h', '-99999999999d', '-1e308d', `-${'9'.repeat(120)}h`, `-${'9'.repeat(20)}ms`, '-15x', '15m', '+15m',
@@ -100,7 +100,10 @@ function problems(parsed: Parsed): string[] {
       return typeof parsed.message !== 'string' || !parsed.message.trim() ? ['empty error message'] : /native code|\[object /.test(parsed.message) ? ['message shows a prototype value'] : [];
     case 'rollback':
     case 'versions': {
-      const named = hasOwnPath(catalog.services, parsed.service, parsed.environment) || hasOwnPath(catalog.flags, parsed.service, parsed.environment);
+      const named =
+        parsed.kind === 'rollback' && parsed.stack
+          ? hasOwnPath(catalog.stacks, parsed.service, parsed.environment)
+          : hasOwnPath(catalog.services, parsed.service, parsed.environment) || hasOwnPath(catalog.flags, parsed.service, parsed.environment);
       const out = named ? [] : [`${parsed.service}/${parsed.environment} is not a catalog target`];
       if (parsed.kind === 'versions') return out;
       if (parsed.version !== undefined && !versionSchema.safeParse(parsed.version).success) out.push(`bad version ${parsed.version}`);
@@ -114,6 +117,7 @@ function problems(parsed: Parsed): string[] {
     case 'history':
       return parsed.service === undefined || Object.hasOwn(catalog.services, parsed.service) ? [] : [`history of unknown ${parsed.service}`];
     case 'status':
+    case 'retry':
       return /^RB-\d{1,9}$/.test(parsed.id) ? [] : [`bad id ${parsed.id}`];
     case 'help':
     case 'modal':

@@ -3,9 +3,9 @@ import { parseCommand } from '../../commands/grammar.js';
 import { parseRollbackForm } from '../../commands/form.js';
 import { parseCatalog, targetOf } from '../../src/config/catalog.js';
 import { own } from '../../src/config/own.js';
-import { runbookTarget } from '../../src/config/targets/runbook.js';
 import { planRunbook } from '../../src/drivers/runbook/plan.js';
 import { PlanRefused } from '../../src/drivers/errors.js';
+import { runbookTarget } from '../../src/drivers/runbook/target.js';
 import { authorityFor, decisionMatrix } from '../../src/policy/matrix.js';
 import { fill } from '../../src/templates/fill.js';
 import { verifySteps } from '../../src/verify/steps.js';
@@ -62,8 +62,8 @@ describe('own-key lookups of names typed in Slack', () => {
   it('the decision matrix knows no scenario or severity called `constructor`', () => {
     const service = { label: 'api production', groups: [{ from: ['oncall'], count: 1 }] };
     for (const name of PROTOTYPE) {
-      expect(authorityFor(decisionMatrix(catalog), service, { scenario: name })).toMatchObject({ ok: false, reason: 'unknown_scenario' });
-      expect(authorityFor(decisionMatrix(catalog), service, { severity: name })).toMatchObject({ ok: false, reason: 'unknown_severity' });
+      expect(authorityFor(decisionMatrix(catalog), service, { scenario: name })).toMatchObject({ refusal: { code: 'unknown_scenario' } });
+      expect(authorityFor(decisionMatrix(catalog), service, { severity: name })).toMatchObject({ refusal: { code: 'unknown_severity' } });
     }
   });
 

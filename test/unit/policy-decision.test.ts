@@ -17,7 +17,7 @@ const REQUESTER = 'U0REQ';
 
 function authority(choice: Classification, catalog: PolicyCatalog = CATALOG): Authority {
   const res = authorityFor(decisionMatrix(catalog), SERVICE, choice);
-  if (!res.ok) throw new Error(res.message);
+  if ('refusal' in res) throw new Error(res.refusal.message);
   return res.authority;
 }
 
@@ -64,7 +64,7 @@ describe('decision table: severity × roles × voters → decision', () => {
     const a = authority({ severity: 'P0' });
     expect(evaluate(a, votes([lead, 'U0O1'], lead)).status).toBe('pending');
     expect(evaluate(a, votes([lead, 'U0O1', 'U0L2'], lead))).toMatchObject({ status: 'approved', counted: ['U0O1', 'U0L2'] });
-    expect(checkVote(a, lead, votes([], lead))).toMatchObject({ ok: false, reason: 'requester' });
+    expect(checkVote(a, lead, votes([], lead))).toMatchObject({ code: 'not_allowed', message: expect.stringMatching(/You requested this rollback/) });
   });
 
   it('recounts against current membership: someone removed from a role between click and execution no longer counts', () => {
@@ -84,26 +84,26 @@ describe('decision table: severity × roles × voters → decision', () => {
     const after = { at: new Date('2026-01-22T10:30:00Z'), expiresAt };
     expect(evaluate(a, votes(['U0O1', 'U0L1']), before).status).toBe('approved');
     expect(evaluate(a, votes(['U0O1', 'U0L1']), after).status).toBe('expired');
-    expect(checkVote(a, 'U0L1', votes(['U0O1']), before)).toEqual({ ok: true });
-    expect(checkVote(a, 'U0L1', votes(['U0O1']), after)).toMatchObject({ ok: false, reason: 'expired' });
+    expect(checkVote(a, 'U0L1', votes(['U0O1']), before)).toBeUndefined();
+    expect(checkVote(a, 'U0L1', votes(['U0O1']), after)).toMatchObject({ code: 'expired' });
   });
 
   it('refuses outsiders and second votes with a message naming who may approve', () => {
     const a = authority({ scenario: 'data-corruption' });
     const outsider = checkVote(a, 'U0NOBODY', votes([]));
-    expect(outsider).toMatchObject({ ok: false, reason: 'not_eligible' });
-    expect(!outsider.ok && outsider.message).toMatch(/Only oncall or lead or cto may approve/);
-    expect(checkVote(a, 'U0CTO', votes(['U0CTO']))).toMatchObject({ ok: false, reason: 'already_approved' });
-    expect(checkVote(a, 'U0CTO', votes(['U0O1']))).toEqual({ ok: true });
+    expect(outsider).toMatchObject({ code: 'not_allowed' });
+    expect(outsider?.message).toMatch(/Only oncall or lead or cto may approve/);
+    expect(checkVote(a, 'U0CTO', votes(['U0CTO']))).toMatchObject({ code: 'done' });
+    expect(checkVote(a, 'U0CTO', votes(['U0O1']))).toBeUndefined();
   });
 });
 
 describe('classification', () => {
   it('P2/P3 advise fix forward: a rollback needs an override reason, which is kept', () => {
     const refused = authorityFor(decisionMatrix(CATALOG), SERVICE, { scenario: 'minor-feature' });
-    expect(refused).toMatchObject({ ok: false, reason: 'needs_override' });
-    expect(!refused.ok && refused.message).toMatch(/P3 · Minor feature broken: the decision matrix says \*fix forward\*/);
-    expect(authorityFor(decisionMatrix(CATALOG), SERVICE, { severity: 'P2', override: '   ' })).toMatchObject({ ok: false, reason: 'needs_override' });
+    expect(refused).toMatchObject({ refusal: { code: 'needs_override' } });
+    expect('refusal' in refused && refused.refusal.message).toMatch(/P3 · Minor feature broken: the decision matrix says \*fix forward\*/);
+    expect(authorityFor(decisionMatrix(CATALOG), SERVICE, { severity: 'P2', override: '   ' })).toMatchObject({ refusal: { code: 'needs_override' } });
     const ok = authority({ severity: 'P3', override: ' users cannot log in ' });
     expect(ok).toMatchObject({ override: 'users cannot log in', severity: { id: 'P3', advice: 'fix-forward' } });
   });
@@ -119,14 +119,13 @@ describe('classification', () => {
   it('a row needing a role the catalog lacks is refused with the fix, never silently weakened', () => {
     const noCto: PolicyCatalog = { roles: { oncall: {}, lead: {} } };
     const res = authorityFor(decisionMatrix(noCto), SERVICE, { scenario: 'data-corruption' });
-    expect(res).toMatchObject({ ok: false, reason: 'missing_role' });
-    expect(!res.ok && res.message).toMatch(/defines no role `cto`.*roles\.cto/);
+    expect(res).toMatchObject({ refusal: { code: 'missing_role', message: expect.stringMatching(/defines no role `cto`/), hint: expect.stringMatching(/roles\.cto/) } });
   });
 
   it('unknown names are refused with the valid choices; defaultSeverity classifies unclassified requests', () => {
-    expect(authorityFor(decisionMatrix(CATALOG), SERVICE, { severity: 'P9' })).toMatchObject({ ok: false, reason: 'unknown_severity' });
+    expect(authorityFor(decisionMatrix(CATALOG), SERVICE, { severity: 'P9' })).toMatchObject({ refusal: { code: 'unknown_severity' } });
     const bad = authorityFor(decisionMatrix(CATALOG), SERVICE, { scenario: 'meteor' });
-    expect(!bad.ok && bad.message).toMatch(/`outage`/);
+    expect('refusal' in bad && bad.refusal.message).toMatch(/`outage`/);
     const strict = authority({}, { ...CATALOG, defaultSeverity: 'P0' });
     expect(strict.severity?.id).toBe('P0');
     expect(evaluate(strict, votes(['U0O1'])).status).toBe('pending');

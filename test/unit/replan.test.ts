@@ -32,8 +32,12 @@ const REQUESTS = [
   'flag NewMatchingAlgorithm off production matches look wrong',
   'flag newmatchingalgorithm revert production',
   'flag FeatureFlags set 2 production',
+  'flag FEATURE_SKILLPOD_ENABLED revert production skillpod sessions drop',
   'maintenance on production',
   'beta-switch production',
+  'cdn production',
+  'cdn production to disabled',
+  'cdn production to 3sL4kqtJlcpXroDTDmJ.rmSpXd3dIbr_Y',
   'api-secrets production leaked JWT signing key',
   'api-secrets production sev security-breach',
 ];

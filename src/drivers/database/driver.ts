@@ -1,6 +1,5 @@
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { DatabaseTarget } from '../../config/targets/database.js';
 import type { DriverInstance, HistoryEntry } from '../driver.js';
 import { dependentOfStep, restartDependent, type RestartClients } from '../shared/restart/restart.js';
 import { driftDatabase } from './drift.js';
@@ -10,6 +9,7 @@ import { listSnapshots } from './rds.js';
 import { databaseNextSteps, replanDatabase } from './replan.js';
 import { restore, waitAvailable } from './restore.js';
 import { pointSecret } from './secret.js';
+import type { DatabaseTarget } from './target.js';
 
 export interface DatabaseDriverDeps {
   /** Clients for a region (undefined: the default chain's region), like the ECS driver's. */

@@ -1,11 +1,13 @@
-import { databaseTarget } from '../../config/targets/database.js';
 import { defineDriver } from '../define.js';
+import { databaseGrammar } from './grammar.js';
 import { databasePlanData } from './plan-data.js';
+import { databaseTarget } from './target.js';
 
 export const databaseDriver = defineDriver({
   kind: 'database',
   target: databaseTarget,
   planData: databasePlanData,
+  grammar: databaseGrammar,
   clients: ['rds', 'secrets', 'ecs', 'kubeConfigFor'],
   async create({ client, rpo, minPollSec, now }) {
     const [{ createDatabaseDriver }, { lazyKubeApis }, rds, secrets, ecs] = await Promise.all([

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DBInstance, RDSClient } from '@aws-sdk/client-rds';
 import { z } from 'zod';
-import type { DatabaseTarget } from '../../config/targets/database.js';
 import { formatDuration } from '../../domain/duration.js';
 import type { Plan, PlanStep } from '../../domain/rollback.js';
 import type { DriverContext, PlanRequest } from '../driver.js';
@@ -9,13 +8,14 @@ import { PlanRefused } from '../errors.js';
 import { dependentLabel, restartTitle } from '../shared/restart/dependents.js';
 import { dependentProblem, type RestartClients } from '../shared/restart/restart.js';
 import { findInstance, findSnapshot, listSnapshots } from './rds.js';
+import type { DatabaseTarget } from './target.js';
 import { dataLoss, describeWindow, restoreWindow, windowChoices } from './window.js';
 import { REDEPLOY_STEP, RESTORE_STEP, ROLLBACK_TAG, SECRET_STEP, utc, WAIT_STEP, type DatabasePlanData } from './plan-data.js';
 
 export const DB_USAGE =
   'Say what to restore: `at 2026-01-22T10:00Z`, `at -15m`, or `snapshot <id>` (`snapshots` lists them).';
 
-/** The options commands/db.ts produces; validated again here because they came from Slack. */
+/** The options ./grammar.ts produces; validated again here because they came from Slack. */
 const options = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('pitr'), restoreTime: z.iso.datetime({ offset: true }) }),
   z.object({ mode: z.literal('snapshot'), snapshotId: z.string().regex(/^(rds:)?[A-Za-z][A-Za-z0-9-]{0,254}$/) }),

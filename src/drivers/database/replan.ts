@@ -2,7 +2,7 @@ import type { Rollback } from '../../domain/rollback.js';
 
 type Asked = Pick<Rollback, 'service' | 'environment' | 'options'>;
 
-/** `/rollback db production at 2026-01-22T10:00:00.000Z` or `… snapshot <id>`: the restore point asked for (commands/db.ts). */
+/** `/rollback db production at 2026-01-22T10:00:00.000Z` or `… snapshot <id>`: the restore point asked for (./grammar.ts). */
 export function replanDatabase(rb: Asked): string {
   const point = rb.options?.mode === 'snapshot' ? `snapshot ${rb.options.snapshotId}` : `at ${rb.options?.restoreTime ?? '<time>'}`;
   return `/rollback ${rb.service} ${rb.environment} ${point}`;

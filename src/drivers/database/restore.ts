@@ -1,11 +1,11 @@
 import { RestoreDBInstanceFromDBSnapshotCommand, RestoreDBInstanceToPointInTimeCommand, type DBInstance, type RDSClient } from '@aws-sdk/client-rds';
 import { createWaiter, WaiterState } from '@smithy/core/client';
-import type { DatabaseTarget } from '../../config/targets/database.js';
 import { formatDuration } from '../../domain/duration.js';
 import type { StepContext } from '../driver.js';
 import { fromAwsError, StepFailed } from '../errors.js';
 import { regionFlag, ROLLBACK_TAG, utc, type DatabasePlanData } from './plan-data.js';
 import { findInstance } from './rds.js';
+import type { DatabaseTarget } from './target.js';
 
 const RESTORE_HINT =
   "check that Rewind's AWS role may call rds:RestoreDBInstanceToPointInTime / rds:RestoreDBInstanceFromDBSnapshot and rds:AddTagsToResource (README, Data rollbacks › IAM); if RDS refused the restore time, ask for a new plan inside the window";

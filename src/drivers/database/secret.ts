@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { GetSecretValueCommand, PutSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { RDSClient } from '@aws-sdk/client-rds';
-import type { DatabaseTarget } from '../../config/targets/database.js';
 import type { StepContext } from '../driver.js';
 import { fromAwsError, StepFailed } from '../errors.js';
 import { secretFields } from '../shared/secrets/fields.js';
 import { regionFlag, type DatabasePlanData } from './plan-data.js';
 import { findInstance } from './rds.js';
+import type { DatabaseTarget } from './target.js';
 
 /**
  * Points the app's secret at the restored instance: only the host field changes, every other field

@@ -1,10 +1,10 @@
 import { ChangeResourceRecordSetsCommand, GetChangeCommand, type Change, type Route53Client } from '@aws-sdk/client-route-53';
 import { createWaiter, WaiterState } from '@smithy/core/client';
-import type { DnsTarget } from '../../config/targets/dns.js';
 import { formatDuration } from '../../domain/duration.js';
 import type { StepContext } from '../driver.js';
 import { fromAwsError, StepFailed } from '../errors.js';
 import type { DnsPlanData } from './plan-data.js';
+import type { DnsTarget } from './target.js';
 
 const IAM_HINT = 'let Rewind route53:ChangeResourceRecordSets and route53:GetChange (README, Fast levers › IAM)';
 

@@ -1,11 +1,11 @@
 import type { Route53Client } from '@aws-sdk/client-route-53';
-import type { DnsTarget } from '../../config/targets/dns.js';
 import type { DriverInstance } from '../driver.js';
 import { serviceCommand } from '../replan.js';
 import { SWITCH_STEP, planDns } from './plan.js';
 import type { DnsPlanData } from './plan-data.js';
 import { describeTarget, readRecord, samePointer } from './records.js';
 import { switchRecord } from './switch.js';
+import type { DnsTarget } from './target.js';
 
 export interface DnsDriverDeps {
   route53: Route53Client;

@@ -1,6 +1,6 @@
-import { dnsTarget } from '../../config/targets/dns.js';
 import { defineDriver } from '../define.js';
 import { dnsPlanData } from './plan-data.js';
+import { dnsTarget } from './target.js';
 
 export const dnsDriver = defineDriver({
   kind: 'dns',

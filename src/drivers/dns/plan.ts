@@ -1,11 +1,11 @@
 import type { Route53Client } from '@aws-sdk/client-route-53';
-import type { DnsTarget } from '../../config/targets/dns.js';
 import type { Plan } from '../../domain/rollback.js';
 import type { DriverContext, PlanRequest } from '../driver.js';
 import { PlanRefused } from '../errors.js';
 import { memoName, memoRecord, readMemo } from './memo.js';
 import { replanCommand, type DnsPlanData } from './plan-data.js';
 import { describeTarget, fqdn, readRecord, recordFor, samePointer } from './records.js';
+import type { DnsTarget } from './target.js';
 
 export const SWITCH_STEP = 'switch';
 

@@ -1,6 +1,6 @@
 import { ListResourceRecordSetsCommand, type ResourceRecordSet, type Route53Client, type RRType } from '@aws-sdk/client-route-53';
-import type { RecordPointer } from '../../config/targets/dns.js';
 import { fromAwsError, PlanRefused } from '../errors.js';
+import type { RecordPointer } from './target.js';
 
 /** The parts of a record set Rewind reads, writes and stores in plans (JSON only). */
 export interface RecordSet {

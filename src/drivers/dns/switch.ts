@@ -1,10 +1,10 @@
 import type { Change, Route53Client } from '@aws-sdk/client-route-53';
-import type { DnsTarget } from '../../config/targets/dns.js';
 import type { StepContext } from '../driver.js';
 import { submitChange, waitInSync } from './change.js';
 import { memoName } from './memo.js';
 import type { DnsPlanData } from './plan-data.js';
 import { describeTarget, readRecord, toSdk } from './records.js';
+import type { DnsTarget } from './target.js';
 
 /**
  * One atomic batch: the record and Rewind's memo of the original change together. A repeat waits

@@ -1,10 +1,10 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
-import type { EcsTarget } from '../../config/targets/ecs.js';
 import type { DriverInstance } from '../driver.js';
 import { serviceCommand } from '../replan.js';
 import { driftEcs } from './drift.js';
 import { UPDATE_STEP, WAIT_STEP, planEcs } from './plan.js';
 import type { EcsPlanData } from './plan-data.js';
+import type { EcsTarget } from './target.js';
 import { updateService } from './update-service.js';
 import { ecsHistory } from './version-history.js';
 import { waitStable } from './wait-stable.js';

@@ -1,6 +1,6 @@
-import { ecsTarget } from '../../config/targets/ecs.js';
 import { defineDriver } from '../define.js';
 import { ecsPlanData } from './plan-data.js';
+import { ecsTarget } from './target.js';
 
 export const ecsDriver = defineDriver({
   kind: 'ecs',

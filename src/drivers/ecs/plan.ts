@@ -1,13 +1,13 @@
 import type { ECSClient, Service, TaskDefinition } from '@aws-sdk/client-ecs';
-import type { EcsTarget } from '../../config/targets/ecs.js';
 import type { Plan } from '../../domain/rollback.js';
 import type { DriverContext, PlanRequest } from '../driver.js';
 import { PlanRefused } from '../errors.js';
 import { describeChanges, mainContainer, taskDefinitionLabel } from './changes.js';
+import { choosePrevious, currentOf, resolveRequested } from './choose-revision.js';
 import { revisionLabel } from './names.js';
 import type { EcsPlanData } from './plan-data.js';
 import { lookupService, type ServicePlace } from '../shared/ecs/service.js';
-import { choosePrevious, currentOf, resolveRequested } from './target.js';
+import type { EcsTarget } from './target.js';
 import { describeTaskDefinition } from './task-definitions.js';
 
 export const UPDATE_STEP = 'update-service';

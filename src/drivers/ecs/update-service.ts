@@ -1,11 +1,11 @@
 import { UpdateServiceCommand, type ECSClient } from '@aws-sdk/client-ecs';
-import type { EcsTarget } from '../../config/targets/ecs.js';
 import type { StepContext } from '../driver.js';
 import { fromAwsError, StepFailed } from '../errors.js';
 import { CLOCK_SKEW_MS } from './clock.js';
 import { revisionLabel } from './names.js';
 import { replanCommand, type EcsPlanData } from './plan-data.js';
 import { lookupService } from '../shared/ecs/service.js';
+import type { EcsTarget } from './target.js';
 
 /** What to do when UpdateService is refused: a rejected request usually means the target changed since planning. */
 function updateHint(error: unknown, data: EcsPlanData): string {

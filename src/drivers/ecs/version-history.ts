@@ -1,10 +1,10 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
-import type { EcsTarget } from '../../config/targets/ecs.js';
 import type { DriverContext, HistoryEntry } from '../driver.js';
 import { taskDefinitionLabel } from './changes.js';
 import { successfulDeployments } from './history.js';
 import { revisionLabel } from './names.js';
 import { lookupService, type ServicePlace } from '../shared/ecs/service.js';
+import type { EcsTarget } from './target.js';
 import { describeTaskDefinition, newestActiveRevisions } from './task-definitions.js';
 
 /** How many ACTIVE revisions the history lists; each one costs a DescribeTaskDefinition. */

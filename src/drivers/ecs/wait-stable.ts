@@ -1,6 +1,5 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { createWaiter, WaiterState } from '@smithy/core/client';
-import type { EcsTarget } from '../../config/targets/ecs.js';
 import { formatDuration } from '../../domain/duration.js';
 import type { StepContext } from '../driver.js';
 import { StepFailed } from '../errors.js';
@@ -11,6 +10,7 @@ import { revisionLabel } from './names.js';
 import { replanCommand, type EcsPlanData } from './plan-data.js';
 import { assessRollout, progressLine, type Rollout } from './rollout-state.js';
 import { lookupService } from '../shared/ecs/service.js';
+import type { EcsTarget } from './target.js';
 
 /**
  * Polls DescribeServices at a fixed interval (target.pollInterval, so completion is seen within

@@ -1,6 +1,10 @@
 import type { Rollback } from '../../domain/rollback.js';
 import { serviceCommand } from '../replan.js';
-import { replanCommand } from './plan-data.js';
+
+/** `/rollback flag NewMatchingAlgorithm off production`: the command that asks for a fresh plan. */
+export function replanCommand(data: { flag: string; action: string; value?: string; environment: string }): string {
+  return `/rollback flag ${data.flag} ${data.action}${data.action === 'set' ? ` ${data.value ?? '<value>'}` : ''} ${data.environment}`;
+}
 
 /**
  * `/rollback flag NewMatchingAlgorithm off production` (commands/flag.ts: the action before the

@@ -1,6 +1,7 @@
-import { FLAG_ACTIONS, flagActionProblem, type FlagAction, type FlagTarget } from '../../config/targets/flag.js';
 import type { PlanRequest } from '../driver.js';
 import { PlanRefused } from '../errors.js';
+import { FLAG_ACTIONS, type FlagAction } from './actions.js';
+import { flagActionProblem, type FlagTarget } from './target.js';
 
 export interface FlagRequest {
   flag: string;

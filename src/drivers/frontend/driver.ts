@@ -1,6 +1,5 @@
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { FrontendTarget } from '../../config/targets/frontend.js';
 import type { DriverInstance, HistoryEntry } from '../driver.js';
 import { serviceCommand } from '../replan.js';
 import { driftFrontend } from './drift.js';
@@ -10,6 +9,7 @@ import { readMarker } from './marker.js';
 import { INVALIDATE_STEP, planFrontend, SYNC_STEP } from './plan.js';
 import { s3Url, type FrontendPlanData } from './plan-data.js';
 import { syncVersion } from './sync.js';
+import type { FrontendTarget } from './target.js';
 
 export interface FrontendDriverDeps {
   /** An S3 client for a region (undefined: the default chain's region). */

@@ -1,6 +1,6 @@
-import { frontendTarget } from '../../config/targets/frontend.js';
 import { defineDriver } from '../define.js';
 import { frontendPlanData } from './plan-data.js';
+import { frontendTarget } from './target.js';
 
 export const frontendDriver = defineDriver({
   kind: 'frontend',

@@ -1,10 +1,10 @@
 import { CreateInvalidationCommand, GetInvalidationCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { createWaiter, WaiterState } from '@smithy/core/client';
-import type { FrontendTarget } from '../../config/targets/frontend.js';
 import { formatDuration } from '../../domain/duration.js';
 import type { StepContext } from '../driver.js';
 import { fromAwsError, StepFailed } from '../errors.js';
 import type { FrontendPlanData } from './plan-data.js';
+import type { FrontendTarget } from './target.js';
 
 const IAM_HINT = 'let Rewind cloudfront:CreateInvalidation and cloudfront:GetInvalidation on the distribution (README, Fast levers › IAM)';
 

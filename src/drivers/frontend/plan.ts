@@ -1,5 +1,4 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { FrontendTarget } from '../../config/targets/frontend.js';
 import type { Plan } from '../../domain/rollback.js';
 import type { DriverContext, PlanRequest } from '../driver.js';
 import { PlanRefused } from '../errors.js';
@@ -8,6 +7,7 @@ import { markerKey, readMarker, seedCommand, type LiveMarker } from './marker.js
 import { s3Url, versionPrefix, type FrontendPlanData } from './plan-data.js';
 import { count } from './pool.js';
 import { computeDiff } from './sync.js';
+import type { FrontendTarget } from './target.js';
 
 export const SYNC_STEP = 'sync';
 export const INVALIDATE_STEP = 'invalidate';

@@ -1,11 +1,11 @@
 import { CopyObjectCommand, DeleteObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { FrontendTarget } from '../../config/targets/frontend.js';
 import type { StepContext } from '../driver.js';
 import { fromAwsError, StepFailed } from '../errors.js';
 import { listObjects, REWIND_FOLDER, type ObjectInfo } from './listing.js';
 import { writeMarker } from './marker.js';
 import { replanCommand, s3Url, versionPrefix, type FrontendPlanData } from './plan-data.js';
 import { count, forEachLimit } from './pool.js';
+import type { FrontendTarget } from './target.js';
 
 export interface SyncDiff {
   /** Keys (relative to the prefixes) to copy from the version: new or different by ETag or size. */

@@ -1,5 +1,4 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { KubernetesTarget } from '../../config/targets/kubernetes.js';
 import type { DriverInstance } from '../driver.js';
 import { serviceCommand } from '../replan.js';
 import { kubeApis, type KubeContext } from '../shared/kubernetes/api.js';
@@ -8,6 +7,7 @@ import { listHistory } from './history.js';
 import { planRollback } from './plan.js';
 import type { KubernetesPlanData } from './plan-data.js';
 import { runStatus, runUndo } from './steps.js';
+import type { KubernetesTarget } from './target.js';
 
 export interface KubernetesDriverDeps {
   /** Builds the client config for a target (its context, or in-cluster); called once per context. */

@@ -1,8 +1,8 @@
-import type { KubernetesTarget } from '../../config/targets/kubernetes.js';
 import type { HistoryEntry } from '../driver.js';
 import type { KubeApi } from '../shared/kubernetes/api.js';
 import { readHistory } from './plan.js';
 import { shortImage } from './revisions.js';
+import type { KubernetesTarget } from './target.js';
 
 /**
  * `kubectl rollout history` for each Deployment, in catalog order, newest revision first.

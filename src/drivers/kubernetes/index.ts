@@ -1,6 +1,6 @@
-import { kubernetesTarget } from '../../config/targets/kubernetes.js';
 import { defineDriver } from '../define.js';
 import { kubernetesPlanData } from './plan-data.js';
+import { kubernetesTarget } from './target.js';
 
 export const kubernetesDriver = defineDriver({
   kind: 'kubernetes',

@@ -1,12 +1,12 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import { formatDuration } from '../../domain/duration.js';
 import type { Plan } from '../../domain/rollback.js';
-import type { KubernetesTarget } from '../../config/targets/kubernetes.js';
 import { PlanRefused } from '../errors.js';
 import type { KubeApi } from '../shared/kubernetes/api.js';
 import { selectorString } from '../shared/kubernetes/selector.js';
 import type { KubernetesPlanData, PlannedDeployment } from './plan-data.js';
 import { chooseTarget, deploymentHistory, describeRevision, type DeploymentHistory } from './revisions.js';
+import type { KubernetesTarget } from './target.js';
 
 export async function readHistory(api: KubeApi, namespace: string, name: string): Promise<{ deployment: V1Deployment; history: DeploymentHistory }> {
   const deployment = await api.readDeployment(namespace, name);

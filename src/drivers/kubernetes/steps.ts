@@ -1,4 +1,3 @@
-import type { KubernetesTarget } from '../../config/targets/kubernetes.js';
 import { StepFailed } from '../errors.js';
 import type { StepContext } from '../driver.js';
 import type { KubeApi } from '../shared/kubernetes/api.js';
@@ -6,6 +5,7 @@ import { selectorString } from '../shared/kubernetes/selector.js';
 import { waitForRollout } from '../shared/kubernetes/wait.js';
 import type { KubernetesPlanData, PlannedDeployment } from './plan-data.js';
 import { describeRevision, ownedReplicaSets, rollbackPatch, templateKey } from './revisions.js';
+import type { KubernetesTarget } from './target.js';
 
 type Ctx = StepContext<KubernetesTarget>;
 

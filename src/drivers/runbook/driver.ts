@@ -1,5 +1,4 @@
 import { hostname } from 'node:os';
-import type { RunbookTarget } from '../../config/targets/runbook.js';
 import { formatDuration } from '../../domain/duration.js';
 import type { DriverInstance, StepContext } from '../driver.js';
 import { StepFailed } from '../errors.js';
@@ -7,6 +6,7 @@ import { serviceCommand } from '../replan.js';
 import { planRunbook, type RunbookStepInput } from './plan.js';
 import type { RunbookPlanData } from './plan-data.js';
 import { displayArgv, groupAlive, runCommand } from './run.js';
+import type { RunbookTarget } from './target.js';
 
 export interface RunbookDriverDeps {
   /** The worker's environment; catalog `env` mappings read from it. */

@@ -1,6 +1,6 @@
-import { runbookTarget } from '../../config/targets/runbook.js';
 import { defineDriver } from '../define.js';
 import { runbookPlanData } from './plan-data.js';
+import { runbookTarget } from './target.js';
 
 export const runbookDriver = defineDriver({
   kind: 'runbook',

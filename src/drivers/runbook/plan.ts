@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { own } from '../../config/own.js';
-import { PLACEHOLDER, type RunbookStepConfig, type RunbookTarget } from '../../config/targets/runbook.js';
 import { formatDuration } from '../../domain/duration.js';
 import type { Plan } from '../../domain/rollback.js';
 import type { PlanRequest } from '../driver.js';
 import { PlanRefused } from '../errors.js';
 import { childEnv, describeMissing } from './env.js';
 import { displayArgv, type CommandSpec } from './run.js';
+import { PLACEHOLDER, type RunbookStepConfig, type RunbookTarget } from './target.js';
 
 /** What the run step needs, fixed at plan time: the exact argv the approvers saw. */
 export interface RunbookStepInput extends CommandSpec {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { AwsError, AwsFake, requestId, xmlDocument, type FakeOptions, type FakeRequest, type FakeResponse, type Route } from './server.js';
-import { child, children, escapeXml, parseXml, textOf } from './xml.js';
+import { distributionConfigNode, minimalDistributionConfig } from './cloudfront-config.js';
+import { child, children, escapeXml, parseXml, renderXml, textOf, type XmlNode } from './xml.js';
 
 const NS = 'http://cloudfront.amazonaws.com/doc/2020-05-31/';
 
@@ -13,33 +14,66 @@ export interface FakeInvalidation {
   completesAt: number;
 }
 
+export interface FakeDistribution {
+  id: string;
+  /** The DistributionConfig element as UpdateDistribution sent it; GetDistributionConfig serves it back as is. */
+  config: XmlNode;
+  etag: string;
+  lastModified: Date;
+  /** GetDistribution says InProgress until then, Deployed after. */
+  deployedAt: number;
+}
+
 export interface CloudFrontFakeOptions extends FakeOptions {
   /** How long an invalidation stays InProgress (real CloudFront: tens of seconds to minutes). */
   invalidationDelayMs?: number;
+  /** How long a distribution stays InProgress after an update (real CloudFront: 5 to 15 minutes). */
+  deployDelayMs?: number;
+}
+
+/** CloudFront ETags look like `E2QWRUHAPOMQZL`. */
+function newEtag(): string {
+  return `E${randomBytes(9).toString('hex').toUpperCase().slice(0, 13)}`;
 }
 
 /**
- * CloudFront's invalidation API (REST-XML, 2020-05-31). Like CloudFront, a repeated
- * CreateInvalidation with the same CallerReference and paths returns the earlier
- * invalidation; with other paths it fails with InvalidationBatchAlreadyExists.
+ * CloudFront (REST-XML, 2020-05-31): invalidations, and distributions' configs. Like CloudFront,
+ * a repeated CreateInvalidation with the same CallerReference and paths returns the earlier
+ * invalidation (with other paths it fails with InvalidationBatchAlreadyExists), and
+ * UpdateDistribution needs the current ETag as If-Match (412 PreconditionFailed when stale),
+ * answers with a new one, and leaves the distribution InProgress for `deployDelayMs`.
  */
 export class CloudFrontFake extends AwsFake {
   readonly invalidations: FakeInvalidation[] = [];
   invalidationDelayMs: number;
-  private readonly distributions = new Set<string>();
+  deployDelayMs: number;
+  private readonly distributions = new Map<string, FakeDistribution>();
 
   constructor(options: CloudFrontFakeOptions = {}) {
     super(options);
     this.invalidationDelayMs = options.invalidationDelayMs ?? 0;
+    this.deployDelayMs = options.deployDelayMs ?? 0;
   }
 
   static start(options?: CloudFrontFakeOptions): Promise<CloudFrontFake> {
     return new CloudFrontFake(options).start();
   }
 
-  addDistribution(id: string): this {
-    this.distributions.add(id);
+  /**
+   * Seeds a Deployed distribution with a config as the CLI prints it (JSON). Seeding an existing
+   * id again replaces its config with a new ETag, as an edit in the console would.
+   */
+  addDistribution(id: string, config: Record<string, unknown> = minimalDistributionConfig(`fake-${id}`)): this {
+    this.distributions.set(id, { id, config: distributionConfigNode(config), etag: newEtag(), lastModified: new Date(), deployedAt: Date.now() });
     return this;
+  }
+
+  distribution(id: string): FakeDistribution | undefined {
+    return this.distributions.get(id);
+  }
+
+  deployStatus(d: FakeDistribution): 'InProgress' | 'Deployed' {
+    return Date.now() >= d.deployedAt ? 'Deployed' : 'InProgress';
   }
 
   status(inv: FakeInvalidation): 'InProgress' | 'Completed' {
@@ -47,6 +81,17 @@ export class CloudFrontFake extends AwsFake {
   }
 
   protected route(req: FakeRequest): Route | undefined {
+    const d = /^\/2020-05-31\/distribution\/([^/]+)(\/config)?$/.exec(req.path);
+    if (d) {
+      const id = decodeURIComponent(d[1]!);
+      if (req.method === 'GET' && d[2]) return { op: 'GetDistributionConfig', input: { id }, run: () => this.getConfig(id) };
+      if (req.method === 'GET') return { op: 'GetDistribution', input: { id }, run: () => this.get(id) };
+      if (req.method === 'PUT' && d[2]) {
+        const ifMatch = req.headers['if-match'];
+        return { op: 'UpdateDistribution', input: { id, ifMatch }, run: () => this.update(id, typeof ifMatch === 'string' ? ifMatch : undefined, req.body.toString('utf8')) };
+      }
+      return undefined;
+    }
     const m = /^\/2020-05-31\/distribution\/([^/]+)\/invalidation(?:\/([^/]+))?$/.exec(req.path);
     if (!m) return undefined;
     const distributionId = decodeURIComponent(m[1]!);
@@ -57,17 +102,51 @@ export class CloudFrontFake extends AwsFake {
       const paths = children(child(child(batch, 'Paths'), 'Items'), 'Path').map((p) => p.text);
       return { op: 'CreateInvalidation', input: { distributionId, callerReference, paths }, run: () => this.create(distributionId, callerReference, paths) };
     }
-    if (req.method === 'GET' && id) return { op: 'GetInvalidation', input: { distributionId, id }, run: () => this.get(distributionId, id) };
+    if (req.method === 'GET' && id) return { op: 'GetInvalidation', input: { distributionId, id }, run: () => this.getInvalidation(distributionId, id) };
     if (req.method === 'GET') return { op: 'ListInvalidations', input: { distributionId }, run: () => this.list(distributionId, req.query) };
     return undefined;
   }
 
-  private distribution(id: string): void {
-    if (!this.distributions.has(id)) throw new AwsError('NoSuchDistribution', 404, 'The specified distribution does not exist.');
+  private existing(id: string): FakeDistribution {
+    const d = this.distributions.get(id);
+    if (!d) throw new AwsError('NoSuchDistribution', 404, 'The specified distribution does not exist.');
+    return d;
+  }
+
+  private getConfig(id: string): FakeResponse {
+    const d = this.existing(id);
+    return { status: 200, headers: { 'content-type': 'text/xml', etag: d.etag }, body: xmlDocument(renderXml(d.config, ` xmlns="${NS}"`)) };
+  }
+
+  private get(id: string): FakeResponse {
+    return this.renderDistribution(this.existing(id));
+  }
+
+  private update(id: string, ifMatch: string | undefined, body: string): FakeResponse {
+    const d = this.existing(id);
+    if (!ifMatch) throw new AwsError('InvalidIfMatchVersion', 400, 'The If-Match version is missing or not valid for the resource.');
+    if (ifMatch !== d.etag) throw new AwsError('PreconditionFailed', 412, 'The precondition given in one or more of the request-header fields evaluated to false.');
+    const config = parseXml(body);
+    if (config.name !== 'DistributionConfig') throw new AwsError('MalformedInput', 400, `expected <DistributionConfig>, got <${config.name}>`);
+    if (textOf(config, 'CallerReference') !== textOf(d.config, 'CallerReference')) throw new AwsError('IllegalUpdate', 400, 'Parameter CallerReference cannot be updated.');
+    Object.assign(d, { config, etag: newEtag(), lastModified: new Date(), deployedAt: Date.now() + this.deployDelayMs });
+    return this.renderDistribution(d);
+  }
+
+  private renderDistribution(d: FakeDistribution): FakeResponse {
+    const inProgress = this.invalidations.filter((i) => i.distributionId === d.id && this.status(i) === 'InProgress').length;
+    const signers = '<Enabled>false</Enabled><Quantity>0</Quantity>';
+    return {
+      status: 200,
+      headers: { 'content-type': 'text/xml', etag: d.etag },
+      body: xmlDocument(
+        `<Distribution xmlns="${NS}"><Id>${escapeXml(d.id)}</Id><ARN>arn:aws:cloudfront::123456789012:distribution/${escapeXml(d.id)}</ARN><Status>${this.deployStatus(d)}</Status><LastModifiedTime>${d.lastModified.toISOString()}</LastModifiedTime><InProgressInvalidationBatches>${inProgress}</InProgressInvalidationBatches><DomainName>d${d.id.toLowerCase()}.cloudfront.net</DomainName><ActiveTrustedSigners>${signers}</ActiveTrustedSigners><ActiveTrustedKeyGroups>${signers}</ActiveTrustedKeyGroups>${renderXml(d.config)}</Distribution>`,
+      ),
+    };
   }
 
   private create(distributionId: string, callerReference: string, paths: string[]): FakeResponse {
-    this.distribution(distributionId);
+    this.existing(distributionId);
     if (paths.length === 0) throw new AwsError('InvalidArgument', 400, 'Paths must contain at least one path.');
     const earlier = this.invalidations.find((i) => i.distributionId === distributionId && i.callerReference === callerReference);
     if (earlier) {
@@ -88,15 +167,15 @@ export class CloudFrontFake extends AwsFake {
     return this.render(inv, 201);
   }
 
-  private get(distributionId: string, id: string): FakeResponse {
-    this.distribution(distributionId);
+  private getInvalidation(distributionId: string, id: string): FakeResponse {
+    this.existing(distributionId);
     const inv = this.invalidations.find((i) => i.distributionId === distributionId && i.id === id);
     if (!inv) throw new AwsError('NoSuchInvalidation', 404, 'The specified invalidation does not exist.');
     return this.render(inv, 200);
   }
 
   private list(distributionId: string, query: URLSearchParams): FakeResponse {
-    this.distribution(distributionId);
+    this.existing(distributionId);
     const all = this.invalidations.filter((i) => i.distributionId === distributionId).reverse();
     const max = Number(query.get('MaxItems') ?? 100);
     const marker = query.get('Marker');

@@ -1,6 +1,6 @@
 /** Wire-level AWS fakes for tests and `npm run sandbox`; point real SDK clients at `fake.url`. */
 export { AppConfigFake, type AppConfigFakeOptions, type FakeDeployment } from './appconfig.js';
-export { CloudFrontFake, type CloudFrontFakeOptions, type FakeInvalidation } from './cloudfront.js';
+export { CloudFrontFake, type CloudFrontFakeOptions, type FakeDistribution, type FakeInvalidation } from './cloudfront.js';
 export { CloudWatchFake, startFakeCloudWatch, type FakeCloudWatch, type MetricKey } from './cloudwatch.js';
 export { EcsFake, startFakeEcs, type ContainerSeed, type EcsFakeOptions, type FakeEcs } from './ecs.js';
 export { RdsFake, startFakeRds, type FakeInstance, type FakeRds, type FakeSnapshot, type RdsFakeOptions } from './rds.js';

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { AwsError, AwsFake, requestId, xmlDocument, type FakeOptions, type FakeRequest, type FakeResponse, type Route } from './server.js';
 import { children, escapeXml, parseXml, textOf } from './xml.js';
 
@@ -7,12 +7,27 @@ export interface S3Object {
   etag: string;
   lastModified: Date;
   contentType: string;
+  /** `null` (the text) in a bucket without versioning, as S3 says. */
+  versionId: string;
 }
+
+/** What a DELETE leaves in a versioned bucket. */
+interface DeleteMarker {
+  deleteMarker: true;
+  versionId: string;
+  lastModified: Date;
+}
+type ObjectVersion = S3Object | DeleteMarker;
 
 const NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
 function md5Etag(body: Buffer): string {
   return `"${createHash('md5').update(body).digest('hex')}"`;
+}
+
+/** 32 characters of letters, digits, `.` and `_`, like S3's version ids. */
+function newVersionId(): string {
+  return randomBytes(24).toString('base64url').replaceAll('-', '.');
 }
 
 /** Decodes an `aws-chunked` body (`size;chunk-signature=…\r\n data \r\n … 0\r\n trailers`). */
@@ -33,9 +48,13 @@ function decodeAwsChunked(raw: Buffer): Buffer {
 /**
  * A path-style S3 (REST-XML): ListObjectsV2 with prefix/delimiter/continuation,
  * Get/Head/Put/Copy/DeleteObject, DeleteObjects, CreateBucket. ETags are MD5s.
+ * Buckets with versioning keep every version (and delete markers): ListObjectVersions,
+ * GetObject?versionId, and version ids in Put/Get answers.
  */
 export class S3Fake extends AwsFake {
   private readonly buckets = new Map<string, Map<string, S3Object>>();
+  /** Versioned buckets: key → its versions, oldest first. */
+  private readonly versions = new Map<string, Map<string, ObjectVersion[]>>();
 
   static start(options?: FakeOptions): Promise<S3Fake> {
     return new S3Fake(options).start();
@@ -46,17 +65,24 @@ export class S3Fake extends AwsFake {
     return this;
   }
 
+  /** Turns versioning on (creating the bucket); objects already there become version `null`, as in S3. */
+  enableVersioning(bucket: string): this {
+    if (this.versions.has(bucket)) return this;
+    const history = new Map<string, ObjectVersion[]>();
+    for (const [key, object] of this.createBucket(bucket).buckets.get(bucket)!) history.set(key, [object]);
+    this.versions.set(bucket, history);
+    return this;
+  }
+
   /** Seeds an object (creating the bucket); `lastModified` dates a version. */
   putObject(bucket: string, key: string, body: string | Buffer, options: { lastModified?: Date; contentType?: string } = {}): S3Object {
     const data = Buffer.from(body);
-    const object = {
+    return this.store(bucket, key, {
       body: data,
       etag: md5Etag(data),
       lastModified: options.lastModified ?? new Date(),
       contentType: options.contentType ?? 'application/octet-stream',
-    };
-    this.createBucket(bucket).buckets.get(bucket)!.set(key, object);
-    return object;
+    });
   }
 
   getObject(bucket: string, key: string): S3Object | undefined {
@@ -65,6 +91,16 @@ export class S3Fake extends AwsFake {
 
   deleteObject(bucket: string, key: string): void {
     this.buckets.get(bucket)?.delete(key);
+    this.versions.get(bucket)?.get(key)?.push({ deleteMarker: true, versionId: newVersionId(), lastModified: new Date() });
+  }
+
+  /** Makes an object the current one, and one more version of its key in a versioned bucket. */
+  private store(bucket: string, key: string, content: Omit<S3Object, 'versionId'>): S3Object {
+    const history = this.createBucket(bucket).versions.get(bucket);
+    const object = { ...content, versionId: history ? newVersionId() : 'null' };
+    this.buckets.get(bucket)!.set(key, object);
+    if (history) history.set(key, [...(history.get(key) ?? []), object]);
+    return object;
   }
 
   /** Every key in a bucket under a prefix, sorted, with its body as text. */
@@ -80,8 +116,11 @@ export class S3Fake extends AwsFake {
     return bucket;
   }
 
-  private sortedKeys(bucket: string): string[] {
-    return [...(this.buckets.get(bucket)?.keys() ?? [])].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  /** Keys in S3's (UTF-8 byte) order; `withHistory`: also keys whose versions are all deleted. */
+  private sortedKeys(bucket: string, withHistory = false): string[] {
+    const keys = new Set(this.buckets.get(bucket)?.keys() ?? []);
+    if (withHistory) for (const key of this.versions.get(bucket)?.keys() ?? []) keys.add(key);
+    return [...keys].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
   }
 
   protected route(req: FakeRequest): Route | undefined {
@@ -90,6 +129,9 @@ export class S3Fake extends AwsFake {
     const key = rest.map(decodeURIComponent).join('/');
     if (!bucket) return undefined;
     if (!key) {
+      if (req.method === 'GET' && req.query.has('versions')) {
+        return { op: 'ListObjectVersions', input: { bucket, prefix: req.query.get('prefix') ?? '' }, run: () => this.listVersions(bucket, req.query) };
+      }
       if (req.method === 'GET' && req.query.get('list-type') === '2') {
         return { op: 'ListObjectsV2', input: { bucket, prefix: req.query.get('prefix') ?? '', delimiter: req.query.get('delimiter') ?? '' }, run: () => this.list(bucket, req.query) };
       }
@@ -101,8 +143,10 @@ export class S3Fake extends AwsFake {
       return undefined;
     }
     switch (req.method) {
-      case 'GET':
-        return { op: 'GetObject', input: { bucket, key }, run: () => this.get(bucket, key, true) };
+      case 'GET': {
+        const versionId = req.query.get('versionId') ?? undefined;
+        return { op: 'GetObject', input: { bucket, key, ...(versionId ? { versionId } : {}) }, run: () => this.get(bucket, key, true, versionId) };
+      }
       case 'HEAD':
         return { op: 'HeadObject', input: { bucket, key }, run: () => this.get(bucket, key, false) };
       case 'PUT': {
@@ -113,14 +157,27 @@ export class S3Fake extends AwsFake {
         return { op: 'PutObject', input: { bucket, key }, run: () => this.put(bucket, key, req) };
       }
       case 'DELETE':
-        return { op: 'DeleteObject', input: { bucket, key }, run: () => (this.bucket(bucket).delete(key), { status: 204 }) };
+        return { op: 'DeleteObject', input: { bucket, key }, run: () => (this.bucket(bucket), this.deleteObject(bucket, key), { status: 204 }) };
       default:
         return undefined;
     }
   }
 
-  private get(bucket: string, key: string, withBody: boolean): FakeResponse {
-    const object = this.bucket(bucket).get(key);
+  /** One version of a key; S3 answers 400 for an id it never issued, 404 for one of another key, 405 for a delete marker. */
+  private version(bucket: string, key: string, versionId: string): S3Object {
+    const history = this.versions.get(bucket)?.get(key);
+    const current = this.bucket(bucket).get(key);
+    const found = history ? history.find((v) => v.versionId === versionId) : current?.versionId === versionId ? current : undefined;
+    if (!found) {
+      if (versionId !== 'null' && !/^[A-Za-z0-9._]{32}$/.test(versionId)) throw new AwsError('InvalidArgument', 400, 'Invalid version id specified');
+      throw new AwsError('NoSuchVersion', 404, 'The specified version does not exist.');
+    }
+    if ('deleteMarker' in found) throw new AwsError('MethodNotAllowed', 405, 'The specified method is not allowed against this resource.');
+    return found;
+  }
+
+  private get(bucket: string, key: string, withBody: boolean, versionId?: string): FakeResponse {
+    const object = versionId ? this.version(bucket, key, versionId) : this.bucket(bucket).get(key);
     if (!object) {
       // HEAD answers carry no body; the SDK names the error from the status (NotFound).
       if (!withBody) throw new AwsError('NotFound', 404, '');
@@ -133,6 +190,7 @@ export class S3Fake extends AwsFake {
         'content-type': object.contentType,
         'content-length': String(object.body.length),
         'last-modified': object.lastModified.toUTCString(),
+        ...(this.versions.has(bucket) ? { 'x-amz-version-id': object.versionId } : {}),
       },
       body: withBody ? object.body : undefined,
     };
@@ -143,7 +201,7 @@ export class S3Fake extends AwsFake {
     const body = chunked ? decodeAwsChunked(req.body) : req.body;
     this.bucket(bucket);
     const object = this.putObject(bucket, key, body, { contentType: String(req.headers['content-type'] ?? 'application/octet-stream') });
-    return { status: 200, headers: { etag: object.etag } };
+    return { status: 200, headers: { etag: object.etag, ...(this.versions.has(bucket) ? { 'x-amz-version-id': object.versionId } : {}) } };
   }
 
   private copy(bucket: string, key: string, rawSource: string): FakeResponse {
@@ -151,7 +209,8 @@ export class S3Fake extends AwsFake {
     const slash = source.indexOf('/');
     const from = this.bucket(source.slice(0, slash)).get(source.slice(slash + 1));
     if (!from) throw new AwsError('NoSuchKey', 404, `The specified key does not exist: ${source}`);
-    this.bucket(bucket).set(key, { ...from, lastModified: new Date() });
+    this.bucket(bucket);
+    this.store(bucket, key, { ...from, lastModified: new Date() });
     return {
       status: 200,
       headers: { 'content-type': 'application/xml' },
@@ -160,11 +219,11 @@ export class S3Fake extends AwsFake {
   }
 
   private deleteMany(bucket: string, body: Buffer): FakeResponse {
-    const objects = this.bucket(bucket);
+    this.bucket(bucket);
     const request = parseXml(body.toString('utf8'));
     const quiet = textOf(request, 'Quiet') === 'true';
     const deleted = children(request, 'Object').map((o) => textOf(o, 'Key') ?? '');
-    for (const key of deleted) objects.delete(key);
+    for (const key of deleted) this.deleteObject(bucket, key);
     const items = quiet ? '' : deleted.map((k) => `<Deleted><Key>${escapeXml(k)}</Key></Deleted>`).join('');
     return { status: 200, headers: { 'content-type': 'application/xml' }, body: xmlDocument(`<DeleteResult xmlns="${NS}">${items}</DeleteResult>`) };
   }
@@ -211,6 +270,42 @@ export class S3Fake extends AwsFake {
         return `<Contents><Key>${escapeXml(e.key)}</Key><LastModified>${o.lastModified.toISOString()}</LastModified><ETag>${escapeXml(o.etag)}</ETag><Size>${o.body.length}</Size><StorageClass>STANDARD</StorageClass></Contents>`;
       }),
       '</ListBucketResult>',
+    ].join('');
+    return { status: 200, headers: { 'content-type': 'application/xml' }, body: xmlDocument(xml) };
+  }
+
+  /** Versions of the keys under a prefix: keys in order, each key's versions newest first, paged by key and version id markers. */
+  private listVersions(bucket: string, query: URLSearchParams): FakeResponse {
+    const current = this.bucket(bucket);
+    const prefix = query.get('prefix') ?? '';
+    const maxKeys = Math.min(Number(query.get('max-keys') ?? 1000), 1000);
+    const keyMarker = query.get('key-marker') ?? '';
+    const versionIdMarker = query.get('version-id-marker') ?? '';
+    const history = this.versions.get(bucket);
+    const all = this.sortedKeys(bucket, true)
+      .filter((key) => key.startsWith(prefix))
+      .flatMap((key) => (history?.get(key) ?? [current.get(key)!]).map((v, i, list) => ({ key, v, latest: i === list.length - 1 })).reverse());
+    let start = 0;
+    if (keyMarker) {
+      const marker = versionIdMarker ? all.findIndex((e) => e.key === keyMarker && e.v.versionId === versionIdMarker) : -1;
+      start = marker >= 0 ? marker + 1 : all.findIndex((e) => e.key > keyMarker);
+      if (start < 0) start = all.length;
+    }
+    const page = all.slice(start, start + maxKeys);
+    const truncated = start + maxKeys < all.length;
+    const last = page[page.length - 1];
+    const entries = page.map(({ key, v, latest }) => {
+      const common = `<Key>${escapeXml(key)}</Key><VersionId>${escapeXml(v.versionId)}</VersionId><IsLatest>${latest}</IsLatest><LastModified>${v.lastModified.toISOString()}</LastModified>`;
+      if ('deleteMarker' in v) return `<DeleteMarker>${common}</DeleteMarker>`;
+      return `<Version>${common}<ETag>${escapeXml(v.etag)}</ETag><Size>${v.body.length}</Size><StorageClass>STANDARD</StorageClass></Version>`;
+    });
+    const xml = [
+      `<ListVersionsResult xmlns="${NS}">`,
+      `<Name>${escapeXml(bucket)}</Name><Prefix>${escapeXml(prefix)}</Prefix><KeyMarker>${escapeXml(keyMarker)}</KeyMarker><VersionIdMarker>${escapeXml(versionIdMarker)}</VersionIdMarker>`,
+      `<MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${truncated}</IsTruncated>`,
+      truncated && last ? `<NextKeyMarker>${escapeXml(last.key)}</NextKeyMarker><NextVersionIdMarker>${escapeXml(last.v.versionId)}</NextVersionIdMarker>` : '',
+      ...entries,
+      '</ListVersionsResult>',
     ].join('');
     return { status: 200, headers: { 'content-type': 'application/xml' }, body: xmlDocument(xml) };
   }

@@ -58,3 +58,9 @@ export function textOf(node: XmlNode | undefined, name: string): string | undefi
   const c = child(node, name);
   return c?.text;
 }
+
+/** Writes a parsed node back out: elements with children, or with (escaped) text. */
+export function renderXml(node: XmlNode, attributes = ''): string {
+  const inner = node.children.length ? node.children.map((c) => renderXml(c)).join('') : escapeXml(node.text);
+  return `<${node.name}${attributes}>${inner}</${node.name}>`;
+}

@@ -1,11 +1,11 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
-import { kubernetesTarget, type KubernetesTarget } from '../../../src/config/targets/kubernetes.js';
 import type { Plan } from '../../../src/domain/rollback.js';
 import type { StepContext } from '../../../src/drivers/driver.js';
 import { createKubernetesDriver } from '../../../src/drivers/kubernetes/driver.js';
 import { kubernetesDriver } from '../../../src/drivers/kubernetes/index.js';
 import type { KubeContext } from '../../../src/drivers/shared/kubernetes/api.js';
+import { kubernetesTarget, type KubernetesTarget } from '../../../src/drivers/kubernetes/target.js';
 import { asExecutor, memoryCheckpoint } from '../../support/driver.js';
 import type { FakeKube } from './server.js';
 

@@ -1,0 +1,11 @@
+/** What the request form (Slack modal) holds when submitted, before commands/form.ts validates it. */
+export interface RequestForm {
+  target?: string;
+  scenario?: string;
+  severity?: string;
+  reason?: string;
+  override?: string;
+  version?: string;
+  /** Indexes into the checklist of the confirmed items. */
+  checked: number[];
+}

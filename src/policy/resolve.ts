@@ -1,0 +1,83 @@
+import { approvalRuleOf, targetOf, type Catalog } from '../config/catalog.js';
+import type { Rollback } from '../domain/rollback.js';
+import { stackComponents, stackOf } from '../config/stacks.js';
+import { rolesOf, type Authority, type Requirement, type RoleGroup, type RoleMembers } from './authority.js';
+import { authorityFor, decisionMatrix, type AuthorityResult, type Classification } from './matrix.js';
+import { describeMissing, evaluate } from './quorum.js';
+
+/** Resolves role names to their members now (Slack user groups in production: src/slack/roles.ts). */
+export interface MemberDirectory {
+  members(roles: string[]): Promise<RoleMembers>;
+}
+
+/** What resolving a record's authority reads: the catalog's rules and the role members behind them. */
+export interface AuthorityDeps {
+  catalog: Catalog;
+  roles: MemberDirectory;
+}
+
+/** The service's own `approval` rule as a requirement (the single-group case). */
+function serviceRule(catalog: Catalog, service: string, environment: string): RoleGroup {
+  const target = targetOf(catalog, service, environment);
+  const rule = target ? approvalRuleOf(catalog, target) : { from: [], count: 1 };
+  return { from: rule.from, count: rule.count };
+}
+
+/** A rule `other` already implies: the same roles or fewer, no more people. */
+function impliedBy(rule: RoleGroup, other: RoleGroup): boolean {
+  return rule !== other && rule.count <= other.count && other.from.every((r) => rule.from.includes(r)) && (rule.count < other.count || rule.from.length > other.from.length);
+}
+
+/**
+ * What a target needs. For a stack: the strictest of its components' rules (one rule that implies
+ * another keeps only the stricter; identical rules count once) plus the stack's own `approval`.
+ */
+function targetRequirement(catalog: Catalog, service: string, environment: string): Requirement {
+  const stack = stackOf(catalog, service, environment);
+  if (!stack) return { label: `${service} ${environment}`, groups: [serviceRule(catalog, service, environment)] };
+  const rules = stackComponents(catalog, stack, environment).map((c) => serviceRule(catalog, c.service, environment));
+  const distinct = rules.filter((r, i) => rules.findIndex((o) => o.count === r.count && o.from.join() === r.from.join()) === i);
+  const strictest = distinct.filter((r) => !distinct.some((o) => impliedBy(r, o)));
+  return { label: `stack ${service} ${environment}`, groups: [...strictest, ...(stack.approval ? [{ from: stack.approval.from, count: stack.approval.count }] : [])] };
+}
+
+/** Classifies a new request against the catalog's decision matrix (pure; no Slack calls). */
+export function classify(catalog: Catalog, service: string, environment: string, choice: Classification): AuthorityResult {
+  return authorityFor(decisionMatrix(catalog), targetRequirement(catalog, service, environment), choice);
+}
+
+export interface ResolvedAuthority {
+  authority: Authority;
+  members: RoleMembers;
+  /** Set when the recorded classification no longer fits the catalog: nobody may approve until asked again. */
+  problem?: string;
+}
+
+/**
+ * Who must approve this rollback now: the catalog's current rules for its recorded
+ * classification, with role members resolved now (user groups are re-read after their TTL).
+ */
+export async function authorityOf(s: AuthorityDeps, rb: Rollback): Promise<ResolvedAuthority> {
+  const choice: Classification = { severity: rb.policy?.severity?.id, scenario: rb.policy?.scenario?.id, override: rb.policy?.override };
+  const res = classify(s.catalog, rb.service, rb.environment, choice);
+  if ('authority' in res) return { authority: res.authority, members: await s.roles.members(rolesOf(res.authority)) };
+  const authority = { requirements: [targetRequirement(s.catalog, rb.service, rb.environment)] };
+  return { authority, members: await s.roles.members(rolesOf(authority)), problem: `${rb.id} can no longer be approved as classified: ${res.refusal.message} Ask again with \`/rollback\`.` };
+}
+
+/** When an unanswered request stops accepting votes (the expire job then closes it). */
+export function expiresAt(s: Pick<AuthorityDeps, 'catalog'>, rb: Rollback): Date {
+  return new Date(Date.parse(rb.createdAt) + s.catalog.approvalTimeout);
+}
+
+/**
+ * Before execution: do the approvals still meet the rules with roles as they are now? Returns
+ * the reason they do not, or undefined.
+ */
+export async function approvalsStillHold(s: AuthorityDeps, rb: Rollback): Promise<string | undefined> {
+  const { authority, members, problem } = await authorityOf(s, rb);
+  if (problem) return problem;
+  const decision = evaluate(authority, { requester: rb.requestedBy, members, approvals: rb.approvals });
+  if (decision.status === 'pending') return `Approvers no longer meet the rule (${describeMissing(decision.missing)} needed): someone left their role since approving.`;
+  return undefined;
+}

@@ -1,0 +1,121 @@
+import type { Logger } from 'pino';
+import { targetOf } from '../config/catalog.js';
+import { lockTargets, type Plan, type Rollback } from '../domain/rollback.js';
+import { sourcesOf } from '../domain/state-machine.js';
+import { PlanRefused, StepFailed } from '../drivers/errors.js';
+import { verifySteps } from '../verify/steps.js';
+import { announcement } from '../warroom/announce.js';
+import { line } from '../warroom/card.js';
+import { tellRequester } from '../warroom/reply.js';
+import { approveCarried } from './approve.js';
+import type { WorkerServices } from './context.js';
+import { scopeOf } from './scope.js';
+
+/** Reads live state through the driver, fixes the plan, posts the card and the announcement. Safe to repeat. */
+export async function planRollback(x: WorkerServices, id: string, signal: AbortSignal): Promise<void> {
+  let rb = await x.store.get(id);
+  if (!rb || !sourcesOf('refuse').includes(rb.state)) return;
+  const { log } = scopeOf(x, id, { bindings: { job: 'plan' } });
+
+  if (rb.state === 'requested' && rb.stack) {
+    const planned = await planStack(x, rb, signal);
+    if ('refused' in planned) return refuse(x, rb, planned.refused.name, planned.refused.message);
+    rb = (await x.store.transition(id, 'plan', { patch: planned, message: `Planned: ${planned.plan.current} → ${planned.plan.target}` })).rollback;
+  }
+
+  if (rb.state === 'requested') {
+    const planned = await planTarget(x, { ...rb, version: rb.requestedVersion }, id, signal, log);
+    if ('refused' in planned) return refuse(x, rb, planned.refused.name, planned.refused.message);
+    const { plan } = planned;
+    rb = (await x.store.transition(id, 'plan', { patch: { plan }, message: `Planned: ${plan.current} → ${plan.target}` })).rollback;
+  }
+
+  if (rb.state === 'planned') {
+    // The card and the announcement go to the outbox in the same write as the state: posted once, even after a crash.
+    const text = await announcement(x, rb);
+    const moved = await x.store.transition(id, 'propose', { message: 'Waiting for approval', say: () => [{ kind: 'card' }, line(x, text, true)] });
+    if (moved.changed) rb = moved.rollback;
+  }
+  // A retry whose carried approvals still meet the rule runs without asking again.
+  if (rb.state === 'awaiting_approval' && rb.retryOf && (await approveCarried(x, id))) {
+    await x.jobs.execute(id);
+    return;
+  }
+  if (rb.state === 'awaiting_approval') {
+    await x.jobs.expireAfter(id, Date.parse(rb.createdAt) + x.catalog.approvalTimeout - x.now().getTime());
+    // Once per rollback: a repeated plan job (crash, reconciler) does not tell the requester twice.
+    if (await x.journal.claim(id, 'planned-reply')) {
+      await tellRequester(x, rb, `${id} is planned and waiting for approval in <#${x.catalog.warRoom}>: \`${rb.plan?.current}\` → \`${rb.plan?.target}\`.`);
+    }
+  }
+}
+
+type Planned = { plan: Plan } | { refused: { name: string; message: string } };
+
+/**
+ * One catalog target's plan from its driver, with the target's post-rollback checks appended; a
+ * refusal says why in words the requester can act on. Shared by plain rollbacks and stack components.
+ */
+async function planTarget(
+  x: WorkerServices,
+  what: { service: string; environment: string; version?: string; options?: Record<string, string> },
+  id: string,
+  signal: AbortSignal,
+  log: Logger,
+): Promise<Planned> {
+  const target = targetOf(x.catalog, what.service, what.environment);
+  const driver = target && x.drivers[target.driver];
+  if (!target || !driver) return { refused: { name: 'NotConfigured', message: `${what.service} ${what.environment} is not in the catalog (or its driver is not available in this worker).` } };
+  try {
+    const plan = await driver.plan({ rollbackId: id, service: what.service, environment: what.environment, target, version: what.version, options: what.options }, { signal, log });
+    plan.steps.push(...verifySteps({ service: what.service, environment: what.environment, target }, x.catalog));
+    return { plan };
+  } catch (error) {
+    if (signal.aborted) throw error; // shutting down: the worker hands the job back
+    if (error instanceof PlanRefused) {
+      const choices = error.choices.length ? `\nValid choices: ${error.choices.map((c) => `\`${c}\``).join(', ')}` : '';
+      return { refused: { name: 'PlanRefused', message: `${error.message}${choices}` } };
+    }
+    const e = error as Error;
+    log.warn({ err: e, service: what.service }, 'planning failed');
+    const hint = error instanceof StepFailed ? error.hint : "check that Rewind's credentials can reach this platform (the README lists the IAM/RBAC each driver needs)";
+    return { refused: { name: e.name || 'Error', message: `Could not read the live state of ${what.service} ${what.environment}: ${e.name}: ${e.message}\nWhat you can do: ${hint}, then ask again.` } };
+  }
+}
+
+/**
+ * Every component planned by its own driver, at once; one refusal refuses the stack (nothing is
+ * locked for long or half-approved). The stack's plan summarises; each component keeps its own.
+ */
+async function planStack(x: WorkerServices, rb: Rollback, signal: AbortSignal): Promise<{ plan: Plan; stack: NonNullable<Rollback['stack']> } | { refused: { name: string; message: string } }> {
+  const stack = rb.stack!;
+  const { log } = scopeOf(x, rb.id, { bindings: { job: 'plan' } });
+  const planned = await Promise.all(stack.components.map((c) => planTarget(x, c, rb.id, signal, log.child({ component: c.name }))));
+  const refusals = planned.flatMap((p, i) => ('refused' in p ? [`*${stack.components[i]!.name}* (${stack.components[i]!.service}): ${p.refused.message}`] : []));
+  if (refusals.length) return { refused: { name: 'PlanRefused', message: `Stack ${stack.name} cannot be planned as a whole:\n${refusals.join('\n')}` } };
+  const components = stack.components.map((c, i) => ({ ...c, plan: (planned[i] as { plan: Plan }).plan }));
+  const names = components.map((c) => c.name).join(', ');
+  return {
+    stack: { ...stack, components },
+    plan: {
+      driver: 'stack',
+      current: `${stack.name} ${rb.environment} as it is now`,
+      target: `${names} rolled back`,
+      changes: components.map((c) => `*${c.name}* (${c.service}, ${c.plan.driver}): \`${c.plan.current}\` → \`${c.plan.target}\`${c.after.length ? ` · after ${c.after.join(', ')}` : ''}`),
+      steps: [],
+      fingerprint: components.map((c) => `${c.name}=${c.plan.fingerprint}`).join(';'),
+      data: {},
+      warnings: components.flatMap((c) => (c.plan.warnings ?? []).map((w) => `${c.name}: ${w}`)),
+    },
+  };
+}
+
+/** The request cannot be planned: record why, free the target, tell the requester. */
+async function refuse(x: WorkerServices, rb: Rollback, name: string, message: string): Promise<void> {
+  const res = await x.store.transition(rb.id, 'refuse', {
+    patch: { error: { name, message }, finishedAt: x.now().toISOString() },
+    message: `Not planned: ${message}`,
+  });
+  await x.locks.release(lockTargets(rb), rb.id);
+  if (res.changed) await tellRequester(x, res.rollback, `:warning: ${rb.id} was not started. ${message}`);
+}
