@@ -31,6 +31,17 @@ const SYNONYMS: Record<string, FlagAction> = {
 /** Values that may reach an API parameter: letters, digits and `.:/_@+-`. */
 const VALUE = /^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}$/;
 
+/** ` Did you mean \`X\`?` for the known flag that shares the most leading letters (case-insensitive), if any does. */
+function closest(typed: string, known: string[]): string {
+  const shared = (a: string, b: string) => {
+    let n = 0;
+    while (n < a.length && n < b.length && a[n]!.toLowerCase() === b[n]!.toLowerCase()) n++;
+    return n;
+  };
+  const best = known.map((k) => ({ k, n: shared(typed, k) })).sort((a, b) => b.n - a.n)[0];
+  return best && best.n >= 3 ? ` Did you mean \`${best.k}\`?` : '';
+}
+
 function list(names: string[]): string {
   return names.map((n) => `\`${n}\``).join(', ') || '(none configured)';
 }
@@ -55,7 +66,7 @@ export function parseFlagCommand(tokens: readonly string[], catalog: Catalog): F
   if (!flag) {
     return {
       error: known.length
-        ? `Unknown flag \`${typed}\`. Known flags: ${list(known)}.`
+        ? `Unknown flag \`${typed}\`.${closest(typed, known)} Known flags: ${list(known)}.`
         : `Unknown flag \`${typed}\`: the catalog has no \`flags:\` section yet; add the flag there (see the README).`,
     };
   }

@@ -14,6 +14,13 @@ import { startPageServer } from './server.js';
 
 export const CATALOG_FILE = fileURLToPath(new URL('./catalog.yaml', import.meta.url));
 
+/**
+ * Requests that roll back several estate pieces under one card and one approval: the catalog's
+ * `stacks:`, once through the decision matrix (`full`: the `outage` row names `distrocv`) and once
+ * by name. Each works on a fresh sandbox; they touch different targets, so both can run.
+ */
+export const STACK_EXAMPLES = ['/rollback full production Full regression after v2.0.1', '/rollback stack skillancer-p0 production Site down after rc.6'];
+
 export interface SandboxOptions {
   /** Default: REDIS_URL, else a private redis-server. */
   redisUrl?: string;
@@ -36,7 +43,7 @@ export interface Sandbox {
   estate: Estate;
   slack: FakeSlack;
   rewind: Rewind;
-  /** Requests worth typing, one per estate piece. */
+  /** Requests worth typing: one per estate piece, then the stacks. */
   examples: string[];
   close(): Promise<void>;
 }
@@ -75,7 +82,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
     // The page server starts first (the catalog's health URLs point at it); it learns the bot's URL once that listens.
     const bot: { eventsUrl?: string } = {};
-    const examples = estate.pieces.map((p) => p.example);
+    const examples = [...estate.pieces.map((p) => p.example), ...STACK_EXAMPLES];
     const catalogText = readFileSync(CATALOG_FILE, 'utf8');
     const product = /^product:\s*(.+)$/m.exec(catalogText)?.[1];
     const page = await startPageServer({ slack, estate, eventsUrl: () => bot.eventsUrl, examples, product }, opts.port);

@@ -5,12 +5,13 @@
  */
 
 const EMOJI = {
-  alarm_clock: '⏰', arrow_forward: '▶️', arrows_counterclockwise: '🔄', ballot_box_with_check: '☑️', bell: '🔔',
-  clipboard: '📋', eyes: '👀', fire: '🔥', heavy_check_mark: '✔️', hourglass: '⌛', hourglass_flowing_sand: '⏳',
-  information_source: 'ℹ️', large_blue_circle: '🔵', large_green_circle: '🟢', large_yellow_circle: '🟡', lock: '🔒',
-  mag: '🔍', memo: '📝', no_entry: '⛔', no_entry_sign: '🚫', raised_hand: '✋', red_circle: '🔴', rewind: '⏪',
-  rocket: '🚀', rotating_light: '🚨', small_blue_diamond: '🔹', small_orange_diamond: '🔸', stopwatch: '⏱️',
-  tada: '🎉', thumbsup: '👍', warning: '⚠️', white_check_mark: '✅', white_small_square: '▫️', x: '❌',
+  alarm_clock: '⏰', arrow_forward: '▶️', arrow_right: '➡️', arrows_counterclockwise: '🔄', ballot_box_with_check: '☑️',
+  bell: '🔔', calendar: '📆', clipboard: '📋', eyes: '👀', fast_forward: '⏩', fire: '🔥', globe_with_meridians: '🌐',
+  heavy_check_mark: '✔️', hourglass: '⌛', hourglass_flowing_sand: '⏳', information_source: 'ℹ️', large_blue_circle: '🔵',
+  large_green_circle: '🟢', large_yellow_circle: '🟡', lock: '🔒', mag: '🔍', mega: '📣', memo: '📝', no_entry: '⛔',
+  no_entry_sign: '🚫', raised_hand: '✋', red_circle: '🔴', rewind: '⏪', rocket: '🚀', rotating_light: '🚨',
+  small_blue_diamond: '🔹', small_orange_diamond: '🔸', stopwatch: '⏱️', tada: '🎉', thumbsup: '👍', warning: '⚠️',
+  white_check_mark: '✅', white_small_square: '▫️', x: '❌',
 };
 
 const HTML_ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };

@@ -79,7 +79,7 @@ async function planTarget(
     const e = error as Error;
     log.warn({ err: e, service: what.service }, 'planning failed');
     const hint = error instanceof StepFailed ? error.hint : "check that Rewind's credentials can reach this platform (the README lists the IAM/RBAC each driver needs)";
-    return { refused: { name: e.name || 'Error', message: `Could not read the live state of ${what.service} ${what.environment}: ${e.name}: ${e.message}\nWhat you can do: ${hint}, then ask again.` } };
+    return { refused: { name: e.name || 'Error', message: `Could not read the live state of ${what.service} ${what.environment}: ${e.name}: ${e.message}\nWhat you can do: ${hint.replace(/\.$/, '')}, then ask again.` } };
   }
 }
 

@@ -145,6 +145,50 @@ describe('npm run sandbox in a browser', () => {
     expect((await sandbox.rewind.services.store.get('RB-2'))?.state).toBe('rejected');
   });
 
+  it('rolls back a stack from its example button: one card with a section per component, live, approved by on-call and the lead', async () => {
+    await page.selectOption('#who', PEOPLE.requester.id);
+    await page.locator('#examples button', { hasText: '/rollback stack skillancer-p0 production' }).click();
+    expect(await page.locator('#composer-input').inputValue()).toBe('/rollback stack skillancer-p0 production Site down after rc.6');
+    await page.press('#composer-input', 'Enter');
+
+    const stack = cardOf('Rollback RB-3 · skillancer-p0 production');
+    await stack.locator('.bk-button', { hasText: 'Approve' }).waitFor();
+    const sections = stack.locator('.bk-section');
+    const maintenance = sections.filter({ hasText: 'maintenance (MAINTENANCE_MODE)' }).last();
+    const app = sections.filter({ hasText: 'app (skillancer)' }).last();
+    expect(await maintenance.innerText()).toMatch(/maintenance \(MAINTENANCE_MODE\) · ▫️ waiting\s*"false" \(version 1\) → "true"/);
+    expect(await app.innerText()).toMatch(/app \(skillancer\) · ▫️ waiting · after maintenance/);
+    expect(await app.innerText()).toContain('kubectl rollout undo');
+    // mrkdwn and emoji rendered, not shown raw.
+    const before = await stack.innerText();
+    expect(before).not.toMatch(/\*maintenance\*|:white_small_square:|`/);
+    expect(before).toContain('1 from oncall or lead and 1 from lead (different people)');
+
+    for (const approver of [PEOPLE.oncall.id, PEOPLE.lead.id]) {
+      await page.selectOption('#who', approver);
+      await stack.locator('.bk-button', { hasText: 'Approve' }).click();
+      await page.locator('#confirm').waitFor();
+      await page.click('#confirm-ok');
+      await page.locator('#confirm').waitFor({ state: 'hidden' });
+      if (approver === PEOPLE.oncall.id) await page.locator('.thread', { hasText: 'ROLLBACK INITIATED RB-3' }).getByText('still needed: 1 more from lead').waitFor();
+    }
+
+    const thread = page.locator('.thread', { hasText: 'ROLLBACK INITIATED RB-3' });
+    await thread.getByText('RB-3 succeeded').waitFor({ timeout: 20_000 });
+    await stack.getByText('Succeeded').first().waitFor();
+    await expect.poll(() => maintenance.innerText()).toContain('🟢 succeeded');
+    await expect.poll(() => app.innerText()).toContain('🟢 succeeded · after maintenance');
+    expect(await thread.innerText()).toMatch(/maintenance \(MAINTENANCE_MODE\): rolled back, on "true"[\s\S]*app \(skillancer\): rolled back, on skillancer-web revision 2/);
+    const panel = () => page.locator('#estate-items').innerText();
+    await expect.poll(panel).toContain('MAINTENANCE_MODE = true');
+    await expect.poll(panel).toMatch(/skillancer-web[\s\S]*revision 4 \(v1\.0\.0-rc\.5\), 3\/3 available/);
+    await expect.poll(panel).toMatch(/skillancer-api[\s\S]*revision 4 \(v1\.0\.0-rc\.5\), 3\/3 available/);
+    const rb = await sandbox.rewind.services.store.get('RB-3');
+    expect(rb?.state).toBe('succeeded');
+    expect(rb?.approvals.map((a) => a.user)).toEqual([PEOPLE.oncall.id, PEOPLE.lead.id]);
+    await page.screenshot({ path: 'test-output/sandbox-stack.png', fullPage: true });
+  });
+
   it("listens on loopback only: the bot, the page and the Slack fake cannot be reached on this machine's other addresses", async () => {
     // The bot is the real startRewind, which listens on every interface in production.
     expect(sandbox.rewind.address).toMatchObject({ address: '127.0.0.1', family: 'IPv4' });

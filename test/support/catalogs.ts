@@ -28,6 +28,7 @@ export function everyDriverCatalog(): Catalog {
       approval: { from: ['cto', 'security'], count: 2 },
     },
   };
-  doc.stacks = { everything: { production: { components: { api: { service: 'api' }, cdn: { service: 'cdn', after: ['api'] }, beta: { service: 'beta-switch' } } } } };
+  // Beside the sandbox's own stacks, which its decision matrix names.
+  doc.stacks = { ...doc.stacks, everything: { production: { components: { api: { service: 'api' }, cdn: { service: 'cdn', after: ['api'] }, beta: { service: 'beta-switch' } } } } };
   return parseCatalog(stringify(doc), 'sandbox/catalog.yaml + db, migrations, beta-switch, FEATURE_SKILLPOD_ENABLED, cdn, api-secrets, a stack');
 }

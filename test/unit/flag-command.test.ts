@@ -43,9 +43,9 @@ describe('parseFlagCommand', () => {
     expect(parseFlagCommand(words('NewMatchingAlgorithm revert production'), catalog)).toMatchObject({ action: 'revert' });
   });
 
-  it('refuses an unknown flag and lists the known ones', () => {
+  it('refuses an unknown flag, suggests the closest and lists the known ones', () => {
     expect(parseFlagCommand(words('NewMatchingAlgo off production'), catalog)).toEqual({
-      error: 'Unknown flag `NewMatchingAlgo`. Known flags: `NewMatchingAlgorithm`, `FeatureFlags`, `skillpod_enabled`, `BetaFeatures`, `MAINTENANCE_MODE`.',
+      error: 'Unknown flag `NewMatchingAlgo`. Did you mean `NewMatchingAlgorithm`? Known flags: `NewMatchingAlgorithm`, `FeatureFlags`, `skillpod_enabled`, `BetaFeatures`, `MAINTENANCE_MODE`.',
     });
   });
 
@@ -125,5 +125,23 @@ describe('flagHelp', () => {
     expect(lines[2]).toBe(
       'Flags: `NewMatchingAlgorithm` (production, staging), `FeatureFlags` (production), `skillpod_enabled` (production), `BetaFeatures` (production), `MAINTENANCE_MODE` (production)',
     );
+  });
+});
+
+describe('unknown flags', () => {
+  it('suggests the known flag that is spelled most alike', () => {
+    const catalog = parseCatalog(
+      `warRoom: C0WARROOM
+approval: { from: [oncall], count: 1 }
+roles: { oncall: { users: [U0ONCALL1] } }
+services: {}
+flags:
+  NewMatchingAlgorithm: { production: { driver: flag, store: ssm, parameter: /p/NewMatchingAlgorithm } }
+  MAINTENANCE_MODE: { production: { driver: flag, store: ssm, parameter: /p/MAINTENANCE_MODE } }
+`,
+      'test.yaml',
+    );
+    expect(parseFlagCommand(['NewMatching', 'off', 'production'], catalog)).toEqual({ error: expect.stringMatching(/^Unknown flag `NewMatching`\. Did you mean `NewMatchingAlgorithm`\? Known flags:/) });
+    expect(parseFlagCommand(['Zebra', 'off', 'production'], catalog)).toEqual({ error: expect.not.stringMatching(/Did you mean/) });
   });
 });
