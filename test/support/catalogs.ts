@@ -19,6 +19,6 @@ export function everyDriverCatalog(): Catalog {
   doc.services['beta-switch'] = { production: { driver: 'flag', store: 'ssm', parameter: '/distrocv/prod/FeatureFlags/BetaSwitch' } };
   doc.flags.FEATURE_SKILLPOD_ENABLED = { production: { driver: 'flag', store: 'doppler', project: 'skillancer', config: 'prd', tokenEnv: 'DOPPLER_TOKEN_SKILLANCER' } };
   doc.services.cdn = { production: { driver: 'cloudfront', distributionId: 'E1234567890ABC', backup: { bucket: 'skillancer-cloudfront-backups', key: 'cloudfront/E1234567890ABC.json' } } };
-  doc.stacks = { everything: { production: { components: { api: { service: 'api' }, cdn: { service: 'cdn', after: ['api'] }, beta: { service: 'beta-switch' } } } } };
+  doc.stacks = { ...doc.stacks, everything: { production: { components: { api: { service: 'api' }, cdn: { service: 'cdn', after: ['api'] }, beta: { service: 'beta-switch' } } } } };
   return parseCatalog(stringify(doc), 'sandbox/catalog.yaml + db, migrations, beta-switch, FEATURE_SKILLPOD_ENABLED, cdn, a stack');
 }
