@@ -123,7 +123,8 @@ export interface Component {
   plan?: Plan;
 }
 
-export type ComponentOutcome = 'succeeded' | 'failed' | 'skipped';
+/** `unchanged`: the component was already where the stack would take it (planned so, nothing ran). */
+export type ComponentOutcome = 'succeeded' | 'failed' | 'skipped' | 'unchanged';
 
 /** Where one component of a running or finished stack stands. */
 export interface ComponentState {

@@ -13,6 +13,14 @@ export class PlanRefused extends Error {
 }
 
 /**
+ * The target is already where the request would take it: nothing to change. A plain request is
+ * refused with this; a stack plans the component as unchanged and carries on with the others.
+ */
+export class AlreadyThere extends PlanRefused {
+  override name = 'AlreadyThere';
+}
+
+/**
  * A step that failed in a way an on-call engineer must hear about in plain words.
  * `permanent` failures are not retried (the worker turns them into UnrecoverableError).
  */

@@ -41,7 +41,7 @@ function componentRecord(rb: Rollback, c: Component): Rollback {
  */
 export function prepareParts(x: WorkerServices, rb: Rollback): Part[] | RollbackError {
   const wanted = rb.stack
-    ? rb.stack.components.map((c) => ({ name: c.name, service: c.service, environment: c.environment, plan: c.plan, after: c.after, record: componentRecord(rb, c) }))
+    ? rb.stack.components.filter((c) => rb.componentStates?.[c.name]?.state !== 'unchanged').map((c) => ({ name: c.name, service: c.service, environment: c.environment, plan: c.plan, after: c.after, record: componentRecord(rb, c) }))
     : [{ name: undefined, service: rb.service, environment: rb.environment, plan: rb.plan, after: [], record: rb }];
   const parts: Part[] = [];
   for (const w of wanted) {

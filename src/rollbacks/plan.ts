@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { targetOf } from '../config/catalog.js';
 import { lockTargets, type Plan, type Rollback } from '../domain/rollback.js';
 import { sourcesOf } from '../domain/state-machine.js';
-import { PlanRefused, StepFailed } from '../drivers/errors.js';
+import { AlreadyThere, PlanRefused, StepFailed } from '../drivers/errors.js';
 import { verifySteps } from '../verify/steps.js';
 import { announcement } from '../warroom/announce.js';
 import { line } from '../warroom/card.js';
@@ -50,7 +50,7 @@ export async function planRollback(x: WorkerServices, id: string, signal: AbortS
   }
 }
 
-type Planned = { plan: Plan } | { refused: { name: string; message: string } };
+type Planned = { plan: Plan } | { refused: { name: string; message: string }; alreadyThere?: true };
 
 /**
  * One catalog target's plan from its driver, with the target's post-rollback checks appended; a
@@ -72,6 +72,7 @@ async function planTarget(
     return { plan };
   } catch (error) {
     if (signal.aborted) throw error; // shutting down: the worker hands the job back
+    if (error instanceof AlreadyThere) return { refused: { name: error.name, message: error.message }, alreadyThere: true };
     if (error instanceof PlanRefused) {
       const choices = error.choices.length ? `\nValid choices: ${error.choices.map((c) => `\`${c}\``).join(', ')}` : '';
       return { refused: { name: 'PlanRefused', message: `${error.message}${choices}` } };
@@ -87,20 +88,31 @@ async function planTarget(
  * Every component planned by its own driver, at once; one refusal refuses the stack (nothing is
  * locked for long or half-approved). The stack's plan summarises; each component keeps its own.
  */
-async function planStack(x: WorkerServices, rb: Rollback, signal: AbortSignal): Promise<{ plan: Plan; stack: NonNullable<Rollback['stack']> } | { refused: { name: string; message: string } }> {
+async function planStack(
+  x: WorkerServices,
+  rb: Rollback,
+  signal: AbortSignal,
+): Promise<{ plan: Plan; stack: NonNullable<Rollback['stack']>; componentStates?: Rollback['componentStates'] } | { refused: { name: string; message: string } }> {
   const stack = rb.stack!;
   const { log } = scopeOf(x, rb.id, { bindings: { job: 'plan' } });
   const planned = await Promise.all(stack.components.map((c) => planTarget(x, c, rb.id, signal, log.child({ component: c.name }))));
-  const refusals = planned.flatMap((p, i) => ('refused' in p ? [`*${stack.components[i]!.name}* (${stack.components[i]!.service}): ${p.refused.message}`] : []));
+  const refusals = planned.flatMap((p, i) => ('refused' in p && !p.alreadyThere ? [`*${stack.components[i]!.name}* (${stack.components[i]!.service}): ${p.refused.message}`] : []));
   if (refusals.length) return { refused: { name: 'PlanRefused', message: `Stack ${stack.name} cannot be planned as a whole:\n${refusals.join('\n')}` } };
-  const components = stack.components.map((c, i) => ({ ...c, plan: (planned[i] as { plan: Plan }).plan }));
-  const names = components.map((c) => c.name).join(', ');
+  if (planned.every((p) => 'refused' in p)) return { refused: { name: 'AlreadyThere', message: `Every component of stack ${stack.name} is already where it would take it: nothing to change.` } };
+  // A component already where the stack would take it (a flag switched off by hand first) runs nothing and counts as done.
+  const at = x.now().toISOString();
+  const components = stack.components.map((c, i) => {
+    const p = planned[i]!;
+    return { ...c, plan: 'plan' in p ? p.plan : unchangedPlan(p.refused.message) };
+  });
+  const unchanged = Object.fromEntries(components.flatMap((c, i) => ('refused' in planned[i]! ? [[c.name, { state: 'unchanged' as const, at }]] : [])));
   return {
     stack: { ...stack, components },
+    ...(Object.keys(unchanged).length ? { componentStates: unchanged } : {}),
     plan: {
       driver: 'stack',
-      current: `${stack.name} ${rb.environment} as it is now`,
-      target: `${names} rolled back`,
+      current: components.map((c) => `${c.name} ${c.plan.current}`).join(', '),
+      target: components.map((c) => `${c.name} ${c.plan.target}`).join(', '),
       changes: components.map((c) => `*${c.name}* (${c.service}, ${c.plan.driver}): \`${c.plan.current}\` → \`${c.plan.target}\`${c.after.length ? ` · after ${c.after.join(', ')}` : ''}`),
       steps: [],
       fingerprint: components.map((c) => `${c.name}=${c.plan.fingerprint}`).join(';'),
@@ -108,6 +120,11 @@ async function planStack(x: WorkerServices, rb: Rollback, signal: AbortSignal): 
       warnings: components.flatMap((c) => (c.plan.warnings ?? []).map((w) => `${c.name}: ${w}`)),
     },
   };
+}
+
+/** A stack component that needs nothing: the driver's own words for where it already is. */
+function unchangedPlan(why: string): Plan {
+  return { driver: 'none', current: 'already there', target: 'already there', changes: [why], steps: [], fingerprint: '', data: {} };
 }
 
 /** The request cannot be planned: record why, free the target, tell the requester. */

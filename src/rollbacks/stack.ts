@@ -49,6 +49,7 @@ export async function runStack(parts: Part[], rb: Rollback, run: PartRun): Promi
   const launch = () => {
     for (const name of [...pending]) {
       const part = parts.find((p) => p.name === name)!;
+      const done = (d: string) => outcome(d) === 'succeeded' || outcome(d) === 'unchanged';
       const blockedBy = part.after.filter((d) => outcome(d) === 'failed' || outcome(d) === 'skipped');
       if (blockedBy.length) {
         pending.delete(name);
@@ -57,7 +58,7 @@ export async function runStack(parts: Part[], rb: Rollback, run: PartRun): Promi
         inflight.set(name, record(run, name, state, `:fast_forward: skipped: it runs after ${blockedBy.join(', ')}, which did not succeed. Still on \`${part.plan.current}\`.`));
         continue;
       }
-      if (stop !== undefined || !part.after.every((d) => outcome(d) === 'succeeded')) continue;
+      if (stop !== undefined || !part.after.every(done)) continue;
       pending.delete(name);
       inflight.set(name, runOne(part));
     }
@@ -77,7 +78,8 @@ export async function runStack(parts: Part[], rb: Rollback, run: PartRun): Promi
 /** How a finished stack fell short, or undefined when every component succeeded. */
 export function stackFailure(rb: Rollback, states: Record<string, ComponentState>, replan: string): RollbackError | undefined {
   const components = rb.stack?.components ?? [];
-  const short = components.filter((c) => states[c.name]?.state !== 'succeeded');
+  const fine = (name: string) => states[name]?.state === 'succeeded' || states[name]?.state === 'unchanged';
+  const short = components.filter((c) => !fine(c.name));
   if (short.length === 0) return undefined;
   const failed = short.filter((c) => states[c.name]?.state === 'failed');
   const done = components.filter((c) => states[c.name]?.state === 'succeeded').map((c) => c.name);

@@ -148,14 +148,20 @@ function stepLines(steps: PlanStep[], journal: Record<string, StepRecord>, prefi
   return steps.map((s, i) => `${journal[prefix + s.id] ? STEP_MARK[journal[prefix + s.id]!.status] : ':white_small_square:'} ${i + 1}. ${s.title}`).join('\n');
 }
 
-const COMPONENT_MARK: Record<ComponentState['state'], string> = { running: ':arrows_counterclockwise:', succeeded: ':large_green_circle:', failed: ':red_circle:', skipped: ':fast_forward:' };
+const COMPONENT_MARK: Record<ComponentState['state'], string> = {
+  running: ':arrows_counterclockwise:',
+  succeeded: ':large_green_circle:',
+  failed: ':red_circle:',
+  skipped: ':fast_forward:',
+  unchanged: ':white_check_mark:',
+};
 
 /** One stack component on the card: its state, its change and its steps, live from the journal. */
 function componentText(rb: Rollback, c: Component, journal: Record<string, StepRecord>): string {
   const state = rb.componentStates?.[c.name];
   const mark = state ? `${COMPONENT_MARK[state.state]} ${state.state}` : ':white_small_square: waiting';
   const after = c.after.length ? ` · after ${c.after.join(', ')}` : '';
-  const change = c.plan ? `\`${c.plan.current}\` → \`${c.plan.target}\`` : 'not planned yet';
+  const change = !c.plan ? 'not planned yet' : state?.state === 'unchanged' ? (c.plan.changes[0] ?? 'already there') : `\`${c.plan.current}\` → \`${c.plan.target}\``;
   const steps = c.plan ? `\n${stepLines(c.plan.steps, journal, `${c.name}/`)}` : '';
   return `*${c.name}* (${c.service}) · ${mark}${after}\n${change}${steps}`;
 }

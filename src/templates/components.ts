@@ -18,6 +18,8 @@ export function componentLines(rb: Rollback): string[] {
         return `${label}: FAILED (${state.error?.name ?? 'error'}); it may be part-way from ${plan.current} to ${plan.target}`;
       case 'running':
         return `${label}: stopped while running; it may be part-way from ${plan.current} to ${plan.target}`;
+      case 'unchanged':
+        return `${label}: already there, nothing to change (${plan.changes[0] ?? plan.current})`;
       case 'skipped':
         return `${label}: skipped, still on ${plan.current}`;
       default:

@@ -1,3 +1,4 @@
+import { stackOf } from '../config/stacks.js';
 import type { Rollback } from '../domain/rollback.js';
 import { renderTemplate, type TemplateName } from '../templates/render.js';
 import type { Services } from '../rollbacks/context.js';
@@ -10,7 +11,7 @@ export async function render(s: Services, name: TemplateName, rb: Rollback, extr
     name,
     rb,
     {
-      product: s.catalog.product ?? rb.service,
+      product: (rb.stack && stackOf(s.catalog, rb.stack.name, rb.environment)?.product) ?? s.catalog.product ?? rb.service,
       rtoMs: s.catalog.rto,
       postMortemWithinMs: s.catalog.postMortem?.within ?? POST_MORTEM_WITHIN_MS,
       ...(extra.withTimeline ? { timeline: await s.store.timeline(rb.id) } : {}),

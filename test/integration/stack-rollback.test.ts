@@ -161,3 +161,21 @@ describe('retrying a stack', () => {
     expect(refused).toMatch(/RB-2 is succeeded: only a rollback that failed while running can be retried/);
   });
 });
+
+describe('a component already where the stack would take it', () => {
+  it('is planned as unchanged and the rest of the stack runs (a flag switched off by hand first)', async () => {
+    h = await startHarness({ catalog: (yaml) => yaml + STACK });
+    h.ssm.putParameter('/distrocv/prod/FeatureFlags/NewMatchingAlgorithm', 'false');
+    await request('stack distrocv production Full regression');
+    const card = await cardWithButtons('RB-1');
+    expect(readable(card)).toMatch(/\*matching\* \(NewMatchingAlgorithm\) · :white_check_mark: unchanged/);
+    expect(readable(card)).toContain('already');
+    await approve(card.ts, USERS.oncall);
+    const done = await waitState('RB-1', ['succeeded', 'failed']);
+    expect(done.state).toBe('succeeded');
+    expect(done.componentStates).toMatchObject({ matching: { state: 'unchanged' }, api: { state: 'succeeded' }, web: { state: 'succeeded' } });
+    expect(h.ssm.callsTo('PutParameter')).toHaveLength(0);
+    expect(h.ecs.callsTo('UpdateService')).toHaveLength(1);
+    expect((await outcome(card.ts, 'RB-1')).text).toMatch(/matching \(NewMatchingAlgorithm\): already there, nothing to change/);
+  });
+});

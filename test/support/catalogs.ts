@@ -28,7 +28,6 @@ export function everyDriverCatalog(): Catalog {
       approval: { from: ['cto', 'security'], count: 2 },
     },
   };
-  // Beside the sandbox's own stacks, which its decision matrix names.
   doc.stacks = { ...doc.stacks, everything: { production: { components: { api: { service: 'api' }, cdn: { service: 'cdn', after: ['api'] }, beta: { service: 'beta-switch' } } } } };
   return parseCatalog(stringify(doc), 'sandbox/catalog.yaml + db, migrations, beta-switch, FEATURE_SKILLPOD_ENABLED, cdn, api-secrets, a stack');
 }

@@ -3,7 +3,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { formatDuration } from '../../domain/duration.js';
 import type { Plan } from '../../domain/rollback.js';
 import type { DriverContext, PlanRequest } from '../driver.js';
-import { PlanRefused } from '../errors.js';
+import { AlreadyThere, PlanRefused } from '../errors.js';
 import { serviceCommand } from '../replan.js';
 import { backupUrl, fetchBackup, listBackups, versionLabel, type BackupPlace, type BackupVersion } from './backups.js';
 import { configDigest, parseBackup } from './config.js';
@@ -130,7 +130,7 @@ export async function planCloudFront(deps: PlanDeps, request: PlanRequest<CloudF
   let chosen: Chosen;
   if (request.version?.toLowerCase() === DISABLED) {
     if (live.config.Enabled === false) {
-      throw new PlanRefused(`${id} is disabled already. Restore a backup with \`/rollback ${service} ${environment} to <version>\` (\`/rollback history ${service} ${environment}\` lists them).`);
+      throw new AlreadyThere(`${id} is disabled already. Restore a backup with \`/rollback ${service} ${environment} to <version>\` (\`/rollback history ${service} ${environment}\` lists them).`);
     }
     chosen = { source: { kind: 'disabled' }, config: { ...live.config, Enabled: false }, label: DISABLED };
   } else {

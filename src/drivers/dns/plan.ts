@@ -1,7 +1,7 @@
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { Plan } from '../../domain/rollback.js';
 import type { DriverContext, PlanRequest } from '../driver.js';
-import { PlanRefused } from '../errors.js';
+import { AlreadyThere, PlanRefused } from '../errors.js';
 import { memoName, memoRecord, readMemo } from './memo.js';
 import { replanCommand, type DnsPlanData } from './plan-data.js';
 import { describeTarget, fqdn, readRecord, recordFor, samePointer } from './records.js';
@@ -50,7 +50,7 @@ export async function planDns(route53: Route53Client, request: PlanRequest<DnsTa
     after = saved;
   }
   if (samePointer(current, after)) {
-    throw new PlanRefused(`${name} ${t.type} already points at the ${direction === 'maintenance' ? 'maintenance target' : 'original'}: ${describeTarget(current)}.`);
+    throw new AlreadyThere(`${name} ${t.type} already points at the ${direction === 'maintenance' ? 'maintenance target' : 'original'}: ${describeTarget(current)}.`);
   }
   const data: DnsPlanData = {
     hostedZoneId: t.hostedZoneId,

@@ -10,7 +10,7 @@ import { createWaiter, WaiterState } from '@smithy/core/client';
 import { formatDuration } from '../../../../domain/duration.js';
 import type { Plan } from '../../../../domain/rollback.js';
 import type { DriverContext, HistoryEntry, StepContext } from '../../../driver.js';
-import { fromAwsError, PlanRefused, StepFailed } from '../../../errors.js';
+import { AlreadyThere, fromAwsError, PlanRefused, StepFailed } from '../../../errors.js';
 import { replanCommand } from '../../replan.js';
 import type { FlagRequest } from '../../request.js';
 import type { FlagStoreDeps, FlagStoreOperations } from '../../store.js';
@@ -94,7 +94,7 @@ async function planAppConfig(appconfig: AppConfigClient, target: AppConfigFlagTa
   }
   const currentVersion = current?.ConfigurationVersion ?? null;
   if (newVersion === currentVersion) {
-    throw new PlanRefused(`${where} already serves configuration version ${newVersion} (${describe(current!)}): nothing to deploy.`);
+    throw new AlreadyThere(`${where} already serves configuration version ${newVersion} (${describe(current!)}): nothing to deploy.`);
   }
   const data: AppConfigPlanData = {
     ...req,

@@ -1,6 +1,6 @@
 import type { Plan } from '../../../../domain/rollback.js';
 import type { DriverContext, HistoryEntry, StepContext } from '../../../driver.js';
-import { PlanRefused, StepFailed } from '../../../errors.js';
+import { AlreadyThere, PlanRefused, StepFailed } from '../../../errors.js';
 import { replanCommand } from '../../replan.js';
 import type { FlagRequest } from '../../request.js';
 import type { FlagStoreDeps, FlagStoreOperations } from '../../store.js';
@@ -69,7 +69,7 @@ async function planDoppler(deps: Deps, target: DopplerFlagTarget, req: FlagReque
   const { value: newValue, why } =
     req.action === 'revert' ? await revertValue(api, target, secret, current) : { value: req.action === 'set' ? req.value! : target[req.action], why: '' };
   if (newValue === current) {
-    throw new PlanRefused(`${req.flag} is already ${label(newValue)} in ${req.environment} (Doppler ${where} ${secret}): nothing to change.`);
+    throw new AlreadyThere(`${req.flag} is already ${label(newValue)} in ${req.environment} (Doppler ${where} ${secret}): nothing to change.`);
   }
   const data: DopplerPlanData = { ...req, store: 'doppler', project: target.project, config: target.config, secret, currentLabel: label(current), currentDigest: digest(current), newValue };
   return {

@@ -1,7 +1,7 @@
 import { GetParameterCommand, GetParameterHistoryCommand, PutParameterCommand, type ParameterHistory, type SSMClient } from '@aws-sdk/client-ssm';
 import type { Plan } from '../../../../domain/rollback.js';
 import type { DriverContext, HistoryEntry, StepContext } from '../../../driver.js';
-import { fromAwsError, PlanRefused, StepFailed } from '../../../errors.js';
+import { AlreadyThere, fromAwsError, PlanRefused, StepFailed } from '../../../errors.js';
 import { shown } from '../../display.js';
 import { replanCommand } from '../../replan.js';
 import type { FlagRequest } from '../../request.js';
@@ -72,7 +72,7 @@ async function planSsm(ssm: SSMClient, target: SsmFlagTarget, req: FlagRequest, 
     newValue = req.action === 'set' ? req.value! : target[req.action];
   }
   if (newValue === current.value) {
-    throw new PlanRefused(`${req.flag} is already ${shown(newValue)} in ${req.environment} (${name}, version ${current.version}): nothing to change.`);
+    throw new AlreadyThere(`${req.flag} is already ${shown(newValue)} in ${req.environment} (${name}, version ${current.version}): nothing to change.`);
   }
   const data: SsmPlanData = { ...req, store: 'ssm', parameter: name, region, currentValue: current.value, currentVersion: current.version, newValue };
   return {
