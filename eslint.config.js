@@ -14,7 +14,7 @@ const LAYERS = {
   jobs: SRC,
   domain: [],
   kernel: ['domain'],
-  config: ['domain', 'kernel', 'drivers', 'templates'],
+  config: ['domain', 'kernel', 'drivers', 'driver', 'templates'],
   drivers: ['domain', 'kernel', 'exec'],
   exec: ['domain', 'kernel'],
   policy: ['domain', 'kernel', 'config'],
@@ -24,7 +24,7 @@ const LAYERS = {
   verify: ['domain', 'kernel', 'config', 'drivers', 'exec'],
   warroom: ['domain', 'kernel', 'config', 'policy', 'store', 'slack', 'templates'],
   rollbacks: ['domain', 'kernel', 'config', 'policy', 'store', 'drivers', 'verify', 'warroom', 'templates'],
-  main: ['main', 'handlers', 'jobs', ...SRC],
+  main: ['main', 'handlers', 'jobs', 'driver', ...SRC],
 };
 
 export default tseslint.config(
@@ -49,6 +49,9 @@ export default tseslint.config(
         // Shared helpers every layer may use: catalog field parsers, own-key lookups, crash points for tests.
         { type: 'kernel', pattern: ['src/config/fields.ts', 'src/config/own.ts', 'src/failpoint.ts'], mode: 'full' },
         { type: 'main', pattern: ['src/main.ts', 'src/health.ts', 'src/log.ts'], mode: 'full' },
+        // Driver folders may not reach into each other: what several drivers need lives in src/drivers/shared/.
+        { type: 'drivers', pattern: ['src/drivers/*.ts', 'src/drivers/shared/**'], mode: 'full' },
+        { type: 'driver', pattern: 'src/drivers/*/**', mode: 'full', capture: ['kind'] },
         ...SRC.filter((t) => t !== 'kernel').map((type) => ({ type, pattern: `src/${type}/**`, mode: 'full' })),
       ],
     },
@@ -60,7 +63,10 @@ export default tseslint.config(
           message: '${file.type} may not import ${dependency.type} (DESIGN.md "Layout": the layer table)',
           rules: [
             ...Object.entries(LAYERS).map(([from, allow]) => ({ from, allow: [from, ...allow] })),
-            { from: SRC, allow: SRC, importKind: 'type' },
+            { from: 'driver', allow: [['driver', { kind: '${from.kind}' }], 'drivers', ...LAYERS.drivers] },
+            // The registry lists every driver module; the shared code and the registry are 'drivers'.
+            { from: 'drivers', allow: ['driver'] },
+            { from: [...SRC, 'driver'], allow: [...SRC, 'driver'], importKind: 'type' },
           ],
         },
       ],

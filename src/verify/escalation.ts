@@ -1,6 +1,6 @@
 import type { CheckConfig } from '../config/checks.js';
 import type { Plan } from '../domain/rollback.js';
-import { displayArgv } from '../drivers/runbook/run.js';
+import { displayArgv } from '../exec/run.js';
 import type { EscalationContact, VerifyStepInput } from './steps.js';
 
 /** Where to look first for each kind of check. Pure. */

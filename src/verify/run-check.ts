@@ -1,6 +1,6 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CheckConfig } from '../config/checks.js';
-import { displayArgv } from '../drivers/runbook/run.js';
+import { displayArgv } from '../exec/run.js';
 import { checkHttp, type CheckResult } from './http.js';
 import { checkJsonField } from './json-field.js';
 import { checkSmoke } from './smoke.js';

@@ -1,6 +1,6 @@
 import type { SmokeCheckConfig } from '../config/checks.js';
 import { formatDuration } from '../domain/duration.js';
-import { displayArgv, runCommand } from '../drivers/runbook/run.js';
+import { displayArgv, runCommand } from '../exec/run.js';
 import type { CheckResult } from './http.js';
 import { pause } from './wait.js';
 

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseCatalog } from '../../src/config/catalog.js';
 import { describeIssues } from '../../src/config/errors.js';
-import { createRedactor } from '../../src/drivers/runbook/redact.js';
-import { OutputTail } from '../../src/drivers/runbook/tail.js';
+import { createRedactor } from '../../src/exec/redact.js';
+import { OutputTail } from '../../src/exec/tail.js';
 import { runbookTarget } from '../../src/drivers/runbook/target.js';
 
 function problems(input: unknown): string[] {

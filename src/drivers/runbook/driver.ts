@@ -5,7 +5,7 @@ import { StepFailed } from '../errors.js';
 import { serviceCommand } from '../replan.js';
 import { planRunbook, type RunbookStepInput } from './plan.js';
 import type { RunbookPlanData } from './plan-data.js';
-import { displayArgv, groupAlive, runCommand } from './run.js';
+import { displayArgv, groupAlive, runCommand } from '../../exec/run.js';
 import type { RunbookTarget } from './target.js';
 
 export interface RunbookDriverDeps {

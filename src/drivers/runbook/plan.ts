@@ -5,8 +5,8 @@ import { formatDuration } from '../../domain/duration.js';
 import type { Plan } from '../../domain/rollback.js';
 import type { PlanRequest } from '../driver.js';
 import { PlanRefused } from '../errors.js';
-import { childEnv, describeMissing } from './env.js';
-import { displayArgv, type CommandSpec } from './run.js';
+import { childEnv, describeMissing } from '../../exec/env.js';
+import { displayArgv, type CommandSpec } from '../../exec/run.js';
 import { PLACEHOLDER, type RunbookStepConfig, type RunbookTarget } from './target.js';
 
 /** What the run step needs, fixed at plan time: the exact argv the approvers saw. */
