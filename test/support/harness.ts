@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { parseCatalog } from '../../src/config/catalog.js';
 import { parseEnv } from '../../src/config/env.js';
 import { startRewind, type Rewind } from '../../src/main.js';
+import type { Clients } from '../../src/drivers/clients.js';
 import { KubeConfig } from '@kubernetes/client-node';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { sdkConfig, SsmFake } from '../fakes/aws/index.js';
@@ -90,6 +91,10 @@ async function startHealth(): Promise<Harness['health']> {
 export interface HarnessOptions {
   role?: 'all' | 'web';
   tickMs?: number;
+  /** The Kubernetes controller's own pace, when it should differ from the ECS fake's `tickMs`. */
+  kubeTickMs?: number;
+  /** Clients for fakes the harness does not start (S3 and CloudFront for a frontend target...). */
+  clients?: Partial<Clients>;
   redisUrl?: string;
   /** Edits the catalog text before it is parsed (extra roles, matrix, templates...). */
   catalog?: (yaml: string) => string;
@@ -106,7 +111,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const slack = await startFakeSlack({ signingSecret: SIGNING_SECRET, usergroups: { S0ONCALL: [USERS.oncallViaGroup] }, ...opts.slack });
   const ecs = await startFakeEcs({ tickMs: opts.tickMs ?? 20 });
   seedDistroCvApi(ecs);
-  const kube = await startFakeKube({ tickMs: opts.tickMs ?? 20 });
+  const kube = await startFakeKube({ tickMs: opts.kubeTickMs ?? opts.tickMs ?? 20 });
   seedSkillancerDeployments(kube);
   const ssm = await SsmFake.start();
   ssm.putParameter('/distrocv/prod/FeatureFlags/NewMatchingAlgorithm', 'false');
@@ -137,6 +142,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
         if (target.context) kc.setCurrentContext(target.context);
         return kc;
       },
+      ...opts.clients,
     },
     slackMinIntervalMs: opts.slackMinIntervalMs ?? 0,
     progressIntervalMs: 100,
