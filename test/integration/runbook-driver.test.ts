@@ -173,6 +173,8 @@ describe('runbook driver', () => {
     const p = await plan(t);
     // Attempt 1 is long gone; attempt 2 was repeated, then its worker died with the command still running.
     const survivor = spawn('sleep', ['30'], { detached: true, stdio: 'ignore' });
+    // Reaped only once Node sees it exit: until then the group still exists (as a zombie) for kill(-pid, 0).
+    const reaped = new Promise((resolve) => survivor.once('exit', resolve));
     const host = hostname();
     const journal = {
       'attempt-1': { startedAt: '2026-01-22T10:00:00.000Z', host },
@@ -191,6 +193,7 @@ describe('runbook driver', () => {
       process.kill(-survivor.pid!, 'SIGKILL');
     }
     expect(await eventually(() => !running(survivor.pid!))).toBe(true);
+    await reaped;
 
     const run = stepCtx(p, t, { journal });
     await expect(driver().runStep(run.context)).resolves.toMatchObject({ exitCode: 0 });
