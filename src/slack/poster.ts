@@ -45,22 +45,35 @@ export class Poster {
     return work;
   }
 
-  /** Reserves a slot in `channel`'s bucket; resolves when it comes (at once when urgent). */
-  private async pace(channel: string, urgent: boolean): Promise<void> {
+  /** Reserves a slot in `channel`'s bucket; resolves when it comes (at once when urgent, or once `promote` fires). */
+  private async pace(channel: string, urgent: boolean, promote?: AbortSignal): Promise<void> {
     if (this.minIntervalMs <= 0) return;
     const now = Date.now();
     const bucket = this.buckets.get(channel) ?? { tokens: BURST, at: now };
     bucket.tokens = Math.min(BURST, bucket.tokens + (now - bucket.at) / this.minIntervalMs) - 1;
     bucket.at = now;
     this.buckets.set(channel, bucket);
-    if (bucket.tokens < 0 && !urgent) await new Promise((r) => setTimeout(r, -bucket.tokens * this.minIntervalMs));
+    if (bucket.tokens < 0 && !urgent && !promote?.aborted) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          promote?.removeEventListener('abort', done);
+          resolve();
+        };
+        const timer = setTimeout(done, -bucket.tokens * this.minIntervalMs);
+        promote?.addEventListener('abort', done, { once: true });
+      });
+    }
   }
 
-  /** Posts a message; resolves with its ts. */
-  post(channel: string, message: Message, opts: { urgent?: boolean } = {}): Promise<string> {
+  /**
+   * Posts a message; resolves with its ts. `promote` turns a paced post urgent while it waits for
+   * its slot (an outcome queued behind it must not wait for the pace either).
+   */
+  post(channel: string, message: Message, opts: { urgent?: boolean; promote?: AbortSignal } = {}): Promise<string> {
     return this.track(
       (async () => {
-        await this.pace(channel, opts.urgent ?? false);
+        await this.pace(channel, opts.urgent ?? false, opts.promote);
         const thread = message.thread_ts ? { thread_ts: message.thread_ts, reply_broadcast: message.broadcast ?? false } : {};
         const args = {
           channel,

@@ -57,6 +57,15 @@ export class Outbox {
     return { from, entries: raw.map((e) => JSON.parse(e) as OutboxEntry), ...(state.inflight ? { inflight: JSON.parse(state.inflight) as Inflight } : {}) };
   }
 
+  /** Whether an entry at or after `index` must go out at once (an announcement, an outcome, a card). */
+  async urgentFrom(id: string, index: number): Promise<boolean> {
+    const raw = await this.redis.lrange(this.k.outbox(id), index, -1);
+    return raw.some((e) => {
+      const entry = JSON.parse(e) as OutboxEntry;
+      return entry.kind === 'card' || (entry.kind === 'line' && entry.broadcast === true);
+    });
+  }
+
   async markInflight(id: string, inflight: Inflight): Promise<void> {
     await this.redis.hset(this.k.outboxState(id), 'inflight', JSON.stringify(inflight));
   }

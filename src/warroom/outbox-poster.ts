@@ -18,6 +18,8 @@ const BATCH_CHARS = 3500;
 const HOLD_MS = 150;
 /** A poster's hold on one rollback's outbox; renewed while it drains, so a dead poster's lapses soon. */
 const DRAIN_LEASE_MS = 6_000;
+/** While a paced line waits for its Slack slot, how often to look for an outcome written behind it. */
+const PROMOTE_CHECK_MS = 100;
 
 type Line = Extract<OutboxEntry, { kind: 'line' }>;
 
@@ -124,22 +126,33 @@ export class OutboxPoster {
           await this.s.outbox.delivered(id, inflight.last + 1);
         }
       }
-      // Everything up to an announcement or outcome goes out without waiting for the pace.
+      // Everything up to an announcement or outcome goes out without waiting for the pace; so does
+      // a paced line once an outcome is written behind it while it waits for its slot.
       const lastBroadcast = entries.findLastIndex((e) => e.kind === 'line' && e.broadcast);
+      let promoted = false;
       while (i < entries.length) {
         const entry = entries[i]!;
         const batch = entry.kind === 'line' && !entry.broadcast ? this.batchFrom(entries, i) : [entry];
         const first = from + i;
         const last = first + batch.length - 1;
-        const urgent = i <= lastBroadcast || entry.kind === 'card';
+        const urgent = promoted || i <= lastBroadcast || entry.kind === 'card';
         if (!urgent && i + batch.length === entries.length && this.young(batch.at(-1)!)) {
           this.holdFor(HOLD_MS);
           return;
         }
-        rb = await this.deliver(rb, batch, { first, last, at: Date.now() }, urgent);
+        const promote = new AbortController();
+        const watch = urgent ? undefined : setInterval(() => void this.s.outbox.urgentFrom(id, from + entries.length).then((u) => u && promote.abort(), () => undefined), PROMOTE_CHECK_MS);
+        try {
+          rb = await this.deliver(rb, batch, { first, last, at: Date.now() }, { urgent, promote: promote.signal });
+        } finally {
+          clearInterval(watch);
+        }
+        promoted ||= promote.signal.aborted;
         await this.s.outbox.delivered(id, last + 1);
         i += batch.length;
       }
+      // What was written behind the promoted lines goes out in the next pass, at once.
+      if (promoted) this.again = true;
     } finally {
       clearInterval(lease);
       await this.s.outbox.releaseDrain(id, this.owner);
@@ -174,14 +187,14 @@ export class OutboxPoster {
   }
 
   /** Posts one outbox item; returns the record as it is now (a card or next-steps ref may be new). */
-  private async deliver(rb: Rollback, batch: OutboxEntry[], inflight: Inflight, urgent: boolean): Promise<Rollback> {
+  private async deliver(rb: Rollback, batch: OutboxEntry[], inflight: Inflight, pace: { urgent: boolean; promote: AbortSignal }): Promise<Rollback> {
     const entry = batch[0]!;
     const metadata = this.metadata(rb, inflight.last);
     switch (entry.kind) {
       case 'card': {
         if (rb.card) return rb;
         await this.s.outbox.markInflight(rb.id, inflight);
-        const ts = await this.s.poster.post(this.s.catalog.warRoom, { ...(await renderCard(this.s, rb)), metadata }, { urgent });
+        const ts = await this.s.poster.post(this.s.catalog.warRoom, { ...(await renderCard(this.s, rb)), metadata }, pace);
         return this.recordCard(rb, { channel: this.s.catalog.warRoom, ts });
       }
       case 'line': {
@@ -189,14 +202,14 @@ export class OutboxPoster {
         const lines = batch as Line[];
         const text = lines.map((l) => `\`${l.at.slice(11, 19)}\` ${l.text}`).join('\n');
         await this.s.outbox.markInflight(rb.id, inflight);
-        await this.s.poster.post(rb.card.channel, { text, thread_ts: rb.card.ts, broadcast: entry.broadcast ?? false, metadata }, { urgent });
+        await this.s.poster.post(rb.card.channel, { text, thread_ts: rb.card.ts, broadcast: entry.broadcast ?? false, metadata }, pace);
         failpoint('outbox-posted', text);
         return rb;
       }
       case 'followup': {
         if (!rb.card || rb.followUp?.message) return rb;
         await this.s.outbox.markInflight(rb.id, inflight);
-        const ts = await this.s.poster.post(rb.card.channel, { ...followUpOf(this.s, rb), thread_ts: rb.card.ts, metadata }, { urgent });
+        const ts = await this.s.poster.post(rb.card.channel, { ...followUpOf(this.s, rb), thread_ts: rb.card.ts, metadata }, pace);
         return this.recordFollowUp(rb, { channel: rb.card.channel, ts });
       }
       case 'postmortem': {
