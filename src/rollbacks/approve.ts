@@ -3,6 +3,7 @@ import { stateName, type Rollback } from '../domain/rollback.js';
 import { fire } from '../domain/state-machine.js';
 import { checkVote, describeMissing, evaluate } from '../policy/quorum.js';
 import { authorityOf, expiresAt } from '../policy/resolve.js';
+import { initiatedText, oncallLine } from '../warroom/announce.js';
 import { line } from '../warroom/card.js';
 import { boundRecord } from './binding.js';
 import type { Services } from './context.js';
@@ -20,6 +21,7 @@ export async function approve(s: Services, id: string, user: string, nonce?: str
   const { authority, members, problem } = await authorityOf(s, bound.rollback);
   if (problem) return refusal('not_allowed', problem);
   const clock = { at: s.now(), expiresAt: expiresAt(s, bound.rollback) };
+  const oncall = await oncallLine(s, members);
   let outcome: Vote | { refusal: Refusal } = refusal('too_late', `${id} is not waiting for approval.`);
   await s.store.update(id, (current) => {
     if (current.state !== 'awaiting_approval') {
@@ -41,7 +43,7 @@ export async function approve(s: Services, id: string, user: string, nonce?: str
       return {
         rollback: approved,
         event: { type: 'approval', user, message: `Approved by <@${user}>: approval rule met` },
-        say: [line(s, `:white_check_mark: <@${user}> approved; the rule is met and execution is starting.`)],
+        say: [line(s, initiatedText(approved, oncall, s.catalog.rto), true)],
       };
     }
     const missing = decision.status === 'pending' ? describeMissing(decision.missing) : 'nothing';
@@ -64,6 +66,7 @@ export async function approveCarried(s: Services, id: string): Promise<boolean> 
   if (!rb?.retryOf || rb.approvals.length === 0) return false;
   const { authority, members, problem } = await authorityOf(s, rb);
   if (problem) return false;
+  const oncall = await oncallLine(s, members);
   const res = await s.store.update(id, (current) => {
     const decision = evaluate(authority, { requester: current.requestedBy, members, approvals: current.approvals });
     const approved = decision.status === 'approved' ? fire({ ...current, approvedAt: s.now().toISOString() }, 'approve') : undefined;
@@ -72,7 +75,7 @@ export async function approveCarried(s: Services, id: string): Promise<boolean> 
     return {
       rollback: approved,
       event: { type: 'approval', message: `Approved by the approvals carried over from ${current.retryOf} (${who})` },
-      say: [line(s, `:white_check_mark: Approved by ${who} on ${current.retryOf}, still within the approval window; execution is starting.`)],
+      say: [line(s, `:white_check_mark: Approved by ${who} on ${current.retryOf}, still within the approval window.`), line(s, initiatedText(approved, oncall, s.catalog.rto), true)],
     };
   });
   return res.changed;

@@ -4,7 +4,7 @@ import { lockTargets, type Plan, type Rollback } from '../domain/rollback.js';
 import { sourcesOf } from '../domain/state-machine.js';
 import { AlreadyThere, PlanRefused, StepFailed } from '../drivers/errors.js';
 import { verifySteps } from '../verify/steps.js';
-import { announcement } from '../warroom/announce.js';
+import { approvalRequest } from '../warroom/announce.js';
 import { line } from '../warroom/card.js';
 import { tellRequester } from '../warroom/reply.js';
 import { approveCarried } from './approve.js';
@@ -32,8 +32,8 @@ export async function planRollback(x: WorkerServices, id: string, signal: AbortS
 
   if (rb.state === 'planned') {
     // The card and the announcement go to the outbox in the same write as the state: posted once, even after a crash.
-    const text = await announcement(x, rb);
-    const moved = await x.store.transition(id, 'propose', { message: 'Waiting for approval', say: () => [{ kind: 'card' }, line(x, text, true)] });
+    const text = await approvalRequest(x, rb);
+    const moved = await x.store.transition(id, 'propose', { message: 'Waiting for approval', say: () => [{ kind: 'card' }, line(x, text)] });
     if (moved.changed) rb = moved.rollback;
   }
   // A retry whose carried approvals still meet the rule runs without asking again.

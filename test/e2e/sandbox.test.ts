@@ -90,7 +90,7 @@ describe('npm run sandbox in a browser', () => {
     expect(cardText).not.toContain('*State*');
     expect(await card().locator('.bk-button.primary').innerText()).toBe('Approve');
     expect(await card().locator('.bk-button.danger').innerText()).toBe('Reject');
-    await thread().getByText('ROLLBACK INITIATED').waitFor();
+    await thread().getByText('ROLLBACK REQUESTED').waitFor();
 
     await page.selectOption('#who', PEOPLE.oncall.id);
     await ack.waitFor({ state: 'detached' });
@@ -139,7 +139,7 @@ describe('npm run sandbox in a browser', () => {
 
     await skillancer.getByText('Rejected').waitFor();
     // The card and the thread line are delivered separately; the reason lands in the thread too.
-    const thread = page.locator('.thread', { hasText: 'ROLLBACK INITIATED RB-2' });
+    const thread = page.locator('.thread', { hasText: 'ROLLBACK REQUESTED RB-2' });
     await thread.getByText('Fix forward instead: the patch is ready').waitFor();
     expect(await thread.innerText()).toContain('Fix forward instead: the patch is ready');
     expect((await sandbox.rewind.services.store.get('RB-2'))?.state).toBe('rejected');
@@ -170,10 +170,10 @@ describe('npm run sandbox in a browser', () => {
       await page.locator('#confirm').waitFor();
       await page.click('#confirm-ok');
       await page.locator('#confirm').waitFor({ state: 'hidden' });
-      if (approver === PEOPLE.oncall.id) await page.locator('.thread', { hasText: 'ROLLBACK INITIATED RB-3' }).getByText('still needed: 1 more from lead').waitFor();
+      if (approver === PEOPLE.oncall.id) await page.locator('.thread', { hasText: 'ROLLBACK REQUESTED RB-3' }).getByText('still needed: 1 more from lead').waitFor();
     }
 
-    const thread = page.locator('.thread', { hasText: 'ROLLBACK INITIATED RB-3' });
+    const thread = page.locator('.thread', { hasText: 'ROLLBACK REQUESTED RB-3' });
     await thread.getByText('RB-3 succeeded').waitFor({ timeout: 20_000 });
     await stack.getByText('Succeeded').first().waitFor();
     await expect.poll(() => maintenance.innerText()).toContain('🟢 succeeded');

@@ -14,7 +14,7 @@ it('never lets a card left from lost Redis data approve the newer rollback that 
   h = await startHarness();
   await h.slack.slashCommand(h.eventsUrl, { text: 'api production before the data loss', user_id: USERS.requester, channel_id: 'C0DEV' });
   const old = await card('RB-1');
-  await eventually(() => h.slack.thread(WAR_ROOM, old.ts).some((m) => m.text?.includes('ROLLBACK INITIATED')) && h.slack.responses.some((r) => String(r.body.text).includes('waiting for approval')), 'RB-1 to settle');
+  await eventually(() => h.slack.thread(WAR_ROOM, old.ts).some((m) => m.text?.includes('ROLLBACK REQUESTED')) && h.slack.responses.some((r) => String(r.body.text).includes('waiting for approval')), 'RB-1 to settle');
   // Redis loses everything: ids start again at RB-1.
   await dropPrefix(h.prefix);
   await h.slack.slashCommand(h.eventsUrl, { text: 'api production after the data loss', user_id: USERS.requester, channel_id: 'C0DEV' });

@@ -52,7 +52,7 @@ describe('ECS rollback from /rollback to a verified, announced recovery', () => 
     expect(text).toContain(`<@${USERS.requester}>`);
     expect(text).toContain('of 15m 00s RTO');
     for (const action of ['rollback_approve', 'rollback_reject', 'rollback_cancel']) expect(text).toContain(action);
-    const announcement = await h.slack.waitFor(() => h.slack.thread(WAR_ROOM, posted.ts).find((m) => m.text?.includes('ROLLBACK INITIATED')), { what: 'announcement' });
+    const announcement = await h.slack.waitFor(() => h.slack.thread(WAR_ROOM, posted.ts).find((m) => m.text?.includes('ROLLBACK REQUESTED')), { what: 'the approval request' });
     expect(announcement.text).toContain(`<@${USERS.oncallViaGroup}>`);
 
     // The requester cannot approve; an outsider is told who may.
@@ -87,6 +87,11 @@ describe('ECS rollback from /rollback to a verified, announced recovery', () => 
     }
     const replies = thread.filter((m) => m.ts !== posted.ts).map((m) => m.text ?? '');
     expect(replies.filter((l) => !/^`\d\d:\d\d:\d\d`/.test(l))).toEqual([]);
+    // Initiated only once approved, and told to the whole channel (the Skillancer checklist gets approval first).
+    const initiated = h.slack.callsTo('chat.postMessage').find((c) => String(c.args.text).includes('ROLLBACK INITIATED'));
+    expect(initiated?.args.reply_broadcast).toBe('true');
+    expect(String(initiated?.args.text)).toContain(`Approved by <@${USERS.oncallViaGroup}>`);
+    expect(lines.findIndex((l) => l.includes('ROLLBACK REQUESTED'))).toBeLessThan(lines.findIndex((l) => l.includes('ROLLBACK INITIATED')));
     const final = lines.find((l) => l.includes('RB-1 succeeded'))!;
     expect(final).toMatch(/Total \d+s, within the 15m 00s RTO/);
     const notification = lines.find((l) => l.includes('Internal notification'))!;

@@ -98,7 +98,7 @@ describe('/rollback with no arguments: the rollback form', () => {
     const posted = await card(id);
     expect(readable(posted)).toContain('*Severity* P0 Critical · Complete platform outage / full regression · recommended: Full stack, ~45m 00s');
     expect(readable(posted)).toMatch(/P0 · Complete platform outage \/ full regression: 1 from oncall and 1 from lead \(different people\)/);
-    const announcement = await h.slack.waitFor(() => h.slack.thread(WAR_ROOM, posted.ts).find((m) => m.text?.includes('ROLLBACK INITIATED')), { what: 'the announcement' });
+    const announcement = await h.slack.waitFor(() => h.slack.thread(WAR_ROOM, posted.ts).find((m) => m.text?.includes('ROLLBACK REQUESTED')), { what: 'the approval request' });
     expect(announcement.text).toContain(`On-call: <@${USERS.oncall}> <@${USERS.oncallViaGroup}>`);
     expect(announcement.text).toContain(`1 from oncall (<@${USERS.oncall}> <@${USERS.oncallViaGroup}>) and 1 from lead (<@${USERS.lead}>)`);
 

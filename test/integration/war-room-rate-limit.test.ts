@@ -19,7 +19,7 @@ async function awaitingCard() {
   const card = await h.slack.waitFor(() => h.slack.messages(WAR_ROOM).find((m) => !m.thread_ts && readable(m).includes('rollback_approve')), { what: 'the card with its buttons' });
   const id = /Rollback (RB-\d+)/.exec(readable(card))![1]!;
   // Let the plan job's own posts settle so the burst below is the only traffic.
-  await eventually(async () => (await services().store.get(id))?.state === 'awaiting_approval' && h.slack.thread(WAR_ROOM, card.ts).some((m) => m.text?.includes('ROLLBACK INITIATED')), 'the announcement');
+  await eventually(async () => (await services().store.get(id))?.state === 'awaiting_approval' && h.slack.thread(WAR_ROOM, card.ts).some((m) => m.text?.includes('ROLLBACK REQUESTED')), 'the announcement');
   return { id, ts: card.ts };
 }
 
