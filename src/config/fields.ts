@@ -52,6 +52,16 @@ export const approvalRule = z.strictObject({
 });
 export type ApprovalRuleConfig = z.infer<typeof approvalRule>;
 
+/**
+ * For targets whose changes the runbooks reserve to a stronger rule (a database restore, a secret
+ * rotation): the catalog's top-level `approval` default is not enough, the entry must name its own.
+ */
+export function ownApprovalRequired(why: string, example: string) {
+  return (target: { approval?: unknown }, ctx: z.RefinementCtx) => {
+    if (!target.approval) ctx.addIssue({ code: 'custom', path: ['approval'], message: `missing: ${why}, e.g. approval: ${example}` });
+  };
+}
+
 /** Fields every target has, whatever its driver. */
 export const targetBase = {
   health: healthCheck.optional(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, targetBase, text } from '../../config/fields.js';
+import { duration, ownApprovalRequired, targetBase, text } from '../../config/fields.js';
 import { dependentEntry } from '../shared/restart/dependents.js';
 
 /**
@@ -58,14 +58,6 @@ export const databaseTarget = z
     pollInterval: duration('how often to read RDS, ECS and Kubernetes while waiting').default(30_000),
     ...targetBase,
   })
-  .superRefine((target, ctx) => {
-    // Not inherited from the top-level default: data rollbacks take the stronger rule (runbook: "CTO required").
-    if (!target.approval) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['approval'],
-        message: 'missing: a database restore needs its own approval rule (the runbook requires the CTO), e.g. approval: { from: [cto], count: 1 }',
-      });
-    }
-  });
+  // Not inherited from the top-level default: data rollbacks take the stronger rule (runbook: "CTO required").
+  .superRefine(ownApprovalRequired('a database restore needs its own approval rule (the runbook requires the CTO)', '{ from: [cto], count: 1 }'));
 export type DatabaseTarget = z.infer<typeof databaseTarget>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, targetBase, text } from '../../config/fields.js';
+import { duration, ownApprovalRequired, targetBase, text } from '../../config/fields.js';
 import { dependentEntry } from '../shared/restart/dependents.js';
 
 /**
@@ -42,14 +42,6 @@ export const secretTarget = z
     pollInterval: duration('how often to read Secrets Manager, ECS and Kubernetes while waiting').default(10_000),
     ...targetBase,
   })
-  .superRefine((target, ctx) => {
-    // Not inherited from the top-level default: the runbooks' security row needs CTO and Security.
-    if (!target.approval) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['approval'],
-        message: 'missing: a secret rotation needs its own approval rule (the runbooks\' security incident row: CTO and Security), e.g. approval: { from: [cto, security], count: 2 }',
-      });
-    }
-  });
+  // Not inherited from the top-level default: the runbooks' security row needs CTO and Security.
+  .superRefine(ownApprovalRequired("a secret rotation needs its own approval rule (the runbooks' security incident row: CTO and Security)", '{ from: [cto, security], count: 2 }'));
 export type SecretTarget = z.infer<typeof secretTarget>;
