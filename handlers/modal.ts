@@ -60,6 +60,7 @@ export function requestSubmission(w: WebServices) {
       origin: { channel },
       classification: parsed.classification,
       checklist: parsed.checklist,
+      ...(parsed.stack ? { stack: true } : {}),
     });
     if ('refusal' in outcome) {
       await releaseOnce(w.redis, w.prefix, claim);

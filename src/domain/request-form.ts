@@ -9,3 +9,6 @@ export interface RequestForm {
   /** Indexes into the checklist of the confirmed items. */
   checked: number[];
 }
+
+/** The form's target value for a stack (`stack:distrocv/production`); services are `api/production`. */
+export const STACK_PREFIX = 'stack:';

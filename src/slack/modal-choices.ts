@@ -8,7 +8,12 @@ import type { ModalChoices } from './modal.js';
 export function modalChoices(catalog: Catalog): ModalChoices {
   const m = decisionMatrix(catalog);
   return {
-    targets: Object.entries(catalog.services).flatMap(([service, envs]) => Object.keys(envs).map((environment) => ({ service, environment }))),
+    targets: [
+      ...Object.entries(catalog.services).flatMap(([service, envs]) => Object.keys(envs).map((environment) => ({ service, environment }))),
+      ...Object.entries(catalog.stacks ?? {}).flatMap(([stack, envs]) =>
+        Object.entries(envs).map(([environment, def]) => ({ service: stack, environment, stack: Object.keys(def.components).length })),
+      ),
+    ],
     scenarios: Object.entries(m.scenarios).map(([id, row]) => ({
       id,
       title: row.title,

@@ -1,5 +1,5 @@
 import type { KnownBlock, View } from '@slack/types';
-import type { RequestForm } from '../domain/request-form.js';
+import { STACK_PREFIX, type RequestForm } from '../domain/request-form.js';
 import type { Rollback } from '../domain/rollback.js';
 import { readVersion, VERSION_BLOCK, versionBlock, type VersionChoices } from './modal-versions.js';
 
@@ -21,7 +21,8 @@ export const FIELD = {
 export type Field = (typeof FIELD)[keyof typeof FIELD];
 
 export interface ModalChoices {
-  targets: { service: string; environment: string }[];
+  /** `stack`: the number of components, for a catalog stack. */
+  targets: { service: string; environment: string; stack?: number }[];
   scenarios: { id: string; title: string; severity: string; approve: string; recommendation: string }[];
   severities: { id: string; label: string; advice: string }[];
   checklist: readonly string[];
@@ -47,7 +48,11 @@ export function requestModal(choices: ModalChoices, channel: string, versions?: 
       // Choosing a target asks the worker for its versions (a block_actions while the form is open).
       dispatch_action: true,
       label: plain('Service and environment'),
-      element: { type: 'static_select', action_id: FIELD.target, placeholder: plain('Choose what to roll back'), options: choices.targets.slice(0, 100).map((t) => ({ text: plain(`${t.service} ${t.environment}`), value: `${t.service}/${t.environment}` })) },
+      element: { type: 'static_select', action_id: FIELD.target, placeholder: plain('Choose what to roll back'), options: choices.targets.slice(0, 100).map((t) => ({
+          text: plain(t.stack ? `stack ${t.service} ${t.environment} (${t.stack} components)` : `${t.service} ${t.environment}`),
+          value: `${t.stack ? STACK_PREFIX : ''}${t.service}/${t.environment}`,
+        })),
+      },
     },
     {
       type: 'input',

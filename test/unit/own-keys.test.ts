@@ -56,7 +56,7 @@ describe('own-key lookups of names typed in Slack', () => {
 
   it('the request form refuses a forged target', () => {
     const form = { target: 'api/__proto__', scenario: 'outage', reason: 'r', checked: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] };
-    expect(parseRollbackForm(form, catalog)).toMatchObject({ errors: { target: 'Choose a service and environment from the list.' } });
+    expect(parseRollbackForm(form, catalog)).toMatchObject({ errors: { target: 'Choose a service, or a stack, and its environment from the list.' } });
   });
 
   it('the decision matrix knows no scenario or severity called `constructor`', () => {

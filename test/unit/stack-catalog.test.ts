@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { parseCatalog } from '../../src/config/catalog.js';
 import { ConfigError } from '../../src/config/errors.js';
 import { stackComponents, stackOf } from '../../src/config/stacks.js';
+import { parseRollbackForm } from '../../commands/form.js';
 import { parseCommand } from '../../commands/grammar.js';
+import { checklistOf } from '../../src/policy/checklist.js';
+import { modalChoices } from '../../src/slack/modal-choices.js';
 
 const base = `
 warRoom: C0WARROOM
@@ -129,5 +132,33 @@ matrix:
     expect(parseCommand('stack distrocv staging', catalog)).toMatchObject({ kind: 'error', message: expect.stringMatching(/no environment `staging`\. Choose one of `production`/) });
     expect(parseCommand('full production sev ui-bug', catalog)).toMatchObject({ kind: 'error', message: expect.stringMatching(/row `ui-bug` names no stack: .* use `sev` with one of `outage`/) });
     expect(parseCommand('stack constructor production', catalog)).toMatchObject({ kind: 'error' });
+  });
+});
+
+describe('the request form offers stacks', () => {
+  const catalog = parseCatalog(
+    `${base}
+stacks:
+  distrocv:
+    production:
+      components:
+        api: { service: api }
+        frontend: { service: frontend }
+`,
+    'rewind.config.yaml',
+  );
+  const all = checklistOf(catalog).map((_, i) => i);
+
+  it('lists each stack with its component count, and parses it back as a stack request', () => {
+    expect(modalChoices(catalog).targets).toContainEqual({ service: 'distrocv', environment: 'production', stack: 2 });
+    const form = { target: 'stack:distrocv/production', scenario: 'outage', reason: 'Full regression', checked: all };
+    expect(parseRollbackForm(form, catalog)).toMatchObject({ kind: 'rollback', service: 'distrocv', environment: 'production', stack: true, classification: { scenario: 'outage' } });
+    expect(parseRollbackForm({ ...form, target: 'api/production' }, catalog)).not.toHaveProperty('stack');
+  });
+
+  it('refuses a version for a stack and a stack that is not in the catalog', () => {
+    const form = { target: 'stack:distrocv/production', scenario: 'outage', reason: 'Full regression', checked: all };
+    expect(parseRollbackForm({ ...form, version: '41' }, catalog)).toEqual({ errors: { version: expect.stringMatching(/leave the version empty/) } });
+    expect(parseRollbackForm({ ...form, target: 'stack:distrocv/staging' }, catalog)).toEqual({ errors: { target: expect.stringMatching(/Choose a service, or a stack/) } });
   });
 });
