@@ -48,7 +48,7 @@ export default tseslint.config(
         { type: 'jobs', pattern: 'jobs/**', mode: 'full' },
         // Shared helpers every layer may use: catalog field parsers, own-key lookups, crash points for tests, the metrics registry.
         { type: 'kernel', pattern: ['src/config/fields.ts', 'src/config/own.ts', 'src/failpoint.ts', 'src/metrics.ts'], mode: 'full' },
-        { type: 'main', pattern: ['src/main.ts', 'src/health.ts', 'src/http.ts', 'src/log.ts'], mode: 'full' },
+        { type: 'main', pattern: ['src/main.ts', 'src/health.ts', 'src/http.ts', 'src/admin.ts', 'src/log.ts'], mode: 'full' },
         ...SRC.filter((t) => t !== 'kernel').map((type) => ({ type, pattern: `src/${type}/**`, mode: 'full' })),
       ],
     },

@@ -8,6 +8,7 @@ import { registerListeners } from '../handlers/register.js';
 import type { WorkerServices } from './rollbacks/context.js';
 import { RollbackJobs } from '../jobs/queue.js';
 import { startWorker } from '../jobs/worker.js';
+import { adminRoute } from './admin.js';
 import { driverKinds, loadCatalog, targetOf, type Catalog } from './config/catalog.js';
 import { parseEnv, type Env } from './config/env.js';
 import { ConfigError } from './config/errors.js';
@@ -129,13 +130,17 @@ export async function startRewind(opts: RewindOptions): Promise<Rewind> {
   const closers: (() => Promise<unknown>)[] = [];
   // Served on PORT in every role: through Bolt by the web role (and ROLE=all), by a plain HTTP server in ROLE=worker.
   const sharedRoutes: CustomRoute[] = [metricsRoute(metrics, log)];
+  if (env.REWIND_ADMIN_TOKEN) {
+    sharedRoutes.push(await adminRoute({ token: env.REWIND_ADMIN_TOKEN, write: env.REWIND_ADMIN_WRITE, queues: [jobs.interactive, jobs.execution] }));
+    log.info({ path: '/admin/queues', write: env.REWIND_ADMIN_WRITE }, 'queue dashboard enabled');
+  }
 
   void warnIfRedisMayLoseData(redis, log);
 
   let url: string | undefined;
   let bound: AddressInfo | undefined;
   if (env.ROLE === 'worker') {
-    // No Bolt here: a plain HTTP server on PORT for probes and scrapes.
+    // No Bolt here: a plain HTTP server on PORT for probes and scrapes (and the queue dashboard when enabled).
     const http = await serveRoutes([healthRoute(redis, env.ROLE), ...sharedRoutes], env.PORT, opts.host, log);
     bound = http.address;
     url = `http://127.0.0.1:${http.address.port}`;
