@@ -1,18 +1,24 @@
 import type { CustomRoute } from '@slack/bolt';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { Metrics } from './metrics.js';
 
-/** `GET /metrics`: this process's registry in the Prometheus text format. */
+/**
+ * `GET /metrics`: this process's registry in the Prometheus text format. `Server-Timing` says how
+ * long the scrape itself took (collecting, queue counts from Redis, rendering), apart from any wait
+ * for the event loop (bench/metrics-scrape.ts reads it).
+ */
 export function metricsRoute(metrics: Metrics, log: Logger): CustomRoute {
   return {
     path: '/metrics',
     method: ['GET'],
     handler: async function scrape(_req, res) {
       try {
+        const began = performance.now();
         const { contentType, body } = await metrics.scrape();
-        res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
+        res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store', 'server-timing': `scrape;dur=${(performance.now() - began).toFixed(1)}` });
         res.end(body);
       } catch (error) {
         log.warn({ err: error }, 'metrics scrape failed');

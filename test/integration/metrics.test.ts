@@ -25,6 +25,7 @@ async function scrape(base: string): Promise<string> {
   const res = await fetch(`${base}/metrics`);
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+  expect(res.headers.get('server-timing')).toMatch(/^scrape;dur=[\d.]+$/);
   return res.text();
 }
 
@@ -207,6 +208,14 @@ describe('/admin/queues behind REWIND_ADMIN_TOKEN', () => {
     const api = await fetch(`${h.rewind.url}/admin/queues/api/queues`, { headers: { authorization: `Bearer ${TOKEN}` } });
     const { queues } = (await api.json()) as { queues: { readOnlyMode: boolean }[] };
     expect(queues.every((q) => !q.readOnlyMode)).toBe(true);
+  });
+
+  it('serves /metrics next to /healthz in Socket Mode too', async () => {
+    h = await startHarness({ socketMode: true, env: { REWIND_ADMIN_TOKEN: TOKEN } });
+    const base = `http://127.0.0.1:${h.env.PORT}`;
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect(await scrape(base)).toMatch(/^rewind_queue_jobs\{queue="interactive",state="waiting"\} \d+$/m);
+    expect((await fetch(`${base}/admin/queues/api/queues`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
   });
 
   it('serves the dashboard on the worker role\'s PORT too', { timeout: 60_000 }, async () => {
