@@ -5,7 +5,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** Where the queue dashboard lives, on PORT, in every role. */
 export const ADMIN_PATH = '/admin/queues';
-/** The session cookie `?token=` sets; its value is derived from the token, never the token itself. */
+/**
+ * The session cookie `?token=` sets; its value is derived from the token, never the token itself.
+ * SameSite=Lax, not Strict: a link to the dashboard opened from another site (Slack in a browser)
+ * must still carry it after the redirect. Lax never sends it with another site's PUT/POST/PATCH,
+ * which are the only requests that change anything.
+ */
 const COOKIE = 'rewind_admin';
 const COOKIE_MAX_AGE_SEC = 8 * 3600;
 /** Only these reach Bull Board while it is read-only: every action it has is a PUT, POST or PATCH. */
@@ -41,7 +46,7 @@ function refuse(res: ServerResponse, status: 401 | 405, text: string, headers: R
 /**
  * `/admin/queues`: Bull Board over Rewind's BullMQ queues, behind REWIND_ADMIN_TOKEN, given either
  * as `Authorization: Bearer <token>` (scripts) or once as `?token=<token>` (a browser), which sets
- * an HttpOnly, SameSite=Strict session cookie for this path (8 h) and redirects to the same URL
+ * an HttpOnly, SameSite=Lax session cookie for this path (8 h) and redirects to the same URL
  * without the token, so it leaves the address bar and history. Anything else gets a bare 401.
  * Read-only unless REWIND_ADMIN_WRITE=true: Bull Board's readOnlyMode, and every method but
  * GET/HEAD refused with 405 before it reaches Bull Board. Bull Board, Express and their UI are
@@ -77,7 +82,7 @@ export async function adminRoute(opts: AdminOptions): Promise<CustomRoute> {
         const secure = req.headers['x-forwarded-proto'] === 'https' || Boolean((req.socket as { encrypted?: boolean }).encrypted);
         res.writeHead(303, {
           location: `${url.pathname}${url.search}`,
-          'set-cookie': `${COOKIE}=${session}; Path=${ADMIN_PATH}; Max-Age=${COOKIE_MAX_AGE_SEC}; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`,
+          'set-cookie': `${COOKIE}=${session}; Path=${ADMIN_PATH}; Max-Age=${COOKIE_MAX_AGE_SEC}; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`,
           'cache-control': 'no-store',
         });
         return void res.end();

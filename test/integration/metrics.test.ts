@@ -182,7 +182,7 @@ describe('/admin/queues behind REWIND_ADMIN_TOKEN', () => {
     expect(login.status).toBe(303);
     expect(login.headers.get('location')).toBe('/admin/queues');
     const setCookie = login.headers.get('set-cookie')!;
-    expect(setCookie).toMatch(/^rewind_admin=[\w-]+; Path=\/admin\/queues; Max-Age=\d+; HttpOnly; SameSite=Strict/);
+    expect(setCookie).toMatch(/^rewind_admin=[\w-]+; Path=\/admin\/queues; Max-Age=\d+; HttpOnly; SameSite=Lax/);
     expect(setCookie).not.toContain(TOKEN);
     const session = setCookie.split(';')[0]!;
     expect((await fetch(url('/admin/queues/api/queues'), { headers: { cookie: session } })).status).toBe(200);
