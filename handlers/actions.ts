@@ -4,6 +4,7 @@ import { approve } from '../src/rollbacks/approve.js';
 import { boundRecord, readButtonValue } from '../src/rollbacks/binding.js';
 import { close, mayClose } from '../src/rollbacks/close.js';
 import { readRejectReason, REJECT_REASON, rejectModal, viewMetadata } from '../src/slack/modal.js';
+import { countedCall } from '../src/slack/counted-client.js';
 import { refusalFieldText, refusalLine } from '../src/slack/refusal.js';
 import { refreshCard } from '../src/warroom/card.js';
 import type { WebServices } from './context.js';
@@ -51,7 +52,7 @@ export function rejectAction(w: WebServices) {
     if ('refusal' in bound) return w.poster.ephemeral(channel, user, refusalLine(bound.refusal));
     const refused = await mayClose(w, bound.rollback, user, 'reject');
     if (refused) return w.poster.ephemeral(channel, user, refusalLine(refused));
-    await client.views.open({ trigger_id: body.trigger_id, view: rejectModal(bound.rollback, channel) });
+    await countedCall(w.metrics, 'views.open', () => client.views.open({ trigger_id: body.trigger_id, view: rejectModal(bound.rollback, channel) }));
   };
 }
 

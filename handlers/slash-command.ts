@@ -2,6 +2,7 @@ import { setImmediate } from 'node:timers/promises';
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { helpText, parseCommand } from '../commands/grammar.js';
 import { decisionMatrix } from '../src/policy/matrix.js';
+import { countedCall } from '../src/slack/counted-client.js';
 import { matrixText } from '../src/slack/matrix.js';
 import { requestModal } from '../src/slack/modal.js';
 import type { WebServices } from './context.js';
@@ -40,7 +41,7 @@ async function answer(w: WebServices, command: Args['command'], reply: (text: st
     case 'modal':
       // Acked above; the trigger_id stays valid for 3 s, plenty for one views.open.
       try {
-        await client.views.open({ trigger_id: command.trigger_id, view: requestModal(modalChoices(w.catalog), command.channel_id) });
+        await countedCall(w.metrics, 'views.open', () => client.views.open({ trigger_id: command.trigger_id, view: requestModal(modalChoices(w.catalog), command.channel_id) }));
       } catch (error) {
         w.log.warn({ err: error }, 'could not open the rollback form');
         return reply(`:warning: Slack did not open the rollback form (${(error as Error).message}). Try again, or type \`/rollback <service> <environment> sev <severity> <reason>\`.`);

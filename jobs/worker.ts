@@ -130,6 +130,8 @@ export function startWorker(x: WorkerServices, connection: ConnectionOptions, op
       for (const jobId of jobIds) worker.cancelJob(jobId, 'lost its BullMQ lock');
       x.log.warn({ jobs: jobIds, queue: worker.name }, 'job lock lost; stopping those runs');
     });
+    // How long the job waited for a worker (rewind_queue_wait_seconds), as it starts.
+    worker.on('active', (job) => x.metrics.jobStarted(worker.name, job));
     worker.on('failed', (job, error) => x.log.warn({ job: job?.id, queue: worker.name, err: error }, 'job failed'));
     worker.on('error', (error) => x.log.error({ err: error, queue: worker.name }, 'worker error'));
   }

@@ -1,5 +1,4 @@
 import { App, type CustomRoute } from '@slack/bolt';
-import { WebClient } from '@slack/web-api';
 import { Redis } from 'ioredis';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,15 +8,20 @@ import { registerListeners } from '../handlers/register.js';
 import type { WorkerServices } from './rollbacks/context.js';
 import { RollbackJobs } from '../jobs/queue.js';
 import { startWorker } from '../jobs/worker.js';
-import { driverKinds, loadCatalog, type Catalog } from './config/catalog.js';
+import { adminRoute } from './admin.js';
+import { driverKinds, loadCatalog, targetOf, type Catalog } from './config/catalog.js';
 import { parseEnv, type Env } from './config/env.js';
 import { ConfigError } from './config/errors.js';
 import { clientSource, type Clients } from './drivers/clients.js';
 import { loadDrivers } from './drivers/index.js';
+import type { Rollback } from './domain/rollback.js';
 import { healthRoute } from './health.js';
+import { metricsRoute, serveRoutes } from './http.js';
 import { createLogger } from './log.js';
+import { Metrics } from './metrics.js';
 import type { Services } from './rollbacks/context.js';
 import { boltLogger } from './slack/bolt-logger.js';
+import { CountedWebClient, countRateLimits } from './slack/counted-client.js';
 import { verifiedHttpReceiver } from './slack/request-verification.js';
 import { Poster } from './slack/poster.js';
 import { RoleDirectory } from './slack/roles.js';
@@ -68,9 +72,9 @@ async function warnIfRedisMayLoseData(redis: Redis, log: Logger): Promise<void> 
 
 export interface Rewind {
   services: Services;
-  /** Base URL of the HTTP receiver (HTTP mode, web role). */
+  /** Base URL of the HTTP server: Bolt's receiver (HTTP mode, web role) or the worker role's own (/healthz, /metrics). */
   url?: string;
-  /** The address the HTTP receiver is bound to (HTTP mode, web role). */
+  /** The address that HTTP server is bound to. */
   address?: AddressInfo;
   close(): Promise<void>;
 }
@@ -85,16 +89,28 @@ export async function startRewind(opts: RewindOptions): Promise<Rewind> {
   for (const connection of [redis, bullConnection]) {
     connection.on('error', (error: Error) => log.warn({ err: error }, 'redis connection error (ioredis reconnects by itself)'));
   }
-  const slack = new WebClient(env.SLACK_BOT_TOKEN, {
-    slackApiUrl: env.SLACK_API_URL,
-    // The original axios error carries the Authorization header: never attach it to errors that get logged.
-    attachOriginalToWebAPIRequestError: false,
-    retryConfig: { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 10_000 },
-    logger: boltLogger(log),
+  // One registry per Rewind: several can run in one process (tests), none touches prom-client's global one.
+  const metrics = new Metrics({
+    rtoMs: catalog.rto,
+    driverOf: (rb: Rollback) => rb.plan?.driver ?? (rb.stack ? 'stack' : (targetOf(catalog, rb.service, rb.environment)?.driver ?? 'unknown')),
   });
+  metrics.initDrivers([...driverKinds(catalog), ...(catalog.stacks && Object.keys(catalog.stacks).length ? ['stack'] : [])]);
+  const slack = new CountedWebClient(
+    env.SLACK_BOT_TOKEN,
+    {
+      slackApiUrl: env.SLACK_API_URL,
+      // The original axios error carries the Authorization header: never attach it to errors that get logged.
+      attachOriginalToWebAPIRequestError: false,
+      retryConfig: { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 10_000 },
+      logger: boltLogger(log),
+    },
+    metrics,
+  );
   const outbox = new Outbox(redis, prefix);
   const store = new RollbackStore(redis, prefix);
   store.onSay = () => outbox.appended();
+  // Only the write that actually changed a record reaches here: each outcome is counted once.
+  store.onChange = (before, after) => metrics.rollbackChanged(before, after);
   const services: Services = {
     catalog,
     redis,
@@ -107,15 +123,34 @@ export async function startRewind(opts: RewindOptions): Promise<Rewind> {
     poster: new Poster(slack, log.child({ component: 'poster' }), opts.slackMinIntervalMs ?? 1000),
     log,
     now: () => new Date(),
+    metrics,
   };
   const jobs = RollbackJobs.open(bullConnection, prefix, (error) => log.warn({ err: error }, 'queue connection error (reconnecting)'));
+  metrics.watchQueues([jobs.interactive, jobs.execution], () => bullConnection.status === 'ready');
   const closers: (() => Promise<unknown>)[] = [];
+  // Served on PORT in every role: through Bolt by the web role (and ROLE=all), by a plain HTTP server in ROLE=worker.
+  const sharedRoutes: CustomRoute[] = [metricsRoute(metrics, log)];
+  if (env.REWIND_ADMIN_TOKEN) {
+    sharedRoutes.push(await adminRoute({ token: env.REWIND_ADMIN_TOKEN, write: env.REWIND_ADMIN_WRITE, queues: [jobs.interactive, jobs.execution] }));
+    log.info({ path: '/admin/queues', write: env.REWIND_ADMIN_WRITE }, 'queue dashboard enabled');
+  }
 
   void warnIfRedisMayLoseData(redis, log);
 
+  let url: string | undefined;
+  let bound: AddressInfo | undefined;
+  if (env.ROLE === 'worker') {
+    // No Bolt here: a plain HTTP server on PORT for probes and scrapes (and the queue dashboard when enabled).
+    const http = await serveRoutes([healthRoute(redis, env.ROLE), ...sharedRoutes], env.PORT, opts.host, log);
+    bound = http.address;
+    url = `http://127.0.0.1:${http.address.port}`;
+    closers.push(() => http.close());
+    log.info({ port: http.address.port }, 'worker HTTP server started (/healthz, /metrics)');
+  }
+
   if (env.ROLE !== 'web') {
     // Only the drivers this catalog uses are created, and with them only their SDKs.
-    const client = clientSource(opts.clients);
+    const client = clientSource(opts.clients, { onAwsError: (service) => metrics.platformError(service) });
     const drivers = await loadDrivers(driverKinds(catalog), { client, log, now: services.now, env: process.env, minPollSec: opts.minPollSec, rpo: catalog.rpo });
     const verify = createVerifier({ cloudwatch: async (region) => (await client('cloudwatch'))(region), env: process.env });
     const x: WorkerServices = { ...services, drivers, verify, jobs, progressIntervalMs: opts.progressIntervalMs ?? 5000, executionLockMs: Math.max(1500, env.REWIND_JOB_LOCK_MS) };
@@ -127,11 +162,9 @@ export async function startRewind(opts: RewindOptions): Promise<Rewind> {
     log.info({ concurrency: env.REWIND_WORKER_CONCURRENCY }, 'worker role started');
   }
 
-  let url: string | undefined;
-  let bound: AddressInfo | undefined;
   if (env.ROLE !== 'worker') {
     const socketMode = Boolean(env.SLACK_APP_TOKEN);
-    const customRoutes: CustomRoute[] = [healthRoute(redis, env.ROLE)];
+    const customRoutes: CustomRoute[] = [healthRoute(redis, env.ROLE), ...sharedRoutes];
     const app = new App({
       token: env.SLACK_BOT_TOKEN,
       ...(socketMode
@@ -151,6 +184,12 @@ export async function startRewind(opts: RewindOptions): Promise<Rewind> {
       } finally {
         inFlight.delete(work);
       }
+    });
+    // Bolt makes its own WebClient for listeners: count the 429s it waits out too.
+    countRateLimits(app.client, metrics);
+    app.use(async function countSlackRateLimits({ client, next }) {
+      countRateLimits(client, metrics);
+      await next();
     });
     registerListeners(app, { ...services, jobs });
     const server = (await app.start(opts.host === undefined ? env.PORT : { port: env.PORT, host: opts.host })) as Server | undefined;

@@ -20,6 +20,13 @@ export const envSchema = z
     REWIND_JOB_LOCK_MS: int(30_000),
     /** How often the reconciler gives ownerless rollbacks their job back. */
     REWIND_RECONCILE_MS: int(30_000),
+    /** Turns on the queue dashboard at /admin/queues, behind this token; unset (or empty): no dashboard. */
+    REWIND_ADMIN_TOKEN: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z.string().min(24, { error: 'too short: use at least 24 random characters (e.g. `openssl rand -hex 24`), or leave it unset to keep the dashboard off' }).optional(),
+    ),
+    /** The dashboard's actions (retry, clean, promote, pause...); default read-only. */
+    REWIND_ADMIN_WRITE: z.preprocess((v) => (v === '' ? undefined : v), z.stringbool({ error: 'must be true or false' }).default(false)),
   })
   .superRefine((env, ctx) => {
     if (!env.SLACK_BOT_TOKEN) {

@@ -45,12 +45,64 @@ function once<T>(make: () => Promise<T>): () => Promise<T> {
   return () => (made ??= make());
 }
 
+/** The part of an AWS SDK v3 client the error count needs. */
+interface AwsClient {
+  config: { serviceId?: string };
+  middlewareStack: {
+    add(
+      middleware: (next: (args: never) => Promise<unknown>) => (args: never) => Promise<unknown>,
+      options: { step: 'initialize'; name: string; override: boolean },
+    ): void;
+  };
+}
+
+const isAwsClient = (value: unknown): value is AwsClient =>
+  typeof value === 'object' && value !== null && 'middlewareStack' in value && 'config' in value && typeof (value as AwsClient).middlewareStack?.add === 'function';
+
+export interface ClientSourceOptions {
+  /**
+   * Told once per AWS SDK call that failed after the SDK's own retries, with the client's service id
+   * (`ECS`, `S3`, `CloudFront`...): the platform error count. Cancellations (shutdown) are not errors.
+   */
+  onAwsError?: (service: string) => void;
+}
+
+/**
+ * Adds the error-count middleware to an AWS client (once: it replaces its own earlier copy). At the
+ * initialize step it wraps the whole call, retries included, so one failed call counts once.
+ */
+function countAwsErrors<T>(client: T, onError: (service: string) => void): T {
+  if (!isAwsClient(client)) return client;
+  const service = client.config.serviceId ?? 'unknown';
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        if ((error as Error | undefined)?.name !== 'AbortError') onError(service);
+        throw error;
+      }
+    },
+    { step: 'initialize', name: 'rewindCountPlatformErrors', override: true },
+  );
+  return client;
+}
+
 /**
  * Clients for one Rewind process: `injected` ones as given, the others made on first request from
  * their SDK's own standard chain (AWS_REGION, AWS_ENDPOINT_URL_*, ...). Each SDK is imported only
- * then, so a catalog that never uses one never loads it.
+ * then, so a catalog that never uses one never loads it. Every AWS client, injected or made, counts
+ * its failed calls through `opts.onAwsError`.
  */
-export function clientSource(injected: Partial<Clients> = {}): ClientSource {
+export function clientSource(injected: Partial<Clients> = {}, opts: ClientSourceOptions = {}): ClientSource {
+  const counted = new WeakSet<object>();
+  const count = <T>(client: T): T => {
+    if (!opts.onAwsError || typeof client !== 'object' || client === null || counted.has(client)) return client;
+    counted.add(client);
+    return countAwsErrors(client, opts.onAwsError);
+  };
+  /** Region-keyed factories hand out counted clients; a client object is counted itself. */
+  const instrument = <T>(given: T): T => (typeof given === 'function' ? (((...args: unknown[]) => count((given as (...a: unknown[]) => unknown)(...args))) as T) : count(given));
   const make: { [N in ClientName]: () => Promise<Clients[N]> } = {
     ecs: once(async () => {
       const { ECSClient } = await import('@aws-sdk/client-ecs');
@@ -87,8 +139,13 @@ export function clientSource(injected: Partial<Clients> = {}): ClientSource {
     route53: once(async () => new (await import('@aws-sdk/client-route-53')).Route53Client({ region: 'us-east-1' })),
     kubeConfigFor: once(async () => (await import('./kubernetes/kubeconfig.js')).kubeConfigFromEnvironment()),
   };
-  return (name) => {
-    const given = injected[name];
-    return given ? Promise.resolve(given) : make[name]();
+  const handed = new Map<ClientName, Promise<unknown>>();
+  return <N extends ClientName>(name: N) => {
+    if (!handed.has(name)) {
+      const given = injected[name];
+      // kubeConfigFor is no AWS client: handed out as it is.
+      handed.set(name, (given ? Promise.resolve(given) : make[name]()).then((client) => (name === 'kubeConfigFor' ? client : instrument(client))));
+    }
+    return handed.get(name) as Promise<Clients[N]>;
   };
 }

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Catalog } from '../config/catalog.js';
 import type { LoadedDriver } from '../drivers/define.js';
+import type { Metrics } from '../metrics.js';
 import type { MemberDirectory } from '../policy/resolve.js';
 import type { Poster } from '../slack/poster.js';
 import type { StepJournal } from '../store/journal.js';
@@ -23,6 +24,8 @@ export interface Services {
   poster: Poster;
   log: Logger;
   now: () => Date;
+  /** This Rewind's Prometheus registry and the instruments the use cases feed. */
+  metrics: Metrics;
 }
 
 /**

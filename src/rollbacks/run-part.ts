@@ -80,6 +80,7 @@ export async function runPart(part: Part, run: PartRun): Promise<RollbackError |
       const output = driverStep ? await driverStep(context) : await x.verify.run({ ...context, target: part.target, next: part.driver.nextSteps(part.record, 'unhealthy') });
       await progress.flush();
       await x.journal.finish(r.id, key, record, 'done', output ? { output: { ...record.output, ...output } } : {}, r.fence);
+      x.metrics.stepDone(part.driver.kind, step.id, Date.now() - began);
     } catch (error) {
       await progress.flush();
       // Shutting down or superseded: leave the step open; the next run resumes it from the journal.

@@ -70,6 +70,11 @@ export class RollbackStore {
   private readonly k: Keys;
   /** Told after a write added outbox entries (main.ts wakes the local outbox poster). */
   onSay: () => void = () => undefined;
+  /**
+   * Told after every write that changed a record, with the record before and after: once per
+   * change across all processes, since only one compare-and-set wins (main.ts counts outcomes).
+   */
+  onChange: (before: Rollback, after: Rollback) => void = () => undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -143,6 +148,11 @@ export class RollbackStore {
       if (ok === -1) throw new FenceLost(id);
       if (ok === 1) {
         if (say.length) this.onSay();
+        try {
+          this.onChange(current, next);
+        } catch {
+          // An observer's bug must not turn a written change into a failed one.
+        }
         return { rollback: next, changed: true };
       }
     }

@@ -104,6 +104,8 @@ export interface HarnessOptions {
   slackMinIntervalMs?: number;
   /** Socket Mode: SLACK_APP_TOKEN instead of a signing secret, and a free PORT for /healthz (Bolt does not report the port it bound). */
   socketMode?: boolean;
+  /** Extra environment for Rewind (REWIND_ADMIN_TOKEN...); also passed to processes spawned from this harness. */
+  env?: Record<string, string>;
 }
 
 /** Fakes + Rewind in this process; `role` 'web' leaves the worker to a child process. */
@@ -129,6 +131,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     ROLE: opts.role ?? 'all',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     REWIND_JOB_LOCK_MS: '2000',
+    ...opts.env,
   };
   const rewind = await startRewind({
     env: parseEnv(env),
