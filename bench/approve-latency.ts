@@ -38,7 +38,11 @@ const catalog = (yaml: string) =>
 
 async function cardOf(h: Harness, service: string) {
   await h.slack.slashCommand(h.eventsUrl, { text: `${service} production latency bench`, user_id: USERS.requester, channel_id: 'C0DEV' });
-  return eventually(() => h.slack.messages(WAR_ROOM).find((m) => !m.thread_ts && readable(m).includes(`· ${service} production`) && readable(m).includes('rollback_approve')), `the ${service} card`, 30_000);
+  return eventually(
+    () => h.slack.messages(WAR_ROOM).find((m) => !m.thread_ts && readable(m).includes(`· ${service} production`) && readable(m).includes('rollback_approve')),
+    `the ${service} card`,
+    30_000,
+  );
 }
 
 /** Clicks Approve on `service`'s card; ms until the fake ECS sees the first call about that service. */
@@ -94,12 +98,15 @@ await bare.stop();
 await h.close();
 await redis?.stop();
 
-const fmt = (xs: number[]) => `median ${median(xs).toFixed(0).padStart(4)} ms  (max ${Math.max(...xs).toFixed(0)} ms, ${(median(xs) / Math.max(1, median(floor))).toFixed(1)}× the floor)`;
+const fmt = (xs: number[]) =>
+  `median ${median(xs).toFixed(0).padStart(4)} ms  (max ${Math.max(...xs).toFixed(0)} ms, ${(median(xs) / Math.max(1, median(floor))).toFixed(1)}× the floor)`;
 console.log(`\nApprove click → first platform call, ${rounds} rounds (target: median < 100 ms)`);
 console.log(`  floor: Bolt app calling ECS from the listener   ${fmt(floor)}`);
 console.log(`  Rewind, one rollback                           ${fmt(single)}`);
 console.log(`  Rewind, fourth of four in one war room         ${fmt(fourth)}`);
-console.log(`\nRequest → plan card posted while four rollbacks execute: median ${median(planCard).toFixed(0)} ms (max ${Math.max(...planCard).toFixed(0)} ms; target ≤ 1000 ms)`);
+console.log(
+  `\nRequest → plan card posted while four rollbacks execute: median ${median(planCard).toFixed(0)} ms (max ${Math.max(...planCard).toFixed(0)} ms; target ≤ 1000 ms)`,
+);
 const met = median(single) < 100 && median(fourth) < 100 && median(planCard) <= 1000;
 console.log(`  target ${met ? 'met' : 'MISSED'}`);
 if (!met) process.exitCode = 1;

@@ -34,7 +34,16 @@ services:
 
 async function measure(config: Config, redisUrl: string): Promise<void> {
   const rewind = await startRewind({
-    env: parseEnv({ SLACK_BOT_TOKEN: 'xoxb-idle', SLACK_SIGNING_SECRET: 'idle', SLACK_API_URL: 'http://127.0.0.1:9/api/', PORT: '0', REDIS_URL: redisUrl, ROLE: 'all', LOG_LEVEL: 'silent', REWIND_REDIS_PREFIX: `idle-${process.pid}` }),
+    env: parseEnv({
+      SLACK_BOT_TOKEN: 'xoxb-idle',
+      SLACK_SIGNING_SECRET: 'idle',
+      SLACK_API_URL: 'http://127.0.0.1:9/api/',
+      PORT: '0',
+      REDIS_URL: redisUrl,
+      ROLE: 'all',
+      LOG_LEVEL: 'silent',
+      REWIND_REDIS_PREFIX: `idle-${process.pid}`,
+    }),
     catalog: parseCatalog(catalogYaml(config), `${config}.yaml`),
   });
   await new Promise((r) => setTimeout(r, 2000));
@@ -54,7 +63,11 @@ const runs = Number(process.argv[2] ?? 3);
 // Inside the project, so the compiled files resolve packages from its node_modules.
 mkdirSync('node_modules/.cache', { recursive: true });
 const build = mkdtempSync('node_modules/.cache/rewind-idle-rss-');
-const compiled = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit', 'false', '--sourceMap', 'false', '--outDir', build], { encoding: 'utf8' });
+const compiled = spawnSync(
+  process.execPath,
+  ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit', 'false', '--sourceMap', 'false', '--outDir', build],
+  { encoding: 'utf8' },
+);
 if (compiled.error) throw compiled.error;
 const redis = await startPrivateRedis();
 const mb = (bytes: number) => bytes / 1024 / 1024;

@@ -25,11 +25,19 @@ const rollout: number[] = [];
 for (let i = 1; i <= runs + 1; i++) {
   const id = `RB-${i}`;
   await h.slack.slashCommand(h.eventsUrl, { text: 'web production latency bench', user_id: USERS.requester, channel_id: 'C0DEV' });
-  const card = await eventually(() => h.slack.messages(WAR_ROOM).find((m) => !m.thread_ts && readable(m).includes(`Rollback ${id} `) && readable(m).includes('rollback_approve')), `the ${id} card`, 30_000);
+  const card = await eventually(
+    () => h.slack.messages(WAR_ROOM).find((m) => !m.thread_ts && readable(m).includes(`Rollback ${id} `) && readable(m).includes('rollback_approve')),
+    `the ${id} card`,
+    30_000,
+  );
   const patchesBefore = h.kube.calls.filter((c) => c.method === 'PATCH').length;
   const clickedWall = Date.now();
   await h.slack.clickButton(h.eventsUrl, { user_id: USERS.lead, action_id: 'rollback_approve', value: '', channel: WAR_ROOM, message_ts: card.ts });
-  const posted = await eventually(() => h.slack.callsTo('chat.postMessage').find((c) => c.at >= clickedWall && String(c.args.text).includes(`${id} succeeded`) && !c.error), `${id} succeeded posted`, 30_000);
+  const posted = await eventually(
+    () => h.slack.callsTo('chat.postMessage').find((c) => c.at >= clickedWall && String(c.args.text).includes(`${id} succeeded`) && !c.error),
+    `${id} succeeded posted`,
+    30_000,
+  );
   const patches = h.kube.calls.filter((c) => c.method === 'PATCH').slice(patchesBefore);
   const completed = Math.max(...DEPLOYMENTS.map((d) => h.kube.completedAt(NS, d) ?? Number.NaN));
   // Let the rest of the thread drain so the next run starts from a quiet channel.

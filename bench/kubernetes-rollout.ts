@@ -44,10 +44,7 @@ for (let i = 0; i < runs + 1; i++) {
   // Each undo flips between rc.5 and rc.6, so every run is a real rollout.
   const plan = await driver.plan(planRequest(t), ctx);
   await driver.runStep(stepContext(plan, 'rollout-undo', t).ctx);
-  const [reported, polled] = await Promise.all([
-    driver.runStep(stepContext(plan, 'rollout-status', t).ctx).then(() => performance.now()),
-    poll(),
-  ]);
+  const [reported, polled] = await Promise.all([driver.runStep(stepContext(plan, 'rollout-status', t).ctx).then(() => performance.now()), poll()]);
   const completed = fake.completedAt(NS, NAME);
   if (completed === undefined) throw new Error('the fake never marked the rollout complete');
   if (i === 0) continue; // warm-up: JIT and first connections

@@ -105,15 +105,43 @@ const ms = (x: number) => `${x.toFixed(1).padStart(7)} ms`;
 const base = median(p99s.plain);
 console.log(`Slash command acknowledgement, ${BURST} concurrent requests to Rewind ROLE=all, median of ${ROUNDS} rounds`);
 console.log(`${'baseline: no scraping'.padEnd(44)} p99 ${ms(base)}  median ${ms(median(medians.plain))}`);
-console.log(`${`scraping /metrics every ${SCRAPE_EVERY_MS} ms`.padEnd(44)} p99 ${ms(median(p99s.scraped))}  median ${ms(median(medians.scraped))}  (p99 ${(median(p99s.scraped) / base).toFixed(2)}× baseline)`);
+console.log(
+  `${`scraping /metrics every ${SCRAPE_EVERY_MS} ms`.padEnd(44)} p99 ${ms(median(p99s.scraped))}  median ${ms(median(medians.scraped))}  (p99 ${(median(p99s.scraped) / base).toFixed(2)}× baseline)`,
+);
 const row = (label: string, xs: number[]) => `${label.padEnd(44)} p50 ${ms(median(xs))}  p99 ${ms(percentile(xs, 0.99))}  (${xs.length} scrapes)`;
-const workP99 = percentile(underLoad.map((s) => s.work), 0.99);
-const idleP99 = percentile(idle.map((s) => s.roundTrip), 0.99);
+const workP99 = percentile(
+  underLoad.map((s) => s.work),
+  0.99,
+);
+const idleP99 = percentile(
+  idle.map((s) => s.roundTrip),
+  0.99,
+);
 console.log(`\n/metrics scrape time (target p99 < ${TARGET_SCRAPE_P99_MS} ms: idle round trip, and the scrape's own work under the burst)`);
-console.log(row('idle, round trip', idle.map((s) => s.roundTrip)));
-console.log(row('idle, work in Rewind (Server-Timing)', idle.map((s) => s.work)));
-console.log(row('during the bursts, round trip', underLoad.map((s) => s.roundTrip)));
-console.log(row('during the bursts, work in Rewind', underLoad.map((s) => s.work)));
+console.log(
+  row(
+    'idle, round trip',
+    idle.map((s) => s.roundTrip),
+  ),
+);
+console.log(
+  row(
+    'idle, work in Rewind (Server-Timing)',
+    idle.map((s) => s.work),
+  ),
+);
+console.log(
+  row(
+    'during the bursts, round trip',
+    underLoad.map((s) => s.roundTrip),
+  ),
+);
+console.log(
+  row(
+    'during the bursts, work in Rewind',
+    underLoad.map((s) => s.work),
+  ),
+);
 console.log('  (a round trip during a burst also waits behind the burst in the event loop, as every ack does)');
 const met = idleP99 < TARGET_SCRAPE_P99_MS && workP99 < TARGET_SCRAPE_P99_MS;
 console.log(`  target ${met ? 'met' : 'MISSED'}`);

@@ -1,7 +1,15 @@
 /** `npm run bench`: every benchmark in turn, each in its own process so none warms another's heap. */
 import { spawnSync } from 'node:child_process';
 
-const BENCHES = ['slack-ack.ts', 'metrics-scrape.ts', 'approve-latency.ts', 'kubernetes-approve.ts', 'kubernetes-rollout.ts', 'stack-rollback.ts', 'idle-rss.ts'];
+const BENCHES = [
+  'slack-ack.ts',
+  'metrics-scrape.ts',
+  'approve-latency.ts',
+  'kubernetes-approve.ts',
+  'kubernetes-rollout.ts',
+  'stack-rollback.ts',
+  'idle-rss.ts',
+];
 let failed = 0;
 for (const bench of BENCHES) {
   console.log(`\n=== bench/${bench}`);

@@ -67,7 +67,10 @@ const bare = await sequential(apps.bare, () => 'help');
 const help = await sequential(apps.web, () => 'help');
 const requests = await sequential(apps.web, () => `api production bench ${++n}`);
 
-const row = (name: string, xs: number[]) => `${name.padEnd(42)} median ${median(xs).toFixed(1).padStart(6)} ms  max ${Math.max(...xs).toFixed(1).padStart(6)} ms  (${(median(xs) / median(bare)).toFixed(2)}× baseline)`;
+const row = (name: string, xs: number[]) =>
+  `${name.padEnd(42)} median ${median(xs).toFixed(1).padStart(6)} ms  max ${Math.max(...xs)
+    .toFixed(1)
+    .padStart(6)} ms  (${(median(xs) / median(bare)).toFixed(2)}× baseline)`;
 console.log(`Slash command acknowledgement, sequential, ${runs} runs (Slack's limit: 3000 ms)`);
 console.log(row('baseline: bare Bolt app, ack only', bare));
 console.log(row('Rewind ROLE=web: /rollback help', help));
@@ -92,7 +95,9 @@ for (const [name, label, target] of [
   ['web', 'Rewind ROLE=web', ', target ≤ 1.2×'],
   ['all', 'Rewind ROLE=all', ', target ≤ 1.5×'],
 ] as const) {
-  console.log(`${label.padEnd(42)} p99 ${median(p99s[name]!).toFixed(1).padStart(7)} ms  median ${median(medians[name]!).toFixed(1).padStart(7)} ms  (p99 ${(median(p99s[name]!) / base).toFixed(2)}× baseline${target})`);
+  console.log(
+    `${label.padEnd(42)} p99 ${median(p99s[name]!).toFixed(1).padStart(7)} ms  median ${median(medians[name]!).toFixed(1).padStart(7)} ms  (p99 ${(median(p99s[name]!) / base).toFixed(2)}× baseline${target})`,
+  );
 }
 
 bareApp.child.kill();

@@ -99,7 +99,13 @@ async function startBench(slackMinIntervalMs = SLACK_MIN_INTERVAL_MS): Promise<B
 
 /** Where each fake's call log stood at the click: later calls are this rollback's. */
 type Marks = Record<'ecs' | 'kube' | 's3' | 'cloudfront' | 'ssm', number>;
-const marksOf = (b: Bench): Marks => ({ ecs: b.h.ecs.calls.length, kube: b.h.kube.calls.length, s3: b.s3.calls.length, cloudfront: b.cloudfront.calls.length, ssm: b.h.ssm.calls.length });
+const marksOf = (b: Bench): Marks => ({
+  ecs: b.h.ecs.calls.length,
+  kube: b.h.kube.calls.length,
+  s3: b.s3.calls.length,
+  cloudfront: b.cloudfront.calls.length,
+  ssm: b.h.ssm.calls.length,
+});
 
 /** One component's calls since the click, as (op, Date.now() of arrival). */
 type Call = { op: string; at: number };
@@ -138,7 +144,11 @@ const COMPONENTS: Component[] = [
 
 async function requestCard(b: Bench, id: string, text: string) {
   await b.h.slack.slashCommand(b.h.eventsUrl, { text, user_id: USERS.requester, channel_id: 'C0DEV' });
-  return eventually(() => b.h.slack.messages(WAR_ROOM).find((m) => !m.thread_ts && readable(m).includes(`Rollback ${id} `) && readable(m).includes('rollback_approve')), `the ${id} card`, 30_000);
+  return eventually(
+    () => b.h.slack.messages(WAR_ROOM).find((m) => !m.thread_ts && readable(m).includes(`Rollback ${id} `) && readable(m).includes('rollback_approve')),
+    `the ${id} card`,
+    30_000,
+  );
 }
 
 /**
@@ -222,18 +232,28 @@ const sequentialMs = med(sequential);
 const budget = slowestMs + 1000;
 
 console.log(`\nStack rollback of four components (ECS, S3/CloudFront, Kubernetes, SSM flag), ${rounds} rounds, medians; Slack paced at 1 post/s per channel`);
-console.log(`  fakes' pace: ECS ${PACE.ecsTickMs} ms a task (3), Kubernetes ${PACE.kubeTickMs} ms a pod step (2 × 3 replicas), CloudFront invalidation ${PACE.invalidationMs} ms, SSM ${PACE.ssmLatencyMs} ms a call`);
+console.log(
+  `  fakes' pace: ECS ${PACE.ecsTickMs} ms a task (3), Kubernetes ${PACE.kubeTickMs} ms a pod step (2 × 3 replicas), CloudFront invalidation ${PACE.invalidationMs} ms, SSM ${PACE.ssmLatencyMs} ms a call`,
+);
 console.log(`\n  ${'Approve click →'.padEnd(34)}${'"succeeded" posted'.padStart(20)}${'record succeeded'.padStart(18)}`);
 const line = (label: string, posted: number, finished: number | undefined, note = '') =>
   console.log(`    ${label.padEnd(32)}${ms(posted).padStart(20)}${finished === undefined ? ''.padStart(18) : ms(finished).padStart(18)}${note}`);
 for (const c of COMPONENTS) line(`${c.name} alone`, aloneOf(c.name, 'outcome'), aloneOf(c.name, 'finished'), c === slowest ? '   (slowest)' : '');
-line('the four one after another (sum)', sequentialMs, med(COMPONENTS.map((c) => alone[c.name]!).reduce((sums, ts) => sums.map((x, i) => x + ts[i]!.finished), Array<number>(rounds).fill(0))));
+line(
+  'the four one after another (sum)',
+  sequentialMs,
+  med(COMPONENTS.map((c) => alone[c.name]!).reduce((sums, ts) => sums.map((x, i) => x + ts[i]!.finished), Array<number>(rounds).fill(0))),
+);
 line('stack of the four', stackMs, med(stack.map((t) => t.finished)));
 const wallMet = stackMs <= budget;
 console.log(`  stack / sequential: ${(stackMs / sequentialMs).toFixed(2)}×`);
-console.log(`  stack − slowest alone (${slowest.name}): ${(stackMs - slowestMs).toFixed(0)} ms (target: stack ≤ slowest + 1 s = ${budget.toFixed(0)} ms: ${wallMet ? 'met' : 'MISSED'})`);
+console.log(
+  `  stack − slowest alone (${slowest.name}): ${(stackMs - slowestMs).toFixed(0)} ms (target: stack ≤ slowest + 1 s = ${budget.toFixed(0)} ms: ${wallMet ? 'met' : 'MISSED'})`,
+);
 
-console.log('\n  Approve click → first platform call, and → first change; extra = in stack − alone; Slack\'s share = in stack − in the same stack unpaced (per round)');
+console.log(
+  "\n  Approve click → first platform call, and → first change; extra = in stack − alone; Slack's share = in stack − in the same stack unpaced (per round)",
+);
 const header = ['call alone', 'in stack', 'extra', "Slack's", 'change alone', 'in stack', 'extra', "Slack's"];
 const widths = header.map((h) => Math.max(10, h.length + 2));
 const row = (name: string, cells: string[]) => console.log(`    ${name.padEnd(10)}${cells.map((cell, i) => cell.padStart(widths[i]!)).join('')}`);
@@ -250,9 +270,16 @@ for (const c of COMPONENTS) {
   worst.slackCall = Math.max(worst.slackCall, slack('call'));
   worst.slackChange = Math.max(worst.slackChange, slack('change'));
   const cells = (what: 'call' | 'change') => [med(a.map((x) => x[what])), med(s.map((x) => x[what])), extra(what), slack(what)];
-  row(c.name, [...cells('call'), ...cells('change')].map((x) => `${x.toFixed(0)} ms`));
+  row(
+    c.name,
+    [...cells('call'), ...cells('change')].map((x) => `${x.toFixed(0)} ms`),
+  );
 }
 const firstMet = worst.call < 100;
-console.log(`  largest extra delay of a first platform call: ${worst.call.toFixed(0)} ms, of which Slack's pace ≤ ${Math.max(0, worst.slackCall).toFixed(0)} ms (target < 100 ms: ${firstMet ? 'met' : 'MISSED'})`);
-console.log(`  largest extra delay of a first change: ${worst.change.toFixed(0)} ms, of which Slack's pace ≤ ${Math.max(0, worst.slackChange).toFixed(0)} ms (the stack changes nothing until every component's drift check is back)`);
+console.log(
+  `  largest extra delay of a first platform call: ${worst.call.toFixed(0)} ms, of which Slack's pace ≤ ${Math.max(0, worst.slackCall).toFixed(0)} ms (target < 100 ms: ${firstMet ? 'met' : 'MISSED'})`,
+);
+console.log(
+  `  largest extra delay of a first change: ${worst.change.toFixed(0)} ms, of which Slack's pace ≤ ${Math.max(0, worst.slackChange).toFixed(0)} ms (the stack changes nothing until every component's drift check is back)`,
+);
 if (!wallMet || !firstMet) process.exitCode = 1;

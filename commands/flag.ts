@@ -72,7 +72,9 @@ export function parseFlagCommand(tokens: readonly string[], catalog: Catalog): F
   }
   const action = own(SYNONYMS, word?.toLowerCase());
   if (!action) {
-    return { error: `${word ? `\`${word}\` is not a flag action. ` : ''}Say what to do with \`${flag}\`: on, off, revert, or set <value>. Usage: ${FLAG_USAGE}.` };
+    return {
+      error: `${word ? `\`${word}\` is not a flag action. ` : ''}Say what to do with \`${flag}\`: on, off, revert, or set <value>. Usage: ${FLAG_USAGE}.`,
+    };
   }
   if (action !== 'set') return finish(catalog, flag, action, undefined, rest, FLAG_USAGE);
   const [value, ...afterValue] = rest;

@@ -15,7 +15,16 @@ export type Command =
   | { kind: 'status'; id: string }
   | { kind: 'retry'; id: string; reason: string }
   | { kind: 'versions'; service: string; environment: string }
-  | { kind: 'rollback'; service: string; environment: string; version?: string; options?: Record<string, string>; reason: string; classification?: Classification; stack?: true };
+  | {
+      kind: 'rollback';
+      service: string;
+      environment: string;
+      version?: string;
+      options?: Record<string, string>;
+      reason: string;
+      classification?: Classification;
+      stack?: true;
+    };
 
 export type Parsed = Command | { kind: 'error'; message: string };
 
@@ -52,7 +61,8 @@ export function parseCommand(text: string, catalog: Catalog, now = new Date()): 
 
   if (first === 'retry') {
     const id = rollbackId.safeParse(rest[0] ?? '');
-    if (!id.success) return { kind: 'error', message: `Usage: \`/rollback retry RB-12 [reason]\`: re-runs what did not succeed in a failed rollback. ${HELP_HINT}` };
+    if (!id.success)
+      return { kind: 'error', message: `Usage: \`/rollback retry RB-12 [reason]\`: re-runs what did not succeed in a failed rollback. ${HELP_HINT}` };
     return { kind: 'retry', id: id.data.toUpperCase(), reason: rest.slice(1).join(' ').slice(0, 500) };
   }
 
@@ -63,7 +73,8 @@ export function parseCommand(text: string, catalog: Catalog, now = new Date()): 
   }
 
   if (first === 'history' && rest.length < 2) {
-    if (rest[0] && !own(catalog.services, rest[0])) return { kind: 'error', message: `Unknown service \`${rest[0]}\`. Known services: ${list(Object.keys(catalog.services))}.` };
+    if (rest[0] && !own(catalog.services, rest[0]))
+      return { kind: 'error', message: `Unknown service \`${rest[0]}\`. Known services: ${list(Object.keys(catalog.services))}.` };
     return { kind: 'history', ...(rest[0] ? { service: rest[0] } : {}) };
   }
 
@@ -116,7 +127,8 @@ export const STACK_USAGE = '`/rollback stack <stack> <environment> [sev <scenari
  */
 function parseStack(first: 'stack' | 'full', rest: string[], catalog: Catalog): Parsed {
   const stacks = Object.keys(catalog.stacks ?? {});
-  if (stacks.length === 0) return { kind: 'error', message: 'The catalog defines no `stacks:` yet: add one to roll back several targets as one request (see the README).' };
+  if (stacks.length === 0)
+    return { kind: 'error', message: 'The catalog defines no `stacks:` yet: add one to roll back several targets as one request (see the README).' };
   let name: string | undefined;
   let words = rest;
   if (first === 'stack') {
@@ -131,13 +143,21 @@ function parseStack(first: 'stack' | 'full', rest: string[], catalog: Catalog): 
     const scenario = tail.classification?.scenario ?? 'outage';
     name = own(decisionMatrix(catalog).scenarios, scenario)?.stack;
     if (!name) {
-      const rows = Object.entries(decisionMatrix(catalog).scenarios).filter(([, row]) => row.stack).map(([id]) => id);
-      return { kind: 'error', message: `The decision matrix row \`${scenario}\` names no stack: add \`stack: <name>\` to it under \`matrix:\`${rows.length ? `, or use \`sev\` with one of ${list(rows)}` : ''}, or use ${STACK_USAGE}.` };
+      const rows = Object.entries(decisionMatrix(catalog).scenarios)
+        .filter(([, row]) => row.stack)
+        .map(([id]) => id);
+      return {
+        kind: 'error',
+        message: `The decision matrix row \`${scenario}\` names no stack: add \`stack: <name>\` to it under \`matrix:\`${rows.length ? `, or use \`sev\` with one of ${list(rows)}` : ''}, or use ${STACK_USAGE}.`,
+      };
     }
   }
   const envs = Object.keys(own(catalog.stacks, name!) ?? {});
   if (!environment || !own(own(catalog.stacks, name!), environment)) {
-    return { kind: 'error', message: `${environment ? `Stack \`${name}\` has no environment \`${environment}\`.` : `Which environment of stack \`${name}\`?`} Choose one of ${list(envs)}.` };
+    return {
+      kind: 'error',
+      message: `${environment ? `Stack \`${name}\` has no environment \`${environment}\`.` : `Which environment of stack \`${name}\`?`} Choose one of ${list(envs)}.`,
+    };
   }
   const classification = first === 'full' && !tail.classification?.scenario ? { ...tail.classification, scenario: 'outage' } : tail.classification;
   return { kind: 'rollback', service: name!, environment, reason: tail.reason, ...(classification ? { classification } : {}), stack: true };
@@ -152,7 +172,9 @@ function resolveTarget(first: string, environment: string | undefined, catalog: 
   }
   const environments = Object.keys(envs);
   if (!environment) {
-    return { error: `Which environment of \`${first}\`? Choose one of ${list(environments)}, e.g. \`/rollback ${first} ${environments[0] ?? 'production'} <reason>\`.` };
+    return {
+      error: `Which environment of \`${first}\`? Choose one of ${list(environments)}, e.g. \`/rollback ${first} ${environments[0] ?? 'production'} <reason>\`.`,
+    };
   }
   if (!own(envs, environment)) {
     return { error: `\`${first}\` has no environment \`${environment}\`.${suggest(environment, environments)} Choose one of ${list(environments)}.` };
@@ -178,7 +200,10 @@ export function helpText(catalog: Catalog): string {
     '`/rollback retry RB-12 [reason]`: re-run what did not succeed in a failed rollback (for a stack, only the components that did not succeed), under the same approval while it is fresh',
     ...flagHelp(catalog),
     ...(Object.keys(catalog.stacks ?? {}).length
-      ? [`${STACK_USAGE}: roll back a whole stack (${list(Object.keys(catalog.stacks ?? {}))}) under one approval`, '`/rollback full <environment> [sev <scenario>] [reason]`: the stack the decision matrix names for the scenario (default `outage`)']
+      ? [
+          `${STACK_USAGE}: roll back a whole stack (${list(Object.keys(catalog.stacks ?? {}))}) under one approval`,
+          '`/rollback full <environment> [sev <scenario>] [reason]`: the stack the decision matrix names for the scenario (default `outage`)',
+        ]
       : []),
     '`/rollback help`: this text',
     '',

@@ -33,7 +33,12 @@ export function targetChosen(w: WebServices) {
 type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
 /** Which form field a refusal of the matrix belongs to. */
-const REFUSAL_FIELD: Partial<Record<RefusalCode, keyof FormErrors>> = { needs_override: 'override', missing_role: 'scenario', unknown_scenario: 'scenario', unknown_severity: 'severity' };
+const REFUSAL_FIELD: Partial<Record<RefusalCode, keyof FormErrors>> = {
+  needs_override: 'override',
+  missing_role: 'scenario',
+  unknown_scenario: 'scenario',
+  unknown_severity: 'severity',
+};
 
 /**
  * The request form's submission: validated like the slash command, then the same

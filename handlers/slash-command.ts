@@ -23,9 +23,9 @@ export function rollbackCommand(w: WebServices) {
     } catch (error) {
       // Acked already: the person who typed it must still hear that nothing happened, and why.
       w.log.error({ err: error, text: command.text }, '/rollback failed after ack');
-      await reply(`:warning: Rewind could not handle \`/rollback ${command.text}\`: ${(error as Error).message}. Nothing was started; try again in a moment, or follow the runbook by hand.`).catch(
-        (replyError: unknown) => w.log.error({ err: replyError }, 'could not tell the requester either'),
-      );
+      await reply(
+        `:warning: Rewind could not handle \`/rollback ${command.text}\`: ${(error as Error).message}. Nothing was started; try again in a moment, or follow the runbook by hand.`,
+      ).catch((replyError: unknown) => w.log.error({ err: replyError }, 'could not tell the requester either'));
     }
   };
 }
@@ -41,10 +41,14 @@ async function answer(w: WebServices, command: Args['command'], reply: (text: st
     case 'modal':
       // Acked above; the trigger_id stays valid for 3 s, plenty for one views.open.
       try {
-        await countedCall(w.metrics, 'views.open', () => client.views.open({ trigger_id: command.trigger_id, view: requestModal(modalChoices(w.catalog), command.channel_id) }));
+        await countedCall(w.metrics, 'views.open', () =>
+          client.views.open({ trigger_id: command.trigger_id, view: requestModal(modalChoices(w.catalog), command.channel_id) }),
+        );
       } catch (error) {
         w.log.warn({ err: error }, 'could not open the rollback form');
-        return reply(`:warning: Slack did not open the rollback form (${(error as Error).message}). Try again, or type \`/rollback <service> <environment> sev <severity> <reason>\`.`);
+        return reply(
+          `:warning: Slack did not open the rollback form (${(error as Error).message}). Try again, or type \`/rollback <service> <environment> sev <severity> <reason>\`.`,
+        );
       }
       return;
     case 'matrix':
@@ -53,13 +57,27 @@ async function answer(w: WebServices, command: Args['command'], reply: (text: st
       return reply(historyText(await w.store.recent(parsed.service ? 200 : 50), parsed.service, w.now()));
     case 'status': {
       const rb = await w.store.get(parsed.id);
-      return reply(rb ? statusText(rb, await w.store.timeline(rb.id)) : `No rollback ${parsed.id}. \`/rollback status RB-<number>\` takes the id shown on a card.`);
+      return reply(
+        rb ? statusText(rb, await w.store.timeline(rb.id)) : `No rollback ${parsed.id}. \`/rollback status RB-<number>\` takes the id shown on a card.`,
+      );
     }
     case 'retry':
-      await w.jobs.retry(command.trigger_id, { id: parsed.id, reason: parsed.reason, user: command.user_id, channel: command.channel_id, responseUrl: command.response_url });
+      await w.jobs.retry(command.trigger_id, {
+        id: parsed.id,
+        reason: parsed.reason,
+        user: command.user_id,
+        channel: command.channel_id,
+        responseUrl: command.response_url,
+      });
       return reply(`:repeat: Looking at what ${parsed.id} left undone…`);
     case 'versions':
-      await w.jobs.versions({ service: parsed.service, environment: parsed.environment, user: command.user_id, channel: command.channel_id, responseUrl: command.response_url });
+      await w.jobs.versions({
+        service: parsed.service,
+        environment: parsed.environment,
+        user: command.user_id,
+        channel: command.channel_id,
+        responseUrl: command.response_url,
+      });
       return reply(`:mag: Reading the history of ${parsed.service} ${parsed.environment}…`);
     case 'rollback': {
       // Nothing else here: the worker records, locks, replies and plans (acks stay fast under a burst).

@@ -38,10 +38,21 @@ export const requestPayload = z.object({
 });
 export type RequestJob = z.infer<typeof requestPayload>;
 /** `/rollback retry RB-n [reason]`: who asked, where to answer. */
-export const retryPayload = z.object({ id: z.string().regex(/^RB-\d+$/), reason: z.string(), user: z.string(), channel: z.string(), responseUrl: z.url().optional() });
+export const retryPayload = z.object({
+  id: z.string().regex(/^RB-\d+$/),
+  reason: z.string(),
+  user: z.string(),
+  channel: z.string(),
+  responseUrl: z.url().optional(),
+});
 export type RetryJob = z.infer<typeof retryPayload>;
 /** A follow-up button the web role authorized: who clicked, where to answer. */
-export const followUpPayload = z.object({ id: z.string().regex(/^RB-\d+$/), kind: z.enum(['userNotified', 'statusPage']), user: z.string(), channel: z.string() });
+export const followUpPayload = z.object({
+  id: z.string().regex(/^RB-\d+$/),
+  kind: z.enum(['userNotified', 'statusPage']),
+  user: z.string(),
+  channel: z.string(),
+});
 export type FollowUpJob = z.infer<typeof followUpPayload>;
 export type JobPayload = z.infer<typeof jobPayload> | VersionsQuery | RequestJob | RetryJob | FollowUpJob | Record<string, never>;
 
@@ -94,7 +105,11 @@ export class RollbackJobs {
 
   /** One reminder per rollback, however often the outcome is announced. */
   remindAfter(id: string, delayMs: number) {
-    return this.interactive.add('remind', { id }, { jobId: `remind-${id}`, delay: Math.max(0, delayMs), attempts: 3, backoff: { type: 'exponential', delay: 5000 } });
+    return this.interactive.add(
+      'remind',
+      { id },
+      { jobId: `remind-${id}`, delay: Math.max(0, delayMs), attempts: 3, backoff: { type: 'exponential', delay: 5000 } },
+    );
   }
 
   /** Read-only and cheap: no job id, so asking twice answers twice. */
@@ -104,7 +119,11 @@ export class RollbackJobs {
 
   /** The periodic reconciler (BullMQ's own job scheduler), plus one run now (start-up). */
   async scheduleReconcile(everyMs: number) {
-    await this.interactive.upsertJobScheduler('reconcile', { every: everyMs }, { name: 'reconcile', data: {}, opts: { removeOnComplete: true, removeOnFail: true } });
+    await this.interactive.upsertJobScheduler(
+      'reconcile',
+      { every: everyMs },
+      { name: 'reconcile', data: {}, opts: { removeOnComplete: true, removeOnFail: true } },
+    );
     await this.interactive.add('reconcile', {}, { removeOnComplete: true, removeOnFail: true });
   }
 

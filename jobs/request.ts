@@ -25,7 +25,9 @@ function planAfterRequest(x: WorkerServices, id: string, signal: AbortSignal): P
   return planRollback(x, id, signal).catch(async (error: unknown) => {
     if (signal.aborted) return; // shutting down: the reconciler plans it on the next worker
     x.log.warn({ err: error, rollback: id }, 'planning right after the request failed; handing it to the plan job');
-    await x.jobs.plan(id).catch((enqueueError: unknown) => x.log.warn({ err: enqueueError, rollback: id }, 'could not enqueue the plan either; the reconciler will'));
+    await x.jobs
+      .plan(id)
+      .catch((enqueueError: unknown) => x.log.warn({ err: enqueueError, rollback: id }, 'could not enqueue the plan either; the reconciler will'));
   });
 }
 
@@ -35,7 +37,9 @@ export async function retryJob(x: WorkerServices, q: RetryJob, signal: AbortSign
   const outcome = await retryRollback(x, { id: q.id, user: q.user, reason: q.reason, origin: { channel: q.channel, responseUrl: q.responseUrl } });
   if ('refusal' in outcome) return replyPrivately(x, to, refusalLine(outcome.refusal));
   const { rollback } = outcome;
-  const approvals = outcome.carried ? ` The approvals of ${q.id} carry over while they meet the rule.` : ` ${q.id}'s approvals are older than the approval window, so it needs approving again.`;
+  const approvals = outcome.carried
+    ? ` The approvals of ${q.id} carry over while they meet the rule.`
+    : ` ${q.id}'s approvals are older than the approval window, so it needs approving again.`;
   await replyPrivately(x, to, createdText(x, rollback.id, rollback.service, rollback.environment) + approvals);
   await planAfterRequest(x, rollback.id, signal);
 }

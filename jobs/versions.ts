@@ -13,7 +13,8 @@ type History = { entries: HistoryEntry[] } | { none: string } | { failed: string
 async function readHistory(x: WorkerServices, q: VersionsQuery, signal: AbortSignal): Promise<History> {
   const target = targetOf(x.catalog, q.service, q.environment);
   const driver = target && x.drivers[target.driver];
-  if (!target || !driver?.history) return { none: `${q.service} ${q.environment} (${target?.driver ?? 'unknown'} driver) keeps no version history Rewind can list` };
+  if (!target || !driver?.history)
+    return { none: `${q.service} ${q.environment} (${target?.driver ?? 'unknown'} driver) keeps no version history Rewind can list` };
   try {
     return { entries: await driver.history(target, { signal, log: x.log.child({ job: 'versions' }) }) };
   } catch (error) {
@@ -38,7 +39,12 @@ export async function versionsJob(x: WorkerServices, q: VersionsQuery, signal: A
     const now = x.now().getTime();
     const age = (iso?: string) => (iso ? ` · ${Math.max(0, Math.round((now - Date.parse(iso)) / 3_600_000))}h ago` : '');
     text = history.entries.length
-      ? [`*History of ${q.service} ${q.environment}* (newest first)`, ...history.entries.slice(0, 25).map((e) => `${e.current ? ':arrow_right:' : '•'} \`${e.revision}\` ${e.description}${age(e.createdAt)}${e.current ? ' *(current)*' : ''}`)].join('\n')
+      ? [
+          `*History of ${q.service} ${q.environment}* (newest first)`,
+          ...history.entries
+            .slice(0, 25)
+            .map((e) => `${e.current ? ':arrow_right:' : '•'} \`${e.revision}\` ${e.description}${age(e.createdAt)}${e.current ? ' *(current)*' : ''}`),
+        ].join('\n')
       : `${q.service} ${q.environment} has no history to roll back to.`;
   }
   await replyPrivately(x, q, text);

@@ -58,7 +58,8 @@ export function startWorker(x: WorkerServices, connection: ConnectionOptions, op
             try {
               return await requestJob(x, request.data, stop);
             } catch (error) {
-              if (!shutdown.signal.aborted && job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await requestFailed(x, request.data, error as Error).catch(() => undefined);
+              if (!shutdown.signal.aborted && job.attemptsMade + 1 >= (job.opts.attempts ?? 1))
+                await requestFailed(x, request.data, error as Error).catch(() => undefined);
               throw error;
             }
           }

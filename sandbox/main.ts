@@ -28,7 +28,14 @@ async function start(port: number, options: { crashloop: boolean; fast: boolean 
 async function main(): Promise<void> {
   let args;
   try {
-    args = parseArgs({ options: { port: { type: 'string' }, crashloop: { type: 'boolean', default: false }, fast: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } } });
+    args = parseArgs({
+      options: {
+        port: { type: 'string' },
+        crashloop: { type: 'boolean', default: false },
+        fast: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
     process.exit(2);

@@ -14,7 +14,11 @@ export class SandboxError extends Error {}
 /** The Redis at REDIS_URL (or `url`), else a private redis-server on a free loopback port. */
 export async function sandboxRedis(url = process.env.REDIS_URL): Promise<SandboxRedis> {
   if (url) {
-    return { url, description: `${url.replace(/\/\/[^@/]*@/, '//')} (from REDIS_URL; the sandbox's keys are deleted on exit)`, release: (prefix) => deleteKeysUnder(url, prefix) };
+    return {
+      url,
+      description: `${url.replace(/\/\/[^@/]*@/, '//')} (from REDIS_URL; the sandbox's keys are deleted on exit)`,
+      release: (prefix) => deleteKeysUnder(url, prefix),
+    };
   }
   if (spawnSync('redis-server', ['--version']).error) {
     throw new SandboxError(

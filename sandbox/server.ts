@@ -72,7 +72,8 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
 
 function field(body: Record<string, unknown>, name: string, max = 4000): string {
   const value = body[name];
-  if (typeof value !== 'string' || value.length === 0 || value.length > max) throw new HttpError(400, `"${name}" must be a non-empty string of at most ${max} characters.`);
+  if (typeof value !== 'string' || value.length === 0 || value.length > max)
+    throw new HttpError(400, `"${name}" must be a non-empty string of at most ${max} characters.`);
   return value;
 }
 
@@ -202,7 +203,13 @@ export async function startPageServer(backend: PageBackend, port = 0): Promise<P
   }
 
   async function click(body: Record<string, unknown>, res: ServerResponse): Promise<void> {
-    const input = { user_id: person(body), action_id: field(body, 'action_id', 255), value: field(body, 'value', 2000), message_ts: field(body, 'message_ts', 40), channel: WAR_ROOM.id };
+    const input = {
+      user_id: person(body),
+      action_id: field(body, 'action_id', 255),
+      value: field(body, 'value', 2000),
+      message_ts: field(body, 'message_ts', 40),
+      channel: WAR_ROOM.id,
+    };
     let sent;
     try {
       sent = await slack.clickButton(bot(), input);

@@ -53,7 +53,11 @@ function refuse(res: ServerResponse, status: 401 | 405, text: string, headers: R
  * loaded only when the dashboard is enabled.
  */
 export async function adminRoute(opts: AdminOptions): Promise<CustomRoute> {
-  const [{ createBullBoard }, { BullMQAdapter }, { ExpressAdapter }] = await Promise.all([import('@bull-board/api'), import('@bull-board/api/bullMQAdapter'), import('@bull-board/express')]);
+  const [{ createBullBoard }, { BullMQAdapter }, { ExpressAdapter }] = await Promise.all([
+    import('@bull-board/api'),
+    import('@bull-board/api/bullMQAdapter'),
+    import('@bull-board/express'),
+  ]);
   const adapter = new ExpressAdapter();
   adapter.setBasePath(ADMIN_PATH);
   createBullBoard({
@@ -62,7 +66,9 @@ export async function adminRoute(opts: AdminOptions): Promise<CustomRoute> {
     options: { uiConfig: { boardTitle: 'Rewind queues' } },
   });
   // An Express app whose routes are relative to the board (its UI links use ADMIN_PATH, set above).
-  const board = adapter.getRouter() as ((req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void) & { disable(setting: string): void };
+  const board = adapter.getRouter() as ((req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void) & {
+    disable(setting: string): void;
+  };
   board.disable('x-powered-by');
   const session = sessionOf(opts.token);
 
@@ -87,7 +93,8 @@ export async function adminRoute(opts: AdminOptions): Promise<CustomRoute> {
         });
         return void res.end();
       }
-      if (!opts.write && !READ_METHODS.has(method)) return refuse(res, 405, 'The queue dashboard is read-only (REWIND_ADMIN_WRITE is not true).', { allow: 'GET, HEAD' });
+      if (!opts.write && !READ_METHODS.has(method))
+        return refuse(res, 405, 'The queue dashboard is read-only (REWIND_ADMIN_WRITE is not true).', { allow: 'GET, HEAD' });
       req.url = `${url.pathname.slice(ADMIN_PATH.length) || '/'}${url.search}`;
       board(req, res, (error) => {
         if (res.headersSent) return void res.end();

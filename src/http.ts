@@ -18,7 +18,11 @@ export function metricsRoute(metrics: Metrics, log: Logger): CustomRoute {
       try {
         const began = performance.now();
         const { contentType, body } = await metrics.scrape();
-        res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store', 'server-timing': `scrape;dur=${(performance.now() - began).toFixed(1)}` });
+        res.writeHead(200, {
+          'content-type': contentType,
+          'cache-control': 'no-store',
+          'server-timing': `scrape;dur=${(performance.now() - began).toFixed(1)}`,
+        });
         res.end(body);
       } catch (error) {
         log.warn({ err: error }, 'metrics scrape failed');
@@ -44,7 +48,9 @@ function dispatch(routes: CustomRoute[], log: Logger) {
   return function serve(req: IncomingMessage, res: ServerResponse): void {
     const { pathname } = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
-    const route = routes.find((r) => routeMatches(r.path, pathname) && (Array.isArray(r.method) ? r.method : [r.method]).some((m) => m.toUpperCase() === method));
+    const route = routes.find(
+      (r) => routeMatches(r.path, pathname) && (Array.isArray(r.method) ? r.method : [r.method]).some((m) => m.toUpperCase() === method),
+    );
     if (!route) {
       req.resume();
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
@@ -63,13 +69,22 @@ function dispatch(routes: CustomRoute[], log: Logger) {
  * Bolt (`/healthz`, `/metrics`, the queue dashboard), on PORT. A port already taken is a start-up
  * error that names PORT, not a silent worker without health or metrics.
  */
-export async function serveRoutes(routes: CustomRoute[], port: number, host: string | undefined, log: Logger): Promise<{ server: Server; address: AddressInfo; close(): Promise<void> }> {
+export async function serveRoutes(
+  routes: CustomRoute[],
+  port: number,
+  host: string | undefined,
+  log: Logger,
+): Promise<{ server: Server; address: AddressInfo; close(): Promise<void> }> {
   const server = createServer(dispatch(routes, log));
   // Probes and scrapes are short: do not let an idle keep-alive connection hold shutdown up.
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EADDRINUSE' ? new Error(`PORT ${port} is in use: give this worker a free PORT (it serves /healthz and /metrics there)`, { cause: error }) : error),
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(`PORT ${port} is in use: give this worker a free PORT (it serves /healthz and /metrics there)`, { cause: error })
+          : error,
+      ),
     );
     server.listen(port, host, () => resolve());
   });

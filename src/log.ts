@@ -69,7 +69,19 @@ function readSafely(object: Record<string, unknown>, key: string, depth: number,
 }
 
 /** Fixed paths as well: pino resets the bindings formatter for `child()`, and child bindings get only these and the text pass. */
-const REDACT = ['token', 'password', 'secret', 'authorization', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', '*.token', '*.password', '*.secret', '*.authorization'];
+const REDACT = [
+  'token',
+  'password',
+  'secret',
+  'authorization',
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
+  '*.token',
+  '*.password',
+  '*.secret',
+  '*.authorization',
+];
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(

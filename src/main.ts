@@ -63,8 +63,13 @@ async function warnIfRedisMayLoseData(redis: Redis, log: Logger): Promise<void> 
     const info = await redis.info('persistence');
     const aof = /aof_enabled:1/.test(info);
     const policy = /maxmemory_policy:(\S+)/.exec(await redis.info('memory'))?.[1];
-    if (!aof) log.warn({ aof }, 'Redis has no append-only file: a Redis restart can lose rollbacks in flight. Run Redis with --appendonly yes (README "Running Redis in production").');
-    if (policy && policy !== 'noeviction') log.warn({ policy }, `Redis maxmemory-policy is ${policy}: it may evict Rewind's records and locks. Set maxmemory-policy noeviction.`);
+    if (!aof)
+      log.warn(
+        { aof },
+        'Redis has no append-only file: a Redis restart can lose rollbacks in flight. Run Redis with --appendonly yes (README "Running Redis in production").',
+      );
+    if (policy && policy !== 'noeviction')
+      log.warn({ policy }, `Redis maxmemory-policy is ${policy}: it may evict Rewind's records and locks. Set maxmemory-policy noeviction.`);
   } catch (error) {
     log.warn({ err: error }, 'could not check Redis persistence settings');
   }
@@ -151,14 +156,31 @@ export async function startRewind(opts: RewindOptions): Promise<Rewind> {
   if (env.ROLE !== 'web') {
     // Only the drivers this catalog uses are created, and with them only their SDKs.
     const client = clientSource(opts.clients, { onAwsError: (service) => metrics.platformError(service) });
-    const drivers = await loadDrivers(driverKinds(catalog), { client, log, now: services.now, env: process.env, minPollSec: opts.minPollSec, rpo: catalog.rpo });
+    const drivers = await loadDrivers(driverKinds(catalog), {
+      client,
+      log,
+      now: services.now,
+      env: process.env,
+      minPollSec: opts.minPollSec,
+      rpo: catalog.rpo,
+    });
     const verify = createVerifier({ cloudwatch: async (region) => (await client('cloudwatch'))(region), env: process.env });
-    const x: WorkerServices = { ...services, drivers, verify, jobs, progressIntervalMs: opts.progressIntervalMs ?? 5000, executionLockMs: Math.max(1500, env.REWIND_JOB_LOCK_MS) };
+    const x: WorkerServices = {
+      ...services,
+      drivers,
+      verify,
+      jobs,
+      progressIntervalMs: opts.progressIntervalMs ?? 5000,
+      executionLockMs: Math.max(1500, env.REWIND_JOB_LOCK_MS),
+    };
     const worker = startWorker(x, bullConnection, { concurrency: env.REWIND_WORKER_CONCURRENCY, lockDurationMs: env.REWIND_JOB_LOCK_MS });
     const poster = new OutboxPoster(services, opts.outboxPollMs);
     poster.start();
     await jobs.scheduleReconcile(env.REWIND_RECONCILE_MS);
-    closers.push(() => worker.close(), () => poster.stop(2000));
+    closers.push(
+      () => worker.close(),
+      () => poster.stop(2000),
+    );
     log.info({ concurrency: env.REWIND_WORKER_CONCURRENCY }, 'worker role started');
   }
 
@@ -213,7 +235,11 @@ export async function startRewind(opts: RewindOptions): Promise<Rewind> {
       // Web first (no new work), then the worker (hands running jobs back), then pending Slack posts.
       // Every stage has a deadline: with Redis gone, BullMQ and ioredis would otherwise retry for ever.
       const deadline = Date.now() + (opts.shutdownMs ?? SHUTDOWN_MS);
-      const within = (work: Promise<unknown>) => Promise.race([work.catch((error: unknown) => log.warn({ err: error }, 'error while stopping')), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())).unref())]);
+      const within = (work: Promise<unknown>) =>
+        Promise.race([
+          work.catch((error: unknown) => log.warn({ err: error }, 'error while stopping')),
+          new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())).unref()),
+        ]);
       for (const close of closers.reverse()) await within(close());
       await within(services.poster.idle());
       await within(jobs.close());

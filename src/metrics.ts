@@ -11,16 +11,66 @@ import { isTerminal, TERMINAL_STATES, type Rollback } from './domain/rollback.js
  * Redis at scrape time and is the same in every process: take its `max` across pods.
  */
 export const METRICS = {
-  rollbacks: { name: 'rewind_rollbacks_total', type: 'counter', labels: ['driver', 'outcome'], help: 'Rollbacks that ended, by driver and terminal state (succeeded, failed, cancelled, rejected, expired); counted once, by the process whose write ended it.' },
-  rollbackDuration: { name: 'rewind_rollback_duration_seconds', type: 'histogram', labels: ['driver', 'outcome'], help: 'Time from request to the terminal state.' },
-  timeToApproval: { name: 'rewind_time_to_approval_seconds', type: 'histogram', labels: ['driver'], help: 'Time from request to the approval that met the rule.' },
-  rtoBreaches: { name: 'rewind_rto_breaches_total', type: 'counter', labels: ['driver'], help: 'Rollbacks that ran (succeeded or failed) and ended later than the catalog RTO after the request.' },
-  stepDuration: { name: 'rewind_step_duration_seconds', type: 'histogram', labels: ['driver', 'step'], help: 'Duration of a completed plan step; step is the first word of the step id (update-service: update).' },
-  queueJobs: { name: 'rewind_queue_jobs', type: 'gauge', labels: ['queue', 'state'], help: 'BullMQ jobs per queue and state (waiting, active, delayed, failed), read from Redis at scrape time; the same in every process.' },
-  queueWait: { name: 'rewind_queue_wait_seconds', type: 'histogram', labels: ['queue'], help: 'Time a job waited for a worker: from enqueue (or the end of its delay) to the start of its first attempt.' },
-  slackCalls: { name: 'rewind_slack_api_calls_total', type: 'counter', labels: ['method', 'outcome'], help: 'Slack Web API calls by method and outcome (ok, platform_error, rate_limited, http_error, request_error, error), after the client\'s own retries.' },
-  slackRateLimited: { name: 'rewind_slack_rate_limited_total', type: 'counter', labels: [], help: 'HTTP 429 answers from Slack (each one is waited out and retried by the client).' },
-  platformErrors: { name: 'rewind_platform_api_errors_total', type: 'counter', labels: ['service'], help: 'AWS SDK calls that failed after the SDK\'s retries, by service id (ECS, S3, CloudFront...).' },
+  rollbacks: {
+    name: 'rewind_rollbacks_total',
+    type: 'counter',
+    labels: ['driver', 'outcome'],
+    help: 'Rollbacks that ended, by driver and terminal state (succeeded, failed, cancelled, rejected, expired); counted once, by the process whose write ended it.',
+  },
+  rollbackDuration: {
+    name: 'rewind_rollback_duration_seconds',
+    type: 'histogram',
+    labels: ['driver', 'outcome'],
+    help: 'Time from request to the terminal state.',
+  },
+  timeToApproval: {
+    name: 'rewind_time_to_approval_seconds',
+    type: 'histogram',
+    labels: ['driver'],
+    help: 'Time from request to the approval that met the rule.',
+  },
+  rtoBreaches: {
+    name: 'rewind_rto_breaches_total',
+    type: 'counter',
+    labels: ['driver'],
+    help: 'Rollbacks that ran (succeeded or failed) and ended later than the catalog RTO after the request.',
+  },
+  stepDuration: {
+    name: 'rewind_step_duration_seconds',
+    type: 'histogram',
+    labels: ['driver', 'step'],
+    help: 'Duration of a completed plan step; step is the first word of the step id (update-service: update).',
+  },
+  queueJobs: {
+    name: 'rewind_queue_jobs',
+    type: 'gauge',
+    labels: ['queue', 'state'],
+    help: 'BullMQ jobs per queue and state (waiting, active, delayed, failed), read from Redis at scrape time; the same in every process.',
+  },
+  queueWait: {
+    name: 'rewind_queue_wait_seconds',
+    type: 'histogram',
+    labels: ['queue'],
+    help: 'Time a job waited for a worker: from enqueue (or the end of its delay) to the start of its first attempt.',
+  },
+  slackCalls: {
+    name: 'rewind_slack_api_calls_total',
+    type: 'counter',
+    labels: ['method', 'outcome'],
+    help: "Slack Web API calls by method and outcome (ok, platform_error, rate_limited, http_error, request_error, error), after the client's own retries.",
+  },
+  slackRateLimited: {
+    name: 'rewind_slack_rate_limited_total',
+    type: 'counter',
+    labels: [],
+    help: 'HTTP 429 answers from Slack (each one is waited out and retried by the client).',
+  },
+  platformErrors: {
+    name: 'rewind_platform_api_errors_total',
+    type: 'counter',
+    labels: ['service'],
+    help: "AWS SDK calls that failed after the SDK's retries, by service id (ECS, S3, CloudFront...).",
+  },
 } as const satisfies Record<string, { name: string; type: 'counter' | 'gauge' | 'histogram'; labels: readonly string[]; help: string }>;
 
 /** Prefix of prom-client's default process and Node.js metrics (rewind_process_cpu_seconds_total...). */

@@ -39,7 +39,9 @@ export async function startFlagsPiece(opts: { deploymentDelayMs: number }): Prom
           lines: [
             ...SSM_FLAGS.map((f) => `${f} = ${ssm.parameter(`${ESTATE.flagPrefix}${f}`)?.Value ?? '(unset)'}`),
             `MAINTENANCE_MODE = ${ssm.parameter(ESTATE.maintenanceParameter)?.Value ?? '(unset)'}`,
-            latest ? `AppConfig feature-flags: version ${latest.version}, ${state?.toLowerCase().replace('_', ' ')}` : 'AppConfig feature-flags: never deployed',
+            latest
+              ? `AppConfig feature-flags: version ${latest.version}, ${state?.toLowerCase().replace('_', ' ')}`
+              : 'AppConfig feature-flags: never deployed',
           ],
         },
       ];

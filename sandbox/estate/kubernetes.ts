@@ -50,8 +50,14 @@ export async function startKubernetesPiece(opts: KubernetesPieceOptions): Promis
       const s = d?.status ?? {};
       const replicas = d?.spec?.replicas ?? 0;
       const revision = d?.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? '?';
-      const tag = String(d?.spec?.template?.spec?.containers?.[0]?.image ?? '').split(':').pop();
-      const done = (s.observedGeneration ?? 0) >= (d?.metadata?.generation ?? 0) && (s.updatedReplicas ?? 0) === replicas && (s.availableReplicas ?? 0) === replicas && (s.replicas ?? 0) === replicas;
+      const tag = String(d?.spec?.template?.spec?.containers?.[0]?.image ?? '')
+        .split(':')
+        .pop();
+      const done =
+        (s.observedGeneration ?? 0) >= (d?.metadata?.generation ?? 0) &&
+        (s.updatedReplicas ?? 0) === replicas &&
+        (s.availableReplicas ?? 0) === replicas &&
+        (s.replicas ?? 0) === replicas;
       // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Deployment status conditions as the API serves them
       const stuck = (s.conditions ?? []).some((c: any) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded');
       // ContainerCreating is a rollout's normal pace; CrashLoopBackOff and friends are the failures to show.

@@ -9,7 +9,12 @@ import { escapeHtml, mrkdwn } from './mrkdwn.js';
  */
 
 const $ = (id) => document.getElementById(id);
-const state = { workspace: undefined, me: undefined, snapshot: { messages: [], views: [], estate: { items: [], toggles: [] } }, names: { users: {}, channels: {}, groups: {} } };
+const state = {
+  workspace: undefined,
+  me: undefined,
+  snapshot: { messages: [], views: [], estate: { items: [], toggles: [] } },
+  names: { users: {}, channels: {}, groups: {} },
+};
 let buttons = [];
 /** Modals the person closed with Cancel (Slack only tells the app when it asked to be notified). */
 const dismissed = new Set();
@@ -34,7 +39,7 @@ function author(m) {
   const bot = state.workspace.bot;
   if (!m.user || m.user === bot.id) return { name: bot.name, bot: true, initial: '↺' };
   const name = state.names.users[m.user] ?? m.user;
-  return { name, bot: false, initial: name[0].toUpperCase(), color: `hsl(${[...m.user].reduce((n, c) => n + c.charCodeAt(0), 0) * 47 % 360} 45% 45%)` };
+  return { name, bot: false, initial: name[0].toUpperCase(), color: `hsl(${([...m.user].reduce((n, c) => n + c.charCodeAt(0), 0) * 47) % 360} 45% 45%)` };
 }
 
 /** Slack folds a run of messages from one author within a few minutes under one name and avatar. */
@@ -95,10 +100,16 @@ function renderMessages() {
 function renderEstate() {
   const { items, toggles } = state.snapshot.estate;
   $('estate-items').innerHTML = items
-    .map((i) => `<div class="estate-item ${escapeHtml(i.status)}"><div class="title">${escapeHtml(i.title)}</div><ul>${i.lines.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul></div>`)
+    .map(
+      (i) =>
+        `<div class="estate-item ${escapeHtml(i.status)}"><div class="title">${escapeHtml(i.title)}</div><ul>${i.lines.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul></div>`,
+    )
     .join('');
   $('estate-toggles').innerHTML = toggles
-    .map((t) => `<label class="toggle"><input type="checkbox" data-toggle="${escapeHtml(t.id)}"${t.on ? ' checked' : ''}><span>${escapeHtml(t.label)}</span></label>`)
+    .map(
+      (t) =>
+        `<label class="toggle"><input type="checkbox" data-toggle="${escapeHtml(t.id)}"${t.on ? ' checked' : ''}><span>${escapeHtml(t.label)}</span></label>`,
+    )
     .join('');
 }
 
@@ -240,7 +251,9 @@ async function main() {
   if (ws.product) $('workspace-name').textContent = `${ws.product} (sandbox)`;
   $('who').innerHTML = ws.people.map((p) => `<option value="${escapeHtml(p.id)}">${escapeHtml(p.name)} (${escapeHtml(p.who)})</option>`).join('');
   $('who').addEventListener('change', (e) => setMe(e.target.value));
-  $('examples').innerHTML = ['/rollback help', ...ws.examples].map((x) => `<button type="button" data-example="${escapeHtml(x)}">${escapeHtml(x)}</button>`).join('');
+  $('examples').innerHTML = ['/rollback help', ...ws.examples]
+    .map((x) => `<button type="button" data-example="${escapeHtml(x)}">${escapeHtml(x)}</button>`)
+    .join('');
   $('examples').addEventListener('click', (e) => {
     const x = e.target.closest('[data-example]');
     if (x) {

@@ -74,7 +74,9 @@ function block(b, ctx) {
       return `<div class="bk-header">${textObject(b.text, names)}</div>`;
     case 'section': {
       const text = b.text ? `<div class="bk-text">${textObject(b.text, names)}</div>` : '';
-      const fields = b.fields?.length ? `<div class="bk-fields">${b.fields.map((f) => `<div class="bk-field">${textObject(f, names)}</div>`).join('')}</div>` : '';
+      const fields = b.fields?.length
+        ? `<div class="bk-fields">${b.fields.map((f) => `<div class="bk-field">${textObject(f, names)}</div>`).join('')}</div>`
+        : '';
       const accessory = b.accessory ? `<div class="bk-accessory">${element(b.accessory, ctx)}</div>` : '';
       return `<div class="bk-section"><div class="bk-section-main">${text}${fields}</div>${accessory}</div>`;
     }
@@ -105,10 +107,22 @@ export function renderBlocks(blocks, ctx) {
 export function renderAttachments(attachments, ctx) {
   return (attachments ?? [])
     .map((a) => {
-      const color = /^#?[0-9a-fA-F]{6}$/.test(a.color ?? '') ? `#${a.color.replace('#', '')}` : a.color === 'danger' ? '#e01e5a' : a.color === 'good' ? '#2eb67d' : a.color === 'warning' ? '#ecb22e' : '#ddd';
+      const color = /^#?[0-9a-fA-F]{6}$/.test(a.color ?? '')
+        ? `#${a.color.replace('#', '')}`
+        : a.color === 'danger'
+          ? '#e01e5a'
+          : a.color === 'good'
+            ? '#2eb67d'
+            : a.color === 'warning'
+              ? '#ecb22e'
+              : '#ddd';
       const inner = a.blocks
         ? renderBlocks(a.blocks, ctx)
-        : [a.title ? `<b>${escapeHtml(a.title)}</b>` : '', a.text ? mrkdwn(a.text, ctx.names) : '', ...(a.fields ?? []).map((f) => `<div><b>${escapeHtml(f.title)}</b><br>${mrkdwn(f.value, ctx.names)}</div>`)]
+        : [
+            a.title ? `<b>${escapeHtml(a.title)}</b>` : '',
+            a.text ? mrkdwn(a.text, ctx.names) : '',
+            ...(a.fields ?? []).map((f) => `<div><b>${escapeHtml(f.title)}</b><br>${mrkdwn(f.value, ctx.names)}</div>`),
+          ]
             .filter(Boolean)
             .join('<br>');
       return `<div class="attachment" style="border-left-color:${color}">${inner}</div>`;
@@ -132,7 +146,9 @@ export function renderInput(b, names) {
         : `<input data-block="${id}" data-kind="text" value="${escapeHtml(el.initial_value ?? '')}"${placeholder}${max}${required}>`;
       break;
     case 'static_select':
-      field = `<select data-block="${id}" data-kind="select"${required}><option value="">${el.placeholder ? escapeHtml(el.placeholder.text) : 'Choose…'}</option>${(el.options ?? [])
+      field = `<select data-block="${id}" data-kind="select"${required}><option value="">${el.placeholder ? escapeHtml(el.placeholder.text) : 'Choose…'}</option>${(
+        el.options ?? []
+      )
         .map((o) => `<option value="${escapeHtml(o.value)}"${el.initial_option?.value === o.value ? ' selected' : ''}>${escapeHtml(o.text?.text)}</option>`)
         .join('')}</select>`;
       break;

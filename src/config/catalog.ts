@@ -69,13 +69,21 @@ export const catalogSchema = z
     for (const issue of stackIssues(catalog)) ctx.addIssue({ code: 'custom', ...issue });
     catalog.escalation?.forEach((r, i) => {
       if (!own(catalog.roles, r)) {
-        ctx.addIssue({ code: 'custom', path: ['escalation', i], message: `role "${r}" is not defined: add it under roles, or use one of: ${roles.join(', ') || '(none defined)'}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['escalation', i],
+          message: `role "${r}" is not defined: add it under roles, or use one of: ${roles.join(', ') || '(none defined)'}`,
+        });
       }
     });
     const environments = new Set(Object.values(catalog.services).flatMap((envs) => Object.keys(envs)));
     for (const env of Object.keys(catalog.checks ?? {})) {
       if (!environments.has(env)) {
-        ctx.addIssue({ code: 'custom', path: ['checks', env], message: `no service has an environment "${env}": use one of ${[...environments].join(', ') || '(none defined)'}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['checks', env],
+          message: `no service has an environment "${env}": use one of ${[...environments].join(', ') || '(none defined)'}`,
+        });
       }
     }
     for (const [service, envs] of Object.entries(catalog.services)) {
@@ -100,7 +108,9 @@ export function parseCatalog(source: string, file: string): Catalog {
   if (doc.errors.length > 0) {
     throw new ConfigError(
       file,
-      doc.errors.map((e) => `${e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}: ` : ''}${e.message.split('\n')[0]}. Fix the YAML syntax there.`),
+      doc.errors.map(
+        (e) => `${e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}: ` : ''}${e.message.split('\n')[0]}. Fix the YAML syntax there.`,
+      ),
     );
   }
   const result = catalogSchema.safeParse(doc.toJS());

@@ -32,11 +32,9 @@ export const smokeCheck = z.strictObject({
   interval: duration('the pause between attempts').default(30_000),
 });
 
-const cloudwatchStat = z
-  .string()
-  .regex(/^(Average|Sum|Minimum|Maximum|SampleCount|[pP]\d{1,2}(\.\d+)?|[tT][mMcCsS]\d{1,2}(\.\d+)?|IQM)$/, {
-    error: 'must be a CloudWatch statistic: Average, Sum, Minimum, Maximum, SampleCount, or a percentile such as p95',
-  });
+const cloudwatchStat = z.string().regex(/^(Average|Sum|Minimum|Maximum|SampleCount|[pP]\d{1,2}(\.\d+)?|[tT][mMcCsS]\d{1,2}(\.\d+)?|IQM)$/, {
+  error: 'must be a CloudWatch statistic: Average, Sum, Minimum, Maximum, SampleCount, or a percentile such as p95',
+});
 
 export const metricQuery = z.strictObject({
   namespace: text('the CloudWatch namespace, e.g. AWS/ApplicationELB'),
@@ -77,7 +75,11 @@ export const metricCheck = z
       ctx.addIssue({ code: 'custom', path: ['expression'], message: 'missing: `metrics` are combined by an expression, e.g. 100 * errors / requests' });
     }
     if (check.expression && !check.metrics) {
-      ctx.addIssue({ code: 'custom', path: ['metrics'], message: 'missing: name the metrics the expression uses, e.g. metrics: { errors: {...}, requests: {...} }' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['metrics'],
+        message: 'missing: name the metrics the expression uses, e.g. metrics: { errors: {...}, requests: {...} }',
+      });
     }
     if ((check.below === undefined) === (check.above === undefined)) {
       ctx.addIssue({ code: 'custom', message: 'set exactly one threshold: `below: 0.1` (error rate, latency) or `above: 1` (healthy hosts)' });

@@ -15,7 +15,10 @@ export const envSchema = z
     REWIND_CONFIG: z.string().default('rewind.config.yaml'),
     ROLE: z.enum(['all', 'web', 'worker']).default('all'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    REWIND_REDIS_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/).default('rewind'),
+    REWIND_REDIS_PREFIX: z
+      .string()
+      .regex(/^[a-zA-Z0-9_-]+$/)
+      .default('rewind'),
     REWIND_WORKER_CONCURRENCY: int(4),
     REWIND_JOB_LOCK_MS: int(30_000),
     /** How often the reconciler gives ownerless rollbacks their job back. */
@@ -23,7 +26,10 @@ export const envSchema = z
     /** Turns on the queue dashboard at /admin/queues, behind this token; unset (or empty): no dashboard. */
     REWIND_ADMIN_TOKEN: z.preprocess(
       (v) => (v === '' ? undefined : v),
-      z.string().min(24, { error: 'too short: use at least 24 random characters (e.g. `openssl rand -hex 24`), or leave it unset to keep the dashboard off' }).optional(),
+      z
+        .string()
+        .min(24, { error: 'too short: use at least 24 random characters (e.g. `openssl rand -hex 24`), or leave it unset to keep the dashboard off' })
+        .optional(),
     ),
     /** The dashboard's actions (retry, clean, promote, pause...); default read-only. */
     REWIND_ADMIN_WRITE: z.preprocess((v) => (v === '' ? undefined : v), z.stringbool({ error: 'must be true or false' }).default(false)),

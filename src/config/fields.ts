@@ -12,8 +12,7 @@ export function text(what: string) {
 export function duration(what: string) {
   return z
     .string({
-      error: (iss) =>
-        iss.input === undefined ? `missing: add it as a duration such as 15m (${what})` : `must be a duration such as 15m, 30s or 2h (${what})`,
+      error: (iss) => (iss.input === undefined ? `missing: add it as a duration such as 15m (${what})` : `must be a duration such as 15m, 30s or 2h (${what})`),
     })
     .transform((value, ctx) => {
       const ms = parseDuration(value);

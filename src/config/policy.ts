@@ -43,10 +43,15 @@ const scenario = z.strictObject({
   rollbackType: text('the recommended rollback, e.g. Frontend only').optional(),
   estimate: duration('how long this rollback usually takes').optional(),
   /** The stack this row's rollback type means (`Full stack` → `distrocv`): `/rollback full <env> sev <scenario>` rolls it back. */
-  stack: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'must be a stack name from `stacks`' }).optional(),
+  stack: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'must be a stack name from `stacks`' })
+    .optional(),
 });
 
-const channelId = z.string().regex(/^[CG][A-Z0-9]{2,}$/, { error: 'must be a Slack channel id such as C0STATUS (channel details → "Channel ID"), not a #name' });
+const channelId = z
+  .string()
+  .regex(/^[CG][A-Z0-9]{2,}$/, { error: 'must be a Slack channel id such as C0STATUS (channel details → "Channel ID"), not a #name' });
 
 export const policyKeys = {
   /** Severity → rollback advice and default authority (Skillancer decision matrix). */
@@ -57,14 +62,24 @@ export const policyKeys = {
   defaultSeverity: severityId.optional(),
   /** The pre-rollback checklist the modal asks to confirm. */
   checklist: z.array(text('a checklist item')).min(1).max(10).optional(),
-  templates: z.strictObject(Object.fromEntries(TEMPLATE_NAMES.map((n) => [n, text(`the ${n} template text`).optional()])) as Record<(typeof TEMPLATE_NAMES)[number], z.ZodOptional<z.ZodString>>).optional(),
+  templates: z
+    .strictObject(
+      Object.fromEntries(TEMPLATE_NAMES.map((n) => [n, text(`the ${n} template text`).optional()])) as Record<
+        (typeof TEMPLATE_NAMES)[number],
+        z.ZodOptional<z.ZodString>
+      >,
+    )
+    .optional(),
   /** User-facing channel for the user notification button. */
   userChannel: channelId.optional(),
   /** Status-page webhook; the bearer token is read from the env variable `tokenEnv`. */
   statusPage: z
     .strictObject({
       url: httpUrl,
-      tokenEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { error: 'must be the NAME of an environment variable holding the token, e.g. STATUSPAGE_TOKEN (never the token itself)' }).optional(),
+      tokenEnv: z
+        .string()
+        .regex(/^[A-Z_][A-Z0-9_]*$/, { error: 'must be the NAME of an environment variable holding the token, e.g. STATUSPAGE_TOKEN (never the token itself)' })
+        .optional(),
     })
     .optional(),
   postMortem: z
@@ -92,13 +107,18 @@ export function policyIssues(catalog: PolicyInput): { path: (string | number)[];
   const checkGroups = (groups: { from: string[] }[] | undefined, path: (string | number)[]) =>
     groups?.forEach((g, i) =>
       g.from.forEach((role, j) => {
-        if (!own(catalog.roles, role)) issues.push({ path: [...path, 'require', i, 'from', j], message: `role "${role}" is not defined: add it under roles, or use one of: ${roles.join(', ') || '(none defined)'}` });
+        if (!own(catalog.roles, role))
+          issues.push({
+            path: [...path, 'require', i, 'from', j],
+            message: `role "${role}" is not defined: add it under roles, or use one of: ${roles.join(', ') || '(none defined)'}`,
+          });
       }),
     );
   for (const [id, sev] of Object.entries(catalog.severities ?? {})) checkGroups(sev.require, ['severities', id]);
   for (const [id, row] of Object.entries(catalog.matrix ?? {})) {
     checkGroups(row.require, ['matrix', id]);
-    if (!severities.includes(row.severity)) issues.push({ path: ['matrix', id, 'severity'], message: `severity "${row.severity}" is not defined: use one of ${severities.join(', ')}` });
+    if (!severities.includes(row.severity))
+      issues.push({ path: ['matrix', id, 'severity'], message: `severity "${row.severity}" is not defined: use one of ${severities.join(', ')}` });
   }
   if (catalog.defaultSeverity && !severities.includes(catalog.defaultSeverity)) {
     issues.push({ path: ['defaultSeverity'], message: `severity "${catalog.defaultSeverity}" is not defined: use one of ${severities.join(', ')}` });

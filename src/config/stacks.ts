@@ -66,7 +66,11 @@ function maintenanceFlagOf(catalog: StackCatalog, environment: string): string |
 }
 
 /** The catalog name (service or flag) a component rolls back, or why it names nothing. */
-function componentTarget(catalog: StackCatalog, c: StackComponentConfig, environment: string): { service: string; options?: Record<string, string> } | { problem: string } {
+function componentTarget(
+  catalog: StackCatalog,
+  c: StackComponentConfig,
+  environment: string,
+): { service: string; options?: Record<string, string> } | { problem: string } {
   if (c.service !== undefined) {
     if (!own(own(catalog.services, c.service), environment)) {
       const services = Object.keys(catalog.services).filter((s) => own(own(catalog.services, s), environment));
@@ -80,7 +84,8 @@ function componentTarget(catalog: StackCatalog, c: StackComponentConfig, environ
     return { service: c.flag, options: { action: c.action } };
   }
   const flag = maintenanceFlagOf(catalog, environment);
-  if (!flag || !own(own(catalog.flags, flag), environment)) return { problem: `there is no maintenance flag for "${environment}": set \`maintenance:\` to a flag under flags` };
+  if (!flag || !own(own(catalog.flags, flag), environment))
+    return { problem: `there is no maintenance flag for "${environment}": set \`maintenance:\` to a flag under flags` };
   return { service: flag, options: { action: c.maintenance! } };
 }
 
@@ -111,7 +116,10 @@ export function stackIssues(catalog: StackCatalog): { path: (string | number)[];
   const roles = Object.keys(catalog.roles);
   for (const [stack, envs] of Object.entries(catalog.stacks ?? {})) {
     if (own(catalog.services, stack) || own(catalog.flags, stack)) {
-      issues.push({ path: ['stacks', stack], message: `"${stack}" is also a service or flag name: rename the stack (records and /rollback status name both the same way)` });
+      issues.push({
+        path: ['stacks', stack],
+        message: `"${stack}" is also a service or flag name: rename the stack (records and /rollback status name both the same way)`,
+      });
     }
     for (const [env, def] of Object.entries(envs)) {
       const path = ['stacks', stack, env];
@@ -123,22 +131,37 @@ export function stackIssues(catalog: StackCatalog): { path: (string | number)[];
           continue;
         }
         const other = seen.get(resolved.service);
-        if (other) issues.push({ path: [...path, 'components', part], message: `rolls back ${resolved.service} ${env} like "${other}" does: one target may appear once per stack` });
+        if (other)
+          issues.push({
+            path: [...path, 'components', part],
+            message: `rolls back ${resolved.service} ${env} like "${other}" does: one target may appear once per stack`,
+          });
         seen.set(resolved.service, part);
         c.after.forEach((dep, i) => {
-          if (!own(def.components, dep)) issues.push({ path: [...path, 'components', part, 'after', i], message: `"${dep}" is not a component of this stack: use one of ${Object.keys(def.components).join(', ')}` });
+          if (!own(def.components, dep))
+            issues.push({
+              path: [...path, 'components', part, 'after', i],
+              message: `"${dep}" is not a component of this stack: use one of ${Object.keys(def.components).join(', ')}`,
+            });
         });
       }
       const cycle = cycleIn(Object.fromEntries(Object.entries(def.components).map(([part, c]) => [part, c.after])));
       if (cycle) issues.push({ path: [...path, 'components'], message: `\`after\` goes round in a circle (${cycle}): remove one of those dependencies` });
       def.approval?.from.forEach((r, i) => {
-        if (!own(catalog.roles, r)) issues.push({ path: [...path, 'approval', 'from', i], message: `role "${r}" is not defined: add it under roles, or use one of: ${roles.join(', ') || '(none defined)'}` });
+        if (!own(catalog.roles, r))
+          issues.push({
+            path: [...path, 'approval', 'from', i],
+            message: `role "${r}" is not defined: add it under roles, or use one of: ${roles.join(', ') || '(none defined)'}`,
+          });
       });
     }
   }
   for (const [row, scenario] of Object.entries(catalog.matrix ?? {})) {
     if (scenario.stack && !own(catalog.stacks, scenario.stack)) {
-      issues.push({ path: ['matrix', row, 'stack'], message: `stack "${scenario.stack}" is not defined: add it under stacks, or use one of: ${Object.keys(catalog.stacks ?? {}).join(', ') || '(none defined)'}` });
+      issues.push({
+        path: ['matrix', row, 'stack'],
+        message: `stack "${scenario.stack}" is not defined: add it under stacks, or use one of: ${Object.keys(catalog.stacks ?? {}).join(', ') || '(none defined)'}`,
+      });
     }
   }
   return issues;

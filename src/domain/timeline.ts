@@ -1,12 +1,5 @@
 /** One line of a rollback's timeline: transitions, step starts/ends, approvals, progress. */
-export type TimelineEventType =
-  | 'state'
-  | 'step_started'
-  | 'step_succeeded'
-  | 'step_failed'
-  | 'progress'
-  | 'approval'
-  | 'note';
+export type TimelineEventType = 'state' | 'step_started' | 'step_succeeded' | 'step_failed' | 'progress' | 'approval' | 'note';
 
 export interface TimelineEvent {
   at: string;
@@ -31,8 +24,4 @@ export interface StepRecord {
  * poster in order (late, if Slack is down). `card` posts the card, `line` a thread line stamped with
  * when it happened, `followup` the next-steps message, `postmortem` the draft file.
  */
-export type OutboxEntry =
-  | { kind: 'card' }
-  | { kind: 'line'; text: string; at: string; broadcast?: boolean }
-  | { kind: 'followup' }
-  | { kind: 'postmortem' };
+export type OutboxEntry = { kind: 'card' } | { kind: 'line'; text: string; at: string; broadcast?: boolean } | { kind: 'followup' } | { kind: 'postmortem' };

@@ -57,7 +57,11 @@ interface AwsClient {
 }
 
 const isAwsClient = (value: unknown): value is AwsClient =>
-  typeof value === 'object' && value !== null && 'middlewareStack' in value && 'config' in value && typeof (value as AwsClient).middlewareStack?.add === 'function';
+  typeof value === 'object' &&
+  value !== null &&
+  'middlewareStack' in value &&
+  'config' in value &&
+  typeof (value as AwsClient).middlewareStack?.add === 'function';
 
 export interface ClientSourceOptions {
   /**
@@ -102,7 +106,8 @@ export function clientSource(injected: Partial<Clients> = {}, opts: ClientSource
     return countAwsErrors(client, opts.onAwsError);
   };
   /** Region-keyed factories hand out counted clients; a client object is counted itself. */
-  const instrument = <T>(given: T): T => (typeof given === 'function' ? (((...args: unknown[]) => count((given as (...a: unknown[]) => unknown)(...args))) as T) : count(given));
+  const instrument = <T>(given: T): T =>
+    typeof given === 'function' ? (((...args: unknown[]) => count((given as (...a: unknown[]) => unknown)(...args))) as T) : count(given);
   const make: { [N in ClientName]: () => Promise<Clients[N]> } = {
     ecs: once(async () => {
       const { ECSClient } = await import('@aws-sdk/client-ecs');
@@ -144,7 +149,10 @@ export function clientSource(injected: Partial<Clients> = {}, opts: ClientSource
     if (!handed.has(name)) {
       const given = injected[name];
       // kubeConfigFor is no AWS client: handed out as it is.
-      handed.set(name, (given ? Promise.resolve(given) : make[name]()).then((client) => (name === 'kubeConfigFor' ? client : instrument(client))));
+      handed.set(
+        name,
+        (given ? Promise.resolve(given) : make[name]()).then((client) => (name === 'kubeConfigFor' ? client : instrument(client))),
+      );
     }
     return handed.get(name) as Promise<Clients[N]>;
   };

@@ -59,7 +59,12 @@ export interface LoadedDriver {
   prepare(plan: Plan, target: { driver: string }): PreparedPlan | { invalid: string[] };
 }
 
-export interface DriverModule<K extends string, S extends z.ZodType<{ driver: K }>, P extends z.ZodType, N extends ClientName> extends DriverDefinition<K, S, P, N> {
+export interface DriverModule<K extends string, S extends z.ZodType<{ driver: K }>, P extends z.ZodType, N extends ClientName> extends DriverDefinition<
+  K,
+  S,
+  P,
+  N
+> {
   load(deps: SharedDeps & { client: ClientSource }): Promise<LoadedDriver>;
 }
 

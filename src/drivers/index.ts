@@ -12,7 +12,17 @@ import { runbookDriver } from './runbook/index.js';
 import { secretDriver } from './secret/index.js';
 
 /** Every target kind Rewind can roll back: a new platform is one more module here. */
-export const DRIVERS = [ecsDriver, kubernetesDriver, databaseDriver, runbookDriver, frontendDriver, flagDriver, dnsDriver, cloudfrontDriver, secretDriver] as const;
+export const DRIVERS = [
+  ecsDriver,
+  kubernetesDriver,
+  databaseDriver,
+  runbookDriver,
+  frontendDriver,
+  flagDriver,
+  dnsDriver,
+  cloudfrontDriver,
+  secretDriver,
+] as const;
 
 type DriverKind = (typeof DRIVERS)[number]['kind'];
 export const DRIVER_KINDS: readonly DriverKind[] = DRIVERS.map((d) => d.kind);

@@ -63,7 +63,10 @@ export function runCommand(spec: CommandSpec, opts: RunOptions): Promise<Command
   const resolved = childEnv(spec.env, opts.env);
   if ('missing' in resolved) return Promise.resolve({ outcome: 'not-started', reason: describeMissing(resolved.missing, spec.name) });
   if (spec.cwd && !statSync(spec.cwd, { throwIfNoEntry: false })?.isDirectory()) {
-    return Promise.resolve({ outcome: 'not-started', reason: `working directory ${spec.cwd} does not exist on the worker: fix cwd of ${spec.name} in the catalog` });
+    return Promise.resolve({
+      outcome: 'not-started',
+      reason: `working directory ${spec.cwd} does not exist on the worker: fix cwd of ${spec.name} in the catalog`,
+    });
   }
   const redact = createRedactor(resolved.secrets);
   const tail = new OutputTail();

@@ -79,7 +79,11 @@ export type AuthorityResult = { authority: Authority } | { refusal: Refusal };
 export function authorityFor(matrix: DecisionMatrix, service: Requirement, choice: Classification): AuthorityResult {
   const scenarioDef = ownEntry(matrix.scenarios, choice.scenario);
   if (choice.scenario && !scenarioDef) {
-    return refusal('unknown_scenario', `Unknown scenario \`${choice.scenario}\`: use one of ${list(Object.keys(matrix.scenarios))}.`, '`/rollback matrix` shows them.');
+    return refusal(
+      'unknown_scenario',
+      `Unknown scenario \`${choice.scenario}\`: use one of ${list(Object.keys(matrix.scenarios))}.`,
+      '`/rollback matrix` shows them.',
+    );
   }
   const severityId = choice.severity ?? scenarioDef?.severity ?? matrix.defaultSeverity;
   const authority: Authority = { requirements: [service], ...(choice.override?.trim() ? { override: choice.override.trim() } : {}) };

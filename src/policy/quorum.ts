@@ -17,9 +17,7 @@ export interface Shortfall {
 }
 
 export type Decision =
-  | { status: 'approved'; counted: string[] }
-  | { status: 'pending'; counted: string[]; missing: Shortfall[] }
-  | { status: 'expired'; counted: string[] };
+  { status: 'approved'; counted: string[] } | { status: 'pending'; counted: string[]; missing: Shortfall[] } | { status: 'expired'; counted: string[] };
 
 /**
  * Assigns distinct voters to the slots of one requirement (a bipartite matching, Kuhn's
@@ -90,7 +88,11 @@ export type VoteCheck = Refusal | undefined;
 export function checkVote(authority: Authority, user: string, votes: Votes, clock?: { at: Date; expiresAt: Date }): VoteCheck {
   const rule = authority.requirements.map(describeRequirement).join('; and ');
   if (clock && clock.at.getTime() >= clock.expiresAt.getTime()) {
-    return refusal('expired', `This request expired at ${clock.expiresAt.toISOString().slice(11, 16)} UTC: nothing can be approved.`, 'Ask for a new rollback if it is still needed.').refusal;
+    return refusal(
+      'expired',
+      `This request expired at ${clock.expiresAt.toISOString().slice(11, 16)} UTC: nothing can be approved.`,
+      'Ask for a new rollback if it is still needed.',
+    ).refusal;
   }
   if (user === votes.requester) {
     return refusal('not_allowed', 'You requested this rollback, so you cannot approve it.', `Ask someone else (${rule}).`).refusal;

@@ -25,7 +25,12 @@ function serviceRule(catalog: Catalog, service: string, environment: string): Ro
 
 /** A rule `other` already implies: the same roles or fewer, no more people. */
 function impliedBy(rule: RoleGroup, other: RoleGroup): boolean {
-  return rule !== other && rule.count <= other.count && other.from.every((r) => rule.from.includes(r)) && (rule.count < other.count || rule.from.length > other.from.length);
+  return (
+    rule !== other &&
+    rule.count <= other.count &&
+    other.from.every((r) => rule.from.includes(r)) &&
+    (rule.count < other.count || rule.from.length > other.from.length)
+  );
 }
 
 /**
@@ -38,7 +43,10 @@ function targetRequirement(catalog: Catalog, service: string, environment: strin
   const rules = stackComponents(catalog, stack, environment).map((c) => serviceRule(catalog, c.service, environment));
   const distinct = rules.filter((r, i) => rules.findIndex((o) => o.count === r.count && o.from.join() === r.from.join()) === i);
   const strictest = distinct.filter((r) => !distinct.some((o) => impliedBy(r, o)));
-  return { label: `stack ${service} ${environment}`, groups: [...strictest, ...(stack.approval ? [{ from: stack.approval.from, count: stack.approval.count }] : [])] };
+  return {
+    label: `stack ${service} ${environment}`,
+    groups: [...strictest, ...(stack.approval ? [{ from: stack.approval.from, count: stack.approval.count }] : [])],
+  };
 }
 
 /** Classifies a new request against the catalog's decision matrix (pure; no Slack calls). */
@@ -62,7 +70,11 @@ export async function authorityOf(s: AuthorityDeps, rb: Rollback): Promise<Resol
   const res = classify(s.catalog, rb.service, rb.environment, choice);
   if ('authority' in res) return { authority: res.authority, members: await s.roles.members(rolesOf(res.authority)) };
   const authority = { requirements: [targetRequirement(s.catalog, rb.service, rb.environment)] };
-  return { authority, members: await s.roles.members(rolesOf(authority)), problem: `${rb.id} can no longer be approved as classified: ${res.refusal.message} Ask again with \`/rollback\`.` };
+  return {
+    authority,
+    members: await s.roles.members(rolesOf(authority)),
+    problem: `${rb.id} can no longer be approved as classified: ${res.refusal.message} Ask again with \`/rollback\`.`,
+  };
 }
 
 /** When an unanswered request stops accepting votes (the expire job then closes it). */
@@ -78,6 +90,7 @@ export async function approvalsStillHold(s: AuthorityDeps, rb: Rollback): Promis
   const { authority, members, problem } = await authorityOf(s, rb);
   if (problem) return problem;
   const decision = evaluate(authority, { requester: rb.requestedBy, members, approvals: rb.approvals });
-  if (decision.status === 'pending') return `Approvers no longer meet the rule (${describeMissing(decision.missing)} needed): someone left their role since approving.`;
+  if (decision.status === 'pending')
+    return `Approvers no longer meet the rule (${describeMissing(decision.missing)} needed): someone left their role since approving.`;
   return undefined;
 }

@@ -75,7 +75,10 @@ export async function approveCarried(s: Services, id: string): Promise<boolean> 
     return {
       rollback: approved,
       event: { type: 'approval', message: `Approved by the approvals carried over from ${current.retryOf} (${who})` },
-      say: [line(s, `:white_check_mark: Approved by ${who} on ${current.retryOf}, still within the approval window.`), line(s, initiatedText(approved, oncall, s.catalog.rto), true)],
+      say: [
+        line(s, `:white_check_mark: Approved by ${who} on ${current.retryOf}, still within the approval window.`),
+        line(s, initiatedText(approved, oncall, s.catalog.rto), true),
+      ],
     };
   });
   return res.changed;

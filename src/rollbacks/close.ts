@@ -14,18 +14,27 @@ const PAST: Record<Closing, string> = { cancel: 'cancelled', reject: 'rejected' 
 
 /** Whether `user` may `how` this rollback now: undefined when allowed, why not otherwise. */
 export async function mayClose(s: Services, rb: Rollback, user: string, how: Closing): Promise<Refusal | undefined> {
-  if (!accepts(how, rb.state)) return refusal('too_late', `${rb.id} is already ${stateName(rb.state).toLowerCase()}; it can no longer be ${PAST[how]}.`).refusal;
+  if (!accepts(how, rb.state))
+    return refusal('too_late', `${rb.id} is already ${stateName(rb.state).toLowerCase()}; it can no longer be ${PAST[how]}.`).refusal;
   const { authority, members } = await authorityOf(s, rb);
   const approver = isApprover(authority, user, members);
   const roles = [...new Set(authority.requirements.flatMap((r) => r.groups.flatMap((g) => g.from)))].join(' or ');
   if (how === 'reject' && user === rb.requestedBy) return refusal('not_allowed', 'You requested this rollback: use Cancel to withdraw it.').refusal;
   if (how === 'reject' && !approver) return refusal('not_allowed', `Only ${roles} may reject this rollback.`).refusal;
-  if (how === 'cancel' && user !== rb.requestedBy && !approver) return refusal('not_allowed', `Only the requester <@${rb.requestedBy}> or ${roles} may cancel this rollback.`).refusal;
+  if (how === 'cancel' && user !== rb.requestedBy && !approver)
+    return refusal('not_allowed', `Only the requester <@${rb.requestedBy}> or ${roles} may cancel this rollback.`).refusal;
   return undefined;
 }
 
 /** Cancels or rejects a rollback that has not started; `note` (a rejection's reason) goes into the audit trail. */
-export async function close(s: Services, id: string, user: string, how: Closing, note?: string, nonce?: string): Promise<{ rollback: Rollback } | { refusal: Refusal }> {
+export async function close(
+  s: Services,
+  id: string,
+  user: string,
+  how: Closing,
+  note?: string,
+  nonce?: string,
+): Promise<{ rollback: Rollback } | { refusal: Refusal }> {
   const bound = await boundRecord(s, id, nonce);
   if ('refusal' in bound) return bound;
   const refused = await mayClose(s, bound.rollback, user, how);

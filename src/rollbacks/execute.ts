@@ -53,7 +53,11 @@ export async function executeRollback(x: WorkerServices, id: string, run: Run): 
   if (!claim.ok) {
     if (claim.holder.startsWith(`${id}#`)) throw new RunElsewhere(`an earlier run of ${id} still holds ${rb.target}`);
     const holder = claim.holder.split('#')[0];
-    return void (await fail(x, rb, { name: 'TargetLocked', message: `${holder} holds a target of ${rb.id}`, hint: `Nothing was changed. Wait for ${holder} to finish (\`/rollback status ${holder}\`), then ask again.` }));
+    return void (await fail(x, rb, {
+      name: 'TargetLocked',
+      message: `${holder} holds a target of ${rb.id}`,
+      hint: `Nothing was changed. Wait for ${holder} to finish (\`/rollback status ${holder}\`), then ask again.`,
+    }));
   }
   const fence: Fence = { key: x.locks.key(rb.target), value: runOwner(id, run.token) };
   const r = scopeOf(x, id, { fence, bindings: { job: 'execute', attempt: run.attempt } });
@@ -81,7 +85,12 @@ export async function executeRollback(x: WorkerServices, id: string, run: Run): 
       const started = await x.store.transition(id, 'start', {
         patch: { startedAt: x.now().toISOString() },
         message: 'Execution started',
-        say: (next) => [line(x, `:arrow_forward: Rolling back *${next.stack ? `stack ${next.service}` : next.service} ${next.environment}*: \`${next.plan!.current}\` → \`${next.plan!.target}\``)],
+        say: (next) => [
+          line(
+            x,
+            `:arrow_forward: Rolling back *${next.stack ? `stack ${next.service}` : next.service} ${next.environment}*: \`${next.plan!.current}\` → \`${next.plan!.target}\``,
+          ),
+        ],
         fence,
       });
       // Cancelled between the approval and now: nothing ran, nothing to do.
@@ -106,7 +115,8 @@ export async function executeRollback(x: WorkerServices, id: string, run: Run): 
 
     const states = await runStack(parts, rb, partRun);
     stopIfLost();
-    rb = rb.state === 'running' ? (await x.store.transition(id, 'verify', { message: 'Every component ended', fence })).rollback : ((await x.store.get(id)) ?? rb);
+    rb =
+      rb.state === 'running' ? (await x.store.transition(id, 'verify', { message: 'Every component ended', fence })).rollback : ((await x.store.get(id)) ?? rb);
     const failed = stackFailure(rb, states, replanOf(x, rb));
     if (!failed) return void (await finish(x, rb, 'succeed', { message: 'Stack rollback succeeded', fence }));
     await fail(x, rb, failed, fence);
@@ -126,10 +136,19 @@ async function recheck(x: WorkerServices, r: RollbackScope, rb: Rollback, unstar
   const withdrawn = await approvalsStillHold(x, rb);
   if (withdrawn) return { name: 'ApprovalWithdrawn', message: withdrawn, hint: `Nothing was changed. Ask again with \`${replanOf(x, rb)}\`.` };
   const within = AbortSignal.any([signal, AbortSignal.timeout(30_000)]);
-  const drifts = await Promise.all(unstarted.map(async (p) => ({ p, drift: await p.prepared.drift({ signal: within, log: r.log.child({ check: 'drift', ...(p.name ? { component: p.name } : {}) }) }) })));
+  const drifts = await Promise.all(
+    unstarted.map(async (p) => ({
+      p,
+      drift: await p.prepared.drift({ signal: within, log: r.log.child({ check: 'drift', ...(p.name ? { component: p.name } : {}) }) }),
+    })),
+  );
   const moved = drifts.filter((d) => d.drift).map((d) => (d.p.name ? `${d.p.name}: ${d.drift}` : d.drift));
   if (moved.length) {
-    return { name: 'PlanDrift', message: `The live state changed since this plan was approved: ${moved.join('; ')}`, hint: `Nothing was changed. Ask for a new plan: \`${replanOf(x, rb)}\`.` };
+    return {
+      name: 'PlanDrift',
+      message: `The live state changed since this plan was approved: ${moved.join('; ')}`,
+      hint: `Nothing was changed. Ask for a new plan: \`${replanOf(x, rb)}\`.`,
+    };
   }
   return undefined;
 }

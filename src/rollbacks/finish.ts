@@ -31,7 +31,9 @@ export async function outcomeEntries(x: WorkerServices, rb: Rollback): Promise<O
   if (rb.state === 'succeeded') {
     const what = rb.stack ? `stack ${rb.service} ${rb.environment} is rolled back` : `${rb.service} ${rb.environment} is on \`${rb.plan?.target}\``;
     const checked = checksRan(rb) ? ' and passed its checks' : '';
-    entries.push(line(x, [`:large_green_circle: *${rb.id} succeeded*: ${what}${checked}. Total ${took}, ${within} the ${rto} RTO.`, ...components].join('\n'), true));
+    entries.push(
+      line(x, [`:large_green_circle: *${rb.id} succeeded*: ${what}${checked}. Total ${took}, ${within} the ${rto} RTO.`, ...components].join('\n'), true),
+    );
   } else if (rb.state === 'failed' && rb.error) {
     const step = rb.plan?.steps.find((s) => s.id === rb.error?.stepId);
     const text = [
@@ -44,7 +46,10 @@ export async function outcomeEntries(x: WorkerServices, rb: Rollback): Promise<O
   }
   if (ranSomething(rb)) {
     // A quote, not a code block: mentions in it still resolve to names when copied.
-    const notification = (await render(x, 'internalNotification', rb)).split('\n').map((l) => `> ${l}`).join('\n');
+    const notification = (await render(x, 'internalNotification', rb))
+      .split('\n')
+      .map((l) => `> ${l}`)
+      .join('\n');
     entries.push(line(x, `*Internal notification* (copy to email/status channels):\n${notification}`), { kind: 'followup' }, { kind: 'postmortem' });
   }
   return entries;
@@ -55,7 +60,12 @@ export async function outcomeEntries(x: WorkerServices, rb: Rollback): Promise<O
  * changes anything), then the after-effects. The event's source states guard against a racing
  * cancel or another run.
  */
-export async function finish(x: WorkerServices, rb: Rollback, event: 'succeed' | 'fail', opts: { error?: RollbackError; message: string; fence?: Fence }): Promise<Rollback> {
+export async function finish(
+  x: WorkerServices,
+  rb: Rollback,
+  event: 'succeed' | 'fail',
+  opts: { error?: RollbackError; message: string; fence?: Fence },
+): Promise<Rollback> {
   const patch = { finishedAt: x.now().toISOString(), ...(opts.error ? { error: opts.error } : {}) };
   const say = await outcomeEntries(x, { ...rb, ...patch, state: EVENTS[event].to });
   const res = await x.store.transition(rb.id, event, { patch, message: opts.message, say: () => say, fence: opts.fence });

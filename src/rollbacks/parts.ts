@@ -41,7 +41,9 @@ function componentRecord(rb: Rollback, c: Component): Rollback {
  */
 export function prepareParts(x: WorkerServices, rb: Rollback): Part[] | RollbackError {
   const wanted = rb.stack
-    ? rb.stack.components.filter((c) => rb.componentStates?.[c.name]?.state !== 'unchanged').map((c) => ({ name: c.name, service: c.service, environment: c.environment, plan: c.plan, after: c.after, record: componentRecord(rb, c) }))
+    ? rb.stack.components
+        .filter((c) => rb.componentStates?.[c.name]?.state !== 'unchanged')
+        .map((c) => ({ name: c.name, service: c.service, environment: c.environment, plan: c.plan, after: c.after, record: componentRecord(rb, c) }))
     : [{ name: undefined, service: rb.service, environment: rb.environment, plan: rb.plan, after: [], record: rb }];
   const parts: Part[] = [];
   for (const w of wanted) {
@@ -49,7 +51,11 @@ export function prepareParts(x: WorkerServices, rb: Rollback): Part[] | Rollback
     const driver = target && x.drivers[target.driver];
     const label = w.name ? `${w.name} (${w.service} ${w.environment})` : `${w.service} ${w.environment}`;
     if (!target || !driver || !w.plan) {
-      return { name: 'NotConfigured', message: `${label} is no longer in the catalog or its driver is not loaded in this worker`, hint: 'Nothing was changed. Restore the catalog entry and ask for a new rollback.' };
+      return {
+        name: 'NotConfigured',
+        message: `${label} is no longer in the catalog or its driver is not loaded in this worker`,
+        hint: 'Nothing was changed. Restore the catalog entry and ask for a new rollback.',
+      };
     }
     const prepared = driver.prepare(w.plan, target);
     if ('invalid' in prepared) {
@@ -59,7 +65,17 @@ export function prepareParts(x: WorkerServices, rb: Rollback): Part[] | Rollback
         hint: `Nothing was changed. Ask for a new plan: \`${replanOf(x, rb)}\`.`,
       };
     }
-    parts.push({ ...(w.name ? { name: w.name } : {}), service: w.service, environment: w.environment, plan: w.plan, after: w.after, target, driver, prepared, record: w.record });
+    parts.push({
+      ...(w.name ? { name: w.name } : {}),
+      service: w.service,
+      environment: w.environment,
+      plan: w.plan,
+      after: w.after,
+      target,
+      driver,
+      prepared,
+      record: w.record,
+    });
   }
   return parts;
 }

@@ -65,9 +65,15 @@ async function planTarget(
 ): Promise<Planned> {
   const target = targetOf(x.catalog, what.service, what.environment);
   const driver = target && x.drivers[target.driver];
-  if (!target || !driver) return { refused: { name: 'NotConfigured', message: `${what.service} ${what.environment} is not in the catalog (or its driver is not available in this worker).` } };
+  if (!target || !driver)
+    return {
+      refused: { name: 'NotConfigured', message: `${what.service} ${what.environment} is not in the catalog (or its driver is not available in this worker).` },
+    };
   try {
-    const plan = await driver.plan({ rollbackId: id, service: what.service, environment: what.environment, target, version: what.version, options: what.options }, { signal, log });
+    const plan = await driver.plan(
+      { rollbackId: id, service: what.service, environment: what.environment, target, version: what.version, options: what.options },
+      { signal, log },
+    );
     plan.steps.push(...verifySteps({ service: what.service, environment: what.environment, target }, x.catalog));
     return { plan };
   } catch (error) {
@@ -79,8 +85,14 @@ async function planTarget(
     }
     const e = error as Error;
     log.warn({ err: e, service: what.service }, 'planning failed');
-    const hint = error instanceof StepFailed ? error.hint : "check that Rewind's credentials can reach this platform (the README lists the IAM/RBAC each driver needs)";
-    return { refused: { name: e.name || 'Error', message: `Could not read the live state of ${what.service} ${what.environment}: ${e.name}: ${e.message}\nWhat you can do: ${hint.replace(/\.$/, '')}, then ask again.` } };
+    const hint =
+      error instanceof StepFailed ? error.hint : "check that Rewind's credentials can reach this platform (the README lists the IAM/RBAC each driver needs)";
+    return {
+      refused: {
+        name: e.name || 'Error',
+        message: `Could not read the live state of ${what.service} ${what.environment}: ${e.name}: ${e.message}\nWhat you can do: ${hint.replace(/\.$/, '')}, then ask again.`,
+      },
+    };
   }
 }
 
@@ -92,13 +104,18 @@ async function planStack(
   x: WorkerServices,
   rb: Rollback,
   signal: AbortSignal,
-): Promise<{ plan: Plan; stack: NonNullable<Rollback['stack']>; componentStates?: Rollback['componentStates'] } | { refused: { name: string; message: string } }> {
+): Promise<
+  { plan: Plan; stack: NonNullable<Rollback['stack']>; componentStates?: Rollback['componentStates'] } | { refused: { name: string; message: string } }
+> {
   const stack = rb.stack!;
   const { log } = scopeOf(x, rb.id, { bindings: { job: 'plan' } });
   const planned = await Promise.all(stack.components.map((c) => planTarget(x, c, rb.id, signal, log.child({ component: c.name }))));
-  const refusals = planned.flatMap((p, i) => ('refused' in p && !p.alreadyThere ? [`*${stack.components[i]!.name}* (${stack.components[i]!.service}): ${p.refused.message}`] : []));
+  const refusals = planned.flatMap((p, i) =>
+    'refused' in p && !p.alreadyThere ? [`*${stack.components[i]!.name}* (${stack.components[i]!.service}): ${p.refused.message}`] : [],
+  );
   if (refusals.length) return { refused: { name: 'PlanRefused', message: `Stack ${stack.name} cannot be planned as a whole:\n${refusals.join('\n')}` } };
-  if (planned.every((p) => 'refused' in p)) return { refused: { name: 'AlreadyThere', message: `Every component of stack ${stack.name} is already where it would take it: nothing to change.` } };
+  if (planned.every((p) => 'refused' in p))
+    return { refused: { name: 'AlreadyThere', message: `Every component of stack ${stack.name} is already where it would take it: nothing to change.` } };
   // A component already where the stack would take it (a flag switched off by hand first) runs nothing and counts as done.
   const at = x.now().toISOString();
   const components = stack.components.map((c, i) => {
@@ -113,7 +130,10 @@ async function planStack(
       driver: 'stack',
       current: components.map((c) => `${c.name} ${c.plan.current}`).join(', '),
       target: components.map((c) => `${c.name} ${c.plan.target}`).join(', '),
-      changes: components.map((c) => `*${c.name}* (${c.service}, ${c.plan.driver}): \`${c.plan.current}\` → \`${c.plan.target}\`${c.after.length ? ` · after ${c.after.join(', ')}` : ''}`),
+      changes: components.map(
+        (c) =>
+          `*${c.name}* (${c.service}, ${c.plan.driver}): \`${c.plan.current}\` → \`${c.plan.target}\`${c.after.length ? ` · after ${c.after.join(', ')}` : ''}`,
+      ),
       steps: [],
       fingerprint: components.map((c) => `${c.name}=${c.plan.fingerprint}`).join(';'),
       data: {},

@@ -76,10 +76,20 @@ export async function requestRollback(s: Services, req: RollbackRequest): Promis
     return classified.refusal.code === 'needs_override' ? refusal('needs_override', classified.refusal.message, overrideHint(req)) : classified;
   }
   const { severity, scenario, override } = classified.authority;
-  const policy: RollbackPolicy = { ...(severity ? { severity } : {}), ...(scenario ? { scenario } : {}), ...(override ? { override } : {}), ...(req.checklist?.length ? { checklist: req.checklist } : {}) };
+  const policy: RollbackPolicy = {
+    ...(severity ? { severity } : {}),
+    ...(scenario ? { scenario } : {}),
+    ...(override ? { override } : {}),
+    ...(req.checklist?.length ? { checklist: req.checklist } : {}),
+  };
 
   const stackConfig = req.stack ? stackOf(s.catalog, req.service, req.environment) : undefined;
-  if (req.stack && !stackConfig) return refusal('not_configured', `The catalog has no stack ${req.service} for ${req.environment}.`, 'It may have changed since the command was typed: `/rollback help` lists the stacks.');
+  if (req.stack && !stackConfig)
+    return refusal(
+      'not_configured',
+      `The catalog has no stack ${req.service} for ${req.environment}.`,
+      'It may have changed since the command was typed: `/rollback help` lists the stacks.',
+    );
   const stack = stackConfig && { name: req.service, components: onlyThese(stackComponents(s.catalog, stackConfig, req.environment), req.components) };
   const target = targetKey(req.service, req.environment);
   const id = await s.store.nextId();
@@ -111,7 +121,8 @@ export async function requestRollback(s: Services, req: RollbackRequest): Promis
     const advice = severity ? `${severity.id} advises ${adviceText(severity.advice).toLowerCase()}` : 'no matrix advice';
     await s.store.note(id, { type: 'note', user: req.user, message: `Override by <@${req.user}> (${advice}): ${override}` });
   }
-  if (policy.checklist) await s.store.note(id, { type: 'note', user: req.user, message: `Pre-rollback checklist confirmed by <@${req.user}>: ${policy.checklist.join('; ')}` });
+  if (policy.checklist)
+    await s.store.note(id, { type: 'note', user: req.user, message: `Pre-rollback checklist confirmed by <@${req.user}>: ${policy.checklist.join('; ')}` });
   failpoint('request-stored');
   return { rollback };
 }

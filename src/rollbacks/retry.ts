@@ -24,7 +24,11 @@ export async function retryRollback(s: Services, q: RetryRequest): Promise<{ rol
   const rb = await s.store.get(q.id);
   if (!rb) return refusal('missing', `Rewind has no rollback ${q.id}.`, '`/rollback history` lists recent ones.');
   if (rb.state !== 'failed' || !rb.startedAt) {
-    return refusal('too_late', `${rb.id} is ${stateName(rb.state).toLowerCase()}: only a rollback that failed while running can be retried.`, `Ask for a new one with \`/rollback ${rb.stack ? `stack ${rb.service}` : rb.service} ${rb.environment}\`.`);
+    return refusal(
+      'too_late',
+      `${rb.id} is ${stateName(rb.state).toLowerCase()}: only a rollback that failed while running can be retried.`,
+      `Ask for a new one with \`/rollback ${rb.stack ? `stack ${rb.service}` : rb.service} ${rb.environment}\`.`,
+    );
   }
   const unfinished = rb.stack?.components.filter((c) => rb.componentStates?.[c.name]?.state !== 'succeeded').map((c) => c.name);
   const carried = freshApprovals(s, rb) ? rb.approvals : [];

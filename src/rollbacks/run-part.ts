@@ -58,7 +58,10 @@ export async function runPart(part: Part, run: PartRun): Promise<RollbackError |
       return { ...error, hint: `Ask for a new plan: \`${part.driver.replan(part.record)}\`.`, stepId: key };
     }
     const record = await x.journal.start(r.id, key, previous, r.fence);
-    await r.note({ type: 'step_started', stepId: key, message: say(step.title) }, say(`:hourglass_flowing_sand: ${step.title}${previous ? ' (again, after an interruption)' : ''}`));
+    await r.note(
+      { type: 'step_started', stepId: key, message: say(step.title) },
+      say(`:hourglass_flowing_sand: ${step.title}${previous ? ' (again, after an interruption)' : ''}`),
+    );
     await r.refreshCard();
     failpoint('step-started', step.id);
     const progress = throttledProgress((text) => r.thread(say(`:small_blue_diamond: ${text}`)), x.progressIntervalMs);
@@ -77,7 +80,9 @@ export async function runPart(part: Part, run: PartRun): Promise<RollbackError |
         ),
         progress: (text) => progress.push(text),
       };
-      const output = driverStep ? await driverStep(context) : await x.verify.run({ ...context, target: part.target, next: part.driver.nextSteps(part.record, 'unhealthy') });
+      const output = driverStep
+        ? await driverStep(context)
+        : await x.verify.run({ ...context, target: part.target, next: part.driver.nextSteps(part.record, 'unhealthy') });
       await progress.flush();
       await x.journal.finish(r.id, key, record, 'done', output ? { output: { ...record.output, ...output } } : {}, r.fence);
       x.metrics.stepDone(part.driver.kind, step.id, Date.now() - began);
@@ -95,7 +100,10 @@ export async function runPart(part: Part, run: PartRun): Promise<RollbackError |
       return {
         name: e.name || 'Error',
         message: e.message,
-        hint: error instanceof StepFailed ? error.hint : 'Check the worker logs for this rollback id, then retry with a new /rollback or continue by hand from the runbook.',
+        hint:
+          error instanceof StepFailed
+            ? error.hint
+            : 'Check the worker logs for this rollback id, then retry with a new /rollback or continue by hand from the runbook.',
         stepId: key,
       };
     }

@@ -55,7 +55,10 @@ export async function runStack(parts: Part[], rb: Rollback, run: PartRun): Promi
         pending.delete(name);
         const state: ComponentState = { state: 'skipped', at: now() };
         states[name] = state;
-        inflight.set(name, record(run, name, state, `:fast_forward: skipped: it runs after ${blockedBy.join(', ')}, which did not succeed. Still on \`${part.plan.current}\`.`));
+        inflight.set(
+          name,
+          record(run, name, state, `:fast_forward: skipped: it runs after ${blockedBy.join(', ')}, which did not succeed. Still on \`${part.plan.current}\`.`),
+        );
         continue;
       }
       if (stop !== undefined || !part.after.every(done)) continue;
@@ -66,7 +69,14 @@ export async function runStack(parts: Part[], rb: Rollback, run: PartRun): Promi
 
   launch();
   while (inflight.size) {
-    const [name, error] = await Promise.race([...inflight].map(([n, p]) => p.then(() => [n, undefined] as const, (e: unknown) => [n, e] as const)));
+    const [name, error] = await Promise.race(
+      [...inflight].map(([n, p]) =>
+        p.then(
+          () => [n, undefined] as const,
+          (e: unknown) => [n, e] as const,
+        ),
+      ),
+    );
     inflight.delete(name);
     if (error !== undefined) stop ??= error;
     launch();
@@ -90,6 +100,11 @@ export function stackFailure(rb: Rollback, states: Record<string, ComponentState
   return {
     name: 'StackIncomplete',
     message: `${parts.join('; ')}. ${done.length ? `Rolled back: ${done.join(', ')}.` : 'No component was rolled back.'}`,
-    hint: `The card shows where each component is now. Fix what failed (${failed.map((c) => states[c.name]!.error?.hint).filter(Boolean).join(' ') || 'see the thread'}), then ask again for what is left: \`${replan}\`.`,
+    hint: `The card shows where each component is now. Fix what failed (${
+      failed
+        .map((c) => states[c.name]!.error?.hint)
+        .filter(Boolean)
+        .join(' ') || 'see the thread'
+    }), then ask again for what is left: \`${replan}\`.`,
   };
 }

@@ -96,7 +96,9 @@ export function rollbackCard(rb: Rollback, ctx: CardContext): KnownBlock[] {
     text: {
       type: 'mrkdwn',
       text: `*Approval*: ${ctx.approvalRule}, never the requester${approvedBy ? `\nApproved by ${approvedBy}` : ''}${
-        rb.state === 'awaiting_approval' ? `\nMay approve: ${who}${ctx.expiresAt ? `\nExpires at ${hhmm(ctx.expiresAt.toISOString()).slice(0, 5)} UTC if not approved` : ''}` : ''
+        rb.state === 'awaiting_approval'
+          ? `\nMay approve: ${who}${ctx.expiresAt ? `\nExpires at ${hhmm(ctx.expiresAt.toISOString()).slice(0, 5)} UTC if not approved` : ''}`
+          : ''
       }`,
     },
   });
@@ -139,7 +141,12 @@ export function rollbackCard(rb: Rollback, ctx: CardContext): KnownBlock[] {
   }
   blocks.push({
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: `${rb.id} · requested ${hhmm(rb.createdAt)} UTC${rb.finishedAt ? ` · finished ${hhmm(rb.finishedAt)} UTC` : ''} · \`/rollback status ${rb.id}\`` }],
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: `${rb.id} · requested ${hhmm(rb.createdAt)} UTC${rb.finishedAt ? ` · finished ${hhmm(rb.finishedAt)} UTC` : ''} · \`/rollback status ${rb.id}\``,
+      },
+    ],
   });
   return blocks;
 }
@@ -161,7 +168,11 @@ function componentText(rb: Rollback, c: Component, journal: Record<string, StepR
   const state = rb.componentStates?.[c.name];
   const mark = state ? `${COMPONENT_MARK[state.state]} ${state.state}` : ':white_small_square: waiting';
   const after = c.after.length ? ` · after ${c.after.join(', ')}` : '';
-  const change = !c.plan ? 'not planned yet' : state?.state === 'unchanged' ? (c.plan.changes[0] ?? 'already there') : `\`${c.plan.current}\` → \`${c.plan.target}\``;
+  const change = !c.plan
+    ? 'not planned yet'
+    : state?.state === 'unchanged'
+      ? (c.plan.changes[0] ?? 'already there')
+      : `\`${c.plan.current}\` → \`${c.plan.target}\``;
   const steps = c.plan ? `\n${stepLines(c.plan.steps, journal, `${c.name}/`)}` : '';
   return `*${c.name}* (${c.service}) · ${mark}${after}\n${change}${steps}`;
 }

@@ -42,8 +42,16 @@ export function followUpMessage(rb: Rollback, opts: FollowUpOptions): Message {
   }
   if (f.postMortemScheduled) lines.push(done('Post-mortem scheduled', f.postMortemScheduled));
   else {
-    lines.push(`• Post-mortem due by ${opts.postMortemDeadline}: the draft is in this thread. Mark it scheduled once it is booked, or Rewind reminds the thread before the deadline.`);
-    elements.push({ type: 'button', action_id: ACTION_POSTMORTEM_SCHEDULED, style: 'primary', text: { type: 'plain_text', text: 'Post-mortem scheduled' }, value: rb.id });
+    lines.push(
+      `• Post-mortem due by ${opts.postMortemDeadline}: the draft is in this thread. Mark it scheduled once it is booked, or Rewind reminds the thread before the deadline.`,
+    );
+    elements.push({
+      type: 'button',
+      action_id: ACTION_POSTMORTEM_SCHEDULED,
+      style: 'primary',
+      text: { type: 'plain_text', text: 'Post-mortem scheduled' },
+      value: rb.id,
+    });
   }
   if (elements.length) buttons.push({ type: 'actions', block_id: `followup:${rb.id}`, elements });
   const text = lines.join('\n');

@@ -2,7 +2,11 @@ import { formatDuration } from '../domain/duration.js';
 import type { RoleGroup } from '../policy/authority.js';
 import type { DecisionMatrix, ScenarioDef, SeverityDef } from '../policy/matrix.js';
 
-const ADVICE: Record<SeverityDef['rollback'], string> = { yes: 'roll back', consider: 'consider a rollback', 'fix-forward': 'fix forward (a rollback needs an override reason)' };
+const ADVICE: Record<SeverityDef['rollback'], string> = {
+  yes: 'roll back',
+  consider: 'consider a rollback',
+  'fix-forward': 'fix forward (a rollback needs an override reason)',
+};
 
 /** `oncall + lead`, `2× lead`, `oncall or lead`. */
 export function groupsText(groups: readonly RoleGroup[]): string {
@@ -23,7 +27,8 @@ export function recommendation(row: Pick<ScenarioDef, 'rollbackType' | 'estimate
 /** `/rollback matrix`: severities, then scenarios with who decides and the recommended rollback. */
 export function matrixText(m: DecisionMatrix): string {
   const severities = Object.entries(m.severities).map(
-    ([id, s]) => `• *${id}* ${s.label}: ${ADVICE[s.rollback]} · approve: ${groupsText(s.require)}${missingRoles(s.require, m)}${m.defaultSeverity === id ? ' _(default)_' : ''}`,
+    ([id, s]) =>
+      `• *${id}* ${s.label}: ${ADVICE[s.rollback]} · approve: ${groupsText(s.require)}${missingRoles(s.require, m)}${m.defaultSeverity === id ? ' _(default)_' : ''}`,
   );
   const scenarios = Object.entries(m.scenarios).map(([id, row]) => {
     const require = row.require ?? m.severities[row.severity]?.require ?? [];

@@ -39,16 +39,28 @@ function clip(text: string, max: number): string {
  * `versions` fills the version field once the worker has read the chosen target's history.
  */
 export function requestModal(choices: ModalChoices, channel: string, versions?: VersionChoices): View {
-  const matrix = choices.scenarios.map((s) => `• *${s.title}*: ${s.severity} · approve: ${s.approve}${s.recommendation ? ` · ${s.recommendation}` : ''}`).join('\n');
+  const matrix = choices.scenarios
+    .map((s) => `• *${s.title}*: ${s.severity} · approve: ${s.approve}${s.recommendation ? ` · ${s.recommendation}` : ''}`)
+    .join('\n');
   const blocks: KnownBlock[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: 'Rewind plans the rollback from the live state and posts it in the war room; it runs once the approvers for its severity approve.' } },
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: 'Rewind plans the rollback from the live state and posts it in the war room; it runs once the approvers for its severity approve.',
+      },
+    },
     {
       type: 'input',
       block_id: FIELD.target,
       // Choosing a target asks the worker for its versions (a block_actions while the form is open).
       dispatch_action: true,
       label: plain('Service and environment'),
-      element: { type: 'static_select', action_id: FIELD.target, placeholder: plain('Choose what to roll back'), options: choices.targets.slice(0, 100).map((t) => ({
+      element: {
+        type: 'static_select',
+        action_id: FIELD.target,
+        placeholder: plain('Choose what to roll back'),
+        options: choices.targets.slice(0, 100).map((t) => ({
           text: plain(t.stack ? `stack ${t.service} ${t.environment} (${t.stack} components)` : `${t.service} ${t.environment}`),
           value: `${t.stack ? STACK_PREFIX : ''}${t.service}/${t.environment}`,
         })),
@@ -58,21 +70,37 @@ export function requestModal(choices: ModalChoices, channel: string, versions?: 
       type: 'input',
       block_id: FIELD.scenario,
       label: plain('What happened? (issue type)'),
-      element: { type: 'static_select', action_id: FIELD.scenario, placeholder: plain('Choose the closest row of the decision matrix'), options: choices.scenarios.slice(0, 100).map((s) => ({ text: plain(`${s.title} (${s.severity})`), value: s.id })) },
+      element: {
+        type: 'static_select',
+        action_id: FIELD.scenario,
+        placeholder: plain('Choose the closest row of the decision matrix'),
+        options: choices.scenarios.slice(0, 100).map((s) => ({ text: plain(`${s.title} (${s.severity})`), value: s.id })),
+      },
     },
     { type: 'context', elements: [{ type: 'mrkdwn', text: clip(`*Decision matrix*: recommended rollback and time estimate\n${matrix}`, 3000) }] },
     {
       type: 'input',
       block_id: FIELD.severity,
       optional: true,
-      label: plain('Severity (default: the issue type\'s)'),
-      element: { type: 'static_select', action_id: FIELD.severity, placeholder: plain('As the issue type says'), options: choices.severities.map((s) => ({ text: plain(`${s.id} · ${s.label}: ${s.advice}`), value: s.id })) },
+      label: plain("Severity (default: the issue type's)"),
+      element: {
+        type: 'static_select',
+        action_id: FIELD.severity,
+        placeholder: plain('As the issue type says'),
+        options: choices.severities.map((s) => ({ text: plain(`${s.id} · ${s.label}: ${s.advice}`), value: s.id })),
+      },
     },
     {
       type: 'input',
       block_id: FIELD.reason,
       label: plain('Reason'),
-      element: { type: 'plain_text_input', action_id: FIELD.reason, multiline: true, max_length: 500, placeholder: plain('What users see, since when, what you tried') },
+      element: {
+        type: 'plain_text_input',
+        action_id: FIELD.reason,
+        multiline: true,
+        max_length: 500,
+        placeholder: plain('What users see, since when, what you tried'),
+      },
     },
     {
       type: 'input',
@@ -87,7 +115,11 @@ export function requestModal(choices: ModalChoices, channel: string, versions?: 
       type: 'input',
       block_id: FIELD.checklist,
       label: plain('Pre-rollback checklist: confirm every item'),
-      element: { type: 'checkboxes', action_id: FIELD.checklist, options: choices.checklist.map((item, i) => ({ text: { type: 'mrkdwn', text: clip(item, 150) }, value: String(i) })) },
+      element: {
+        type: 'checkboxes',
+        action_id: FIELD.checklist,
+        options: choices.checklist.map((item, i) => ({ text: { type: 'mrkdwn', text: clip(item, 150) }, value: String(i) })),
+      },
     },
   ];
   return {
@@ -102,7 +134,10 @@ export function requestModal(choices: ModalChoices, channel: string, versions?: 
 }
 
 /** What the request form holds, as plain values. */
-type StateValues = Record<string, Record<string, { selected_option?: { value?: string } | null; value?: string | null; selected_options?: { value?: string }[] }>>;
+type StateValues = Record<
+  string,
+  Record<string, { selected_option?: { value?: string } | null; value?: string | null; selected_options?: { value?: string }[] }>
+>;
 
 /** Reads `view.state.values` of the request form. */
 export function readRequestForm(values: StateValues): RequestForm {
@@ -132,8 +167,28 @@ export function rejectModal(rb: Rollback, channel: string): View {
     submit: plain('Reject'),
     close: plain('Back'),
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: clip(`Reject the rollback of *${rb.service} ${rb.environment}* requested by <@${rb.requestedBy}>. The reason is posted in the thread and kept in the audit trail.`, 3000) } },
-      { type: 'input', block_id: REJECT_REASON, label: plain('Why reject it?'), element: { type: 'plain_text_input', action_id: REJECT_REASON, multiline: true, max_length: 500, placeholder: plain('e.g. fix forward instead: patch is ready') } },
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: clip(
+            `Reject the rollback of *${rb.service} ${rb.environment}* requested by <@${rb.requestedBy}>. The reason is posted in the thread and kept in the audit trail.`,
+            3000,
+          ),
+        },
+      },
+      {
+        type: 'input',
+        block_id: REJECT_REASON,
+        label: plain('Why reject it?'),
+        element: {
+          type: 'plain_text_input',
+          action_id: REJECT_REASON,
+          multiline: true,
+          max_length: 500,
+          placeholder: plain('e.g. fix forward instead: patch is ready'),
+        },
+      },
     ],
   };
 }
@@ -148,7 +203,11 @@ export function viewMetadata(raw: string): { id?: string; channel?: string; nonc
     const parsed: unknown = JSON.parse(raw);
     if (parsed && typeof parsed === 'object') {
       const { id, channel, nonce } = parsed as Record<string, unknown>;
-      return { ...(typeof id === 'string' ? { id } : {}), ...(typeof channel === 'string' ? { channel } : {}), ...(typeof nonce === 'string' ? { nonce } : {}) };
+      return {
+        ...(typeof id === 'string' ? { id } : {}),
+        ...(typeof channel === 'string' ? { channel } : {}),
+        ...(typeof nonce === 'string' ? { nonce } : {}),
+      };
     }
   } catch {
     // Not ours or tampered with: no metadata.

@@ -168,16 +168,20 @@ export class RollbackStore {
     event: LifecycleEvent,
     opts: { patch?: Omit<Partial<Rollback>, 'state'>; message?: string; user?: string; say?: (rb: Rollback) => OutboxEntry[] } & WriteOptions = {},
   ): Promise<{ rollback: Rollback; changed: boolean }> {
-    return this.update(id, (rb) => {
-      const fired = fire(rb, event);
-      if (!fired) return undefined;
-      const next: Rollback = { ...fired, ...opts.patch };
-      return {
-        rollback: next,
-        event: { type: 'state', message: opts.message ?? `${rb.state} → ${next.state}`, user: opts.user },
-        say: opts.say?.(next),
-      };
-    }, opts);
+    return this.update(
+      id,
+      (rb) => {
+        const fired = fire(rb, event);
+        if (!fired) return undefined;
+        const next: Rollback = { ...fired, ...opts.patch };
+        return {
+          rollback: next,
+          event: { type: 'state', message: opts.message ?? `${rb.state} → ${next.state}`, user: opts.user },
+          say: opts.say?.(next),
+        };
+      },
+      opts,
+    );
   }
 
   /** A timeline event (audited) and/or war-room lines, without changing the record. */

@@ -36,6 +36,9 @@ export function checksRan(rb: Rollback): boolean {
 
 /** The `{components}` template variable: one line per component of a stack, or the one target of a plain rollback. */
 export function componentList(rb: Rollback, status: string): string {
-  if (rb.stack) return componentLines(rb).map((l) => `- ${l}`).join('\n');
+  if (rb.stack)
+    return componentLines(rb)
+      .map((l) => `- ${l}`)
+      .join('\n');
   return `- ${rb.service} ${rb.environment}: ${rb.plan ? `${rb.plan.current} → ${rb.plan.target}` : 'not planned'} (${status})`;
 }

@@ -36,7 +36,9 @@ export function templateIssues(templates: TemplateOverrides | undefined): { path
     return [
       {
         path: ['templates', name],
-        message: `unknown variable${unknown.length > 1 ? 's' : ''} ${unknown.map((v) => `{${v}}`).join(', ')}: fix the spelling or use one of ${Object.keys(TEMPLATE_VARIABLES)
+        message: `unknown variable${unknown.length > 1 ? 's' : ''} ${unknown.map((v) => `{${v}}`).join(', ')}: fix the spelling or use one of ${Object.keys(
+          TEMPLATE_VARIABLES,
+        )
           .map((v) => `{${v}}`)
           .join(', ')}`,
       },

@@ -9,7 +9,9 @@ function plainSlack(text: string, name: (id: string) => string): string {
 }
 
 function cell(text: string, name: (id: string) => string): string {
-  return plainSlack(text, name).replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
+  return plainSlack(text, name)
+    .replace(/\|/g, '\\|')
+    .replace(/\s*\n\s*/g, ' ');
 }
 
 /** The post-mortem's timeline from the recorded events (UTC), after a row for when it was first seen. */

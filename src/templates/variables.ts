@@ -27,13 +27,13 @@ export const TEMPLATE_VARIABLES = {
   rto_verdict: '`within the 15m 00s RTO` or `over the 15m 00s RTO`',
   severity: '`P0 (Critical)`, or `unclassified`',
   scenario: 'the decision-matrix scenario, e.g. `Complete platform outage`, or `not classified`',
-  rollback_type: 'the matrix\'s recommended rollback type, e.g. `Frontend only`',
-  estimate: 'the matrix\'s time estimate, e.g. `5m 00s`',
+  rollback_type: "the matrix's recommended rollback type, e.g. `Frontend only`",
+  estimate: "the matrix's time estimate, e.g. `5m 00s`",
   override_reason: 'why the requester rolled back against a fix-forward advice, or `none`',
   requester: 'the requester as a Slack mention',
-  requester_name: 'the requester\'s name (for files and user-facing text)',
+  requester_name: "the requester's name (for files and user-facing text)",
   approvers: 'approvers as Slack mentions',
-  approver_names: 'approvers\' names',
+  approver_names: "approvers' names",
   error: 'why it failed, or `none`',
   summary: 'two or three sentences on what happened, from the record',
   components: 'one line per component of a stack with where it is now (for a plain rollback, its one target)',
@@ -75,7 +75,8 @@ const minute = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 
 function summary(rb: Rollback, product: string, took: string, verdict: string): string {
   const what = `A rollback of ${product} ${rb.service} ${rb.environment} from ${versionLabel(rb.plan?.current)} to ${versionLabel(rb.plan?.target)} was requested at ${minute(rb.createdAt)} (${rb.reason || 'no reason given'}).`;
-  if (rb.state === 'succeeded') return `${what} It completed in ${took}, ${verdict}${checksRan(rb) ? ', and passed its post-rollback checks' : '; no post-rollback check was configured'}.`;
+  if (rb.state === 'succeeded')
+    return `${what} It completed in ${took}, ${verdict}${checksRan(rb) ? ', and passed its post-rollback checks' : '; no post-rollback check was configured'}.`;
   if (rb.state === 'failed') return `${what} It failed after ${took}: ${rb.error?.name ?? 'Error'}: ${rb.error?.message ?? 'see the timeline'}.`;
   return `${what} It is ${STATUS[rb.state] ?? rb.state.replace('_', ' ')}.`;
 }

@@ -24,5 +24,9 @@ export function escalateTo(contacts: EscalationContact[]): string {
 
 /** The hint on a failed verification: who to page, where to look, then the rolled-back driver's next step. */
 export function verificationHint(input: VerifyStepInput, check: CheckConfig, plan: Plan, next: string): string {
-  return [escalateTo(input.escalation), `Next: the rollback itself ran (${plan.current} → ${plan.target}) but this check still fails; ${lookHere(check)}.`, next].join(' ');
+  return [
+    escalateTo(input.escalation),
+    `Next: the rollback itself ran (${plan.current} → ${plan.target}) but this check still fails; ${lookHere(check)}.`,
+    next,
+  ].join(' ');
 }

@@ -15,10 +15,7 @@ const sleep = (ms: number, signal: AbortSignal) =>
  * The runbooks' `curl -f https://.../health`: GET until the expected status, with a timeout per
  * attempt and a few attempts, because a freshly rolled-back service may need a moment behind its load balancer.
  */
-export async function checkHttp(
-  cfg: HealthCheckConfig,
-  opts: { signal: AbortSignal; fetch?: typeof fetch },
-): Promise<CheckResult> {
+export async function checkHttp(cfg: HealthCheckConfig, opts: { signal: AbortSignal; fetch?: typeof fetch }): Promise<CheckResult> {
   const doFetch = opts.fetch ?? fetch;
   let last = '';
   for (let attempt = 1; attempt <= cfg.attempts; attempt++) {
@@ -43,4 +40,3 @@ export async function checkHttp(
   }
   return { ok: false, summary: `${last} after ${cfg.attempts} attempt${cfg.attempts === 1 ? '' : 's'}` };
 }
-

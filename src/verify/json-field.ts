@@ -13,14 +13,21 @@ const show = (value: unknown) => {
 };
 
 /** `curl -s .../health | jq .status` = "healthy": GET, parse, compare one field, with the check's attempts. */
-export async function checkJsonField(cfg: HttpCheckConfig & { json: NonNullable<HttpCheckConfig['json']> }, opts: { signal: AbortSignal; fetch?: typeof fetch }): Promise<CheckResult> {
+export async function checkJsonField(
+  cfg: HttpCheckConfig & { json: NonNullable<HttpCheckConfig['json']> },
+  opts: { signal: AbortSignal; fetch?: typeof fetch },
+): Promise<CheckResult> {
   const doFetch = opts.fetch ?? fetch;
   const { field, equals } = cfg.json;
   let last = '';
   for (let attempt = 1; attempt <= cfg.attempts; attempt++) {
     if (attempt > 1) await pause(cfg.interval, opts.signal);
     try {
-      const res = await doFetch(cfg.url, { signal: AbortSignal.any([opts.signal, AbortSignal.timeout(cfg.timeout)]), redirect: 'manual', headers: { accept: 'application/json' } });
+      const res = await doFetch(cfg.url, {
+        signal: AbortSignal.any([opts.signal, AbortSignal.timeout(cfg.timeout)]),
+        redirect: 'manual',
+        headers: { accept: 'application/json' },
+      });
       const text = await res.text();
       if (res.status !== cfg.expectStatus) {
         last = `GET ${cfg.url} → ${res.status} (expected ${cfg.expectStatus})`;

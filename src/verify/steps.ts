@@ -47,7 +47,12 @@ function title(check: CheckConfig): string {
   }
 }
 
-const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'check';
+const slug = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 40) || 'check';
 
 /**
  * The verification steps the executor appends after a driver's own steps: the target's `health`,
@@ -72,7 +77,12 @@ export function verifySteps(request: { service: string; environment: string; tar
   const steps = quick.map(step);
   if (metrics.length) {
     const settle = Math.max(...metrics.map((m) => m.window));
-    steps.push({ id: 'verify-settle', title: `Let ${formatDuration(settle)} of traffic through before reading metrics`, driver: 'verify', input: { ...base, settle } satisfies VerifyStepInput });
+    steps.push({
+      id: 'verify-settle',
+      title: `Let ${formatDuration(settle)} of traffic through before reading metrics`,
+      driver: 'verify',
+      input: { ...base, settle } satisfies VerifyStepInput,
+    });
     steps.push(...metrics.map((m, i) => step(m, quick.length + i)));
   }
   return steps;

@@ -36,7 +36,12 @@ export interface Verifier {
 function readInput(ctx: VerifyContext): VerifyStepInput {
   const input = (ctx.step.input ?? {}) as Omit<Partial<VerifyStepInput>, 'check'> & { check?: unknown };
   if (input.check === 'http') {
-    if (!ctx.target.health) throw new StepFailed('PlanDataMissing', 'This health check step has no health URL any more.', 'add `health` back to the catalog entry, or ask for a new plan');
+    if (!ctx.target.health)
+      throw new StepFailed(
+        'PlanDataMissing',
+        'This health check step has no health URL any more.',
+        'add `health` back to the catalog entry, or ask for a new plan',
+      );
     return { service: '', environment: '', escalation: [], ...input, check: { type: 'http', ...ctx.target.health } };
   }
   if (!input.check && input.settle === undefined) {
@@ -75,7 +80,11 @@ export function createVerifier(deps: VerifierDeps = {}): Verifier {
         metricLag: deps.metricLag,
       });
       if (!result.ok) {
-        throw new StepFailed('VerificationFailed', `Verification failed: ${checkLabel(check)}: ${result.summary}`, verificationHint(input, check, ctx.plan, ctx.next));
+        throw new StepFailed(
+          'VerificationFailed',
+          `Verification failed: ${checkLabel(check)}: ${result.summary}`,
+          verificationHint(input, check, ctx.plan, ctx.next),
+        );
       }
       ctx.progress(result.summary);
       return { check: checkLabel(check), ok: true, summary: result.summary };

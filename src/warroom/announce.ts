@@ -24,7 +24,9 @@ function context(rb: Rollback): string[] {
   const { severity, scenario, override } = rb.policy ?? {};
   if (severity) {
     const rec = [scenario?.rollbackType, scenario?.estimateMs !== undefined ? `~${formatDuration(scenario.estimateMs)}` : undefined].filter(Boolean).join(', ');
-    lines.push(`Severity *${severity.id} ${severity.label}*${scenario ? ` · ${scenario.title}` : ''} · matrix: ${adviceText(severity.advice).toLowerCase()}${rec ? ` · recommended: ${rec}` : ''}`);
+    lines.push(
+      `Severity *${severity.id} ${severity.label}*${scenario ? ` · ${scenario.title}` : ''} · matrix: ${adviceText(severity.advice).toLowerCase()}${rec ? ` · recommended: ${rec}` : ''}`,
+    );
   }
   if (override) lines.push(`:warning: *Override* of the fix-forward advice by <@${rb.requestedBy}>: ${override}`);
   return lines;
@@ -53,12 +55,15 @@ export async function approvalRequest(s: Services, rb: Rollback): Promise<string
   if (oncall) lines.push(oncall);
   if (resolved) {
     const needed = resolved.authority.requirements.map(
-      (r) => `${r.label}: ${r.groups.map((g) => `${describeGroup(g)} (${mentions(usersOf(g, members).filter((u) => u !== rb.requestedBy)) || '_nobody eligible: fix `roles`_'})`).join(' and ')}`,
+      (r) =>
+        `${r.label}: ${r.groups.map((g) => `${describeGroup(g)} (${mentions(usersOf(g, members).filter((u) => u !== rb.requestedBy)) || '_nobody eligible: fix `roles`_'})`).join(' and ')}`,
     );
     lines.push(`Approval needed, never from the requester: ${needed.join('; and ')}`);
     if (resolved.problem) lines.push(`:warning: ${resolved.problem}`);
   }
-  lines.push(`RTO ${formatDuration(s.catalog.rto)} (clock on the card) · the request expires at ${expiresAt(s, rb).toISOString().slice(11, 16)} UTC if not approved`);
+  lines.push(
+    `RTO ${formatDuration(s.catalog.rto)} (clock on the card) · the request expires at ${expiresAt(s, rb).toISOString().slice(11, 16)} UTC if not approved`,
+  );
   return lines.join('\n');
 }
 

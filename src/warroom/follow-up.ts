@@ -49,7 +49,11 @@ export const postMortemMarker = (rb: Rollback) => `Post-mortem draft for ${rb.id
 export async function uploadPostMortem(s: Services, rb: Rollback): Promise<void> {
   if (!rb.card) return;
   const timeline = await s.store.timeline(rb.id);
-  const ids = [rb.requestedBy, ...rb.approvals.map((a) => a.user), ...timeline.flatMap((e) => [...e.message.matchAll(/<@([UW][A-Z0-9]+)>/g)].map((m) => m[1]!))];
+  const ids = [
+    rb.requestedBy,
+    ...rb.approvals.map((a) => a.user),
+    ...timeline.flatMap((e) => [...e.message.matchAll(/<@([UW][A-Z0-9]+)>/g)].map((m) => m[1]!)),
+  ];
   const markdown = await render(s, 'postMortem', rb, { names: await displayNames(s, ids), withTimeline: true });
   await s.poster.client.filesUploadV2({
     channel_id: rb.card.channel,

@@ -141,7 +141,16 @@ export class OutboxPoster {
           return;
         }
         const promote = new AbortController();
-        const watch = urgent ? undefined : setInterval(() => void this.s.outbox.urgentFrom(id, from + entries.length).then((u) => u && promote.abort(), () => undefined), PROMOTE_CHECK_MS);
+        const watch = urgent
+          ? undefined
+          : setInterval(
+              () =>
+                void this.s.outbox.urgentFrom(id, from + entries.length).then(
+                  (u) => u && promote.abort(),
+                  () => undefined,
+                ),
+              PROMOTE_CHECK_MS,
+            );
         try {
           rb = await this.deliver(rb, batch, { first, last, at: Date.now() }, { urgent, promote: promote.signal });
         } finally {
@@ -233,10 +242,17 @@ export class OutboxPoster {
    * After a crash mid-post: did that post reach Slack? Looks for the message carrying its
    * metadata (or, for the post-mortem file, its comment) near the time it was attempted.
    */
-  private async landed(rb: Rollback, entry: OutboxEntry, inflight: Inflight): Promise<{ card?: { channel: string; ts: string }; followUp?: { channel: string; ts: string } } | undefined> {
+  private async landed(
+    rb: Rollback,
+    entry: OutboxEntry,
+    inflight: Inflight,
+  ): Promise<{ card?: { channel: string; ts: string }; followUp?: { channel: string; ts: string } } | undefined> {
     const oldest = String((inflight.at - 60_000) / 1000);
     const mine = (m: { metadata?: { event_type?: string; event_payload?: Record<string, unknown> } }) =>
-      m.metadata?.event_type === EVENT_TYPE && m.metadata.event_payload?.rollback === rb.id && m.metadata.event_payload?.seq === inflight.last && (m.metadata.event_payload?.nonce ?? '') === (rb.nonce ?? '');
+      m.metadata?.event_type === EVENT_TYPE &&
+      m.metadata.event_payload?.rollback === rb.id &&
+      m.metadata.event_payload?.seq === inflight.last &&
+      (m.metadata.event_payload?.nonce ?? '') === (rb.nonce ?? '');
     const client = this.s.poster.client;
     if (entry.kind === 'card') {
       const channel = this.s.catalog.warRoom;

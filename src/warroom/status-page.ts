@@ -7,7 +7,6 @@ export interface StatusPageConfig {
   tokenEnv?: string;
 }
 
-
 /** The JSON body sent to the webhook: the rendered text plus what a status page needs to route it. */
 export function statusPagePayload(rb: Rollback, message: string) {
   return {
@@ -34,7 +33,10 @@ export async function postStatusPage(cfg: StatusPageConfig, env: NodeJS.ProcessE
   const token = cfg.tokenEnv ? env[cfg.tokenEnv] : undefined;
   const host = new URL(cfg.url).host;
   if (cfg.tokenEnv && !token) {
-    return refusal('not_configured', `${cfg.tokenEnv} is not set in Rewind's environment, so the status page at ${host} cannot be updated: set it where the workers run (the catalog names the variable, never the token).`);
+    return refusal(
+      'not_configured',
+      `${cfg.tokenEnv} is not set in Rewind's environment, so the status page at ${host} cannot be updated: set it where the workers run (the catalog names the variable, never the token).`,
+    );
   }
   let res: Response;
   try {

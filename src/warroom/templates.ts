@@ -6,7 +6,12 @@ import type { Services } from '../rollbacks/context.js';
 export const POST_MORTEM_WITHIN_MS = 48 * 3600_000;
 
 /** Renders one of the catalog's templates (or the runbook default) for a rollback. */
-export async function render(s: Services, name: TemplateName, rb: Rollback, extra: { names?: Record<string, string>; withTimeline?: boolean } = {}): Promise<string> {
+export async function render(
+  s: Services,
+  name: TemplateName,
+  rb: Rollback,
+  extra: { names?: Record<string, string>; withTimeline?: boolean } = {},
+): Promise<string> {
   return renderTemplate(
     name,
     rb,

@@ -58,23 +58,34 @@ async function approve(sb: Sandbox, who: Who, card: FakeMessage): Promise<void> 
 
 /** The card's text as a person reads it: every section's text and fields. */
 function cardText(message: FakeMessage): string {
-  return ((message.blocks ?? []) as { text?: { text: string }; fields?: { text: string }[] }[]).map((b) => [b.text?.text, ...(b.fields ?? []).map((f) => f.text)].filter(Boolean).join('\n')).join('\n');
+  return ((message.blocks ?? []) as { text?: { text: string }; fields?: { text: string }[] }[])
+    .map((b) => [b.text?.text, ...(b.fields ?? []).map((f) => f.text)].filter(Boolean).join('\n'))
+    .join('\n');
 }
 
 /** One section per component, starting `*<name>* (<service>) · <state>`. */
 function componentSections(message: FakeMessage): string[] {
-  return ((message.blocks ?? []) as { type: string; text?: { text: string } }[]).filter((b) => b.type === 'section' && /^\*[a-z0-9-]+\* \(/.test(b.text?.text ?? '')).map((b) => b.text!.text);
+  return ((message.blocks ?? []) as { type: string; text?: { text: string } }[])
+    .filter((b) => b.type === 'section' && /^\*[a-z0-9-]+\* \(/.test(b.text?.text ?? ''))
+    .map((b) => b.text!.text);
 }
 
 async function cardOf(sb: Sandbox, id: string): Promise<FakeMessage> {
-  return eventually(() => sb.slack.messages(WAR_ROOM.id).find((m) => !m.thread_ts && cardText(m).includes(`Rollback ${id}`) && approveButton(m)), `the card of ${id} with its Approve button`);
+  return eventually(
+    () => sb.slack.messages(WAR_ROOM.id).find((m) => !m.thread_ts && cardText(m).includes(`Rollback ${id}`) && approveButton(m)),
+    `the card of ${id} with its Approve button`,
+  );
 }
 
 async function settled(sb: Sandbox, id: string): Promise<Rollback> {
-  return eventually(async () => {
-    const rb = await sb.rewind.services.store.get(id);
-    return rb && ['succeeded', 'failed', 'rejected', 'expired', 'cancelled'].includes(rb.state) ? rb : undefined;
-  }, `${id} to finish`, 30_000);
+  return eventually(
+    async () => {
+      const rb = await sb.rewind.services.store.get(id);
+      return rb && ['succeeded', 'failed', 'rejected', 'expired', 'cancelled'].includes(rb.state) ? rb : undefined;
+    },
+    `${id} to finish`,
+    30_000,
+  );
 }
 
 /** The estate panel's lines (what the page shows on the right). */
@@ -92,17 +103,36 @@ function before(lines: string[], first: string, then: string): void {
   expect(started, `the thread says ${then} started`).toBeGreaterThan(done);
 }
 
-const DISTROCV_BEFORE = ['service on distrocv-api:3 (v2.0.1)', 'live build: v2.0.1', 'NewMatchingAlgorithm = true', 'AppConfig feature-flags: version 3, complete'];
-const DISTROCV_AFTER = ['service on distrocv-api:2 (v2.0.0), 3/3 tasks running', 'live build: v2.0.0-previous', 'NewMatchingAlgorithm = false', 'AppConfig feature-flags: version 2, complete'];
+const DISTROCV_BEFORE = [
+  'service on distrocv-api:3 (v2.0.1)',
+  'live build: v2.0.1',
+  'NewMatchingAlgorithm = true',
+  'AppConfig feature-flags: version 3, complete',
+];
+const DISTROCV_AFTER = [
+  'service on distrocv-api:2 (v2.0.0), 3/3 tasks running',
+  'live build: v2.0.0-previous',
+  'NewMatchingAlgorithm = false',
+  'AppConfig feature-flags: version 2, complete',
+];
 
 /** The DistroCV stack ran to the end: each component's fake changed, one after the other, and the outcome says where each is. */
 async function expectDistroCvRolledBack(sb: Sandbox, card: FakeMessage, id: string): Promise<void> {
   const rb = await settled(sb, id);
   expect(rb.error).toBeUndefined();
   expect(rb.state).toBe('succeeded');
-  expect(rb.componentStates).toMatchObject({ api: { state: 'succeeded' }, frontend: { state: 'succeeded' }, matching: { state: 'succeeded' }, appconfig: { state: 'succeeded' } });
+  expect(rb.componentStates).toMatchObject({
+    api: { state: 'succeeded' },
+    frontend: { state: 'succeeded' },
+    matching: { state: 'succeeded' },
+    appconfig: { state: 'succeeded' },
+  });
   const lines = estate(sb);
-  for (const now of DISTROCV_AFTER) expect(lines.some((l) => l.includes(now)), `estate shows "${now}":\n${lines.join('\n')}`).toBe(true);
+  for (const now of DISTROCV_AFTER)
+    expect(
+      lines.some((l) => l.includes(now)),
+      `estate shows "${now}":\n${lines.join('\n')}`,
+    ).toBe(true);
 
   const said = await eventually(() => {
     const t = thread(sb, card);
@@ -113,11 +143,19 @@ async function expectDistroCvRolledBack(sb: Sandbox, card: FakeMessage, id: stri
   before(said, 'matching', 'appconfig');
   const outcome = said.find((l) => l.includes(`${id} succeeded`))!;
   expect(outcome).toContain('stack distrocv production is rolled back');
-  for (const where of ['api (api): rolled back, on distrocv-api:2', 'frontend (frontend): rolled back, on v2.0.0-previous', 'matching (NewMatchingAlgorithm): rolled back, on "false"', 'appconfig (FeatureFlags): rolled back, on version 2']) {
+  for (const where of [
+    'api (api): rolled back, on distrocv-api:2',
+    'frontend (frontend): rolled back, on v2.0.0-previous',
+    'matching (NewMatchingAlgorithm): rolled back, on "false"',
+    'appconfig (FeatureFlags): rolled back, on version 2',
+  ]) {
     expect(outcome).toContain(where);
   }
   // The card, re-rendered from the record, shows every component done.
-  await eventually(() => componentSections(sb.slack.messages(WAR_ROOM.id).find((m) => m.ts === card.ts)!).every((s) => s.includes(':large_green_circle: succeeded')), 'every component succeeded on the card');
+  await eventually(
+    () => componentSections(sb.slack.messages(WAR_ROOM.id).find((m) => m.ts === card.ts)!).every((s) => s.includes(':large_green_circle: succeeded')),
+    'every component succeeded on the card',
+  );
 }
 
 describe('the sandbox stacks', () => {
@@ -132,7 +170,11 @@ describe('the sandbox stacks', () => {
     expect(parseCommand('full production sev security-breach', catalog)).toMatchObject({ service: 'skillancer-p0', stack: true });
 
     const lines = estate(sb);
-    for (const was of DISTROCV_BEFORE) expect(lines.some((l) => l.includes(was)), `estate starts with "${was}"`).toBe(true);
+    for (const was of DISTROCV_BEFORE)
+      expect(
+        lines.some((l) => l.includes(was)),
+        `estate starts with "${was}"`,
+      ).toBe(true);
 
     await type(sb, 'requester', '/rollback stack distrocv production Full regression after v2.0.1');
     const card = await cardOf(sb, 'RB-1');
@@ -181,7 +223,9 @@ describe('the sandbox stacks', () => {
     expect(text).toContain('Rollback RB-1 · skillancer-p0 production');
     expect(componentSections(card)).toEqual([
       expect.stringMatching(/^\*maintenance\* \(MAINTENANCE_MODE\) · :white_small_square: waiting\n`"false" \(version 1\)` → `"true"`/),
-      expect.stringMatching(/^\*app\* \(skillancer\) · :white_small_square: waiting · after maintenance\n`skillancer-web revision 3 .*skillancer-api revision 3 .*` → `skillancer-web revision 2 .*skillancer-api revision 2 .*`/),
+      expect.stringMatching(
+        /^\*app\* \(skillancer\) · :white_small_square: waiting · after maintenance\n`skillancer-web revision 3 .*skillancer-api revision 3 .*` → `skillancer-web revision 2 .*skillancer-api revision 2 .*`/,
+      ),
     ]);
     expect(text).toContain('stack skillancer-p0 production: 1 from oncall or lead and 1 from lead (different people)');
     expect(text).toContain('P0 · Security breach confirmed: 1 from cto and 1 from security (different people)');
@@ -192,8 +236,15 @@ describe('the sandbox stacks', () => {
     expect(rb.state).toBe('succeeded');
     expect(rb.componentStates).toMatchObject({ maintenance: { state: 'succeeded' }, app: { state: 'succeeded' } });
     const lines = estate(sb);
-    for (const now of ['MAINTENANCE_MODE = true', 'skillancer-web: revision 4 (v1.0.0-rc.5), 3/3 available', 'skillancer-api: revision 4 (v1.0.0-rc.5), 3/3 available']) {
-      expect(lines.some((l) => l.includes(now)), `estate shows "${now}":\n${lines.join('\n')}`).toBe(true);
+    for (const now of [
+      'MAINTENANCE_MODE = true',
+      'skillancer-web: revision 4 (v1.0.0-rc.5), 3/3 available',
+      'skillancer-api: revision 4 (v1.0.0-rc.5), 3/3 available',
+    ]) {
+      expect(
+        lines.some((l) => l.includes(now)),
+        `estate shows "${now}":\n${lines.join('\n')}`,
+      ).toBe(true);
     }
     const said = await eventually(() => {
       const t = thread(sb, card);

@@ -31,7 +31,12 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`No browser at ${CHROMIUM}: install Debian's Chromium with \`apt-get install chromium\` (.ci/run does it).`);
   sandbox = await startSandbox({ redisUrl: testRedisUrl(), fast: true, logLevel: process.env.TEST_LOG_LEVEL ?? 'silent' });
   profile = await mkdtemp(join(tmpdir(), 'rewind-chromium-'));
-  browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1440, height: 1500 } });
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1440, height: 1500 },
+  });
   page = browser.pages()[0] ?? (await browser.newPage());
   page.setDefaultTimeout(10_000);
   await page.goto(sandbox.url);
@@ -170,7 +175,8 @@ describe('npm run sandbox in a browser', () => {
       await page.locator('#confirm').waitFor();
       await page.click('#confirm-ok');
       await page.locator('#confirm').waitFor({ state: 'hidden' });
-      if (approver === PEOPLE.oncall.id) await page.locator('.thread', { hasText: 'ROLLBACK REQUESTED RB-3' }).getByText('still needed: 1 more from lead').waitFor();
+      if (approver === PEOPLE.oncall.id)
+        await page.locator('.thread', { hasText: 'ROLLBACK REQUESTED RB-3' }).getByText('still needed: 1 more from lead').waitFor();
     }
 
     const thread = page.locator('.thread', { hasText: 'ROLLBACK REQUESTED RB-3' });
@@ -178,7 +184,9 @@ describe('npm run sandbox in a browser', () => {
     await stack.getByText('Succeeded').first().waitFor();
     await expect.poll(() => maintenance.innerText()).toContain('🟢 succeeded');
     await expect.poll(() => app.innerText()).toContain('🟢 succeeded · after maintenance');
-    expect(await thread.innerText()).toMatch(/maintenance \(MAINTENANCE_MODE\): rolled back, on "true"[\s\S]*app \(skillancer\): rolled back, on skillancer-web revision 2/);
+    expect(await thread.innerText()).toMatch(
+      /maintenance \(MAINTENANCE_MODE\): rolled back, on "true"[\s\S]*app \(skillancer\): rolled back, on skillancer-web revision 2/,
+    );
     const panel = () => page.locator('#estate-items').innerText();
     await expect.poll(panel).toContain('MAINTENANCE_MODE = true');
     await expect.poll(panel).toMatch(/skillancer-web[\s\S]*revision 4 \(v1\.0\.0-rc\.5\), 3\/3 available/);

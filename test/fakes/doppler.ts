@@ -128,7 +128,13 @@ export class DopplerFake {
     let raw = '';
     for await (const chunk of req) raw += String(chunk);
     const body = raw ? parseJson(raw) : undefined;
-    this.requests.push({ method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), authorization: req.headers.authorization, body });
+    this.requests.push({
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      authorization: req.headers.authorization,
+      body,
+    });
     const answer = this.failures.shift() ?? this.answer(req.method ?? 'GET', url, req.headers.authorization, body);
     res.writeHead(answer.status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(answer.body));

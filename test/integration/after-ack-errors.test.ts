@@ -16,6 +16,10 @@ it('tells the person who typed /rollback that it failed after the ack, and why',
   await redis.stop('SIGKILL');
   const res = await h.slack.slashCommand(h.eventsUrl, { text: 'history', user_id: USERS.requester, channel_id: 'C0DEV' });
   expect(res.status).toBe(200); // acked in time all the same
-  const reply = await eventually(() => h.slack.responses.map((r) => String(r.body.text)).find((t) => t.includes('could not handle')), 'the failure reply', 30_000);
+  const reply = await eventually(
+    () => h.slack.responses.map((r) => String(r.body.text)).find((t) => t.includes('could not handle')),
+    'the failure reply',
+    30_000,
+  );
   expect(reply).toMatch(/Rewind could not handle `\/rollback history`: .+\. Nothing was started/);
 });

@@ -7,18 +7,34 @@ afterEach(async () => {
   await h.close();
 });
 
-const card = (id: string) => eventually(() => h.slack.messages(WAR_ROOM).find((m) => !m.thread_ts && readable(m).includes(`Rollback ${id} `) && readable(m).includes('rollback_approve')), `the ${id} card`);
-const ephemeralTo = (user: string, text: RegExp) => eventually(() => h.slack.messages(WAR_ROOM).find((m) => m.ephemeralTo === user && text.test(m.text ?? '')), `an ephemeral to ${user}`);
+const card = (id: string) =>
+  eventually(
+    () => h.slack.messages(WAR_ROOM).find((m) => !m.thread_ts && readable(m).includes(`Rollback ${id} `) && readable(m).includes('rollback_approve')),
+    `the ${id} card`,
+  );
+const ephemeralTo = (user: string, text: RegExp) =>
+  eventually(() => h.slack.messages(WAR_ROOM).find((m) => m.ephemeralTo === user && text.test(m.text ?? '')), `an ephemeral to ${user}`);
 
 it('never lets a card left from lost Redis data approve the newer rollback that reuses its id', async () => {
   h = await startHarness();
   await h.slack.slashCommand(h.eventsUrl, { text: 'api production before the data loss', user_id: USERS.requester, channel_id: 'C0DEV' });
   const old = await card('RB-1');
-  await eventually(() => h.slack.thread(WAR_ROOM, old.ts).some((m) => m.text?.includes('ROLLBACK REQUESTED')) && h.slack.responses.some((r) => String(r.body.text).includes('waiting for approval')), 'RB-1 to settle');
+  await eventually(
+    () =>
+      h.slack.thread(WAR_ROOM, old.ts).some((m) => m.text?.includes('ROLLBACK REQUESTED')) &&
+      h.slack.responses.some((r) => String(r.body.text).includes('waiting for approval')),
+    'RB-1 to settle',
+  );
   // Redis loses everything: ids start again at RB-1.
   await dropPrefix(h.prefix);
   await h.slack.slashCommand(h.eventsUrl, { text: 'api production after the data loss', user_id: USERS.requester, channel_id: 'C0DEV' });
-  const fresh = await eventually(() => h.slack.messages(WAR_ROOM).find((m) => !m.thread_ts && m.ts !== old.ts && readable(m).includes('Rollback RB-1 ') && readable(m).includes('rollback_approve')), 'the new RB-1 card');
+  const fresh = await eventually(
+    () =>
+      h.slack
+        .messages(WAR_ROOM)
+        .find((m) => !m.thread_ts && m.ts !== old.ts && readable(m).includes('Rollback RB-1 ') && readable(m).includes('rollback_approve')),
+    'the new RB-1 card',
+  );
   expect(fresh.ts).not.toBe(old.ts);
 
   await h.slack.clickButton(h.eventsUrl, { user_id: USERS.oncall, action_id: 'rollback_approve', value: 'RB-1', channel: WAR_ROOM, message_ts: old.ts });
@@ -48,7 +64,10 @@ it('cancels an approved rollback that has not started yet, and then never runs i
   expect((await h.rewind.services.store.get('RB-1'))?.state).toBe('cancelled');
   expect(await h.rewind.services.locks.holder('api/production')).toBeNull();
   const thread = await eventually(() => {
-    const text = h.slack.thread(WAR_ROOM, posted.ts).map((m) => m.text ?? '').join('\n');
+    const text = h.slack
+      .thread(WAR_ROOM, posted.ts)
+      .map((m) => m.text ?? '')
+      .join('\n');
     return text.includes('cancelled RB-1') ? text : undefined;
   }, 'the cancellation in the thread');
   expect(thread).not.toMatch(/Rolling back/);

@@ -30,7 +30,16 @@ interface Shape {
 
 /** A DistributionConfig as `aws cloudfront get-distribution-config` prints it. */
 function config(shape: Partial<Shape> = {}): Record<string, unknown> {
-  const s: Shape = { origin: 'web-v1', aliases: ['skillancer.com', 'www.skillancer.com'], comment: 'skillancer.com production', priceClass: 'PriceClass_All', root: 'index.html', apiBehavior: false, callerReference: CALLER, ...shape };
+  const s: Shape = {
+    origin: 'web-v1',
+    aliases: ['skillancer.com', 'www.skillancer.com'],
+    comment: 'skillancer.com production',
+    priceClass: 'PriceClass_All',
+    root: 'index.html',
+    apiBehavior: false,
+    callerReference: CALLER,
+    ...shape,
+  };
   const none = { Quantity: 0 };
   return {
     CallerReference: s.callerReference,
@@ -44,7 +53,14 @@ function config(shape: Partial<Shape> = {}): Record<string, unknown> {
           DomainName: `${s.origin}.skillancer.com`,
           OriginPath: '',
           CustomHeaders: none,
-          CustomOriginConfig: { HTTPPort: 80, HTTPSPort: 443, OriginProtocolPolicy: 'https-only', OriginSslProtocols: { Quantity: 1, Items: ['TLSv1.2'] }, OriginReadTimeout: 30, OriginKeepaliveTimeout: 5 },
+          CustomOriginConfig: {
+            HTTPPort: 80,
+            HTTPSPort: 443,
+            OriginProtocolPolicy: 'https-only',
+            OriginSslProtocols: { Quantity: 1, Items: ['TLSv1.2'] },
+            OriginReadTimeout: 30,
+            OriginKeepaliveTimeout: 5,
+          },
           ConnectionAttempts: 3,
           ConnectionTimeout: 10,
           OriginAccessControlId: '',
@@ -66,7 +82,12 @@ function config(shape: Partial<Shape> = {}): Record<string, unknown> {
       CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6',
     },
     CacheBehaviors: s.apiBehavior
-      ? { Quantity: 1, Items: [{ PathPattern: '/api/*', TargetOriginId: s.origin, ViewerProtocolPolicy: 'https-only', CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad' }] }
+      ? {
+          Quantity: 1,
+          Items: [
+            { PathPattern: '/api/*', TargetOriginId: s.origin, ViewerProtocolPolicy: 'https-only', CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad' },
+          ],
+        }
       : none,
     CustomErrorResponses: none,
     Comment: s.comment,
@@ -90,7 +111,14 @@ function config(shape: Partial<Shape> = {}): Record<string, unknown> {
 
 /** Before the v2 launch (the backup to restore) and the launch itself (what is live). */
 const GOOD = config({ origin: 'web-v1' });
-const LIVE = config({ origin: 'web-v2', aliases: ['skillancer.com', 'www.skillancer.com', 'beta.skillancer.com'], comment: 'v2 launch', priceClass: 'PriceClass_200', root: '', apiBehavior: true });
+const LIVE = config({
+  origin: 'web-v2',
+  aliases: ['skillancer.com', 'www.skillancer.com', 'beta.skillancer.com'],
+  comment: 'v2 launch',
+  priceClass: 'PriceClass_200',
+  root: '',
+  apiBehavior: true,
+});
 
 let s3f: S3Fake;
 let cff: CloudFrontFake;
@@ -100,7 +128,10 @@ let cf: CloudFrontClient;
 let backups: { old: string; good: string; live: string };
 
 function saveBackup(body: unknown, date: string): string {
-  return s3f.putObject(BUCKET, KEY, typeof body === 'string' ? body : JSON.stringify(body, null, 2), { lastModified: new Date(date), contentType: 'application/json' }).versionId;
+  return s3f.putObject(BUCKET, KEY, typeof body === 'string' ? body : JSON.stringify(body, null, 2), {
+    lastModified: new Date(date),
+    contentType: 'application/json',
+  }).versionId;
 }
 
 beforeEach(async () => {
@@ -126,7 +157,14 @@ afterEach(async () => {
 const driver = () => asExecutor(cloudfrontDriver, createCloudFrontDriver({ cloudfront: cf, s3: () => s3, minPollSec: 0.01 }));
 
 function target(overrides: Record<string, unknown> = {}): CloudFrontTarget {
-  return cloudfrontTarget.parse({ driver: 'cloudfront', distributionId: DIST, backup: { bucket: BUCKET, key: KEY }, pollInterval: '20ms', deployTimeout: '10s', ...overrides });
+  return cloudfrontTarget.parse({
+    driver: 'cloudfront',
+    distributionId: DIST,
+    backup: { bucket: BUCKET, key: KEY },
+    pollInterval: '20ms',
+    deployTimeout: '10s',
+    ...overrides,
+  });
 }
 
 function request(version?: string, t = target()): PlanRequest<CloudFrontTarget> {
@@ -206,7 +244,9 @@ describe('cloudfront driver: plan', () => {
     expect(configDigest({ ...after.config, Enabled: true })).toBe(configDigest(before.config));
 
     const again = await refusal(driver().plan(request('disabled'), driverContext()));
-    expect(again.message).toBe(`${DIST} is disabled already. Restore a backup with \`/rollback cdn production to <version>\` (\`/rollback history cdn production\` lists them).`);
+    expect(again.message).toBe(
+      `${DIST} is disabled already. Restore a backup with \`/rollback cdn production to <version>\` (\`/rollback history cdn production\` lists them).`,
+    );
   });
 
   it('lists the backup versions newest first, with `disabled`', async () => {
@@ -235,7 +275,9 @@ describe('cloudfront driver: refusals', () => {
     const notJson = saveBackup('DistributionConfig: {', '2024-01-16T08:00:00Z');
     const broken = await refusal(driver().plan(request(), driverContext()));
     expect(broken.message).toMatch(
-      new RegExp(`^${BACKUP_URL} version ${notJson} \\(${when('2024-01-16T08:00:00Z')}\\) is not a usable CloudFront config backup: it is not JSON \\(.+\\)\\. Name another version with \`to <version>\``),
+      new RegExp(
+        `^${BACKUP_URL} version ${notJson} \\(${when('2024-01-16T08:00:00Z')}\\) is not a usable CloudFront config backup: it is not JSON \\(.+\\)\\. Name another version with \`to <version>\``,
+      ),
     );
     expect(broken.choices).toEqual([backups.live, backups.good, backups.old, 'disabled']);
 
@@ -310,17 +352,25 @@ describe('cloudfront driver: execution', () => {
   it('fails for good, with the command that asks again, when the distribution changed under the plan', async () => {
     const plan = await driver().plan(request(backups.good), driverContext());
     const planned = (await liveConfig()).etag;
-    cff.failNext('UpdateDistribution', { code: 'PreconditionFailed', status: 412, message: 'The precondition given in one or more of the request-header fields evaluated to false.' });
+    cff.failNext('UpdateDistribution', {
+      code: 'PreconditionFailed',
+      status: 412,
+      message: 'The precondition given in one or more of the request-header fields evaluated to false.',
+    });
     const raced = await stepFailure(driver().runStep(stepContext(plan, 'update', target()).context));
     expect(raced.name).toBe('PreconditionFailed');
     expect(raced.permanent).toBe(true);
-    expect(raced.message).toBe(`CloudFront distribution ${DIST} changed while Rewind was updating it: ETag ${planned} is not current any more. Rewind changed nothing.`);
+    expect(raced.message).toBe(
+      `CloudFront distribution ${DIST} changed while Rewind was updating it: ETag ${planned} is not current any more. Rewind changed nothing.`,
+    );
     expect(raced.hint).toBe(`ask for a fresh plan against the live config: \`/rollback cdn production to ${backups.good}\``);
 
     cff.addDistribution(DIST, { ...LIVE, Comment: 'edited in the console' });
     const moved = await stepFailure(driver().runStep(stepContext(plan, 'update', target()).context));
     expect(moved.permanent).toBe(true);
-    expect(moved.message).toMatch(new RegExp(`^CloudFront distribution ${DIST} changed since planning: its config ETag went ${planned} → E\\w+ .+\\. Rewind changed nothing\\.$`));
+    expect(moved.message).toMatch(
+      new RegExp(`^CloudFront distribution ${DIST} changed since planning: its config ETag went ${planned} → E\\w+ .+\\. Rewind changed nothing\\.$`),
+    );
     expect(moved.hint).toBe(raced.hint);
     expect(cff.callsOf('UpdateDistribution')).toHaveLength(1);
   });

@@ -22,7 +22,14 @@ import { asExecutor } from '../support/driver.js';
 import { refusal, stepFailure } from '../support/rejections.js';
 
 const PASSWORD = 'pw-Zx81!never-logged';
-const SECRET = JSON.stringify({ engine: 'postgres', host: 'distrocv-prod.c9akciq32.us-east-1.rds.amazonaws.com', port: 5432, username: 'distrocv', password: PASSWORD, dbname: 'distrocv' });
+const SECRET = JSON.stringify({
+  engine: 'postgres',
+  host: 'distrocv-prod.c9akciq32.us-east-1.rds.amazonaws.com',
+  port: 5432,
+  username: 'distrocv',
+  password: PASSWORD,
+  dbname: 'distrocv',
+});
 const aws = { region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 3 };
 
 let rds: FakeRds;
@@ -54,7 +61,16 @@ afterEach(async () => {
 const noKube = () => Promise.reject(new Error('this test has no Kubernetes API'));
 
 const driver = (kube: RestartClients['kube'] = noKube) =>
-  asExecutor(databaseDriver, createDatabaseDriver({ rds: () => clients.rds, secrets: () => clients.secrets, restart: { ecs: () => clients.ecs, kube }, rpo: 5 * 60_000, minPollSec: 0.01 }));
+  asExecutor(
+    databaseDriver,
+    createDatabaseDriver({
+      rds: () => clients.rds,
+      secrets: () => clients.secrets,
+      restart: { ecs: () => clients.ecs, kube },
+      rpo: 5 * 60_000,
+      minPollSec: 0.01,
+    }),
+  );
 
 function target(overrides: Record<string, unknown> = {}): DatabaseTarget {
   return databaseTarget.parse({
@@ -111,7 +127,13 @@ describe('database driver: point-in-time restore', () => {
     expect(restored.restoredFrom).toEqual({ instance: 'distrocv-prod', time: plan.data.restoreTime });
     expect(restored.tags).toEqual({ 'rewind:rollback': 'RB-42', 'rewind:source': 'distrocv-prod' });
     // Same class, Multi-AZ, network and parameters as the source, not RDS's defaults.
-    expect(restored).toMatchObject({ instanceClass: 'db.r6g.large', multiAz: true, subnetGroup: 'distrocv-db-private', securityGroups: ['sg-0db0001'], parameterGroup: 'distrocv-postgres15' });
+    expect(restored).toMatchObject({
+      instanceClass: 'db.r6g.large',
+      multiAz: true,
+      subnetGroup: 'distrocv-db-private',
+      securityGroups: ['sg-0db0001'],
+      parameterGroup: 'distrocv-postgres15',
+    });
     expect(rds.instances.get('distrocv-prod')!.status).toBe('available');
 
     const secret = JSON.parse(secrets.current('distrocv/database')!);
@@ -132,24 +154,34 @@ describe('database driver: point-in-time restore', () => {
 
   it('refuses a time outside the restorable window and says what the window is', async () => {
     rds.instances.get('distrocv-prod')!.retentionDays = 7;
-    const tooOld = await refusal(driver().plan({ rollbackId: 'RB-1', service: 'db', environment: 'production', target: target(), options: options('at', '-10d') }, ctx()));
-    expect(tooOld.message).toMatch(/is outside the restorable window of distrocv-prod: .* UTC → .* UTC \(latest restorable time; backups kept 7 days\); it is older than the backups RDS keeps/);
+    const tooOld = await refusal(
+      driver().plan({ rollbackId: 'RB-1', service: 'db', environment: 'production', target: target(), options: options('at', '-10d') }, ctx()),
+    );
+    expect(tooOld.message).toMatch(
+      /is outside the restorable window of distrocv-prod: .* UTC → .* UTC \(latest restorable time; backups kept 7 days\); it is older than the backups RDS keeps/,
+    );
     expect(tooOld.choices).toHaveLength(2);
     expect(tooOld.choices[0]).toMatch(/^at \d{4}-\d{2}-\d{2}T\d{2}:\d{2}Z$/);
 
-    const tooRecent = await refusal(driver().plan({ rollbackId: 'RB-1', service: 'db', environment: 'production', target: target(), options: options('at', '-30s') }, ctx()));
+    const tooRecent = await refusal(
+      driver().plan({ rollbackId: 'RB-1', service: 'db', environment: 'production', target: target(), options: options('at', '-30s') }, ctx()),
+    );
     expect(tooRecent.message).toMatch(/RDS can only restore up to its latest restorable time/);
 
     // A time from the refusal's choices plans fine.
     const chosen = tooOld.choices[0]!.split(' ');
-    await expect(driver().plan({ rollbackId: 'RB-1', service: 'db', environment: 'production', target: target(), options: options(...chosen) }, ctx())).resolves.toMatchObject({ driver: 'database' });
+    await expect(
+      driver().plan({ rollbackId: 'RB-1', service: 'db', environment: 'production', target: target(), options: options(...chosen) }, ctx()),
+    ).resolves.toMatchObject({ driver: 'database' });
     expect(rds.callsTo('RestoreDBInstanceToPointInTime')).toHaveLength(0);
   });
 
   it('refuses point-in-time restore when automated backups are off, offering snapshots', async () => {
     rds.instances.get('distrocv-prod')!.retentionDays = 0;
     rds.addSnapshot('distrocv-prod-2026-01-21', 'distrocv-prod', new Date(Date.now() - 86_400_000));
-    const refused = await refusal(driver().plan({ rollbackId: 'RB-1', service: 'db', environment: 'production', target: target(), options: options('at', '-15m') }, ctx()));
+    const refused = await refusal(
+      driver().plan({ rollbackId: 'RB-1', service: 'db', environment: 'production', target: target(), options: options('at', '-15m') }, ctx()),
+    );
     expect(refused.message).toMatch(/automated backups are off \(backup retention 0 days\)/);
     expect(refused.choices).toEqual(['snapshot distrocv-prod-2026-01-21']);
   });
@@ -227,7 +259,9 @@ describe('database driver: Kubernetes dependents', () => {
     const kube = await startFakeKube({ tickMs: 10 });
     try {
       kube.addDeployment('production', 'distrocv-worker', { revisions: ['distrocv-worker:1.4.0'], replicas: 2 });
-      const t = target({ dependents: [{ cluster: 'distrocv-prod', service: 'api' }, { kubernetes: { namespace: 'production', deployment: 'distrocv-worker' } }] });
+      const t = target({
+        dependents: [{ cluster: 'distrocv-prod', service: 'api' }, { kubernetes: { namespace: 'production', deployment: 'distrocv-worker' } }],
+      });
       const db = driver(lazyKubeApis(async () => fakeKubeConfigFor(kube)));
       const plan = await db.plan({ rollbackId: 'RB-42', service: 'db', environment: 'production', target: t, options: options('at', '-15m') }, ctx());
       expect(plan.steps.map((s) => s.id)).toEqual(['restore', 'wait-available', 'update-secret', 'redeploy-1', 'redeploy-2']);
@@ -242,7 +276,9 @@ describe('database driver: Kubernetes dependents', () => {
       await expect(db.runStep(again.context)).resolves.toMatchObject({ status: 'deployment "distrocv-worker" successfully rolled out' });
 
       expect(kube.calls.filter((c) => c.method === 'PATCH')).toHaveLength(1);
-      expect(kube.deployment('production', 'distrocv-worker')?.spec.template.metadata.annotations['kubectl.kubernetes.io/restartedAt']).toEqual(expect.any(String));
+      expect(kube.deployment('production', 'distrocv-worker')?.spec.template.metadata.annotations['kubectl.kubernetes.io/restartedAt']).toEqual(
+        expect.any(String),
+      );
       expect(kube.replicaSets('production', 'distrocv-worker')).toHaveLength(2);
       expect(ecs.callsTo('UpdateService')).toHaveLength(1);
     } finally {
@@ -254,8 +290,15 @@ describe('database driver: Kubernetes dependents', () => {
     const kube = await startFakeKube({ tickMs: 10 });
     try {
       const t = target({ dependents: [{ kubernetes: { namespace: 'production', deployment: 'distrocv-worker' } }] });
-      const refused = await refusal(driver(lazyKubeApis(async () => fakeKubeConfigFor(kube))).plan({ rollbackId: 'RB-42', service: 'db', environment: 'production', target: t, options: options('at', '-15m') }, ctx()));
-      expect(refused.message).toBe('there is no deployment/distrocv-worker in namespace production (context fake): fix dependents for distrocv-prod in the catalog, Rewind would restart it after the restore.');
+      const refused = await refusal(
+        driver(lazyKubeApis(async () => fakeKubeConfigFor(kube))).plan(
+          { rollbackId: 'RB-42', service: 'db', environment: 'production', target: t, options: options('at', '-15m') },
+          ctx(),
+        ),
+      );
+      expect(refused.message).toBe(
+        'there is no deployment/distrocv-worker in namespace production (context fake): fix dependents for distrocv-prod in the catalog, Rewind would restart it after the restore.',
+      );
     } finally {
       await kube.close();
     }
@@ -332,13 +375,18 @@ describe('database driver: snapshots', () => {
     expect(text).toContain('`distrocv-prod-before-launch`: manual, taken');
     expect(text).toContain('→ `/rollback db production snapshot rds:distrocv-prod-2026-01-20-03-00`');
 
-    const refused = await refusal(driver().plan({ rollbackId: 'RB-5', service: 'db', environment: 'production', target: t, options: options('snapshots') }, ctx()));
+    const refused = await refusal(
+      driver().plan({ rollbackId: 'RB-5', service: 'db', environment: 'production', target: t, options: options('snapshots') }, ctx()),
+    );
     expect(refused.choices).toEqual(['snapshot distrocv-prod-before-launch', 'snapshot rds:distrocv-prod-2026-01-20-03-00']);
   });
 
   it('restores a snapshot, then the same secret and redeploy steps', async () => {
     const t = target();
-    const plan = await driver().plan({ rollbackId: 'RB-7', service: 'db', environment: 'production', target: t, options: options('snapshot', 'distrocv-prod-before-launch') }, ctx());
+    const plan = await driver().plan(
+      { rollbackId: 'RB-7', service: 'db', environment: 'production', target: t, options: options('snapshot', 'distrocv-prod-before-launch') },
+      ctx(),
+    );
     expect(plan.target).toBe('distrocv-prod-rb-7 from snapshot distrocv-prod-before-launch');
     expect(plan.changes.join('\n')).toMatch(/Data-loss window: writes after .* \(24h 00m so far/);
     for (const step of plan.steps) await driver().runStep(stepCtx(plan, step.id, t, 'RB-7').context);
@@ -353,17 +401,24 @@ describe('database driver: snapshots', () => {
     expect(ecs.callsTo('UpdateService')).toHaveLength(1);
   });
 
-  it('refuses an unknown snapshot or another instance\'s snapshot, listing the right ones', async () => {
-    const unknown = await refusal(driver().plan({ rollbackId: 'RB-5', service: 'db', environment: 'production', target: target(), options: options('snapshot', 'nope') }, ctx()));
+  it("refuses an unknown snapshot or another instance's snapshot, listing the right ones", async () => {
+    const unknown = await refusal(
+      driver().plan({ rollbackId: 'RB-5', service: 'db', environment: 'production', target: target(), options: options('snapshot', 'nope') }, ctx()),
+    );
     expect(unknown.message).toBe("There is no RDS snapshot nope. Pick one of distrocv-prod's snapshots:");
     expect(unknown.choices).toHaveLength(2);
-    const foreign = await refusal(driver().plan({ rollbackId: 'RB-5', service: 'db', environment: 'production', target: target(), options: options('snapshot', 'other-db-snap') }, ctx()));
+    const foreign = await refusal(
+      driver().plan({ rollbackId: 'RB-5', service: 'db', environment: 'production', target: target(), options: options('snapshot', 'other-db-snap') }, ctx()),
+    );
     expect(foreign.message).toMatch(/^Snapshot other-db-snap is of other-db, not distrocv-prod/);
   });
 
   it('reports drift when the approved snapshot disappears before execution', async () => {
     const t = target();
-    const plan = await driver().plan({ rollbackId: 'RB-5', service: 'db', environment: 'production', target: t, options: options('snapshot', 'distrocv-prod-before-launch') }, ctx());
+    const plan = await driver().plan(
+      { rollbackId: 'RB-5', service: 'db', environment: 'production', target: t, options: options('snapshot', 'distrocv-prod-before-launch') },
+      ctx(),
+    );
     await expect(driver().drift(plan, t, ctx())).resolves.toBeUndefined();
     rds.snapshots.delete('distrocv-prod-before-launch');
     await expect(driver().drift(plan, t, ctx())).resolves.toBe('Snapshot distrocv-prod-before-launch is gone since planning.');

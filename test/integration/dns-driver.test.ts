@@ -57,7 +57,11 @@ describe('dns driver', () => {
     );
 
     const { outputs, progress } = await runAllSteps(driver(), plan, target());
-    expect(fake.record(ZONE, 'skillancer.com', 'A')!.AliasTarget).toEqual({ HostedZoneId: 'Z2MAINTENANCE', DNSName: 'maintenance.skillancer.com.', EvaluateTargetHealth: false });
+    expect(fake.record(ZONE, 'skillancer.com', 'A')!.AliasTarget).toEqual({
+      HostedZoneId: 'Z2MAINTENANCE',
+      DNSName: 'maintenance.skillancer.com.',
+      EvaluateTargetHealth: false,
+    });
     expect(fake.record(ZONE, MEMO, 'TXT')).toBeDefined();
     const batch = fake.callsOf('ChangeResourceRecordSets')[0]!.input.changes as { action: string }[];
     expect(batch.map((c) => c.action)).toEqual(['UPSERT', 'UPSERT']);
@@ -67,7 +71,9 @@ describe('dns driver', () => {
 
     // Asking for maintenance again is refused and says how to go back.
     const again = await refusal(driver().plan(request(undefined, target(), 'RB-8'), driverContext()));
-    expect(again.message).toMatch(/^skillancer\.com\. was switched to maintenance by RB-7 \(.+\) and not restored yet; point it back with `\/rollback site production to original`\.$/);
+    expect(again.message).toMatch(
+      /^skillancer\.com\. was switched to maintenance by RB-7 \(.+\) and not restored yet; point it back with `\/rollback site production to original`\.$/,
+    );
 
     const back = await driver().plan(request('original', target(), 'RB-9'), driverContext());
     expect(back.current).toBe('alias maintenance.skillancer.com. (Z2MAINTENANCE)');
@@ -97,7 +103,12 @@ describe('dns driver', () => {
     const waited = fake.callsOf('GetChange').length;
     expect(await driver().runStep(stepContext(back, 'switch', target(), { journal: { changeId } }).context)).toMatchObject({ changeId });
     expect(fake.callsOf('ChangeResourceRecordSets')).toHaveLength(4);
-    expect(fake.callsOf('GetChange').slice(waited).map((c) => c.input.id)).toEqual([changeId]);
+    expect(
+      fake
+        .callsOf('GetChange')
+        .slice(waited)
+        .map((c) => c.input.id),
+    ).toEqual([changeId]);
   });
 
   it('uses the catalog`s original when Rewind did not make the switch, and values records', async () => {
@@ -108,7 +119,12 @@ describe('dns driver', () => {
     const plan = await driver().plan(request('original', withOriginal), driverContext());
     expect(plan.changes).toEqual(['skillancer.com. A: 198.51.100.7 (TTL 60) → 203.0.113.10, 203.0.113.11 (TTL 60)']);
     await runAllSteps(driver(), plan, withOriginal);
-    expect(fake.record(ZONE, 'skillancer.com', 'A')).toEqual({ Name: 'skillancer.com.', Type: 'A', TTL: 60, ResourceRecords: ['203.0.113.10', '203.0.113.11'] });
+    expect(fake.record(ZONE, 'skillancer.com', 'A')).toEqual({
+      Name: 'skillancer.com.',
+      Type: 'A',
+      TTL: 60,
+      ResourceRecords: ['203.0.113.10', '203.0.113.11'],
+    });
   });
 
   it('refuses a missing record, an unknown direction and a no-op', async () => {

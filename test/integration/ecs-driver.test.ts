@@ -162,7 +162,9 @@ describe('ecs driver: plan', () => {
       /is in another account or region than service api/,
     );
     expect((await refusal(driver().plan(request('$(rm -rf /)'), ctx()))).message).toMatch(/is not an ECS version/);
-    expect((await refusal(driver().plan(request('v9.9.9'), ctx()))).message).toBe('no ACTIVE revision among the newest 10 of distrocv-api runs an image tagged v9.9.9');
+    expect((await refusal(driver().plan(request('v9.9.9'), ctx()))).message).toBe(
+      'no ACTIVE revision among the newest 10 of distrocv-api runs an image tagged v9.9.9',
+    );
   });
 
   it('refuses an unknown service, an unknown cluster and a deleted service, naming them', async () => {
@@ -379,10 +381,12 @@ describe('ecs driver: steps', () => {
       signal: controller.signal,
       progress: () => controller.abort(new DOMException('rollback cancelled', 'AbortError')),
     });
-    const error = await driver().runStep(wait.context).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const error = await driver()
+      .runStep(wait.context)
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
 
     expect((error as Error).name).toBe('AbortError');
     expect((error as Error).message).toBe('rollback cancelled');
@@ -399,13 +403,15 @@ describe('ecs driver: steps', () => {
 
     expect(failed.code).toBe('StabilityTimeout');
     expect(failed.permanent).toBe(true);
-    expect(failed.message).toBe('api did not reach a steady state on distrocv-api:41 within 1s: 0/3 tasks run distrocv-api:41. ECS may still be deploying; Rewind stopped waiting.');
+    expect(failed.message).toBe(
+      'api did not reach a steady state on distrocv-api:41 within 1s: 0/3 tasks run distrocv-api:41. ECS may still be deploying; Rewind stopped waiting.',
+    );
     expect(failed.hint).toContain("aws ecs describe-services --cluster distrocv-prod --services api --query 'services[0].events[:10]'");
   });
 });
 
 describe('ecs driver: drift', () => {
-  it('reports nothing while the service runs the planned revision or Rewind\'s own deployment', async () => {
+  it("reports nothing while the service runs the planned revision or Rewind's own deployment", async () => {
     seed();
     const plan = await driver().plan(request('41'), ctx());
     expect(await driver().drift(plan, target(), ctx())).toBeUndefined();
@@ -431,6 +437,8 @@ describe('ecs driver: drift', () => {
     const plan = await driver().plan(request('41'), ctx());
     fake.deleteService('distrocv-prod', 'api');
 
-    expect(await driver().drift(plan, target(), ctx())).toMatch(/^ECS service api in cluster distrocv-prod is INACTIVE .*; ask for a new plan with \/rollback api production$/);
+    expect(await driver().drift(plan, target(), ctx())).toMatch(
+      /^ECS service api in cluster distrocv-prod is INACTIVE .*; ask for a new plan with \/rollback api production$/,
+    );
   });
 });

@@ -15,24 +15,42 @@ async function command(text: string, user = USERS.requester) {
   const before = h.slack.responses.length;
   const res = await h.slack.slashCommand(h.eventsUrl, { text, user_id: user, channel_id: 'C0DEVCHAT' });
   expect(res.status).toBe(200);
-  return eventually(() => h.slack.responses.slice(before).map((r) => String(r.body.text)).join('\n') || undefined, `a reply to "/rollback ${text}"`);
+  return eventually(
+    () =>
+      h.slack.responses
+        .slice(before)
+        .map((r) => String(r.body.text))
+        .join('\n') || undefined,
+    `a reply to "/rollback ${text}"`,
+  );
 }
 
 async function state(id: string, states: string[]) {
-  return eventually(async () => {
-    const rb = await h.rewind.services.store.get(id);
-    return rb && states.includes(rb.state) ? rb : undefined;
-  }, `${id} in ${states.join('/')}`);
+  return eventually(
+    async () => {
+      const rb = await h.rewind.services.store.get(id);
+      return rb && states.includes(rb.state) ? rb : undefined;
+    },
+    `${id} in ${states.join('/')}`,
+  );
 }
 
 async function awaitingCard(id: string) {
   await state(id, ['awaiting_approval']);
-  return eventually(() => h.slack.messages(WAR_ROOM).find((m) => !m.thread_ts && readable(m).includes(`Rollback ${id}`) && readable(m).includes('rollback_approve')), `card of ${id}`);
+  return eventually(
+    () => h.slack.messages(WAR_ROOM).find((m) => !m.thread_ts && readable(m).includes(`Rollback ${id}`) && readable(m).includes('rollback_approve')),
+    `card of ${id}`,
+  );
 }
 
-const approveAs = (user: string, id: string, ts: string) => h.slack.clickButton(h.eventsUrl, { user_id: user, action_id: 'rollback_approve', value: id, channel: WAR_ROOM, message_ts: ts });
+const approveAs = (user: string, id: string, ts: string) =>
+  h.slack.clickButton(h.eventsUrl, { user_id: user, action_id: 'rollback_approve', value: id, channel: WAR_ROOM, message_ts: ts });
 
-const threadText = (ts: string) => h.slack.thread(WAR_ROOM, ts).map((m) => m.text ?? '').join('\n');
+const threadText = (ts: string) =>
+  h.slack
+    .thread(WAR_ROOM, ts)
+    .map((m) => m.text ?? '')
+    .join('\n');
 
 describe('what /rollback refuses, and how it says so', () => {
   it('names unknown services, environments and malformed versions with the valid choices', async () => {
@@ -55,7 +73,10 @@ describe('what /rollback refuses, and how it says so', () => {
   });
 
   it('says what to do when the platform refuses to be read at plan time', async () => {
-    h.ecs.failNext('DescribeServices', { type: 'AccessDeniedException', message: 'User: arn:aws:iam::123456789012:role/rewind is not authorized to perform: ecs:DescribeServices' });
+    h.ecs.failNext('DescribeServices', {
+      type: 'AccessDeniedException',
+      message: 'User: arn:aws:iam::123456789012:role/rewind is not authorized to perform: ecs:DescribeServices',
+    });
     await command('api production denied read');
     const reply = await eventually(() => h.slack.responses.map((r) => String(r.body.text)).find((t) => t.includes('was not started')), 'the refusal');
     expect(reply).toMatch(/AccessDeniedException/);
@@ -77,12 +98,24 @@ describe('what /rollback refuses, and how it says so', () => {
   });
 
   it('answers 401 to forged and stale requests, and ignores a retried command', async () => {
-    const forged = await h.slack.slashCommand(h.eventsUrl, { text: 'api production', user_id: USERS.requester, channel_id: 'C0DEVCHAT' }, { signature: 'v0=forged' });
+    const forged = await h.slack.slashCommand(
+      h.eventsUrl,
+      { text: 'api production', user_id: USERS.requester, channel_id: 'C0DEVCHAT' },
+      { signature: 'v0=forged' },
+    );
     expect(forged.status).toBe(401);
-    const stale = await h.slack.slashCommand(h.eventsUrl, { text: 'api production', user_id: USERS.requester, channel_id: 'C0DEVCHAT' }, { timestamp: Math.floor(Date.now() / 1000) - 600 });
+    const stale = await h.slack.slashCommand(
+      h.eventsUrl,
+      { text: 'api production', user_id: USERS.requester, channel_id: 'C0DEVCHAT' },
+      { timestamp: Math.floor(Date.now() / 1000) - 600 },
+    );
     expect(stale.status).toBe(401);
     const first = await h.slack.slashCommand(h.eventsUrl, { text: 'api production retried', user_id: USERS.requester, channel_id: 'C0DEVCHAT' });
-    await h.slack.slashCommand(h.eventsUrl, { text: 'api production retried', user_id: USERS.requester, channel_id: 'C0DEVCHAT' }, { sameTriggerAs: first, retryNum: 1 });
+    await h.slack.slashCommand(
+      h.eventsUrl,
+      { text: 'api production retried', user_id: USERS.requester, channel_id: 'C0DEVCHAT' },
+      { sameTriggerAs: first, retryNum: 1 },
+    );
     await awaitingCard('RB-1');
     expect((await h.rewind.services.store.recent(10)).map((r) => r.id)).toEqual(['RB-1']);
     expect(h.slack.messages(WAR_ROOM).filter((m) => !m.thread_ts && readable(m).includes('Rollback RB-'))).toHaveLength(1);
@@ -110,14 +143,20 @@ describe('what /rollback refuses, and how it says so', () => {
     expect(rb.state).toBe('failed');
     expect(rb.error?.name).toMatch(/RolloutFailed|CircuitBreakerRolledBack/);
     expect(rb.error?.stepId).toBe('wait-stable');
-    const thread = await eventually(() => (threadText(posted.ts).includes('Internal notification') ? threadText(posted.ts) : undefined), 'the failure message and notification');
+    const thread = await eventually(
+      () => (threadText(posted.ts).includes('Internal notification') ? threadText(posted.ts) : undefined),
+      'the failure message and notification',
+    );
     expect(thread).toMatch(/RB-1 failed.*\n\*What you can do:\*/);
     expect(thread).toMatch(/Current Status: failed/);
     expect(await h.rewind.services.locks.holder('api/production')).toBeNull();
   });
 
   it('reports an AWS refusal by name and message, without retrying a permanent error', async () => {
-    h.ecs.failNext('UpdateService', { type: 'AccessDeniedException', message: 'User: arn:aws:iam::123456789012:role/rewind is not authorized to perform: ecs:UpdateService' });
+    h.ecs.failNext('UpdateService', {
+      type: 'AccessDeniedException',
+      message: 'User: arn:aws:iam::123456789012:role/rewind is not authorized to perform: ecs:UpdateService',
+    });
     await command('api production denied');
     const posted = await awaitingCard('RB-1');
     await approveAs(USERS.oncall, 'RB-1', posted.ts);

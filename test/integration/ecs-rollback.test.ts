@@ -27,10 +27,13 @@ function lastReply(): string {
 }
 
 async function waitState(id: string, states: string[]) {
-  return eventually(async () => {
-    const rb = await record(id);
-    return rb && states.includes(rb.state) ? rb : undefined;
-  }, `${id} to reach ${states.join('/')}`);
+  return eventually(
+    async () => {
+      const rb = await record(id);
+      return rb && states.includes(rb.state) ? rb : undefined;
+    },
+    `${id} to reach ${states.join('/')}`,
+  );
 }
 
 describe('ECS rollback from /rollback to a verified, announced recovery', () => {
@@ -52,17 +55,23 @@ describe('ECS rollback from /rollback to a verified, announced recovery', () => 
     expect(text).toContain(`<@${USERS.requester}>`);
     expect(text).toContain('of 15m 00s RTO');
     for (const action of ['rollback_approve', 'rollback_reject', 'rollback_cancel']) expect(text).toContain(action);
-    const announcement = await h.slack.waitFor(() => h.slack.thread(WAR_ROOM, posted.ts).find((m) => m.text?.includes('ROLLBACK REQUESTED')), { what: 'the approval request' });
+    const announcement = await h.slack.waitFor(() => h.slack.thread(WAR_ROOM, posted.ts).find((m) => m.text?.includes('ROLLBACK REQUESTED')), {
+      what: 'the approval request',
+    });
     expect(announcement.text).toContain(`<@${USERS.oncallViaGroup}>`);
 
     // The requester cannot approve; an outsider is told who may.
-    const click = (user: string) => h.slack.clickButton(h.eventsUrl, { user_id: user, action_id: 'rollback_approve', value: 'RB-1', channel: WAR_ROOM, message_ts: posted.ts });
+    const click = (user: string) =>
+      h.slack.clickButton(h.eventsUrl, { user_id: user, action_id: 'rollback_approve', value: 'RB-1', channel: WAR_ROOM, message_ts: posted.ts });
     await click(USERS.requester);
     await click(USERS.outsider);
-    const ephemerals = await h.slack.waitFor(() => {
-      const list = h.slack.messages(WAR_ROOM).filter((m) => m.ephemeralTo);
-      return list.length >= 2 ? list : undefined;
-    }, { what: 'two refusals' });
+    const ephemerals = await h.slack.waitFor(
+      () => {
+        const list = h.slack.messages(WAR_ROOM).filter((m) => m.ephemeralTo);
+        return list.length >= 2 ? list : undefined;
+      },
+      { what: 'two refusals' },
+    );
     expect(ephemerals.find((m) => m.ephemeralTo === USERS.requester)?.text).toMatch(/cannot approve/);
     expect(ephemerals.find((m) => m.ephemeralTo === USERS.outsider)?.text).toMatch(/Only oncall or lead may approve/);
     expect((await record('RB-1'))?.state).toBe('awaiting_approval');
@@ -76,10 +85,13 @@ describe('ECS rollback from /rollback to a verified, announced recovery', () => 
     expect(h.ecs.callsTo('UpdateService')[0]!.input).toMatchObject({ cluster: 'distrocv-prod', service: 'api', forceNewDeployment: true });
     expect(String(h.ecs.service('distrocv-prod', 'api').taskDefinition)).toMatch(/distrocv-api:2$/);
 
-    const thread = await h.slack.waitFor(() => {
-      const t = h.slack.thread(WAR_ROOM, posted.ts);
-      return t.some((m) => m.text?.includes('Internal notification')) ? t : undefined;
-    }, { what: 'the internal notification' });
+    const thread = await h.slack.waitFor(
+      () => {
+        const t = h.slack.thread(WAR_ROOM, posted.ts);
+        return t.some((m) => m.text?.includes('Internal notification')) ? t : undefined;
+      },
+      { what: 'the internal notification' },
+    );
     const lines = thread.map((m) => m.text ?? '');
     for (const step of ['Update service', 'Wait until', 'Health check']) {
       expect(lines.some((l) => l.includes(':hourglass_flowing_sand:') && l.includes(step))).toBe(true);

@@ -62,8 +62,16 @@ async function expectCleanEnd(id = 'RB-1', timeoutMs = 45_000): Promise<void> {
   expect(await h!.rewind.services.locks.holder(rb.target)).toBeNull();
   const cards = h!.slack.messages(WAR_ROOM).filter((m) => !m.thread_ts && readable(m).includes(`Rollback ${id}`));
   expect(cards).toHaveLength(1);
-  const thread = () => h!.slack.thread(WAR_ROOM, cards[0]!.ts).map((m) => m.text ?? '').join('\n');
-  await eventually(() => thread().includes(`${id} succeeded`) && thread().includes('Internal notification') && thread().includes('Post-mortem draft'), 'the outcome, the notification and the post-mortem in the thread', timeoutMs);
+  const thread = () =>
+    h!.slack
+      .thread(WAR_ROOM, cards[0]!.ts)
+      .map((m) => m.text ?? '')
+      .join('\n');
+  await eventually(
+    () => thread().includes(`${id} succeeded`) && thread().includes('Internal notification') && thread().includes('Post-mortem draft'),
+    'the outcome, the notification and the post-mortem in the thread',
+    timeoutMs,
+  );
   // Give a late duplicate the chance to show up before counting.
   await new Promise((r) => setTimeout(r, 500));
   expect(thread().match(new RegExp(`${id} succeeded`, 'g'))).toHaveLength(1);
@@ -147,19 +155,23 @@ describe('Redis and Slack faults', () => {
     await expectCleanEnd();
   });
 
-  it(`Slack answering 500 for ${SLACK_OUTAGE_MS / 1000} s after the first step: execution goes on, the outcome arrives once Slack is back`, { timeout: SLACK_OUTAGE_MS + 90_000 }, async () => {
-    h = await startHarness({ tickMs: 50 });
-    await request({ eventsUrl: h.eventsUrl } as RewindProcess);
-    await approve({ eventsUrl: h.eventsUrl } as RewindProcess);
-    await eventually(async () => (await h!.rewind.services.journal.all('RB-1'))['update-service']?.status === 'done', 'UpdateService to be done', 30_000);
-    h.slack.outage(SLACK_OUTAGE_MS);
-    const outageEnds = Date.now() + SLACK_OUTAGE_MS;
-    const rb = await finished('RB-1', SLACK_OUTAGE_MS + 30_000);
-    // Finished on the platform while Slack was still down: nothing waited for it.
-    expect(Date.now()).toBeLessThan(outageEnds);
-    expect(rb.state).toBe('succeeded');
-    await expectCleanEnd('RB-1', SLACK_OUTAGE_MS + 60_000);
-  });
+  it(
+    `Slack answering 500 for ${SLACK_OUTAGE_MS / 1000} s after the first step: execution goes on, the outcome arrives once Slack is back`,
+    { timeout: SLACK_OUTAGE_MS + 90_000 },
+    async () => {
+      h = await startHarness({ tickMs: 50 });
+      await request({ eventsUrl: h.eventsUrl } as RewindProcess);
+      await approve({ eventsUrl: h.eventsUrl } as RewindProcess);
+      await eventually(async () => (await h!.rewind.services.journal.all('RB-1'))['update-service']?.status === 'done', 'UpdateService to be done', 30_000);
+      h.slack.outage(SLACK_OUTAGE_MS);
+      const outageEnds = Date.now() + SLACK_OUTAGE_MS;
+      const rb = await finished('RB-1', SLACK_OUTAGE_MS + 30_000);
+      // Finished on the platform while Slack was still down: nothing waited for it.
+      expect(Date.now()).toBeLessThan(outageEnds);
+      expect(rb.state).toBe('succeeded');
+      await expectCleanEnd('RB-1', SLACK_OUTAGE_MS + 60_000);
+    },
+  );
 });
 
 describe('shutdown', () => {

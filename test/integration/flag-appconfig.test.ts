@@ -29,7 +29,10 @@ afterEach(async () => {
 });
 
 const driver = () =>
-  asExecutor(flagDriver, createFlagDriver({ ssm: () => new SSMClient(sdkConfig('http://127.0.0.1:9')), appconfig: () => appconfig, env: {}, minPollSec: 0.01 }));
+  asExecutor(
+    flagDriver,
+    createFlagDriver({ ssm: () => new SSMClient(sdkConfig('http://127.0.0.1:9')), appconfig: () => appconfig, env: {}, minPollSec: 0.01 }),
+  );
 
 const target = (): FlagTarget =>
   flagTargetSchema.parse({
@@ -89,7 +92,9 @@ describe('flag driver: AppConfig', () => {
     const plan = await driver().plan(request('revert'), driverContext());
     fake.rollBackNext();
     const run = stepContext(plan, 'deploy', target());
-    const error = await driver().runStep(run.context).catch((e: unknown) => e);
+    const error = await driver()
+      .runStep(run.context)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StepFailed);
     expect(error).toMatchObject({ name: 'DeploymentRolledBack', permanent: true });
     expect((error as Error).message).toMatch(/^AppConfig (rolled back|is rolling back) deployment #4 of feature-flags version 2\.$/);
@@ -112,14 +117,20 @@ describe('flag driver: AppConfig', () => {
 
   it('refuses revert without an earlier version, and reports drift after another deployment', async () => {
     fake.seedDeployment('distrocv', 'prod', 'feature-flags', '3');
-    const refused = await driver().plan(request('revert'), driverContext()).catch((e: unknown) => e);
+    const refused = await driver()
+      .plan(request('revert'), driverContext())
+      .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(PlanRefused);
-    expect((refused as Error).message).toBe('No earlier deployment of distrocv/prod profile feature-flags served another version than 3, so there is nothing to revert to: use set <version>.');
+    expect((refused as Error).message).toBe(
+      'No earlier deployment of distrocv/prod profile feature-flags served another version than 3, so there is nothing to revert to: use set <version>.',
+    );
 
     const plan = await driver().plan(request('off'), driverContext());
     expect(await driver().drift(plan, target(), driverContext())).toBeUndefined();
     fake.seedDeployment('distrocv', 'prod', 'feature-flags', '1');
-    expect(await driver().drift(plan, target(), driverContext())).toMatch(/^distrocv\/prod profile feature-flags now serves version 1 \(deployment #2, .*\); at plan time it served 3$/);
+    expect(await driver().drift(plan, target(), driverContext())).toMatch(
+      /^distrocv\/prod profile feature-flags now serves version 1 \(deployment #2, .*\); at plan time it served 3$/,
+    );
   });
 
   it('names a version AppConfig does not have', async () => {

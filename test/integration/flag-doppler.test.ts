@@ -29,7 +29,16 @@ afterEach(async () => {
 const driver = (env: NodeJS.ProcessEnv = { DOPPLER_TOKEN_SKILLANCER: TOKEN }) => asExecutor(flagDriver, createFlagDriver({ env }));
 
 const target = (overrides: Record<string, unknown> = {}): FlagTarget =>
-  flagTargetSchema.parse({ driver: 'flag', store: 'doppler', project: 'skillancer', config: 'prd', tokenEnv: 'DOPPLER_TOKEN_SKILLANCER', apiUrl: fake.url, values: ['beta'], ...overrides });
+  flagTargetSchema.parse({
+    driver: 'flag',
+    store: 'doppler',
+    project: 'skillancer',
+    config: 'prd',
+    tokenEnv: 'DOPPLER_TOKEN_SKILLANCER',
+    apiUrl: fake.url,
+    values: ['beta'],
+    ...overrides,
+  });
 
 function request(action: string, value?: string, t = target()): PlanRequest<FlagTarget> {
   return { rollbackId: 'RB-7', service: SECRET, environment: 'production', target: t, options: { action, ...(value ? { value } : {}) } };
@@ -39,7 +48,9 @@ const set = (value: string, by: { user?: string; at?: Date } = {}) => fake.setSe
 
 describe('flag driver: Doppler', () => {
   it('reads the catalog entry with its defaults, and refuses a token where its variable name belongs', () => {
-    expect(flagTargetSchema.parse({ driver: 'flag', store: 'doppler', project: 'skillancer', config: 'prd', tokenEnv: 'DOPPLER_TOKEN_SKILLANCER' })).toMatchObject({
+    expect(
+      flagTargetSchema.parse({ driver: 'flag', store: 'doppler', project: 'skillancer', config: 'prd', tokenEnv: 'DOPPLER_TOKEN_SKILLANCER' }),
+    ).toMatchObject({
       on: 'true',
       off: 'false',
       apiUrl: 'https://api.doppler.com',
@@ -62,7 +73,13 @@ describe('flag driver: Doppler', () => {
     const { outputs, progress } = await runAllSteps(driver(), plan, target());
     expect(fake.secret('skillancer', 'prd', SECRET)).toBe('false');
     expect(fake.writes()).toEqual([
-      { method: 'POST', path: '/v3/configs/config/secrets', query: {}, authorization: `Bearer ${TOKEN}`, body: { project: 'skillancer', config: 'prd', secrets: { [SECRET]: 'false' } } },
+      {
+        method: 'POST',
+        path: '/v3/configs/config/secrets',
+        query: {},
+        authorization: `Bearer ${TOKEN}`,
+        body: { project: 'skillancer', config: 'prd', secrets: { [SECRET]: 'false' } },
+      },
     ]);
     expect(outputs['set-secret']).toEqual({ secret: SECRET, project: 'skillancer', config: 'prd', value: '"false"', previous: '"true"', wrote: true });
     expect(progress).toEqual([`${SECRET} in ${WHERE} = "false"`]);
@@ -93,7 +110,9 @@ describe('flag driver: Doppler', () => {
     fake.setSecret('skillancer', 'prd', 'UNRELATED', 'x');
     const plan = await driver().plan(request('revert'), driverContext());
     expect(plan.changes).toEqual([`${SECRET} (Doppler ${WHERE} ${SECRET}): "true" → "false" (its value before the change by bob on 2026-01-22 10:00 UTC)`]);
-    expect(fake.requests.filter((r) => r.path === '/v3/configs/config/logs').map((r) => r.query)).toEqual([{ project: 'skillancer', config: 'prd', page: '1', per_page: '20' }]);
+    expect(fake.requests.filter((r) => r.path === '/v3/configs/config/logs').map((r) => r.query)).toEqual([
+      { project: 'skillancer', config: 'prd', page: '1', per_page: '20' },
+    ]);
     await runAllSteps(driver(), plan, target());
     expect(fake.secret('skillancer', 'prd', SECRET)).toBe('false');
 
@@ -183,7 +202,11 @@ describe('flag driver: Doppler', () => {
     fake.addToken('dp.st.prd.readonly', { project: 'skillancer', config: 'prd', write: false });
     const readOnly = { DOPPLER_TOKEN_SKILLANCER: 'dp.st.prd.readonly' };
     const error = await stepFailure(driver(readOnly).runStep(stepContext(await plan(readOnly), 'set-secret', target()).context));
-    expect(error).toMatchObject({ name: 'DopplerRefused', permanent: true, message: `Doppler answered 403 to setting ${SECRET} in ${WHERE} (This token does not have write access to this config)` });
+    expect(error).toMatchObject({
+      name: 'DopplerRefused',
+      permanent: true,
+      message: `Doppler answered 403 to setting ${SECRET} in ${WHERE} (This token does not have write access to this config)`,
+    });
     expect(error.hint).toBe(`the token in DOPPLER_TOKEN_SKILLANCER may not change ${WHERE}: give Rewind a service token with read/write access to that config`);
   });
 
@@ -211,7 +234,10 @@ describe('flag driver: Doppler', () => {
       { revision: 'log_0002', description: '"false" → "true" by bob on 2026-01-22 10:00 UTC', createdAt: '2026-01-22T10:00:00.000Z', current: true },
       { revision: 'log_0001', description: 'unset → "false" by alice on 2026-01-20 09:00 UTC', createdAt: '2026-01-20T09:00:00.000Z', current: false },
     ]);
-    await expect(driver().history!(target(), driverContext())).rejects.toMatchObject({ name: 'SecretNameMissing', hint: "add `secret: <NAME>` to the flag's Doppler entry in the catalog" });
+    await expect(driver().history!(target(), driverContext())).rejects.toMatchObject({
+      name: 'SecretNameMissing',
+      hint: "add `secret: <NAME>` to the flag's Doppler entry in the catalog",
+    });
   });
 
   it('keeps the token out of logs, errors, plans and the journal', async () => {
@@ -233,9 +259,15 @@ describe('flag driver: Doppler', () => {
     await gone.close();
     fake.failNext(500, `upstream rejected Bearer ${TOKEN}`);
     const failures = [
-      await driver().plan(request('on'), ctx).catch((e: unknown) => e),
-      await driver({ DOPPLER_TOKEN_SKILLANCER: 'dp.st.prd.revoked' }).plan(request('on'), ctx).catch((e: unknown) => e),
-      await driver().plan(request('on', undefined, target({ apiUrl: gone.url })), ctx).catch((e: unknown) => e),
+      await driver()
+        .plan(request('on'), ctx)
+        .catch((e: unknown) => e),
+      await driver({ DOPPLER_TOKEN_SKILLANCER: 'dp.st.prd.revoked' })
+        .plan(request('on'), ctx)
+        .catch((e: unknown) => e),
+      await driver()
+        .plan(request('on', undefined, target({ apiUrl: gone.url })), ctx)
+        .catch((e: unknown) => e),
     ];
     for (const err of failures) log.warn({ err }, 'planning failed');
     log.info({ plan, output, journal: run.journal }, 'flag changed');
@@ -245,7 +277,11 @@ describe('flag driver: Doppler', () => {
     expect(logged).toContain('upstream rejected Bearer [redacted]');
     expect(logged).toContain('ECONNREFUSED');
     expect(logged).not.toContain(TOKEN);
-    expect(failures.map((e) => (e instanceof StepFailed ? `${e.message} ${e.hint} ${e.stack}` : e instanceof Error ? `${e.message} ${e.stack}` : String(e))).join('\n')).not.toContain(TOKEN);
+    expect(
+      failures
+        .map((e) => (e instanceof StepFailed ? `${e.message} ${e.hint} ${e.stack}` : e instanceof Error ? `${e.message} ${e.stack}` : String(e)))
+        .join('\n'),
+    ).not.toContain(TOKEN);
     expect(JSON.stringify({ plan, output, journal: run.journal, checkpoints: run.checkpoints })).not.toContain(TOKEN);
   });
 });

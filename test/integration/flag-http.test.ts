@@ -38,7 +38,10 @@ afterEach(async () => {
 });
 
 const driver = (env: NodeJS.ProcessEnv = { SKILLANCER_ADMIN_TOKEN: TOKEN }) =>
-  asExecutor(flagDriver, createFlagDriver({ ssm: () => new SSMClient(sdkConfig('http://127.0.0.1:9')), appconfig: () => new AppConfigClient(sdkConfig('http://127.0.0.1:9')), env }));
+  asExecutor(
+    flagDriver,
+    createFlagDriver({ ssm: () => new SSMClient(sdkConfig('http://127.0.0.1:9')), appconfig: () => new AppConfigClient(sdkConfig('http://127.0.0.1:9')), env }),
+  );
 
 const target = (overrides: Record<string, unknown> = {}): FlagTarget =>
   flagTargetSchema.parse({ driver: 'flag', store: 'http', url: api.url, key: 'skillpod_enabled', tokenEnv: 'SKILLANCER_ADMIN_TOKEN', ...overrides });
@@ -67,7 +70,9 @@ describe('flag driver: HTTP flag API', () => {
     const plan = await driver().plan(request('on'), driverContext());
     api.answer = { status: 403, body: `{"error":"token ${TOKEN} lacks scope flags:write",\n   "detail": "${'x'.repeat(400)}"}` };
     const run = stepContext(plan, 'call', target());
-    const error = (await driver().runStep(run.context).catch((e: unknown) => e)) as StepFailed;
+    const error = (await driver()
+      .runStep(run.context)
+      .catch((e: unknown) => e)) as StepFailed;
     expect(error).toBeInstanceOf(StepFailed);
     expect(error.name).toBe('FlagApiRefused');
     expect(error.permanent).toBe(true);
@@ -81,11 +86,17 @@ describe('flag driver: HTTP flag API', () => {
     const plan = await driver().plan(request('on'), driverContext());
     api.answer = { status: 503, body: 'upstream unavailable' };
     const run = stepContext(plan, 'call', target());
-    await expect(driver().runStep(run.context)).rejects.toMatchObject({ name: 'FlagApiRefused', permanent: false, message: `POST ${api.url} answered 503: upstream unavailable` });
+    await expect(driver().runStep(run.context)).rejects.toMatchObject({
+      name: 'FlagApiRefused',
+      permanent: false,
+      message: `POST ${api.url} answered 503: upstream unavailable`,
+    });
   });
 
   it('refuses to plan when the token variable is not set, naming the variable only', async () => {
-    const error = await driver({}).plan(request('off'), driverContext()).catch((e: unknown) => e);
+    const error = await driver({})
+      .plan(request('off'), driverContext())
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PlanRefused);
     expect((error as Error).message).toBe(
       "SKILLANCER_ADMIN_TOKEN is not set in Rewind's environment, so Rewind cannot authenticate to " +

@@ -12,7 +12,11 @@ afterEach(async () => {
 const PARAM = '/distrocv/prod/FeatureFlags/NewMatchingAlgorithm';
 
 it('turns a feature flag off through the same plan → approve → execute path, with its lighter rule', async () => {
-  await h.slack.slashCommand(h.eventsUrl, { text: 'flag NewMatchingAlgorithm off production matching returns garbage', user_id: USERS.requester, channel_id: 'C0DEVCHAT' });
+  await h.slack.slashCommand(h.eventsUrl, {
+    text: 'flag NewMatchingAlgorithm off production matching returns garbage',
+    user_id: USERS.requester,
+    channel_id: 'C0DEVCHAT',
+  });
   const card = await eventually(() => h.slack.messages(WAR_ROOM).find((m) => !m.thread_ts && readable(m).includes('rollback_approve')), 'the flag card');
   expect(readable(card)).toMatch(/true.*→.*false/);
   expect(readable(card)).toMatch(/1 from oncall, never the requester/);

@@ -27,9 +27,13 @@ afterEach(async () => {
 });
 
 const driver = () =>
-  asExecutor(flagDriver, createFlagDriver({ ssm: () => ssm, appconfig: () => new AppConfigClient(sdkConfig('http://127.0.0.1:9')), env: {}, minPollSec: 0.01 }));
+  asExecutor(
+    flagDriver,
+    createFlagDriver({ ssm: () => ssm, appconfig: () => new AppConfigClient(sdkConfig('http://127.0.0.1:9')), env: {}, minPollSec: 0.01 }),
+  );
 
-const target = (overrides: Record<string, unknown> = {}): FlagTarget => flagTargetSchema.parse({ driver: 'flag', store: 'ssm', parameter: PARAM, ...overrides });
+const target = (overrides: Record<string, unknown> = {}): FlagTarget =>
+  flagTargetSchema.parse({ driver: 'flag', store: 'ssm', parameter: PARAM, ...overrides });
 
 function request(action: string, value?: string, t = target()): PlanRequest<FlagTarget> {
   return { rollbackId: 'RB-7', service: 'NewMatchingAlgorithm', environment: 'production', target: t, options: { action, ...(value ? { value } : {}) } };
@@ -51,7 +55,8 @@ describe('flag driver: SSM Parameter Store', () => {
   });
 
   it('reverts to the latest earlier value that differs, across several versions', async () => {
-    for (const v of ['false', 'true', 'false', 'true', 'true']) fake.putParameter(PARAM, v, { user: 'arn:aws:iam::123456789012:user/alice', at: new Date('2024-01-15T10:00:00Z') });
+    for (const v of ['false', 'true', 'false', 'true', 'true'])
+      fake.putParameter(PARAM, v, { user: 'arn:aws:iam::123456789012:user/alice', at: new Date('2024-01-15T10:00:00Z') });
     const plan = await driver().plan(request('revert'), driverContext());
     expect(plan.changes).toEqual([`NewMatchingAlgorithm (SSM ${PARAM}): "true" → "false" (version 3 on 2024-01-15 10:00 UTC by alice)`]);
     await runAllSteps(driver(), plan, target());
@@ -83,11 +88,13 @@ describe('flag driver: SSM Parameter Store', () => {
     expect((await refusal(driver().plan(request('off'), driverContext()))).message).toBe(
       `NewMatchingAlgorithm is already "false" in production (${PARAM}, version 1): nothing to change.`,
     );
-    expect((await refusal(driver().plan(request('off', undefined, target({ parameter: '/distrocv/prod/FeatureFlags/Nope' })), driverContext()))).message).toContain(
-      'SSM has no parameter /distrocv/prod/FeatureFlags/Nope',
-    );
+    expect(
+      (await refusal(driver().plan(request('off', undefined, target({ parameter: '/distrocv/prod/FeatureFlags/Nope' })), driverContext()))).message,
+    ).toContain('SSM has no parameter /distrocv/prod/FeatureFlags/Nope');
     fake.putParameter('/secret/flag', 'x', { type: 'SecureString' });
-    expect((await refusal(driver().plan(request('on', undefined, target({ parameter: '/secret/flag' })), driverContext()))).message).toContain('is a SecureString');
+    expect((await refusal(driver().plan(request('on', undefined, target({ parameter: '/secret/flag' })), driverContext()))).message).toContain(
+      'is a SecureString',
+    );
   });
 
   it('does not write again when the step is repeated after its write', async () => {
@@ -107,7 +114,9 @@ describe('flag driver: SSM Parameter Store', () => {
     fake.putParameter(PARAM, 'partial', { user: 'arn:aws:iam::123456789012:user/bob' });
     expect(await driver().drift(plan, target(), driverContext())).toBe(`${PARAM} is now "partial" (version 2); it was "true" (version 1) at plan time`);
     const run = stepContext(plan, 'put', target());
-    const error = await driver().runStep(run.context).catch((e: unknown) => e);
+    const error = await driver()
+      .runStep(run.context)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StepFailed);
     expect(error).toMatchObject({ name: 'FlagDrift', permanent: true, hint: expect.stringContaining('/rollback flag NewMatchingAlgorithm off production') });
     expect(fake.parameter(PARAM)!.Value).toBe('partial');
@@ -119,7 +128,12 @@ describe('flag driver: SSM Parameter Store', () => {
     const plan = await driver().plan(request('off'), driverContext());
     fake.failNext('PutParameter', 'ThrottlingException', 1);
     await runAllSteps(driver(), plan, target());
-    expect(fake.callsOf('GetParameter').slice(0, 3).map((c) => c.error)).toEqual(['ThrottlingException', 'ThrottlingException', undefined]);
+    expect(
+      fake
+        .callsOf('GetParameter')
+        .slice(0, 3)
+        .map((c) => c.error),
+    ).toEqual(['ThrottlingException', 'ThrottlingException', undefined]);
     expect(fake.callsOf('PutParameter').map((c) => c.error)).toEqual(['ThrottlingException', undefined]);
     expect(fake.parameter(PARAM)).toMatchObject({ Value: 'false', Version: 2 });
   });

@@ -30,7 +30,13 @@ const BUILDS: Record<string, { date: string; files: Record<string, string> }> = 
   },
   'v2.0.1': {
     date: '2024-01-15T16:30:00Z',
-    files: { ...shared, 'index.html': '<html>2.0.1</html>', 'assets/app-201.js': 'app 2.0.1', 'assets/new-feature.js': 'feature', 'robots.txt': 'User-agent: *' },
+    files: {
+      ...shared,
+      'index.html': '<html>2.0.1</html>',
+      'assets/app-201.js': 'app 2.0.1',
+      'assets/new-feature.js': 'feature',
+      'robots.txt': 'User-agent: *',
+    },
   },
 };
 
@@ -137,7 +143,12 @@ describe('frontend driver: apply', () => {
     const { [MARKER]: marker, ...live } = s3f.contents(LIVE);
     expect(live).toEqual(s3f.contents(VERSIONS, 'v2.0.0/'));
     expect(JSON.parse(marker!)).toMatchObject({ version: 'v2.0.0', rollbackId: 'RB-7' });
-    expect(s3f.callsOf('CopyObject').map((c) => c.input.key).sort()).toEqual(['assets/app-200.js', 'assets/legacy.css', 'index.html']);
+    expect(
+      s3f
+        .callsOf('CopyObject')
+        .map((c) => c.input.key)
+        .sort(),
+    ).toEqual(['assets/app-200.js', 'assets/legacy.css', 'index.html']);
     expect(outputs.sync).toEqual({ version: 'v2.0.0', objects: 44, copied: 3, deleted: 2, unchanged: 41 });
     expect(progress).toContain('v2.0.0: 44 objects, 3 to copy, 2 to delete');
     expect(progress).toContain('5/5 objects');

@@ -20,7 +20,13 @@ let fakes: { s3: S3Fake; cf: CloudFrontFake; ssm: SsmFake; appconfig: AppConfigF
 let catalog: Catalog;
 
 beforeAll(async () => {
-  fakes = { s3: await S3Fake.start(), cf: await CloudFrontFake.start(), ssm: await SsmFake.start(), appconfig: await AppConfigFake.start(), route53: await Route53Fake.start() };
+  fakes = {
+    s3: await S3Fake.start(),
+    cf: await CloudFrontFake.start(),
+    ssm: await SsmFake.start(),
+    appconfig: await AppConfigFake.start(),
+    route53: await Route53Fake.start(),
+  };
   seedFrontend(fakes.s3, fakes.cf);
   seedFlags(fakes.ssm);
   seedAppConfig(fakes.appconfig);
@@ -36,20 +42,33 @@ afterAll(async () => {
 });
 
 function flagDriver() {
-  return createFlagDriver({ ssm: () => new SSMClient(sdkConfig(fakes.ssm.url)), appconfig: () => new AppConfigClient(sdkConfig(fakes.appconfig.url)), env: {} });
+  return createFlagDriver({
+    ssm: () => new SSMClient(sdkConfig(fakes.ssm.url)),
+    appconfig: () => new AppConfigClient(sdkConfig(fakes.appconfig.url)),
+    env: {},
+  });
 }
 
 async function planFlag(command: FlagCommand) {
   const target = flagTarget(catalog, command.flag, command.environment)!;
   return flagDriver().plan(
-    { rollbackId: 'RB-1', service: command.flag, environment: command.environment, target, options: { action: command.action, ...(command.value ? { value: command.value } : {}) } },
+    {
+      rollbackId: 'RB-1',
+      service: command.flag,
+      environment: command.environment,
+      target,
+      options: { action: command.action, ...(command.value ? { value: command.value } : {}) },
+    },
     driverContext(),
   );
 }
 
 describe('sandbox estate', () => {
   it('plans the DistroCV frontend rollback to v2.0.0-previous', async () => {
-    const driver = createFrontendDriver({ s3: () => new S3Client({ ...sdkConfig(fakes.s3.url), forcePathStyle: true }), cloudfront: new CloudFrontClient(sdkConfig(fakes.cf.url)) });
+    const driver = createFrontendDriver({
+      s3: () => new S3Client({ ...sdkConfig(fakes.s3.url), forcePathStyle: true }),
+      cloudfront: new CloudFrontClient(sdkConfig(fakes.cf.url)),
+    });
     const target = targetOf(catalog, 'web', 'production') as FrontendTarget;
     const plan = await driver.plan({ rollbackId: 'RB-1', service: 'web', environment: 'production', target }, driverContext());
     expect([plan.current, plan.target]).toEqual(['v2.0.1', 'v2.0.0-previous']);

@@ -19,7 +19,9 @@ describe('kubernetes driver: history and kubeconfig', () => {
         { images: ['reg.example.com/skillancer/web:1.0.0-rc.6', 'envoyproxy/envoy:v1.30.1'], changeCause: 'CI deploy #103' },
       ],
     });
-    fake.addDeployment('production', 'skillancer-api', { revisions: ['reg.example.com/skillancer/api:1.0.0-rc.5', 'reg.example.com/skillancer/api:1.0.0-rc.6'] });
+    fake.addDeployment('production', 'skillancer-api', {
+      revisions: ['reg.example.com/skillancer/api:1.0.0-rc.5', 'reg.example.com/skillancer/api:1.0.0-rc.6'],
+    });
   });
   afterEach(() => fake.close());
 
@@ -86,7 +88,9 @@ describe('kubernetes driver: history and kubeconfig', () => {
     const error = await driver.plan(planRequest(target({ deployments: ['skillancer-api'] })), ctx()).catch((e: unknown) => e as StepFailed);
     expect(error).toBeInstanceOf(StepFailed);
     expect((error as StepFailed).name).toBe('Unauthorized');
-    expect((error as StepFailed).message).toBe("Kubernetes rejected Rewind's credentials (401) for get deployment skillancer-api in namespace production (context fake)");
+    expect((error as StepFailed).message).toBe(
+      "Kubernetes rejected Rewind's credentials (401) for get deployment skillancer-api in namespace production (context fake)",
+    );
     expect((error as StepFailed).message).not.toContain('wrong-token');
   });
 });

@@ -9,7 +9,8 @@ afterEach(async () => {
   await h.close();
 });
 
-const image = (d: string) => (h.kube.deployment('production', d) as { spec: { template: { spec: { containers: { image: string }[] } } } }).spec.template.spec.containers[0]!.image;
+const image = (d: string) =>
+  (h.kube.deployment('production', d) as { spec: { template: { spec: { containers: { image: string }[] } } } }).spec.template.spec.containers[0]!.image;
 
 it('rolls back skillancer-web and skillancer-api together from /rollback web production', async () => {
   await h.slack.slashCommand(h.eventsUrl, { text: 'web production checkout broken after rc.6', user_id: USERS.requester, channel_id: 'C0DEVCHAT' });
@@ -32,7 +33,10 @@ it('rolls back skillancer-web and skillancer-api together from /rollback web pro
   expect(image('skillancer-web')).toBe('registry.skillancer.com/skillancer-web:v1.0.0-rc.5');
   expect(image('skillancer-api')).toBe('registry.skillancer.com/skillancer-api:v1.0.0-rc.5');
   const thread = await eventually(() => {
-    const t = h.slack.thread(WAR_ROOM, card.ts).map((m) => m.text ?? '').join('\n');
+    const t = h.slack
+      .thread(WAR_ROOM, card.ts)
+      .map((m) => m.text ?? '')
+      .join('\n');
     return t.includes('RB-1 succeeded') ? t : undefined;
   }, 'the success message');
   expect(thread).toMatch(/\d\/3 updated/);
@@ -41,7 +45,14 @@ it('rolls back skillancer-web and skillancer-api together from /rollback web pro
   // kubectl rollout history: the undo made revision 4 from revision 2's template.
   const before = h.slack.responses.length;
   await h.slack.slashCommand(h.eventsUrl, { text: 'history web production', user_id: USERS.oncall, channel_id: 'C0DEVCHAT' });
-  const history = await eventually(() => h.slack.responses.slice(before).map((r) => String(r.body.text)).find((t) => t.includes('History of web production')), 'the history');
+  const history = await eventually(
+    () =>
+      h.slack.responses
+        .slice(before)
+        .map((r) => String(r.body.text))
+        .find((t) => t.includes('History of web production')),
+    'the history',
+  );
   expect(history).toMatch(/skillancer-web/);
   expect(history).toMatch(/rc\.5/);
 });

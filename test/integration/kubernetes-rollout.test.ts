@@ -34,7 +34,10 @@ describe('kubernetes driver: rollout undo + status', () => {
       deployments: { 'skillancer-web': 'rolled back to revision 1 (web:1.0.0-rc.5)', 'skillancer-api': 'rolled back to revision 1 (api:1.0.0-rc.5)' },
     });
     expect(outputs['rollout-status']).toEqual({
-      deployments: { 'skillancer-web': 'deployment "skillancer-web" successfully rolled out', 'skillancer-api': 'deployment "skillancer-api" successfully rolled out' },
+      deployments: {
+        'skillancer-web': 'deployment "skillancer-web" successfully rolled out',
+        'skillancer-api': 'deployment "skillancer-api" successfully rolled out',
+      },
     });
     expect(running('skillancer-web')).toEqual([web('1.0.0-rc.5')]);
     expect(running('skillancer-api')).toEqual([api('1.0.0-rc.5')]);
@@ -51,7 +54,9 @@ describe('kubernetes driver: rollout undo + status', () => {
     // The target ReplicaSet's change-cause comes back with it.
     expect(fake.deployment(NS, 'skillancer-api')?.metadata.annotations?.['kubernetes.io/change-cause']).toBe('deploy api rc.5');
 
-    expect(progress.every((line) => /^skillancer-(web|api): \d\/3 updated, \d\/3 available/.test(line) || line.includes('waiting for the controller'))).toBe(true);
+    expect(progress.every((line) => /^skillancer-(web|api): \d\/3 updated, \d\/3 available/.test(line) || line.includes('waiting for the controller'))).toBe(
+      true,
+    );
     expect(new Set(progress).size).toBe(progress.length);
   });
 

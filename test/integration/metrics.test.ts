@@ -44,17 +44,23 @@ describe('/metrics after a rollback end to end', () => {
 
   const record = (id: string) => h.rewind.services.store.get(id);
   const waitState = (id: string, states: string[]) =>
-    eventually(async () => {
-      const rb = await record(id);
-      return rb && states.includes(rb.state) ? rb : undefined;
-    }, `${id} to reach ${states.join('/')}`);
+    eventually(
+      async () => {
+        const rb = await record(id);
+        return rb && states.includes(rb.state) ? rb : undefined;
+      },
+      `${id} to reach ${states.join('/')}`,
+    );
 
   it('counts the outcome once, times the steps, approval and queue waits, counts Slack calls and 429s, with bounded labels only', async () => {
     // The first post is answered 429 once: the WebClient waits it out, the counter sees it.
     h.slack.failNext('chat.postMessage', { status: 429, retryAfterSec: 1 });
     await h.slack.slashCommand(h.eventsUrl, { text: 'api production metrics drill', user_id: USERS.requester, channel_id: 'C0DEVCHAT' });
     await waitState('RB-1', ['awaiting_approval']);
-    const card = await eventually(() => h.slack.messages(WAR_ROOM).find((m) => !m.thread_ts && readable(m).includes('rollback_approve')), 'the card with its buttons');
+    const card = await eventually(
+      () => h.slack.messages(WAR_ROOM).find((m) => !m.thread_ts && readable(m).includes('rollback_approve')),
+      'the card with its buttons',
+    );
     await h.slack.clickButton(h.eventsUrl, { user_id: USERS.oncall, action_id: 'rollback_approve', value: 'RB-1', channel: WAR_ROOM, message_ts: card.ts });
     const done = await waitState('RB-1', ['succeeded', 'failed']);
     expect(done.state).toBe('succeeded');
@@ -80,7 +86,8 @@ describe('/metrics after a rollback end to end', () => {
     expect(sample(body, 'rewind_queue_wait_seconds_count', { queue: 'interactive' })).toBeGreaterThan(0);
     expect(sample(body, 'rewind_queue_wait_seconds_count', { queue: 'execute' })).toBe(1);
     for (const queue of ['interactive', 'execute']) {
-      for (const state of ['waiting', 'active', 'delayed', 'failed']) expect(sample(body, 'rewind_queue_jobs', { queue, state }), `${queue} ${state}`).toBeGreaterThanOrEqual(0);
+      for (const state of ['waiting', 'active', 'delayed', 'failed'])
+        expect(sample(body, 'rewind_queue_jobs', { queue, state }), `${queue} ${state}`).toBeGreaterThanOrEqual(0);
     }
     expect(sample(body, 'rewind_queue_jobs', { queue: 'execute', state: 'failed' })).toBe(0);
     expect(sample(body, 'rewind_slack_api_calls_total', { method: 'chat.postMessage', outcome: 'ok' })).toBeGreaterThan(0);
@@ -123,11 +130,19 @@ describe('/metrics after a rollback end to end', () => {
     expect(sample(body, 'rewind_rollback_duration_seconds_bucket', { driver: 'ecs', outcome: 'succeeded', le: '900' })).toBe(1);
   });
 
-  it('serves /healthz and /metrics on the worker role\'s own PORT (no Bolt there), and no dashboard without a token', { timeout: 60_000 }, async () => {
+  it("serves /healthz and /metrics on the worker role's own PORT (no Bolt there), and no dashboard without a token", { timeout: 60_000 }, async () => {
     const port = await freePort();
     await spawnRewind(h, { role: 'worker', env: { PORT: String(port), REWIND_REDIS_PREFIX: `${h.prefix}w` } });
     const base = `http://127.0.0.1:${port}`;
-    const health = await eventually(() => fetch(`${base}/healthz`).then((r) => (r.ok ? r : undefined), () => undefined), 'the worker /healthz', 30_000);
+    const health = await eventually(
+      () =>
+        fetch(`${base}/healthz`).then(
+          (r) => (r.ok ? r : undefined),
+          () => undefined,
+        ),
+      'the worker /healthz',
+      30_000,
+    );
     expect(await health.json()).toEqual({ ok: true, redis: 'reachable', role: 'worker' });
     const body = await scrape(base);
     expect(sample(body, 'rewind_queue_jobs', { queue: 'execute', state: 'active' })).toBe(0);
@@ -197,13 +212,16 @@ describe('/admin/queues behind REWIND_ADMIN_TOKEN', () => {
       const res = await fetch(url(path), { method, headers: bearer(TOKEN) });
       expect(res.status, `${method} ${path}`).toBe(405);
     }
-    const paused = await (await fetch(url('/admin/queues/api/queues'), { headers: bearer(TOKEN) })).json() as { queues: { isPaused: boolean }[] };
+    const paused = (await (await fetch(url('/admin/queues/api/queues'), { headers: bearer(TOKEN) })).json()) as { queues: { isPaused: boolean }[] };
     expect(paused.queues.every((q) => !q.isPaused)).toBe(true);
   });
 
-  it('allows Bull Board\'s actions with REWIND_ADMIN_WRITE=true', async () => {
+  it("allows Bull Board's actions with REWIND_ADMIN_WRITE=true", async () => {
     h = await startHarness({ env: { REWIND_ADMIN_TOKEN: TOKEN, REWIND_ADMIN_WRITE: 'true' } });
-    const res = await fetch(`${h.rewind.url}/admin/queues/api/queues/interactive/clean/completed`, { method: 'PUT', headers: { authorization: `Bearer ${TOKEN}` } });
+    const res = await fetch(`${h.rewind.url}/admin/queues/api/queues/interactive/clean/completed`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     expect(res.status).toBe(200);
     const api = await fetch(`${h.rewind.url}/admin/queues/api/queues`, { headers: { authorization: `Bearer ${TOKEN}` } });
     const { queues } = (await api.json()) as { queues: { readOnlyMode: boolean }[] };
@@ -218,14 +236,24 @@ describe('/admin/queues behind REWIND_ADMIN_TOKEN', () => {
     expect((await fetch(`${base}/admin/queues/api/queues`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
   });
 
-  it('serves the dashboard on the worker role\'s PORT too', { timeout: 60_000 }, async () => {
+  it("serves the dashboard on the worker role's PORT too", { timeout: 60_000 }, async () => {
     h = await startHarness({ role: 'web', env: { REWIND_ADMIN_TOKEN: TOKEN } });
     const port = await freePort();
     await spawnRewind(h, { role: 'worker', env: { PORT: String(port) } });
     const base = `http://127.0.0.1:${port}`;
-    await eventually(() => fetch(`${base}/healthz`).then((r) => r.ok, () => false), 'the worker /healthz', 30_000);
+    await eventually(
+      () =>
+        fetch(`${base}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        ),
+      'the worker /healthz',
+      30_000,
+    );
     expect((await fetch(`${base}/admin/queues/api/queues`)).status).toBe(401);
     expect((await fetch(`${base}/admin/queues/api/queues`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
-    expect((await fetch(`${base}/admin/queues/api/queues/execute/retry/failed`, { method: 'PUT', headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(405);
+    expect((await fetch(`${base}/admin/queues/api/queues/execute/retry/failed`, { method: 'PUT', headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(
+      405,
+    );
   });
 });

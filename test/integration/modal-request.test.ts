@@ -45,13 +45,19 @@ function submit(view: { id: string }, f: Parameters<typeof values>[0], user = US
 
 /** The card once it carries the approval buttons. */
 const card = (id: string) =>
-  h.slack.waitFor(() => h.slack.messages(WAR_ROOM).find((m) => !m.thread_ts && readable(m).includes(`Rollback ${id}`) && readable(m).includes('rollback_approve')), { what: `the card of ${id} with its buttons` });
+  h.slack.waitFor(
+    () => h.slack.messages(WAR_ROOM).find((m) => !m.thread_ts && readable(m).includes(`Rollback ${id}`) && readable(m).includes('rollback_approve')),
+    { what: `the card of ${id} with its buttons` },
+  );
 
 async function waitState(id: string, states: string[]) {
-  return eventually(async () => {
-    const rb = await store().get(id);
-    return rb && states.includes(rb.state) ? rb : undefined;
-  }, `${id} to reach ${states.join('/')}`);
+  return eventually(
+    async () => {
+      const rb = await store().get(id);
+      return rb && states.includes(rb.state) ? rb : undefined;
+    },
+    `${id} to reach ${states.join('/')}`,
+  );
 }
 
 describe('/rollback with no arguments: the rollback form', () => {
@@ -74,7 +80,10 @@ describe('/rollback with no arguments: the rollback form', () => {
 
     // A fix-forward severity without an override reason is refused on the override field.
     const p3 = await submit(modal, { target: 'api/production', scenario: 'ui-bug', reason: 'button misaligned', checked: ALL });
-    expect(p3.json).toMatchObject({ response_action: 'errors', errors: { override: expect.stringMatching(/P3 · UI bug: the decision matrix says fix forward/) } });
+    expect(p3.json).toMatchObject({
+      response_action: 'errors',
+      errors: { override: expect.stringMatching(/P3 · UI bug: the decision matrix says fix forward/) },
+    });
     expect(await store().recent(10)).toEqual([]);
 
     // A P0 outage: the form closes, the requester is told, the card and announcement show the matrix's authority.
@@ -89,23 +98,34 @@ describe('/rollback with no arguments: the rollback form', () => {
       environment: 'production',
       reason: 'All API calls fail with 502',
       origin: { channel: DEV },
-      policy: { severity: { id: 'P0', label: 'Critical', advice: 'rollback' }, scenario: { id: 'outage', rollbackType: 'Full stack', estimateMs: 45 * 60_000 }, checklist: [...DEFAULT_CHECKLIST] },
+      policy: {
+        severity: { id: 'P0', label: 'Critical', advice: 'rollback' },
+        scenario: { id: 'outage', rollbackType: 'Full stack', estimateMs: 45 * 60_000 },
+        checklist: [...DEFAULT_CHECKLIST],
+      },
     });
     const id = rb!.id;
-    await h.slack.waitFor(() => h.slack.messages(DEV).some((m) => m.ephemeralTo === USERS.requester && m.text?.includes(`${id}: reading the live state`)), { what: 'the private acknowledgement' });
+    await h.slack.waitFor(() => h.slack.messages(DEV).some((m) => m.ephemeralTo === USERS.requester && m.text?.includes(`${id}: reading the live state`)), {
+      what: 'the private acknowledgement',
+    });
 
     await waitState(id, ['awaiting_approval']);
     const posted = await card(id);
     expect(readable(posted)).toContain('*Severity* P0 Critical · Complete platform outage / full regression · recommended: Full stack, ~45m 00s');
     expect(readable(posted)).toMatch(/P0 · Complete platform outage \/ full regression: 1 from oncall and 1 from lead \(different people\)/);
-    const announcement = await h.slack.waitFor(() => h.slack.thread(WAR_ROOM, posted.ts).find((m) => m.text?.includes('ROLLBACK REQUESTED')), { what: 'the approval request' });
+    const announcement = await h.slack.waitFor(() => h.slack.thread(WAR_ROOM, posted.ts).find((m) => m.text?.includes('ROLLBACK REQUESTED')), {
+      what: 'the approval request',
+    });
     expect(announcement.text).toContain(`On-call: <@${USERS.oncall}> <@${USERS.oncallViaGroup}>`);
     expect(announcement.text).toContain(`1 from oncall (<@${USERS.oncall}> <@${USERS.oncallViaGroup}>) and 1 from lead (<@${USERS.lead}>)`);
 
     // On-call alone is not enough for a P0; on-call + lead is.
-    const click = (user: string) => h.slack.clickButton(h.eventsUrl, { user_id: user, action_id: 'rollback_approve', value: id, channel: WAR_ROOM, message_ts: posted.ts });
+    const click = (user: string) =>
+      h.slack.clickButton(h.eventsUrl, { user_id: user, action_id: 'rollback_approve', value: id, channel: WAR_ROOM, message_ts: posted.ts });
     await click(USERS.oncall);
-    await h.slack.waitFor(() => h.slack.thread(WAR_ROOM, posted.ts).find((m) => m.text?.includes('still needed: 1 more from lead')), { what: 'the partial approval' });
+    await h.slack.waitFor(() => h.slack.thread(WAR_ROOM, posted.ts).find((m) => m.text?.includes('still needed: 1 more from lead')), {
+      what: 'the partial approval',
+    });
     expect((await store().get(id))?.state).toBe('awaiting_approval');
     await click(USERS.lead);
     const done = await waitState(id, ['succeeded', 'failed']);
@@ -124,17 +144,24 @@ describe('/rollback with no arguments: the rollback form', () => {
 
     await h.slack.slashCommand(h.eventsUrl, { text: 'history api', user_id: USERS.outsider, channel_id: DEV });
     await h.slack.waitFor(() => lastReply().includes('Recent rollbacks') || undefined, { what: 'the history reply' });
-    expect(lastReply()).toMatch(new RegExp(`\\*${id}\\* .* api production · :large_green_circle: Succeeded · \\d+s · P0 · \`distrocv-api:3 \\(api:v2.0.1\\)\` → \`distrocv-api:2 \\(api:v2.0.0\\)\``));
+    expect(lastReply()).toMatch(
+      new RegExp(
+        `\\*${id}\\* .* api production · :large_green_circle: Succeeded · \\d+s · P0 · \`distrocv-api:3 \\(api:v2.0.1\\)\` → \`distrocv-api:2 \\(api:v2.0.0\\)\``,
+      ),
+    );
   });
 
-  it('keeps a chosen severity over the issue type\'s, and reports a busy target on the form', async () => {
+  it("keeps a chosen severity over the issue type's, and reports a busy target on the form", async () => {
     const first = await openForm();
     await submit(first, { target: 'api/production', scenario: 'api-bug', severity: 'P1', reason: 'orders 500', checked: ALL });
     const [rb] = await store().recent(1);
     expect(rb?.policy?.severity?.id).toBe('P1');
     const second = await openForm(USERS.oncall);
     const busy = await submit(second, { target: 'api/production', scenario: 'outage', reason: 'also broken', checked: ALL }, USERS.oncall);
-    expect(busy.json).toMatchObject({ response_action: 'errors', errors: { target: expect.stringMatching(new RegExp(`already being rolled back by ${rb!.id}`)) } });
+    expect(busy.json).toMatchObject({
+      response_action: 'errors',
+      errors: { target: expect.stringMatching(new RegExp(`already being rolled back by ${rb!.id}`)) },
+    });
     expect(await store().recent(10)).toHaveLength(1);
   });
 
@@ -149,13 +176,18 @@ describe('/rollback with no arguments: the rollback form', () => {
 
 describe('reject asks for a reason', () => {
   it('opens a reason form for approvers only, records the reason in the audit trail and frees the target', async () => {
-    await h.slack.slashCommand(h.eventsUrl, { text: 'api production sev P3 override checkout button broken for all EU users', user_id: USERS.requester, channel_id: DEV });
+    await h.slack.slashCommand(h.eventsUrl, {
+      text: 'api production sev P3 override checkout button broken for all EU users',
+      user_id: USERS.requester,
+      channel_id: DEV,
+    });
     const id = (await eventually(async () => (await store().recent(1))[0], 'the request')).id;
     expect((await store().get(id))?.policy).toMatchObject({ severity: { id: 'P3' }, override: 'checkout button broken for all EU users' });
     await waitState(id, ['awaiting_approval']);
     const posted = await card(id);
     expect(readable(posted)).toContain('*Override* of the fix-forward advice: checkout button broken for all EU users');
-    const reject = (user: string) => h.slack.clickButton(h.eventsUrl, { user_id: user, action_id: 'rollback_reject', value: id, channel: WAR_ROOM, message_ts: posted.ts });
+    const reject = (user: string) =>
+      h.slack.clickButton(h.eventsUrl, { user_id: user, action_id: 'rollback_reject', value: id, channel: WAR_ROOM, message_ts: posted.ts });
 
     await reject(USERS.requester);
     await reject(USERS.outsider);
@@ -168,7 +200,11 @@ describe('reject asks for a reason', () => {
     await reject(USERS.lead);
     const [modal] = await h.slack.waitFor(() => h.slack.views(USERS.lead).length > 0 && h.slack.views(USERS.lead), { what: 'the reason form' });
     expect(modal!.view.callback_id).toBe('rollback_reject_reason');
-    const answer = (reason: string | null) => h.slack.submitView(h.eventsUrl, { user_id: USERS.lead, view: { id: modal!.id, state: { values: { reason: { reason: { type: 'plain_text_input', value: reason } } } } } });
+    const answer = (reason: string | null) =>
+      h.slack.submitView(h.eventsUrl, {
+        user_id: USERS.lead,
+        view: { id: modal!.id, state: { values: { reason: { reason: { type: 'plain_text_input', value: reason } } } } },
+      });
     expect((await answer('  ')).json).toMatchObject({ response_action: 'errors', errors: { reason: expect.stringMatching(/Say why/) } });
     expect((await store().get(id))?.state).toBe('awaiting_approval');
     expect((await answer('A fix-forward patch is already deploying')).body).toBe('');
@@ -177,10 +213,22 @@ describe('reject asks for a reason', () => {
     expect(rejected.finishedAt).toBeDefined();
     expect(await h.rewind.services.locks.holder('api/production')).toBeNull();
     const timeline = await store().timeline(id);
-    expect(timeline.find((e) => e.message.startsWith('Override by'))).toMatchObject({ user: USERS.requester, message: `Override by <@${USERS.requester}> (P3 advises fix forward): checkout button broken for all EU users` });
-    expect(timeline.at(-1)).toMatchObject({ type: 'state', user: USERS.lead, message: `Rejected by <@${USERS.lead}>: A fix-forward patch is already deploying` });
-    await h.slack.waitFor(() => h.slack.thread(WAR_ROOM, posted.ts).find((m) => m.text?.includes(`<@${USERS.lead}> rejected ${id}: A fix-forward patch is already deploying`)), { what: 'the rejection in the thread' });
-    await h.slack.waitFor(() => readable(h.slack.messages(WAR_ROOM).find((m) => m.ts === posted.ts)!).includes('Rejected') || undefined, { what: 'the rejected card' });
+    expect(timeline.find((e) => e.message.startsWith('Override by'))).toMatchObject({
+      user: USERS.requester,
+      message: `Override by <@${USERS.requester}> (P3 advises fix forward): checkout button broken for all EU users`,
+    });
+    expect(timeline.at(-1)).toMatchObject({
+      type: 'state',
+      user: USERS.lead,
+      message: `Rejected by <@${USERS.lead}>: A fix-forward patch is already deploying`,
+    });
+    await h.slack.waitFor(
+      () => h.slack.thread(WAR_ROOM, posted.ts).find((m) => m.text?.includes(`<@${USERS.lead}> rejected ${id}: A fix-forward patch is already deploying`)),
+      { what: 'the rejection in the thread' },
+    );
+    await h.slack.waitFor(() => readable(h.slack.messages(WAR_ROOM).find((m) => m.ts === posted.ts)!).includes('Rejected') || undefined, {
+      what: 'the rejected card',
+    });
     expect(h.ecs.callsTo('UpdateService')).toHaveLength(0);
   });
 });

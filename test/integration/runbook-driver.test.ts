@@ -31,7 +31,10 @@ const workerEnv = () => ({ PATH: process.env.PATH, HOME: process.env.HOME, DEPLO
 const driver = () => asExecutor(runbookDriver, createRunbookDriver({ env: workerEnv(), progressInterval: 20 }));
 
 async function plan(t: RunbookTarget, options: Record<string, string> = {}, version?: string): Promise<Plan> {
-  return driver().plan({ rollbackId: 'RB-3', service: 'ops', environment: 'production', target: t, options, version }, { signal: new AbortController().signal, log });
+  return driver().plan(
+    { rollbackId: 'RB-3', service: 'ops', environment: 'production', target: t, options, version },
+    { signal: new AbortController().signal, log },
+  );
 }
 
 function stepCtx(p: Plan, t: RunbookTarget, extra: StepOverrides<RunbookTarget> = {}) {
@@ -66,7 +69,7 @@ describe('runbook driver', () => {
     const error = await stepFailure(driver().runStep(run.context));
 
     expect(error.code).toBe('RunbookTimeout');
-    expect(error.message).toBe("slow-migration ran longer than its 300ms timeout; Rewind killed its process group (SIGTERM, then SIGKILL).");
+    expect(error.message).toBe('slow-migration ran longer than its 300ms timeout; Rewind killed its process group (SIGTERM, then SIGKILL).');
     expect(error.hint).toContain('Last output:\nstarted\n');
     const grandchild = Number(readFileSync(pidFile, 'utf8'));
     expect(await eventually(() => !running(grandchild))).toBe(true);
@@ -108,7 +111,10 @@ describe('runbook driver', () => {
 
   it('refuses parameters that do not match, look like options, or are missing, before anything runs', async () => {
     const t = target({
-      rollback: { argv: ['./migrate.sh', 'down-to', '{migration}'], params: { migration: { pattern: '^[0-9]{8}_[A-Za-z0-9_]+$', description: 'the migration to go back to' } } },
+      rollback: {
+        argv: ['./migrate.sh', 'down-to', '{migration}'],
+        params: { migration: { pattern: '^[0-9]{8}_[A-Za-z0-9_]+$', description: 'the migration to go back to' } },
+      },
     });
     expect((await refusal(plan(t, {}, '20260120_x; rm -rf /'))).message).toBe(
       '`20260120_x; rm -rf /` is not a valid migration for rollback: it must match ^[0-9]{8}_[A-Za-z0-9_]+$ (the migration to go back to).',
@@ -124,7 +130,9 @@ describe('runbook driver', () => {
     const t = target({ first: { argv: ['true'] }, second: { argv: ['true'] } });
     const none = await refusal(plan(t));
     expect(none.choices).toEqual(['step first', 'step second']);
-    expect((await refusal(plan(t, { step: 'third' }))).message).toMatch(/^`third` is not a step of ops production\. Pick one of its runbook steps: `first`, `second`\./);
+    expect((await refusal(plan(t, { step: 'third' }))).message).toMatch(
+      /^`third` is not a step of ops production\. Pick one of its runbook steps: `first`, `second`\./,
+    );
     await expect(plan(t, {}, 'second')).resolves.toMatchObject({ target: 'second' });
   });
 
@@ -162,7 +170,9 @@ describe('runbook driver', () => {
     expect(existsSync(marker)).toBe(false);
 
     const repeatable = target({ once: { argv: ['touch', marker], repeatable: true } });
-    const again = stepCtx(await plan(repeatable), repeatable, { journal: { 'attempt-1': { startedAt: '2026-01-22T10:00:00.000Z', host: 'some-other-worker' } } });
+    const again = stepCtx(await plan(repeatable), repeatable, {
+      journal: { 'attempt-1': { startedAt: '2026-01-22T10:00:00.000Z', host: 'some-other-worker' } },
+    });
     await expect(driver().runStep(again.context)).resolves.toMatchObject({ exitCode: 0 });
     expect(existsSync(marker)).toBe(true);
   });
@@ -185,7 +195,9 @@ describe('runbook driver', () => {
     try {
       const error = await stepFailure(driver().runStep(stepCtx(p, t, { journal }).context));
       expect(error.code).toBe('RunbookStillRunning');
-      expect(error.message).toBe(`sync from an earlier attempt (started 2026-01-22T10:05:00.000Z) is still running as process group ${survivor.pid} on ${host}.`);
+      expect(error.message).toBe(
+        `sync from an earlier attempt (started 2026-01-22T10:05:00.000Z) is still running as process group ${survivor.pid} on ${host}.`,
+      );
       expect(error.permanent).toBe(false);
       expect(existsSync(marker)).toBe(false);
       expect(journal).not.toHaveProperty('attempt-3');

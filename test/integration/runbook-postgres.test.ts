@@ -75,14 +75,21 @@ function target(): RunbookTarget {
 
 async function run(options: Record<string, string>, version?: string) {
   const t = target();
-  const driver = asExecutor(runbookDriver, createRunbookDriver({ env: { PATH: process.env.PATH, HOME: process.env.HOME, ORDERS_DATABASE_URL: url }, progressInterval: 10 }));
-  const plan: Plan = await driver.plan({ rollbackId: 'RB-9', service: 'orders-db', environment: 'production', target: t, options, version }, { signal: new AbortController().signal, log });
+  const driver = asExecutor(
+    runbookDriver,
+    createRunbookDriver({ env: { PATH: process.env.PATH, HOME: process.env.HOME, ORDERS_DATABASE_URL: url }, progressInterval: 10 }),
+  );
+  const plan: Plan = await driver.plan(
+    { rollbackId: 'RB-9', service: 'orders-db', environment: 'production', target: t, options, version },
+    { signal: new AbortController().signal, log },
+  );
   const { context, progress } = stepContext(plan, plan.steps[0]!.id, t, { rollbackId: 'RB-9', log });
   const output = await driver.runStep(context);
   return { plan, output: output as Record<string, unknown>, progress };
 }
 
-const columns = async () => (await query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'users' ORDER BY ordinal_position`)).map((r) => r.column_name);
+const columns = async () =>
+  (await query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'users' ORDER BY ordinal_position`)).map((r) => r.column_name);
 const indexes = async () => (await query(`SELECT indexname FROM pg_indexes WHERE tablename = 'users' ORDER BY indexname`)).map((r) => r.indexname);
 const versions = async () => (await query('SELECT version FROM schema_migrations ORDER BY version')).map((r) => r.version);
 

@@ -51,7 +51,11 @@ afterEach(async () => {
 const driver = () =>
   asExecutor(
     secretDriver,
-    createSecretDriver({ secrets: () => clients.secrets, restart: { ecs: () => clients.ecs, kube: lazyKubeApis(async () => fakeKubeConfigFor(kube)) }, minPollSec: 0.01 }),
+    createSecretDriver({
+      secrets: () => clients.secrets,
+      restart: { ecs: () => clients.ecs, kube: lazyKubeApis(async () => fakeKubeConfigFor(kube)) },
+      minPollSec: 0.01,
+    }),
   );
 
 function target(overrides: Record<string, unknown> = {}): SecretTarget {
@@ -69,7 +73,12 @@ function target(overrides: Record<string, unknown> = {}): SecretTarget {
 }
 
 const ctx = () => ({ signal: new AbortController().signal, log });
-const request = (t: SecretTarget, rollbackId = 'RB-9'): PlanRequest<SecretTarget> => ({ rollbackId, service: 'api-secrets', environment: 'production', target: t });
+const request = (t: SecretTarget, rollbackId = 'RB-9'): PlanRequest<SecretTarget> => ({
+  rollbackId,
+  service: 'api-secrets',
+  environment: 'production',
+  target: t,
+});
 const step = (plan: Plan, id: string, t: SecretTarget, o: StepOverrides<SecretTarget> = {}) => stepContext(plan, id, t, { ...ctx(), rollbackId: 'RB-9', ...o });
 const current = () => JSON.parse(sm.current('distrocv/api')!) as Record<string, string>;
 const patches = () => kube.calls.filter((c) => c.method === 'PATCH');
@@ -110,7 +119,10 @@ describe('secret driver: generated values', () => {
     expect(now.JWT_SECRET).toHaveLength(32);
     expect(now.API_KEY).toHaveLength(32);
     expect(now.JWT_SECRET).not.toBe(now.API_KEY);
-    expect(sm.callsTo('GetRandomPassword').map((c) => c.input)).toEqual([{ PasswordLength: 32, ExcludePunctuation: false }, { PasswordLength: 32, ExcludePunctuation: false }]);
+    expect(sm.callsTo('GetRandomPassword').map((c) => c.input)).toEqual([
+      { PasswordLength: 32, ExcludePunctuation: false },
+      { PasswordLength: 32, ExcludePunctuation: false },
+    ]);
     expect(sm.callsTo('PutSecretValue')[0]!.input).toMatchObject({ ClientRequestToken: plan.data.newVersionId });
     expect(sm.stages('distrocv/api')).toEqual({ [before]: ['AWSPREVIOUS'], [String(plan.data.newVersionId)]: ['AWSCURRENT'] });
     expect(JSON.parse(sm.valueAt('distrocv/api', 'AWSPREVIOUS')!)).toEqual(JSON.parse(SECRET));
@@ -121,7 +133,9 @@ describe('secret driver: generated values', () => {
     expect(outputs['restart-1']).toMatchObject({ service: 'distrocv-prod/api', runningCount: 2, desiredCount: 2 });
     expect(patches()).toHaveLength(1);
     expect(patches()[0]!.contentType).toBe('application/strategic-merge-patch+json');
-    expect(kube.deployment(NS, 'skillancer-api')?.spec.template.metadata.annotations[RESTARTED_AT]).toBe((outputs['restart-2'] as { restartedAt: string }).restartedAt);
+    expect(kube.deployment(NS, 'skillancer-api')?.spec.template.metadata.annotations[RESTARTED_AT]).toBe(
+      (outputs['restart-2'] as { restartedAt: string }).restartedAt,
+    );
     expect(kube.replicaSets(NS, 'skillancer-api')).toHaveLength(2);
     expect(outputs['restart-2']).toMatchObject({ deployment: 'production/skillancer-api', status: 'deployment "skillancer-api" successfully rolled out' });
 
@@ -162,7 +176,9 @@ describe('secret driver: generated values', () => {
 
   it('refuses a plan naming a key the secret lacks, listing its keys and never its values', async () => {
     const refused = await refusal(driver().plan(request(target({ rotation: { generate: { keys: ['JWT_SECRET', 'SESSION_KEY'] } } })), ctx()));
-    expect(refused.message).toBe('Secret distrocv/api has no key "SESSION_KEY" (its keys: JWT_SECRET, API_KEY, DB_PASSWORD, DB_HOST). Fix rotation.generate.keys in the catalog.');
+    expect(refused.message).toBe(
+      'Secret distrocv/api has no key "SESSION_KEY" (its keys: JWT_SECRET, API_KEY, DB_PASSWORD, DB_HOST). Fix rotation.generate.keys in the catalog.',
+    );
 
     sm.createSecret('plain', `token=${OLD_KEY}`);
     const plain = await refusal(driver().plan(request(target({ secretId: 'plain' })), ctx()));
@@ -211,7 +227,9 @@ describe('secret driver: rotation function', () => {
     const plan = await driver().plan(request(t), ctx());
     const error = await stepFailure(driver().runStep(step(plan, 'rotate', t).context));
     expect(error.code).toBe('RotationTimeout');
-    expect(error.message).toMatch(/^The rotation of secret stuck did not finish within 1s: version rewind-\w+ is still AWSPENDING and AWSCURRENT has not moved, so nothing was restarted\.$/);
+    expect(error.message).toMatch(
+      /^The rotation of secret stuck did not finish within 1s: version rewind-\w+ is still AWSPENDING and AWSCURRENT has not moved, so nothing was restarted\.$/,
+    );
     expect(error.hint).toContain('aws logs tail /aws/lambda/distrocv-rotate --since 30m');
 
     const again = await refusal(driver().plan(request(t, 'RB-10'), ctx()));
@@ -244,10 +262,14 @@ describe('secret driver: plan and drift', () => {
     expect(noService.message).toMatch(/^ECS cluster distrocv-prod has no service worker \(MISSING\): fix dependents/);
 
     const versioned = await refusal(driver().plan({ ...request(target()), version: '41' }, ctx()));
-    expect(versioned.message).toBe('A secret rotation has no versions to pick: ask with `/rollback api-secrets production`. The value it replaces stays available as AWSPREVIOUS.');
+    expect(versioned.message).toBe(
+      'A secret rotation has no versions to pick: ask with `/rollback api-secrets production`. The value it replaces stays available as AWSPREVIOUS.',
+    );
 
     const unknown = await refusal(driver().plan(request(target({ secretId: 'distrocv/nope' })), ctx()));
-    expect(unknown.message).toBe('Secrets Manager has no secret distrocv/nope. Fix secretId (its name or full ARN) or region for api-secrets production in the catalog.');
+    expect(unknown.message).toBe(
+      'Secrets Manager has no secret distrocv/nope. Fix secretId (its name or full ARN) or region for api-secrets production in the catalog.',
+    );
   });
 
   it('checks the catalog entry: an approval rule of its own and one kind per dependent', () => {

@@ -95,7 +95,10 @@ describe('Slack fake Web API, driven by the real WebClient', () => {
 
     const tooLong = web.chat.postMessage({ channel: WAR_ROOM, text: 'x', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'a'.repeat(3001) } }] });
     const error = await tooLong.catch((e: WebAPIPlatformError) => e);
-    expect((error as WebAPIPlatformError).data).toMatchObject({ error: 'invalid_blocks', errors: ['must be less than 3001 characters [json-pointer:/blocks/0/text/text]'] });
+    expect((error as WebAPIPlatformError).data).toMatchObject({
+      error: 'invalid_blocks',
+      errors: ['must be less than 3001 characters [json-pointer:/blocks/0/text/text]'],
+    });
     expect(await slackError(web.apiCall('chat.postMessage', { channel: WAR_ROOM }))).toBe('no_text');
     expect(await slackError(web.chat.postMessage({ channel: 'not a channel', text: 'x' }))).toBe('channel_not_found');
   });
@@ -225,7 +228,9 @@ describe('Slack fake driving a real Bolt app', () => {
             private_metadata: 'RB-7',
             title: { type: 'plain_text', text: 'Reject RB-7' },
             submit: { type: 'plain_text', text: 'Reject' },
-            blocks: [{ type: 'input', block_id: 'reason', label: { type: 'plain_text', text: 'Why?' }, element: { type: 'plain_text_input', action_id: 'text' } }],
+            blocks: [
+              { type: 'input', block_id: 'reason', label: { type: 'plain_text', text: 'Why?' }, element: { type: 'plain_text_input', action_id: 'text' } },
+            ],
           },
         });
         return;
@@ -257,7 +262,7 @@ describe('Slack fake driving a real Bolt app', () => {
     seen.length = 0;
   });
 
-  it('delivers a signed slash command with Slack\'s fields, and the bot answers through the Web API', async () => {
+  it("delivers a signed slash command with Slack's fields, and the bot answers through the Web API", async () => {
     const res = await fake.slashCommand(events, { text: 'api production', user_id: 'U0ALICE', channel_id: WAR_ROOM });
     expect(res.status).toBe(200);
     const card = await fake.waitFor(() => fake.messages(WAR_ROOM).find((m) => m.text === 'Plan for api production'), { what: 'the plan card' });
@@ -277,21 +282,33 @@ describe('Slack fake driving a real Bolt app', () => {
     expect(res.responseUrl!.startsWith(`${fake.origin}/response/`)).toBe(true);
   });
 
-  it('shows a slash command\'s ack text as an ephemeral message to the caller', async () => {
+  it("shows a slash command's ack text as an ephemeral message to the caller", async () => {
     const res = await fake.slashCommand(events, { text: 'help', user_id: 'U0BOB', channel_id: WAR_ROOM });
     expect(res.json).toEqual({ text: 'Usage: /rollback <service> <env>' });
     expect(fake.messages(WAR_ROOM)).toMatchObject([{ text: 'Usage: /rollback <service> <env>', ephemeralTo: 'U0BOB' }]);
   });
 
   it('is refused by Bolt with 401 when forged or stale, and passes on retry headers', async () => {
-    const forged = await fake.slashCommand(events, { text: 'api production', user_id: 'U0ALICE', channel_id: WAR_ROOM }, { signature: signSlackRequest('wrong-secret', 'x', 1) });
+    const forged = await fake.slashCommand(
+      events,
+      { text: 'api production', user_id: 'U0ALICE', channel_id: WAR_ROOM },
+      { signature: signSlackRequest('wrong-secret', 'x', 1) },
+    );
     expect(forged.status).toBe(401);
-    const stale = await fake.slashCommand(events, { text: 'api production', user_id: 'U0ALICE', channel_id: WAR_ROOM }, { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 });
+    const stale = await fake.slashCommand(
+      events,
+      { text: 'api production', user_id: 'U0ALICE', channel_id: WAR_ROOM },
+      { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 },
+    );
     expect(stale.status).toBe(401);
     expect(seen).toEqual([]);
 
     const first = await fake.slashCommand(events, { text: 'help', user_id: 'U0ALICE', channel_id: WAR_ROOM });
-    const retry = await fake.slashCommand(events, { text: 'ignored on replay', user_id: 'U0ALICE', channel_id: WAR_ROOM }, { retryNum: 1, sameTriggerAs: first });
+    const retry = await fake.slashCommand(
+      events,
+      { text: 'ignored on replay', user_id: 'U0ALICE', channel_id: WAR_ROOM },
+      { retryNum: 1, sameTriggerAs: first },
+    );
     expect(retry.status).toBe(200);
     expect(seen.map((s) => [s.body.trigger_id, s.body.text, s.retryNum])).toEqual([
       [first.triggerId, 'help', undefined],
@@ -323,9 +340,9 @@ describe('Slack fake driving a real Bolt app', () => {
     expect(now).toHaveLength(1);
     expect(now[0]).toMatchObject({ ts: card.ts, text: 'Approved by <@U0BOB>', blocks: card.blocks });
 
-    await expect(fake.clickButton(events, { user_id: 'U0BOB', action_id: 'rollback_cancel', value: 'RB-5', channel: WAR_ROOM, message_ts: card.ts })).rejects.toThrow(
-      /has no element with action_id 'rollback_cancel'/,
-    );
+    await expect(
+      fake.clickButton(events, { user_id: 'U0BOB', action_id: 'rollback_cancel', value: 'RB-5', channel: WAR_ROOM, message_ts: card.ts }),
+    ).rejects.toThrow(/has no element with action_id 'rollback_cancel'/);
   });
 
   it('treats response_url posts as Slack does: ephemeral by default, in_channel, replace and delete', async () => {

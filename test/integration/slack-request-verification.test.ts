@@ -40,10 +40,22 @@ afterAll(async () => {
 });
 
 async function slashCommand(text: string, timestamp: number, secret = SECRET): Promise<number> {
-  const body = new URLSearchParams({ command: '/rollback', text, user_id: 'U0ALEX', team_id: 'T0REWIND', channel_id: 'C0WARROOM', response_url: 'http://127.0.0.1:9/response', trigger_id: '1.2.3' }).toString();
+  const body = new URLSearchParams({
+    command: '/rollback',
+    text,
+    user_id: 'U0ALEX',
+    team_id: 'T0REWIND',
+    channel_id: 'C0WARROOM',
+    response_url: 'http://127.0.0.1:9/response',
+    trigger_id: '1.2.3',
+  }).toString();
   const res = await fetch(`${url}/slack/events`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': signSlackRequest(secret, body, timestamp) },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': String(timestamp),
+      'x-slack-signature': signSlackRequest(secret, body, timestamp),
+    },
     body,
   });
   await res.arrayBuffer();
@@ -70,14 +82,22 @@ describe('Slack request verification in HTTP mode', () => {
     commands.length = 0;
     expect(await slashCommand('stale', nowSec() - 400)).toBe(401);
     expect(await slashCommand('forged', nowSec(), 'another-secret')).toBe(401);
-    const unsigned = await fetch(`${url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'command=/rollback&text=x' });
+    const unsigned = await fetch(`${url}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'command=/rollback&text=x',
+    });
     expect(unsigned.status).toBe(401);
     expect(commands).toEqual([]);
   });
 
   it('still serves custom routes and Slack ssl_check through the wrapped receiver', async () => {
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
-    const check = await fetch(`${url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'ssl_check=1&token=x' });
+    const check = await fetch(`${url}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'ssl_check=1&token=x',
+    });
     expect(check.status).toBe(200);
   });
 });

@@ -13,10 +13,13 @@ afterAll(async () => {
 });
 
 async function waitState(id: string, states: string[]) {
-  return eventually(async () => {
-    const rb = await h.rewind.services.store.get(id);
-    return rb && states.includes(rb.state) ? rb : undefined;
-  }, `${id} to reach ${states.join('/')}`);
+  return eventually(
+    async () => {
+      const rb = await h.rewind.services.store.get(id);
+      return rb && states.includes(rb.state) ? rb : undefined;
+    },
+    `${id} to reach ${states.join('/')}`,
+  );
 }
 
 describe('Rewind in Socket Mode (SLACK_APP_TOKEN, no signing secret)', () => {
@@ -38,7 +41,9 @@ describe('Rewind in Socket Mode (SLACK_APP_TOKEN, no signing secret)', () => {
     const command = await h.slack.socketSlashCommand({ text: 'api production Error rate spiked', user_id: USERS.requester, channel_id: 'C0DEVCHAT' });
     expect(command.ack).toEqual({});
     expect(command.payload).toMatchObject({ command: '/rollback', text: 'api production Error rate spiked' });
-    await h.slack.waitFor(() => h.slack.responses.some((r) => /RB-1: reading the live state of api production/.test(String(r.body.text))), { what: 'the reply to the requester' });
+    await h.slack.waitFor(() => h.slack.responses.some((r) => /RB-1: reading the live state of api production/.test(String(r.body.text))), {
+      what: 'the reply to the requester',
+    });
 
     await waitState('RB-1', ['awaiting_approval']);
     const card = await eventually(() => {
@@ -48,7 +53,13 @@ describe('Rewind in Socket Mode (SLACK_APP_TOKEN, no signing secret)', () => {
     expect(readable(card)).toMatch(/distrocv-api:3[\s\S]*distrocv-api:2/);
     expect(readable(card)).toContain('Error rate spiked');
 
-    const click = await h.slack.socketClickButton({ user_id: USERS.lead, action_id: 'rollback_approve', value: 'RB-1', channel: WAR_ROOM, message_ts: card.ts });
+    const click = await h.slack.socketClickButton({
+      user_id: USERS.lead,
+      action_id: 'rollback_approve',
+      value: 'RB-1',
+      channel: WAR_ROOM,
+      message_ts: card.ts,
+    });
     expect(click.ack).toEqual({});
     expect(click.payload).toMatchObject({ type: 'block_actions', user: { id: USERS.lead } });
 
@@ -58,13 +69,15 @@ describe('Rewind in Socket Mode (SLACK_APP_TOKEN, no signing secret)', () => {
     expect(done.approvals.map((a) => a.user)).toEqual([USERS.lead]);
     expect(h.ecs.callsTo('UpdateService')).toHaveLength(1);
     expect(String(h.ecs.service('distrocv-prod', 'api').taskDefinition)).toMatch(/distrocv-api:2$/);
-    const thread = await h.slack.waitFor(() => {
-      const t = h.slack.thread(WAR_ROOM, card.ts);
-      return t.some((m) => m.text?.includes('RB-1 succeeded')) ? t : undefined;
-    }, { what: 'the success line in the thread' });
+    const thread = await h.slack.waitFor(
+      () => {
+        const t = h.slack.thread(WAR_ROOM, card.ts);
+        return t.some((m) => m.text?.includes('RB-1 succeeded')) ? t : undefined;
+      },
+      { what: 'the success line in the thread' },
+    );
     expect(thread.some((m) => m.text?.includes(`<@${USERS.lead}> approved`))).toBe(true);
   });
-
 });
 
 describe('the Slack fake in Socket Mode', () => {
@@ -76,7 +89,8 @@ describe('the Slack fake in Socket Mode', () => {
     await slack?.close();
   });
 
-  const open = (token: string) => new WebClient(undefined, { slackApiUrl: slack.url, headers: { Authorization: `Bearer ${token}` }, retryConfig: { retries: 0 } }).apps.connections.open();
+  const open = (token: string) =>
+    new WebClient(undefined, { slackApiUrl: slack.url, headers: { Authorization: `Bearer ${token}` }, retryConfig: { retries: 0 } }).apps.connections.open();
 
   /** A bare app: connects like @slack/socket-mode and collects what Slack sends. */
   async function connect(): Promise<{ socket: WebSocket; frames: Record<string, unknown>[] }> {
@@ -109,15 +123,23 @@ describe('the Slack fake in Socket Mode', () => {
     const { socket, frames } = await connect();
     socket.on('message', (data) => {
       const envelope = JSON.parse(String(data)) as { envelope_id?: string; payload?: { text?: string } };
-      if (envelope.envelope_id && envelope.payload?.text === 'help') socket.send(JSON.stringify({ envelope_id: envelope.envelope_id, payload: { text: 'Usage: /rollback …' } }));
+      if (envelope.envelope_id && envelope.payload?.text === 'help')
+        socket.send(JSON.stringify({ envelope_id: envelope.envelope_id, payload: { text: 'Usage: /rollback …' } }));
     });
     const answered = await slack.socketSlashCommand({ text: 'help', user_id: 'U1', channel_id: 'C1' });
     expect(answered.ack).toEqual({ text: 'Usage: /rollback …' });
-    expect(frames.at(-1)).toMatchObject({ envelope_id: answered.envelopeId, type: 'slash_commands', accepts_response_payload: true, payload: { command: '/rollback', text: 'help', user_id: 'U1', channel_id: 'C1' } });
+    expect(frames.at(-1)).toMatchObject({
+      envelope_id: answered.envelopeId,
+      type: 'slash_commands',
+      accepts_response_payload: true,
+      payload: { command: '/rollback', text: 'help', user_id: 'U1', channel_id: 'C1' },
+    });
     // Like an HTTP response body, an ack's text is shown to the user who typed the command.
     expect(slack.messages('C1')).toEqual([expect.objectContaining({ text: 'Usage: /rollback …', ephemeralTo: 'U1' })]);
 
-    await expect(slack.socketSlashCommand({ text: 'ignored', user_id: 'U1', channel_id: 'C1' }, { timeoutMs: 200 })).rejects.toThrow(/did not ack Socket Mode envelope .* \(slash_commands\) within 200 ms/);
+    await expect(slack.socketSlashCommand({ text: 'ignored', user_id: 'U1', channel_id: 'C1' }, { timeoutMs: 200 })).rejects.toThrow(
+      /did not ack Socket Mode envelope .* \(slash_commands\) within 200 ms/,
+    );
     socket.close();
     await eventually(() => slack.socketConnections() === 0, 'the socket to close');
     await expect(slack.socketSlashCommand({ text: 'help', user_id: 'U1', channel_id: 'C1' })).rejects.toThrow(/No app is connected over Socket Mode/);

@@ -48,16 +48,24 @@ describe('a stack rollback whose worker is SIGKILLed mid-step', () => {
     h = await startHarness({ role: 'web', tickMs: 1000, kubeTickMs: 20, catalog });
     const first = await spawnAll();
     await h.slack.slashCommand(first.eventsUrl, { text: 'stack distrocv production fault drill', user_id: USERS.requester, channel_id: 'C0DEVCHAT' });
-    const card = await eventually(() => h!.slack.messages(WAR_ROOM).find((m) => !m.thread_ts && readable(m).includes('Rollback RB-1') && readable(m).includes('rollback_approve')), 'the card', 30_000);
+    const card = await eventually(
+      () => h!.slack.messages(WAR_ROOM).find((m) => !m.thread_ts && readable(m).includes('Rollback RB-1') && readable(m).includes('rollback_approve')),
+      'the card',
+      30_000,
+    );
     h.kube.holdController(true);
     h.health.status = 503;
     await h.slack.clickButton(first.eventsUrl, { user_id: USERS.oncall, action_id: 'rollback_approve', value: 'RB-1', channel: WAR_ROOM, message_ts: card.ts });
 
     const journal = () => h!.rewind.services.journal.all('RB-1');
-    await eventually(async () => {
-      const steps = await journal();
-      return Object.values(IN_PROGRESS).every((key) => steps[key]?.status === 'started');
-    }, 'all three components mid-step', 30_000);
+    await eventually(
+      async () => {
+        const steps = await journal();
+        return Object.values(IN_PROGRESS).every((key) => steps[key]?.status === 'started');
+      },
+      'all three components mid-step',
+      30_000,
+    );
     first.child.kill('SIGKILL');
     await first.exited;
 
@@ -93,13 +101,18 @@ describe('a stack rollback whose worker is SIGKILLed mid-step', () => {
     expect(h.ssm.callsTo('PutParameter')).toHaveLength(1);
     expect(String(h.ecs.service('distrocv-prod', 'api').taskDefinition)).toMatch(/distrocv-api:2$/);
 
-    const thread = () => h!.slack.thread(WAR_ROOM, card.ts).map((m) => m.text ?? '').join('\n');
+    const thread = () =>
+      h!.slack
+        .thread(WAR_ROOM, card.ts)
+        .map((m) => m.text ?? '')
+        .join('\n');
     await eventually(() => thread().includes('RB-1 succeeded') && thread().includes('Post-mortem draft'), 'the outcome and the post-mortem', 30_000);
     // Give a late duplicate the chance to show up before counting.
     await new Promise((r) => setTimeout(r, 500));
     expect(thread().match(/RB-1 succeeded/g)).toHaveLength(1);
     // The steps in progress were taken up again, each in its own component.
-    for (const component of Object.keys(IN_PROGRESS)) expect(thread()).toMatch(new RegExp(`\\*${component}\\* · :hourglass_flowing_sand: [^\\n]*\\(again, after an interruption\\)`));
+    for (const component of Object.keys(IN_PROGRESS))
+      expect(thread()).toMatch(new RegExp(`\\*${component}\\* · :hourglass_flowing_sand: [^\\n]*\\(again, after an interruption\\)`));
     for (const target of TARGETS) expect(await h.rewind.services.locks.holder(target)).toBeNull();
   });
 });

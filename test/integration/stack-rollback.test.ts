@@ -30,14 +30,21 @@ async function request(text: string) {
 const record = (id: string) => h.rewind.services.store.get(id);
 
 async function waitState(id: string, states: string[]) {
-  return eventually(async () => {
-    const rb = await record(id);
-    return rb && states.includes(rb.state) ? rb : undefined;
-  }, `${id} to reach ${states.join('/')}`, 30_000);
+  return eventually(
+    async () => {
+      const rb = await record(id);
+      return rb && states.includes(rb.state) ? rb : undefined;
+    },
+    `${id} to reach ${states.join('/')}`,
+    30_000,
+  );
 }
 
 async function cardWithButtons(id: string) {
-  return eventually(() => h.slack.messages(WAR_ROOM).find((m) => !m.thread_ts && readable(m).includes(`Rollback ${id}`) && readable(m).includes('rollback_approve')), `the card of ${id}`);
+  return eventually(
+    () => h.slack.messages(WAR_ROOM).find((m) => !m.thread_ts && readable(m).includes(`Rollback ${id}`) && readable(m).includes('rollback_approve')),
+    `the card of ${id}`,
+  );
 }
 
 function approve(ts: string, user: string) {
@@ -45,7 +52,11 @@ function approve(ts: string, user: string) {
 }
 
 async function outcome(ts: string, id: string) {
-  return eventually(() => h.slack.thread(WAR_ROOM, ts).find((m) => m.text?.includes(`${id} succeeded`) || m.text?.includes(`${id} failed`)), `the outcome of ${id}`, 30_000);
+  return eventually(
+    () => h.slack.thread(WAR_ROOM, ts).find((m) => m.text?.includes(`${id} succeeded`) || m.text?.includes(`${id} failed`)),
+    `the outcome of ${id}`,
+    30_000,
+  );
 }
 
 describe('stack rollback', () => {
@@ -55,7 +66,8 @@ describe('stack rollback', () => {
     await waitState('RB-1', ['awaiting_approval']);
     const card = await cardWithButtons('RB-1');
     const text = readable(card);
-    for (const part of ['*matching* (NewMatchingAlgorithm)', '*api* (api)', '*web* (web)', 'after matching', 'distrocv-api:3', 'distrocv-api:2']) expect(text).toContain(part);
+    for (const part of ['*matching* (NewMatchingAlgorithm)', '*api* (api)', '*web* (web)', 'after matching', 'distrocv-api:3', 'distrocv-api:2'])
+      expect(text).toContain(part);
     // The strictest component rule: the flag's `oncall` alone implies the services' `oncall or lead`.
     expect(text).toMatch(/1 from oncall/);
     expect(h.slack.messages(WAR_ROOM).filter((m) => !m.thread_ts)).toHaveLength(1);
@@ -78,7 +90,8 @@ describe('stack rollback', () => {
 
     const final = await outcome(card.ts, 'RB-1');
     expect(final.text).toContain('stack distrocv production is rolled back');
-    for (const line of ['matching (NewMatchingAlgorithm): rolled back', 'api (api): rolled back, on distrocv-api:2', 'web (web): rolled back']) expect(final.text).toContain(line);
+    for (const line of ['matching (NewMatchingAlgorithm): rolled back', 'api (api): rolled back, on distrocv-api:2', 'web (web): rolled back'])
+      expect(final.text).toContain(line);
     const thread = h.slack.thread(WAR_ROOM, card.ts).map((m) => m.text ?? '');
     for (const part of ['matching', 'api', 'web']) expect(thread.some((l) => l.includes(`*${part}* · :white_check_mark:`))).toBe(true);
     expect(thread.filter((l) => l.includes('RB-1 succeeded'))).toHaveLength(1);
@@ -122,7 +135,10 @@ describe('stack rollback', () => {
     await request('api production Error rate spiked');
     await waitState('RB-1', ['awaiting_approval']);
     await request('stack distrocv production Full regression');
-    const reply = await eventually(() => h.slack.responses.map((r) => String(r.body.text ?? '')).find((t) => t.includes('already being rolled back')), 'the busy reply');
+    const reply = await eventually(
+      () => h.slack.responses.map((r) => String(r.body.text ?? '')).find((t) => t.includes('already being rolled back')),
+      'the busy reply',
+    );
     expect(reply).toMatch(/api production is already being rolled back by RB-1/);
     expect(await h.rewind.services.locks.holder('web/production')).toBeNull();
     expect(await h.rewind.services.locks.holder('distrocv/production')).toBeNull();
@@ -157,7 +173,10 @@ describe('retrying a stack', () => {
     expect(thread.some((l) => l.includes(`Approved by <@${USERS.oncall}> on RB-1, still within the approval window`))).toBe(true);
 
     await request('retry RB-2');
-    const refused = await eventually(() => h.slack.responses.map((r) => String(r.body.text ?? '')).find((t) => t.includes('only a rollback that failed')), 'the refusal');
+    const refused = await eventually(
+      () => h.slack.responses.map((r) => String(r.body.text ?? '')).find((t) => t.includes('only a rollback that failed')),
+      'the refusal',
+    );
     expect(refused).toMatch(/RB-2 is succeeded: only a rollback that failed while running can be retried/);
   });
 });

@@ -59,7 +59,14 @@ const errorRate = (below = 0.1) =>
     unit: '%',
     window: '5m',
   });
-const p95 = check({ type: 'metric', name: 'p95 latency', metric: { namespace: 'AWS/ApplicationELB', name: 'TargetResponseTime', dimensions: ALB, stat: 'p95' }, below: 0.2, unit: 's', attempts: 2 });
+const p95 = check({
+  type: 'metric',
+  name: 'p95 latency',
+  metric: { namespace: 'AWS/ApplicationELB', name: 'TargetResponseTime', dimensions: ALB, stat: 'p95' },
+  below: 0.2,
+  unit: 's',
+  attempts: 2,
+});
 
 describe('metric thresholds (CloudWatch GetMetricData)', () => {
   it('passes an error rate under 0.1 % over the window after the rollback', async () => {
@@ -169,7 +176,11 @@ describe('verify driver', () => {
   it('posts a passing result and records it as the step output', async () => {
     cw.setMetric({ namespace: 'AWS/ApplicationELB', name: 'TargetResponseTime', dimensions: ALB }, { p95: 0.12 });
     const run = stepCtx({ service: 'api', environment: 'production', escalation, check: p95 });
-    await expect(driver().run(run.context)).resolves.toEqual({ check: 'p95 latency', ok: true, summary: 'p95 latency 0.12 s < 0.2 s over 5m 00s (10:26–10:31 UTC)' });
+    await expect(driver().run(run.context)).resolves.toEqual({
+      check: 'p95 latency',
+      ok: true,
+      summary: 'p95 latency 0.12 s < 0.2 s over 5m 00s (10:26–10:31 UTC)',
+    });
     expect(run.progress).toEqual(['p95 latency 0.12 s < 0.2 s over 5m 00s (10:26–10:31 UTC)']);
   });
 
@@ -178,7 +189,10 @@ describe('verify driver', () => {
     cw.setMetric({ namespace: 'AWS/ApplicationELB', name: 'RequestCount', dimensions: ALB }, { Sum: 12_000 });
     const error = await driver()
       .run(stepCtx({ service: 'api', environment: 'production', escalation, check: errorRate() }).context)
-      .then(() => undefined, (e: unknown) => e);
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(error).toBeInstanceOf(StepFailed);
     const failed = error as StepFailed;
     expect(failed.code).toBe('VerificationFailed');
@@ -192,7 +206,7 @@ describe('verify driver', () => {
     );
   });
 
-  it('waits out the settle time from the step\'s first start, so a restart does not wait again', async () => {
+  it("waits out the settle time from the step's first start, so a restart does not wait again", async () => {
     const started = new Date(NOW.getTime() - 250);
     const run = stepCtx({ service: 'api', environment: 'production', escalation, settle: 300 }, { firstStartedAt: started });
     await expect(driver().run(run.context)).resolves.toEqual({ settled: 300 });
@@ -203,10 +217,13 @@ describe('verify driver', () => {
   });
 
   it('still runs the older health step form from the target', async () => {
-    const run = stepCtx({ service: 'api', environment: 'production', escalation }, {
-      target: { health: { url: healthUrl, expectStatus: 200, timeout: 1000, attempts: 1, interval: 10 } },
-      step: { id: 'verify-health', title: 'Health', driver: 'verify', input: { check: 'http' } },
-    });
+    const run = stepCtx(
+      { service: 'api', environment: 'production', escalation },
+      {
+        target: { health: { url: healthUrl, expectStatus: 200, timeout: 1000, attempts: 1, interval: 10 } },
+        step: { id: 'verify-health', title: 'Health', driver: 'verify', input: { check: 'http' } },
+      },
+    );
     await expect(driver().run(run.context)).resolves.toMatchObject({ ok: true, check: `GET ${healthUrl}` });
   });
 });

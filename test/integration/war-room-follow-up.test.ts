@@ -53,8 +53,12 @@ const store = () => h.rewind.services.store;
 async function rollBack(text: string, approvers: string[]) {
   await h.slack.slashCommand(h.eventsUrl, { text, user_id: USERS.requester, channel_id: 'C0DEVCHAT' });
   const id = (await eventually(async () => (await store().recent(1))[0], 'the request')).id;
-  const card = await h.slack.waitFor(() => h.slack.messages(WAR_ROOM).find((m) => !m.thread_ts && readable(m).includes(`Rollback ${id}`) && readable(m).includes('rollback_approve')), { what: 'the card' });
-  for (const user of approvers) await h.slack.clickButton(h.eventsUrl, { user_id: user, action_id: 'rollback_approve', value: id, channel: WAR_ROOM, message_ts: card.ts });
+  const card = await h.slack.waitFor(
+    () => h.slack.messages(WAR_ROOM).find((m) => !m.thread_ts && readable(m).includes(`Rollback ${id}`) && readable(m).includes('rollback_approve')),
+    { what: 'the card' },
+  );
+  for (const user of approvers)
+    await h.slack.clickButton(h.eventsUrl, { user_id: user, action_id: 'rollback_approve', value: id, channel: WAR_ROOM, message_ts: card.ts });
   const rb = await eventually(async () => {
     const r = await store().get(id);
     return r && ['succeeded', 'failed'].includes(r.state) ? r : undefined;
@@ -71,7 +75,9 @@ function click(action_id: string, id: string, user: string, message_ts: string) 
 }
 
 const ephemeralTo = (user: string, pattern: RegExp) =>
-  h.slack.waitFor(() => h.slack.messages(WAR_ROOM).find((m) => m.ephemeralTo === user && pattern.test(m.text ?? '')), { what: `an ephemeral to ${user} matching ${pattern}` });
+  h.slack.waitFor(() => h.slack.messages(WAR_ROOM).find((m) => m.ephemeralTo === user && pattern.test(m.text ?? '')), {
+    what: `an ephemeral to ${user} matching ${pattern}`,
+  });
 
 async function reminderJob(id: string) {
   return eventually(async () => (await queue.getJob(`remind-${id}`)) ?? undefined, 'the reminder job');
@@ -125,7 +131,9 @@ describe('the war room after a rollback', () => {
     await ephemeralTo(USERS.outsider, /Only the requester/);
     expect(h.slack.messages(USER_CHANNEL)).toEqual([]);
     await Promise.all([click('rollback_user_notify', id, USERS.requester, message.ts), click('rollback_user_notify', id, USERS.requester, message.ts)]);
-    await h.slack.waitFor(() => readable(followUp(ts, id)!).includes(`User notification posted to <#${USER_CHANNEL}> by <@${USERS.requester}>`) || undefined, { what: 'the follow-up to show the notification' });
+    await h.slack.waitFor(() => readable(followUp(ts, id)!).includes(`User notification posted to <#${USER_CHANNEL}> by <@${USERS.requester}>`) || undefined, {
+      what: 'the follow-up to show the notification',
+    });
     const posted = h.slack.messages(USER_CHANNEL);
     expect(posted).toHaveLength(1);
     expect(posted[0]!.text).toContain('Subject: Service Update - DistroCV');
@@ -143,12 +151,21 @@ describe('the war room after a rollback', () => {
     await h.slack.waitFor(() => thread(ts).find((m) => m.text?.includes(`<@${USERS.lead}> updated the status page`)), { what: 'the status-page line' });
     expect(statusPage.requests).toHaveLength(2);
     expect(statusPage.requests[1]!.headers.authorization).toBe(`Bearer ${TOKEN}`);
-    expect(statusPage.requests[1]!.body).toMatchObject({ status: 'resolved', rollback: id, service: 'api', environment: 'production', severity: 'P1', message: expect.stringMatching(/^Resolved: we rolled back a faulty change to DistroCV/) });
+    expect(statusPage.requests[1]!.body).toMatchObject({
+      status: 'resolved',
+      rollback: id,
+      service: 'api',
+      environment: 'production',
+      severity: 'P1',
+      message: expect.stringMatching(/^Resolved: we rolled back a faulty change to DistroCV/),
+    });
     expect(JSON.stringify(h.slack.calls)).not.toContain(TOKEN);
 
     // Marked scheduled: the reminder finds nothing to do.
     await click('rollback_postmortem_scheduled', id, USERS.outsider, message.ts);
-    await h.slack.waitFor(() => readable(followUp(ts, id)!).includes(`Post-mortem scheduled by <@${USERS.outsider}>`) || undefined, { what: 'the scheduled mark' });
+    await h.slack.waitFor(() => readable(followUp(ts, id)!).includes(`Post-mortem scheduled by <@${USERS.outsider}>`) || undefined, {
+      what: 'the scheduled mark',
+    });
     await runReminderNow(id);
     expect(thread(ts).some((m) => m.text?.includes('nobody has marked it scheduled'))).toBe(false);
     const notes = (await store().timeline(id)).map((e) => e.message);

@@ -16,10 +16,16 @@ const services = () => h.rewind.services;
 
 async function awaitingCard() {
   await h.slack.slashCommand(h.eventsUrl, { text: 'api production Error rate spiked', user_id: USERS.requester, channel_id: 'C0DEVCHAT' });
-  const card = await h.slack.waitFor(() => h.slack.messages(WAR_ROOM).find((m) => !m.thread_ts && readable(m).includes('rollback_approve')), { what: 'the card with its buttons' });
+  const card = await h.slack.waitFor(() => h.slack.messages(WAR_ROOM).find((m) => !m.thread_ts && readable(m).includes('rollback_approve')), {
+    what: 'the card with its buttons',
+  });
   const id = /Rollback (RB-\d+)/.exec(readable(card))![1]!;
   // Let the plan job's own posts settle so the burst below is the only traffic.
-  await eventually(async () => (await services().store.get(id))?.state === 'awaiting_approval' && h.slack.thread(WAR_ROOM, card.ts).some((m) => m.text?.includes('ROLLBACK REQUESTED')), 'the announcement');
+  await eventually(
+    async () =>
+      (await services().store.get(id))?.state === 'awaiting_approval' && h.slack.thread(WAR_ROOM, card.ts).some((m) => m.text?.includes('ROLLBACK REQUESTED')),
+    'the announcement',
+  );
   return { id, ts: card.ts };
 }
 
@@ -41,10 +47,20 @@ describe('posting within Slack limits', () => {
     const mark = h.slack.calls.length;
     h.slack.failNext('chat.postMessage', { status: 429, retryAfterSec: 1 });
     h.slack.failNext('chat.update', { status: 429, retryAfterSec: 1 });
-    await Promise.all([...Array.from({ length: 20 }, (_, i) => scopeOf(services(), rb.id).thread(`burst line ${i}`)), ...Array.from({ length: 20 }, () => refreshCard(services(), id))]);
+    await Promise.all([
+      ...Array.from({ length: 20 }, (_, i) => scopeOf(services(), rb.id).thread(`burst line ${i}`)),
+      ...Array.from({ length: 20 }, () => refreshCard(services(), id)),
+    ]);
     // Stored, not yet posted: the outbox poster delivers them, waiting out the 429s.
-    const burstText = () => h.slack.thread(WAR_ROOM, ts).map((m) => m.text ?? '').join('\n');
-    await eventually(() => burstText().includes('burst line 19') && h.slack.callsTo('chat.update').slice(-1)[0]?.error === undefined && h.slack.calls.length > mark + 3, 'the burst delivered');
+    const burstText = () =>
+      h.slack
+        .thread(WAR_ROOM, ts)
+        .map((m) => m.text ?? '')
+        .join('\n');
+    await eventually(
+      () => burstText().includes('burst line 19') && h.slack.callsTo('chat.update').slice(-1)[0]?.error === undefined && h.slack.calls.length > mark + 3,
+      'the burst delivered',
+    );
     const burst = h.slack.calls.slice(mark);
     expect(expectRetryAfterHonoured(burst)).toEqual(['chat.postMessage', 'chat.update']);
     // Twenty refreshes: the rate-limited one, its retry, and one more with the latest state.
@@ -76,7 +92,12 @@ describe('posting within Slack limits', () => {
     const first = poster.update(`probe:${id}`, render);
     const second = poster.update(`probe:${id}`, render);
     await Promise.all([first, second]);
-    expect(h.slack.callsTo('chat.update').filter((c) => c.args.ts === ts).map((c) => [c.args.text, c.error ?? 'ok'])).toEqual(
+    expect(
+      h.slack
+        .callsTo('chat.update')
+        .filter((c) => c.args.ts === ts)
+        .map((c) => [c.args.text, c.error ?? 'ok']),
+    ).toEqual(
       expect.arrayContaining([
         ['card v1', 'internal_error'],
         ['card v2', 'ok'],

@@ -49,10 +49,17 @@ it('resumes from the step journal after the worker is SIGKILLed mid-rollback, wi
   const journal = await h.rewind.services.journal.all('RB-1');
   expect(Object.values(journal).map((s) => s.status)).toEqual(['done', 'done', 'done']);
   expect(await h.rewind.services.locks.holder('api/production')).toBeNull();
-  const thread = await eventually(() => {
-    const text = h.slack.thread(WAR_ROOM, posted.ts).map((m) => m.text ?? '').join('\n');
-    return text.includes('RB-1 succeeded') ? text : undefined;
-  }, 'the success message', 15_000);
+  const thread = await eventually(
+    () => {
+      const text = h.slack
+        .thread(WAR_ROOM, posted.ts)
+        .map((m) => m.text ?? '')
+        .join('\n');
+      return text.includes('RB-1 succeeded') ? text : undefined;
+    },
+    'the success message',
+    15_000,
+  );
   expect(thread).toMatch(/again, after an interruption/);
   expect(thread.match(/RB-1 succeeded/g)).toHaveLength(1);
 });

@@ -4,9 +4,15 @@ import { parseCatalog, type Catalog } from '../../src/config/catalog.js';
 
 /** The sandbox estate plus a database, a runbook, a staging environment, a flag configured as a service, a Doppler flag, a CloudFront distribution, a secret and a stack: every driver kind. */
 export function everyDriverCatalog(): Catalog {
-  const doc = parse(readFileSync(new URL('../../sandbox/catalog.yaml', import.meta.url), 'utf8').replaceAll('{{sandbox}}', 'http://127.0.0.1:9')) as { services: Record<string, unknown>; flags: Record<string, unknown>; stacks?: Record<string, unknown> };
+  const doc = parse(readFileSync(new URL('../../sandbox/catalog.yaml', import.meta.url), 'utf8').replaceAll('{{sandbox}}', 'http://127.0.0.1:9')) as {
+    services: Record<string, unknown>;
+    flags: Record<string, unknown>;
+    stacks?: Record<string, unknown>;
+  };
   doc.services.api = { ...(doc.services.api as object), staging: { driver: 'ecs', cluster: 'distrocv-staging', service: 'api' } };
-  doc.services.db = { production: { driver: 'database', instance: 'distrocv-prod', secret: { id: 'distrocv/database' }, approval: { from: ['cto'], count: 1 } } };
+  doc.services.db = {
+    production: { driver: 'database', instance: 'distrocv-prod', secret: { id: 'distrocv/database' }, approval: { from: ['cto'], count: 1 } },
+  };
   doc.services.migrations = {
     production: {
       driver: 'runbook',
@@ -17,8 +23,16 @@ export function everyDriverCatalog(): Catalog {
     },
   };
   doc.services['beta-switch'] = { production: { driver: 'flag', store: 'ssm', parameter: '/distrocv/prod/FeatureFlags/BetaSwitch' } };
-  doc.flags.FEATURE_SKILLPOD_ENABLED = { production: { driver: 'flag', store: 'doppler', project: 'skillancer', config: 'prd', tokenEnv: 'DOPPLER_TOKEN_SKILLANCER' } };
-  doc.services.cdn = { production: { driver: 'cloudfront', distributionId: 'E1234567890ABC', backup: { bucket: 'skillancer-cloudfront-backups', key: 'cloudfront/E1234567890ABC.json' } } };
+  doc.flags.FEATURE_SKILLPOD_ENABLED = {
+    production: { driver: 'flag', store: 'doppler', project: 'skillancer', config: 'prd', tokenEnv: 'DOPPLER_TOKEN_SKILLANCER' },
+  };
+  doc.services.cdn = {
+    production: {
+      driver: 'cloudfront',
+      distributionId: 'E1234567890ABC',
+      backup: { bucket: 'skillancer-cloudfront-backups', key: 'cloudfront/E1234567890ABC.json' },
+    },
+  };
   doc.services['api-secrets'] = {
     production: {
       driver: 'secret',
@@ -28,6 +42,9 @@ export function everyDriverCatalog(): Catalog {
       approval: { from: ['cto', 'security'], count: 2 },
     },
   };
-  doc.stacks = { ...doc.stacks, everything: { production: { components: { api: { service: 'api' }, cdn: { service: 'cdn', after: ['api'] }, beta: { service: 'beta-switch' } } } } };
+  doc.stacks = {
+    ...doc.stacks,
+    everything: { production: { components: { api: { service: 'api' }, cdn: { service: 'cdn', after: ['api'] }, beta: { service: 'beta-switch' } } } },
+  };
   return parseCatalog(stringify(doc), 'sandbox/catalog.yaml + db, migrations, beta-switch, FEATURE_SKILLPOD_ENABLED, cdn, api-secrets, a stack');
 }

@@ -24,7 +24,10 @@ export function killAll(): void {
  * A real `src/main.ts` process on the harness's fakes and Redis, configured only by env, as
  * production runs it. `failpoint` makes it SIGKILL itself at that boundary (src/failpoint.ts).
  */
-export async function spawnRewind(h: Harness, opts: { role: 'all' | 'worker' | 'web'; failpoint?: string; redisUrl?: string; env?: Record<string, string> }): Promise<RewindProcess> {
+export async function spawnRewind(
+  h: Harness,
+  opts: { role: 'all' | 'worker' | 'web'; failpoint?: string; redisUrl?: string; env?: Record<string, string> },
+): Promise<RewindProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'rewind-proc-'));
   const config = join(dir, 'rewind.config.yaml');
   writeFileSync(config, h.catalogYaml);

@@ -29,7 +29,10 @@ function problems(production: string): string[] {
 
 describe('catalog: driver cloudfront', () => {
   it('parses a distribution with its backup object and fills the defaults', () => {
-    const parsed = parseCatalog(catalog('driver: cloudfront\ndistributionId: E1234567890ABC\nbackup: { bucket: skillancer-cloudfront-backups, key: cloudfront/E1234567890ABC.json }'), 'rewind.config.yaml');
+    const parsed = parseCatalog(
+      catalog('driver: cloudfront\ndistributionId: E1234567890ABC\nbackup: { bucket: skillancer-cloudfront-backups, key: cloudfront/E1234567890ABC.json }'),
+      'rewind.config.yaml',
+    );
     expect(parsed.services.cdn?.production).toEqual({
       driver: 'cloudfront',
       distributionId: 'E1234567890ABC',
@@ -41,7 +44,9 @@ describe('catalog: driver cloudfront', () => {
   });
 
   it('says what is wrong and how to fix it', () => {
-    expect(problems('driver: cloudfront\ndistributionId: d111111abcdef8.cloudfront.net\nbackup: { bucket: s3://backups, key: cloudfront/ }\ndeployTimeout: soon')).toEqual([
+    expect(
+      problems('driver: cloudfront\ndistributionId: d111111abcdef8.cloudfront.net\nbackup: { bucket: s3://backups, key: cloudfront/ }\ndeployTimeout: soon'),
+    ).toEqual([
       'services.cdn.production.distributionId: is not a CloudFront distribution id: copy the ID column of the CloudFront console, e.g. E1234567890',
       'services.cdn.production.backup.bucket: is not an S3 bucket name: write the bare name such as skillancer-cloudfront-backups (no s3://, no slashes)',
       'services.cdn.production.backup.key: must be the key of one object such as cloudfront/E1234567890.json (no leading /, not a folder ending in /)',

@@ -27,7 +27,9 @@ describe('db request grammar', () => {
       error: '`2026-01-22T10:00` is not a time Rewind can use: write it as `2026-01-22T10:00Z` (UTC) or `2026-01-22T11:00+01:00`, or relative like `-15m`.',
     });
     expect(parse('at 2026-02-30T10:00Z')).toMatchObject({ error: expect.stringContaining('is not a real date and time') });
-    expect(parse('at 2026-01-23T10:00Z')).toEqual({ error: '`2026-01-23T10:00Z` is in the future (now is 2026-01-22T10:30:00.000Z): pick a time before the problem started.' });
+    expect(parse('at 2026-01-23T10:00Z')).toEqual({
+      error: '`2026-01-23T10:00Z` is in the future (now is 2026-01-22T10:30:00.000Z): pick a time before the problem started.',
+    });
     expect(parse('at 15m')).toMatchObject({ error: expect.stringContaining('is not a time Rewind can use') });
     expect(parse('at')).toMatchObject({ error: expect.stringMatching(/^`at` needs a time after it/) });
     expect(parse('snapshot ../etc;ls')).toMatchObject({ error: expect.stringMatching(/is not an RDS snapshot id/) });
@@ -43,7 +45,9 @@ describe('restore window and data loss', () => {
     // A young instance: the window starts at its creation.
     const created = new Date('2026-01-20T00:00:00Z');
     expect(restoreWindow({ latestRestorableTime: latest, retentionDays: 7, createdAt: created }, NOW)).toEqual({ earliest: created, latest });
-    expect(restoreWindow({ latestRestorableTime: latest, retentionDays: 0 }, NOW)).toMatchObject({ unavailable: expect.stringContaining('backup retention 0 days') });
+    expect(restoreWindow({ latestRestorableTime: latest, retentionDays: 0 }, NOW)).toMatchObject({
+      unavailable: expect.stringContaining('backup retention 0 days'),
+    });
   });
 
   it('compares the data-loss window with the RPO', () => {

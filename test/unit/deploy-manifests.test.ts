@@ -34,7 +34,12 @@ interface Container {
   livenessProbe?: Probe;
   startupProbe?: Probe;
   resources?: { requests?: { cpu?: string; memory?: string }; limits?: { cpu?: string; memory?: string } };
-  securityContext?: { allowPrivilegeEscalation?: boolean; readOnlyRootFilesystem?: boolean; capabilities?: { drop?: string[] }; seccompProfile?: { type: string } };
+  securityContext?: {
+    allowPrivilegeEscalation?: boolean;
+    readOnlyRootFilesystem?: boolean;
+    capabilities?: { drop?: string[] };
+    seccompProfile?: { type: string };
+  };
   volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
 }
 interface PodSpec {
@@ -87,7 +92,8 @@ const envOf = (w: Workload) => new Map((containerOf(w).env ?? []).map((e) => [e.
 const matches = (selector: Labels, labels: Labels) => Object.entries(selector).every(([k, v]) => labels[k] === v);
 const podLabels = (w: Workload) => w.spec.template.metadata.labels;
 /** A probe's or Service's port, by number or by the container port's name. */
-const portNumber = (c: Container, port: number | string | undefined) => (typeof port === 'number' ? port : c.ports?.find((p) => p.name === port)?.containerPort);
+const portNumber = (c: Container, port: number | string | undefined) =>
+  typeof port === 'number' ? port : c.ports?.find((p) => p.name === port)?.containerPort;
 
 const secretExample = readObjects(join(DEPLOY, 'secret.example.yaml'));
 
@@ -130,7 +136,8 @@ describe('deploy/kubernetes', () => {
     expect(envOf(worker).get('ROLE')?.value).toBe('worker');
     for (const d of deployments) {
       expect(matches(d.spec.selector.matchLabels, podLabels(d)), d.metadata.name).toBe(true);
-      for (const other of deployments.filter((o) => o !== d)) expect(matches(d.spec.selector.matchLabels, podLabels(other)), `${d.metadata.name} vs ${other.metadata.name}`).toBe(false);
+      for (const other of deployments.filter((o) => o !== d))
+        expect(matches(d.spec.selector.matchLabels, podLabels(other)), `${d.metadata.name} vs ${other.metadata.name}`).toBe(false);
     }
 
     const service = one<Service>('Service', 'rewind-web');
@@ -152,7 +159,10 @@ describe('deploy/kubernetes', () => {
       expect(c.envFrom, `${d.metadata.name}: name each variable (envFrom hides them from this check)`).toBeUndefined();
       const source: Record<string, string> = {};
       for (const e of c.env ?? []) {
-        expect(schemaKeys.has(e.name) || standard.test(e.name), `${d.metadata.name}: ${e.name} is neither in src/config/env.ts nor a standard AWS/Kubernetes variable`).toBe(true);
+        expect(
+          schemaKeys.has(e.name) || standard.test(e.name),
+          `${d.metadata.name}: ${e.name} is neither in src/config/env.ts nor a standard AWS/Kubernetes variable`,
+        ).toBe(true);
         const ref = e.valueFrom?.secretKeyRef;
         if (ref) {
           expect(ref.name, `${d.metadata.name}: ${e.name}`).toBe(secret.metadata.name);
@@ -188,7 +198,7 @@ describe('deploy/kubernetes', () => {
     expect(w.ports).toBeUndefined();
   });
 
-  it('runs as the image\'s non-root node user (uid 1000), read-only, unprivileged, and outlives Rewind\'s shutdown', () => {
+  it("runs as the image's non-root node user (uid 1000), read-only, unprivileged, and outlives Rewind's shutdown", () => {
     expect(read('Dockerfile')).toMatch(/^USER node$/m);
     const shutdownMs = Number(/const SHUTDOWN_MS = ([\d_]+);/.exec(read('src/main.ts'))?.[1]?.replaceAll('_', ''));
     expect(shutdownMs).toBeGreaterThan(0);
@@ -212,7 +222,10 @@ describe('deploy/kubernetes', () => {
 
   it('mounts the catalog ConfigMap where REWIND_CONFIG points, and the catalog is a valid, unchanged copy of rewind.config.example.yaml', () => {
     const example = read('rewind.config.example.yaml');
-    expect(readFileSync(join(DEPLOY, 'rewind.config.example.yaml'), 'utf8'), 'deploy/kubernetes/rewind.config.example.yaml is a copy of the example: copy it again').toBe(example);
+    expect(
+      readFileSync(join(DEPLOY, 'rewind.config.example.yaml'), 'utf8'),
+      'deploy/kubernetes/rewind.config.example.yaml is a copy of the example: copy it again',
+    ).toBe(example);
     const catalog = one<K8sObject & { data: Record<string, string> }>('ConfigMap', 'rewind-catalog');
     for (const d of deployments) {
       const pod = d.spec.template.spec;
@@ -227,7 +240,7 @@ describe('deploy/kubernetes', () => {
     expect(() => parseCatalog(example, 'rewind.config.example.yaml')).not.toThrow();
   });
 
-  it('gives the worker exactly the README\'s RBAC rules through its ServiceAccount, and the web pods no token', () => {
+  it("gives the worker exactly the README's RBAC rules through its ServiceAccount, and the web pods no token", () => {
     const readme = readmeRbac();
     const readmeRole = readme.find((o) => o.kind === 'Role');
     const readmeBinding = readme.find((o) => o.kind === 'RoleBinding');
@@ -274,7 +287,7 @@ describe('deploy/kubernetes', () => {
 });
 
 describe('Node versions', () => {
-  it('builds and runs the image on Node 22, while the code stays on Node 20\'s API (typecheck with @types/node 20)', () => {
+  it("builds and runs the image on Node 22, while the code stays on Node 20's API (typecheck with @types/node 20)", () => {
     const froms = [...read('Dockerfile').matchAll(/^FROM (\S+)/gm)].map((m) => m[1]);
     expect(froms).toEqual(['node:22-bookworm-slim', 'node:22-bookworm-slim']);
     const pkg = JSON.parse(read('package.json')) as { engines: { node: string }; devDependencies: Record<string, string> };

@@ -52,7 +52,13 @@ const selectors = (expr: string) =>
     metric: m[1]!,
     matchers: [...m[2]!.matchAll(/(\w+)\s*(=~|!~|!=|=)\s*"([^"]*)"/g)].map((l) => ({ label: l[1]!, op: l[2]!, value: l[3]! })),
   }));
-const groupings = (expr: string) => [...expr.matchAll(/\b(?:by|without|on|ignoring)\s*\(([^)]*)\)/g)].flatMap((m) => m[1]!.split(',').map((l) => l.trim()).filter(Boolean));
+const groupings = (expr: string) =>
+  [...expr.matchAll(/\b(?:by|without|on|ignoring)\s*\(([^)]*)\)/g)].flatMap((m) =>
+    m[1]!
+      .split(',')
+      .map((l) => l.trim())
+      .filter(Boolean),
+  );
 
 let series: Map<string, readonly string[]>;
 beforeAll(async () => {
@@ -83,7 +89,8 @@ describe.each([
           if (op !== '=' && op !== '=~') continue;
           const values = value.split('|');
           if (metric === METRICS.queueJobs.name && label === 'state') for (const v of values) expect(QUEUE_STATES, `${where}: state ${v}`).toContain(v);
-          if (metric.startsWith('rewind_rollback') && label === 'outcome') for (const v of values) expect(TERMINAL_STATES, `${where}: outcome ${v}`).toContain(v);
+          if (metric.startsWith('rewind_rollback') && label === 'outcome')
+            for (const v of values) expect(TERMINAL_STATES, `${where}: outcome ${v}`).toContain(v);
         }
       }
       for (const label of groupings(expr)) expect(ALL_REWIND_LABELS.has(label), `${where} groups by ${label}`).toBe(true);

@@ -4,7 +4,11 @@ import { describeChanges, mainContainer, taskDefinitionLabel } from '../../src/d
 
 const ECR = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
 
-function td(revision: number, containers: { name: string; image: string; essential?: boolean; memory?: number }[], size: { cpu?: string; memory?: string } = {}): TaskDefinition {
+function td(
+  revision: number,
+  containers: { name: string; image: string; essential?: boolean; memory?: number }[],
+  size: { cpu?: string; memory?: string } = {},
+): TaskDefinition {
   return {
     taskDefinitionArn: `arn:aws:ecs:us-east-1:123456789012:task-definition/distrocv-api:${revision}`,
     family: 'distrocv-api',
@@ -23,9 +27,15 @@ describe('ECS plan labels and changes', () => {
     ]);
     expect(mainContainer(sidecarFirst, 'api')?.name).toBe('web');
     expect(taskDefinitionLabel(sidecarFirst, 'api')).toBe('distrocv-api:42 (web:v2.0.1)');
-    expect(taskDefinitionLabel(td(42, [{ name: 'xray', image: 'x:1' }, { name: 'api', image: `${ECR}/distrocv-api:v2.0.1` }]), 'api')).toBe(
-      'distrocv-api:42 (api:v2.0.1)',
-    );
+    expect(
+      taskDefinitionLabel(
+        td(42, [
+          { name: 'xray', image: 'x:1' },
+          { name: 'api', image: `${ECR}/distrocv-api:v2.0.1` },
+        ]),
+        'api',
+      ),
+    ).toBe('distrocv-api:42 (api:v2.0.1)');
   });
 
   it('lists image, container and size differences', () => {

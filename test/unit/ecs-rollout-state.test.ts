@@ -26,22 +26,39 @@ describe('assessRollout', () => {
       primary({ rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.', failedTasks: 3 }),
       { status: 'ACTIVE', taskDefinition: `${TD}:42`, runningCount: 3 },
     ]);
-    expect(assessRollout(failed, TARGET)).toEqual({ state: 'failed', reason: 'ECS deployment circuit breaker: tasks failed to start.', running: 0, desired: 3 });
+    expect(assessRollout(failed, TARGET)).toEqual({
+      state: 'failed',
+      reason: 'ECS deployment circuit breaker: tasks failed to start.',
+      running: 0,
+      desired: 3,
+    });
   });
 
   it('tells a circuit-breaker rollback from someone else deploying', () => {
     const rolledBack = service([
-      { status: 'PRIMARY', taskDefinition: `${TD}:42`, runningCount: 3, rolloutState: 'IN_PROGRESS', rolloutStateReason: 'ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/1.' },
+      {
+        status: 'PRIMARY',
+        taskDefinition: `${TD}:42`,
+        runningCount: 3,
+        rolloutState: 'IN_PROGRESS',
+        rolloutStateReason: 'ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/1.',
+      },
       { status: 'ACTIVE', taskDefinition: TARGET, rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.' },
     ]);
-    expect(assessRollout(rolledBack, TARGET)).toEqual({ state: 'rolledBack', now: `${TD}:42`, reason: 'ECS deployment circuit breaker: tasks failed to start.' });
+    expect(assessRollout(rolledBack, TARGET)).toEqual({
+      state: 'rolledBack',
+      now: `${TD}:42`,
+      reason: 'ECS deployment circuit breaker: tasks failed to start.',
+    });
     const replaced = service([{ status: 'PRIMARY', taskDefinition: `${TD}:43`, runningCount: 1, rolloutState: 'IN_PROGRESS' }]);
     expect(assessRollout(replaced, TARGET)).toEqual({ state: 'replaced', now: `${TD}:43` });
   });
 
   it('writes progress lines for the thread', () => {
     expect(progressLine({ state: 'progress', running: 2, desired: 3, failed: 0 }, 'distrocv-api:41')).toBe('2/3 tasks running distrocv-api:41');
-    expect(progressLine({ state: 'progress', running: 0, desired: 3, failed: 2 }, 'distrocv-api:41')).toBe('0/3 tasks running distrocv-api:41, 2 failed to start');
+    expect(progressLine({ state: 'progress', running: 0, desired: 3, failed: 2 }, 'distrocv-api:41')).toBe(
+      '0/3 tasks running distrocv-api:41, 2 failed to start',
+    );
     expect(progressLine({ state: 'replaced', now: TARGET }, 'distrocv-api:41')).toBeUndefined();
   });
 });

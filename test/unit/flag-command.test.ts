@@ -38,14 +38,20 @@ describe('parseFlagCommand', () => {
   });
 
   it('accepts the flag name in any case and enable/disable for on/off', () => {
-    expect(parseFlagCommand(words('newmatchingalgorithm disable staging'), catalog)).toMatchObject({ flag: 'NewMatchingAlgorithm', action: 'off', environment: 'staging', reason: '' });
+    expect(parseFlagCommand(words('newmatchingalgorithm disable staging'), catalog)).toMatchObject({
+      flag: 'NewMatchingAlgorithm',
+      action: 'off',
+      environment: 'staging',
+      reason: '',
+    });
     expect(parseFlagCommand(words('NewMatchingAlgorithm enable production'), catalog)).toMatchObject({ action: 'on' });
     expect(parseFlagCommand(words('NewMatchingAlgorithm revert production'), catalog)).toMatchObject({ action: 'revert' });
   });
 
   it('refuses an unknown flag, suggests the closest and lists the known ones', () => {
     expect(parseFlagCommand(words('NewMatchingAlgo off production'), catalog)).toEqual({
-      error: 'Unknown flag `NewMatchingAlgo`. Did you mean `NewMatchingAlgorithm`? Known flags: `NewMatchingAlgorithm`, `FeatureFlags`, `skillpod_enabled`, `BetaFeatures`, `MAINTENANCE_MODE`.',
+      error:
+        'Unknown flag `NewMatchingAlgo`. Did you mean `NewMatchingAlgorithm`? Known flags: `NewMatchingAlgorithm`, `FeatureFlags`, `skillpod_enabled`, `BetaFeatures`, `MAINTENANCE_MODE`.',
     });
   });
 
@@ -53,7 +59,9 @@ describe('parseFlagCommand', () => {
     expect(parseFlagCommand(words('NewMatchingAlgorithm off prod'), catalog)).toEqual({
       error: '`NewMatchingAlgorithm` has no environment `prod`: choose one of `production`, `staging`.',
     });
-    expect(parseFlagCommand(words('NewMatchingAlgorithm off'), catalog)).toMatchObject({ error: expect.stringContaining('Which environment? `NewMatchingAlgorithm` is configured for `production`, `staging`.') });
+    expect(parseFlagCommand(words('NewMatchingAlgorithm off'), catalog)).toMatchObject({
+      error: expect.stringContaining('Which environment? `NewMatchingAlgorithm` is configured for `production`, `staging`.'),
+    });
   });
 
   it('asks for an action it understands', () => {
@@ -72,9 +80,15 @@ describe('parseFlagCommand', () => {
       environment: 'production',
       reason: 'rollout paused',
     });
-    expect(parseFlagCommand(words('BetaFeatures set nobody production'), catalog)).toEqual({ error: 'BetaFeatures can be set to "internal", "everyone" only.' });
-    expect(parseFlagCommand(words('NewMatchingAlgorithm set maybe production'), catalog)).toMatchObject({ error: expect.stringContaining('does not allow `set`') });
-    expect(parseFlagCommand(words('BetaFeatures set $(rm production'), catalog)).toMatchObject({ error: expect.stringContaining('is not a value Rewind will write') });
+    expect(parseFlagCommand(words('BetaFeatures set nobody production'), catalog)).toEqual({
+      error: 'BetaFeatures can be set to "internal", "everyone" only.',
+    });
+    expect(parseFlagCommand(words('NewMatchingAlgorithm set maybe production'), catalog)).toMatchObject({
+      error: expect.stringContaining('does not allow `set`'),
+    });
+    expect(parseFlagCommand(words('BetaFeatures set $(rm production'), catalog)).toMatchObject({
+      error: expect.stringContaining('is not a value Rewind will write'),
+    });
   });
 
   it('refuses what a store cannot do, with the fix', () => {
@@ -105,7 +119,9 @@ describe('parseMaintenanceCommand', () => {
     expect(parseMaintenanceCommand(words('on staging'), catalog)).toEqual({
       error: 'Maintenance mode is not configured for `staging`. Choose one of `production`: `/rollback maintenance on|off <environment> [reason]`.',
     });
-    expect(parseMaintenanceCommand(words('revert production'), catalog)).toEqual({ error: 'Say on or off: `/rollback maintenance on|off <environment> [reason]`.' });
+    expect(parseMaintenanceCommand(words('revert production'), catalog)).toEqual({
+      error: 'Say on or off: `/rollback maintenance on|off <environment> [reason]`.',
+    });
   });
 
   it('uses the per-environment map and explains a catalog without one', () => {
@@ -141,7 +157,9 @@ flags:
 `,
       'test.yaml',
     );
-    expect(parseFlagCommand(['NewMatching', 'off', 'production'], catalog)).toEqual({ error: expect.stringMatching(/^Unknown flag `NewMatching`\. Did you mean `NewMatchingAlgorithm`\? Known flags:/) });
+    expect(parseFlagCommand(['NewMatching', 'off', 'production'], catalog)).toEqual({
+      error: expect.stringMatching(/^Unknown flag `NewMatching`\. Did you mean `NewMatchingAlgorithm`\? Known flags:/),
+    });
     expect(parseFlagCommand(['Zebra', 'off', 'production'], catalog)).toEqual({ error: expect.not.stringMatching(/Did you mean/) });
   });
 });

@@ -26,7 +26,13 @@ describe('the flag store list', () => {
       env: {},
       rpo: 300_000,
     });
-    const request = (target: Record<string, unknown>) => ({ rollbackId: 'RB-1', service: 'Beta', environment: 'production', target: flagTargetSchema.parse({ driver: 'flag', ...target }), options: { action: 'off' } });
+    const request = (target: Record<string, unknown>) => ({
+      rollbackId: 'RB-1',
+      service: 'Beta',
+      environment: 'production',
+      target: flagTargetSchema.parse({ driver: 'flag', ...target }),
+      options: { action: 'off' },
+    });
     await driver.plan(request({ store: 'http', url: 'https://flags.example.com/admin/flags' }), ctx);
     expect(asked).toEqual([]);
     await expect(driver.plan(request({ store: 'ssm', parameter: '/flags/Beta' }), ctx)).rejects.toThrow('no client in this test');

@@ -24,16 +24,146 @@ function prng(seed: number): () => number {
   };
 }
 
-const PROTOTYPE = ['toString', 'valueOf', 'constructor', '__proto__', 'caller', 'arguments', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString', '__defineGetter__', '__lookupSetter__', 'prototype', 'length', 'name', 'apply', 'call', 'bind', 'TOSTRING', 'Constructor', '__PROTO__'];
-const KEYWORDS = ['to', 'sev', 'severity', 'at', 'flag', 'maintenance', 'off', 'on', 'revert', 'set', 'enable', 'disable', 'true', 'false', 'history', 'status', 'snapshots', 'snapshot', 'override', 'matrix', 'help', '-h', '--help', 'retry', 'stack', 'full', 'AT', 'Sev', 'TO'];
-const NUMBERS = [
-  '41', '0', '-0', '99999999999', '1e400', '-1e400', 'NaN', 'Infinity', '-Infinity', String(Number.MAX_SAFE_INTEGER), '9'.repeat(400),
-  '-15m', '-2h', '-1d', '-90s', '-0ms', '-0.5h', '-.5h', '-99999999999h', '-99999999999d', '-1e308d', `-${'9'.repeat(120)}h`, `-${'9'.repeat(20)}ms`, '-15x', '15m', '+15m',
-  '2026-01-22T10:00Z', '2026-01-22T11:00+01:00', '2026-02-30T10:00Z', '2026-01-23T10:00Z', '0000-01-01T00:00Z', '0050-01-01T00:00Z', '9999-12-31T23:59Z', '2026-13-45T99:99Z', '+275760-09-13T00:00Z',
-  'RB-1', 'rb-12', 'RB-999999999', 'RB-9999999999', 'RB-', 'RB--1', 'P0', 'p1', 'P9', 'rds:distrocv-prod-2026-01-21', 'distrocv-prod-2026-01-22',
+const PROTOTYPE = [
+  'toString',
+  'valueOf',
+  'constructor',
+  '__proto__',
+  'caller',
+  'arguments',
+  'hasOwnProperty',
+  'isPrototypeOf',
+  'propertyIsEnumerable',
+  'toLocaleString',
+  '__defineGetter__',
+  '__lookupSetter__',
+  'prototype',
+  'length',
+  'name',
+  'apply',
+  'call',
+  'bind',
+  'TOSTRING',
+  'Constructor',
+  '__PROTO__',
 ];
-const UNICODE = ['прод', 'production\u200b', 'ｐｒｏｄｕｃｔｉｏｎ', '🔥', '👨‍👩‍👧', 'İ', 'ß', 'ﬀ', 'e\u0301', '\u202eproduction', '\ud800', '\u0000', 'api\u0000', '中文', 'Ω≈ç√', '\uFEFF'];
-const HOSTILE = ['`rm -rf /`', '../../etc/passwd', '$(id)', '; ls', '|', '&&', '<!channel>', '<@U0ALEX>', '*', '"', "'", '{{sandbox}}', '%s', '\\', '-', '--', '.', 'x'.repeat(5000)];
+const KEYWORDS = [
+  'to',
+  'sev',
+  'severity',
+  'at',
+  'flag',
+  'maintenance',
+  'off',
+  'on',
+  'revert',
+  'set',
+  'enable',
+  'disable',
+  'true',
+  'false',
+  'history',
+  'status',
+  'snapshots',
+  'snapshot',
+  'override',
+  'matrix',
+  'help',
+  '-h',
+  '--help',
+  'retry',
+  'stack',
+  'full',
+  'AT',
+  'Sev',
+  'TO',
+];
+const NUMBERS = [
+  '41',
+  '0',
+  '-0',
+  '99999999999',
+  '1e400',
+  '-1e400',
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  String(Number.MAX_SAFE_INTEGER),
+  '9'.repeat(400),
+  '-15m',
+  '-2h',
+  '-1d',
+  '-90s',
+  '-0ms',
+  '-0.5h',
+  '-.5h',
+  '-99999999999h',
+  '-99999999999d',
+  '-1e308d',
+  `-${'9'.repeat(120)}h`,
+  `-${'9'.repeat(20)}ms`,
+  '-15x',
+  '15m',
+  '+15m',
+  '2026-01-22T10:00Z',
+  '2026-01-22T11:00+01:00',
+  '2026-02-30T10:00Z',
+  '2026-01-23T10:00Z',
+  '0000-01-01T00:00Z',
+  '0050-01-01T00:00Z',
+  '9999-12-31T23:59Z',
+  '2026-13-45T99:99Z',
+  '+275760-09-13T00:00Z',
+  'RB-1',
+  'rb-12',
+  'RB-999999999',
+  'RB-9999999999',
+  'RB-',
+  'RB--1',
+  'P0',
+  'p1',
+  'P9',
+  'rds:distrocv-prod-2026-01-21',
+  'distrocv-prod-2026-01-22',
+];
+const UNICODE = [
+  'прод',
+  'production\u200b',
+  'ｐｒｏｄｕｃｔｉｏｎ',
+  '🔥',
+  '👨‍👩‍👧',
+  'İ',
+  'ß',
+  'ﬀ',
+  'e\u0301',
+  '\u202eproduction',
+  '\ud800',
+  '\u0000',
+  'api\u0000',
+  '中文',
+  'Ω≈ç√',
+  '\uFEFF',
+];
+const HOSTILE = [
+  '`rm -rf /`',
+  '../../etc/passwd',
+  '$(id)',
+  '; ls',
+  '|',
+  '&&',
+  '<!channel>',
+  '<@U0ALEX>',
+  '*',
+  '"',
+  "'",
+  '{{sandbox}}',
+  '%s',
+  '\\',
+  '-',
+  '--',
+  '.',
+  'x'.repeat(5000),
+];
 const SEPARATORS = [' ', ' ', ' ', '  ', '\t', '\n', '\u00a0', '\u3000', '\u2028'];
 
 function namesOf(catalog: Catalog): string[] {
@@ -41,8 +171,18 @@ function namesOf(catalog: Catalog): string[] {
   const envs = (records: Record<string, Record<string, unknown>>) => Object.values(records).flatMap((e) => Object.keys(e));
   const flags = Object.keys(catalog.flags ?? {});
   return [
-    ...Object.keys(catalog.services), ...envs(catalog.services), ...flags, ...flags.map((f) => f.toLowerCase()), ...envs(catalog.flags ?? {}),
-    ...Object.keys(matrix.severities), ...Object.keys(matrix.scenarios), ...Object.keys(catalog.roles), 'down', 'reset', 'staging', 'prod',
+    ...Object.keys(catalog.services),
+    ...envs(catalog.services),
+    ...flags,
+    ...flags.map((f) => f.toLowerCase()),
+    ...envs(catalog.flags ?? {}),
+    ...Object.keys(matrix.severities),
+    ...Object.keys(matrix.scenarios),
+    ...Object.keys(catalog.roles),
+    'down',
+    'reset',
+    'staging',
+    'prod',
   ];
 }
 
@@ -97,7 +237,11 @@ const hasOwnPath = (record: object | undefined, ...keys: string[]): boolean => {
 function problems(parsed: Parsed): string[] {
   switch (parsed.kind) {
     case 'error':
-      return typeof parsed.message !== 'string' || !parsed.message.trim() ? ['empty error message'] : /native code|\[object /.test(parsed.message) ? ['message shows a prototype value'] : [];
+      return typeof parsed.message !== 'string' || !parsed.message.trim()
+        ? ['empty error message']
+        : /native code|\[object /.test(parsed.message)
+          ? ['message shows a prototype value']
+          : [];
     case 'rollback':
     case 'versions': {
       const named =
@@ -161,20 +305,26 @@ describe('/rollback grammar regressions (issue 10)', () => {
   it('refuses a relative offset beyond the range of dates instead of throwing RangeError', () => {
     expect(error('db production at -99999999999h')).toMatch(/^`-99999999999h` is further back than any backup can reach: use a recent offset such as `-15m`/);
     expect(error('db production at -99999999999d')).toMatch(/further back than any backup/);
-    expect(parseCommand('db production at -15m', catalog, NOW)).toMatchObject({ kind: 'rollback', options: { mode: 'pitr', restoreTime: '2026-01-22T10:15:00.000Z' } });
+    expect(parseCommand('db production at -15m', catalog, NOW)).toMatchObject({
+      kind: 'rollback',
+      options: { mode: 'pitr', restoreTime: '2026-01-22T10:15:00.000Z' },
+    });
   });
 
-  it.each(['caller', 'arguments', 'toString', 'valueOf', 'constructor', '__proto__', 'hasOwnProperty'])('treats %s as the unknown name it is, in every slot', (name) => {
-    expect(error(`${name} production`)).toMatch(new RegExp(`^Unknown service \`${name}\`\\..*Known services: \`api\``));
-    expect(error(`api ${name}`)).toBe(`\`api\` has no environment \`${name}\`. Choose one of \`production\`, \`staging\`.`);
-    expect(error(`history ${name}`)).toMatch(/^Unknown service/);
-    expect(error(`history api ${name}`)).toMatch(/has no environment/);
-    expect(error(`api production sev ${name}`)).toMatch(/is neither a severity nor a scenario of the decision matrix: use one of `P0`/);
-    expect(error(`flag ${name} on production`)).toMatch(/^Unknown flag .*Known flags: `NewMatchingAlgorithm`/);
-    expect(error(`flag NewMatchingAlgorithm ${name} production`)).toMatch(/is not a flag action/);
-    expect(error(`flag NewMatchingAlgorithm on ${name}`)).toBe(`\`NewMatchingAlgorithm\` has no environment \`${name}\`: choose one of \`production\`.`);
-    expect(error(`maintenance on ${name}`)).toMatch(/^Maintenance mode is not configured for .*Choose one of `production`/);
-  });
+  it.each(['caller', 'arguments', 'toString', 'valueOf', 'constructor', '__proto__', 'hasOwnProperty'])(
+    'treats %s as the unknown name it is, in every slot',
+    (name) => {
+      expect(error(`${name} production`)).toMatch(new RegExp(`^Unknown service \`${name}\`\\..*Known services: \`api\``));
+      expect(error(`api ${name}`)).toBe(`\`api\` has no environment \`${name}\`. Choose one of \`production\`, \`staging\`.`);
+      expect(error(`history ${name}`)).toMatch(/^Unknown service/);
+      expect(error(`history api ${name}`)).toMatch(/has no environment/);
+      expect(error(`api production sev ${name}`)).toMatch(/is neither a severity nor a scenario of the decision matrix: use one of `P0`/);
+      expect(error(`flag ${name} on production`)).toMatch(/^Unknown flag .*Known flags: `NewMatchingAlgorithm`/);
+      expect(error(`flag NewMatchingAlgorithm ${name} production`)).toMatch(/is not a flag action/);
+      expect(error(`flag NewMatchingAlgorithm on ${name}`)).toBe(`\`NewMatchingAlgorithm\` has no environment \`${name}\`: choose one of \`production\`.`);
+      expect(error(`maintenance on ${name}`)).toMatch(/^Maintenance mode is not configured for .*Choose one of `production`/);
+    },
+  );
 
   it('does not reach a function property (`caller` on toString threw TypeError in strict mode)', () => {
     expect(error('toString caller')).toMatch(/^Unknown service `toString`/);
@@ -184,7 +334,11 @@ describe('/rollback grammar regressions (issue 10)', () => {
 
   it('still reads the real names', () => {
     expect(parseCommand('api production sev outage', catalog, NOW)).toMatchObject({ kind: 'rollback', classification: { scenario: 'outage' } });
-    expect(parseCommand('flag newmatchingalgorithm off production', catalog, NOW)).toMatchObject({ kind: 'rollback', service: 'NewMatchingAlgorithm', options: { action: 'off' } });
+    expect(parseCommand('flag newmatchingalgorithm off production', catalog, NOW)).toMatchObject({
+      kind: 'rollback',
+      service: 'NewMatchingAlgorithm',
+      options: { action: 'off' },
+    });
     expect(parseCommand('history api staging', catalog, NOW)).toEqual({ kind: 'versions', service: 'api', environment: 'staging' });
   });
 });

@@ -21,10 +21,19 @@ describe('/rollback grammar', () => {
     ['help', { kind: 'help' }],
     ['status rb-12', { kind: 'status', id: 'RB-12' }],
     ['api production', { kind: 'rollback', service: 'api', environment: 'production', reason: '' }],
-    ['api production Error rate spiked after deploy', { kind: 'rollback', service: 'api', environment: 'production', reason: 'Error rate spiked after deploy' }],
+    [
+      'api production Error rate spiked after deploy',
+      { kind: 'rollback', service: 'api', environment: 'production', reason: 'Error rate spiked after deploy' },
+    ],
     ['api production to 41', { kind: 'rollback', service: 'api', environment: 'production', version: '41', reason: '' }],
-    ['  api   production  to distrocv-api:41  bad   image ', { kind: 'rollback', service: 'api', environment: 'production', version: 'distrocv-api:41', reason: 'bad image' }],
-    ['api production to arn:aws:ecs:us-east-1:1:task-definition/distrocv-api:41', { kind: 'rollback', version: 'arn:aws:ecs:us-east-1:1:task-definition/distrocv-api:41' }],
+    [
+      '  api   production  to distrocv-api:41  bad   image ',
+      { kind: 'rollback', service: 'api', environment: 'production', version: 'distrocv-api:41', reason: 'bad image' },
+    ],
+    [
+      'api production to arn:aws:ecs:us-east-1:1:task-definition/distrocv-api:41',
+      { kind: 'rollback', version: 'arn:aws:ecs:us-east-1:1:task-definition/distrocv-api:41' },
+    ],
   ])('parses %j', (text, expected) => {
     expect(parseCommand(text, catalog)).toMatchObject(expected);
   });

@@ -1,12 +1,6 @@
 import type { V1Deployment, V1Pod, V1PodTemplateSpec, V1ReplicaSet } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import {
-  chooseTarget,
-  deploymentHistory,
-  rollbackPatch,
-  shortImage,
-  templateKey,
-} from '../../src/drivers/kubernetes/revisions.js';
+import { chooseTarget, deploymentHistory, rollbackPatch, shortImage, templateKey } from '../../src/drivers/kubernetes/revisions.js';
 import { rolloutStatus, stuckPods } from '../../src/drivers/shared/kubernetes/rollout-status.js';
 import { selectorString } from '../../src/drivers/shared/kubernetes/selector.js';
 
@@ -46,7 +40,9 @@ describe('revision choice (kubectl rollout undo)', () => {
     expect(chooseTarget(history, 'prod')).toMatchObject({ kind: 'rollback', target: { revision: 2 } });
     expect(chooseTarget(history, 'prod', '1')).toMatchObject({ kind: 'rollback', target: { revision: 1 } });
     expect(chooseTarget(history, 'prod', 'v1')).toMatchObject({ kind: 'rollback', target: { revision: 1 } });
-    expect(chooseTarget(history, 'prod', '3')).toEqual(expect.objectContaining({ kind: 'skip', reason: 'skipped rollback (current template already matches revision 3)' }));
+    expect(chooseTarget(history, 'prod', '3')).toEqual(
+      expect.objectContaining({ kind: 'skip', reason: 'skipped rollback (current template already matches revision 3)' }),
+    );
   });
 
   it('refuses while the controller has not yet made the current template the newest revision', () => {
@@ -62,12 +58,16 @@ describe('revision choice (kubectl rollout undo)', () => {
 
 describe('rollback patch (kubectl rollback helper)', () => {
   it('restores the template without pod-template-hash and merges annotations per annotationsToSkip', () => {
-    const d = deployment('web:3', {}, {
-      'deployment.kubernetes.io/revision': '3',
-      'kubectl.kubernetes.io/last-applied-configuration': '{"kind":"Deployment"}',
-      'kubernetes.io/change-cause': 'deploy 3',
-      'team': 'growth',
-    });
+    const d = deployment(
+      'web:3',
+      {},
+      {
+        'deployment.kubernetes.io/revision': '3',
+        'kubectl.kubernetes.io/last-applied-configuration': '{"kind":"Deployment"}',
+        'kubernetes.io/change-cause': 'deploy 3',
+        team: 'growth',
+      },
+    );
     const rs = replicaSet('rs-2', 2, 'web:2', {
       'kubernetes.io/change-cause': 'deploy 2',
       'deployment.kubernetes.io/desired-replicas': '3',
@@ -90,22 +90,35 @@ describe('rollback patch (kubectl rollback helper)', () => {
 
   it('compares templates like apimachinery: empty and null fields do not count, key order does not matter', () => {
     const a: V1PodTemplateSpec = { metadata: { labels: { app: 'web' }, annotations: {} }, spec: { containers: [{ name: 'web', image: 'x', env: [] }] } };
-    const b = { spec: { containers: [{ image: 'x', name: 'web', args: null }] }, metadata: { creationTimestamp: null, labels: { app: 'web', 'pod-template-hash': 'abc' } } };
+    const b = {
+      spec: { containers: [{ image: 'x', name: 'web', args: null }] },
+      metadata: { creationTimestamp: null, labels: { app: 'web', 'pod-template-hash': 'abc' } },
+    };
     expect(templateKey(a)).toBe(templateKey(b as unknown as V1PodTemplateSpec));
     expect(templateKey(a)).not.toBe(templateKey(template('y')));
   });
 
   it('writes label selectors and short image names the way they are shown', () => {
-    expect(selectorString({ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['a', 'b'] }, { key: 'canary', operator: 'DoesNotExist' }] })).toBe(
-      'app=web,tier in (a,b),!canary',
-    );
+    expect(
+      selectorString({
+        matchLabels: { app: 'web' },
+        matchExpressions: [
+          { key: 'tier', operator: 'In', values: ['a', 'b'] },
+          { key: 'canary', operator: 'DoesNotExist' },
+        ],
+      }),
+    ).toBe('app=web,tier in (a,b),!canary');
     expect(shortImage('reg.example.com:5000/skillancer/web:1.0.0-rc.5')).toBe('web:1.0.0-rc.5');
     expect(shortImage('web@sha256:0123456789abcdef0123')).toBe('web@sha256:0123456789ab');
   });
 });
 
 describe('rollout status rules (kubectl rollout status)', () => {
-  const at = (status: V1Deployment['status'], generation = 2, replicas = 3): V1Deployment => ({ metadata: { name: 'web', generation }, spec: { replicas, selector: {}, template: {} }, status });
+  const at = (status: V1Deployment['status'], generation = 2, replicas = 3): V1Deployment => ({
+    metadata: { name: 'web', generation },
+    spec: { replicas, selector: {}, template: {} },
+    status,
+  });
 
   it('walks through kubectl’s messages until the rollout is complete', () => {
     expect(rolloutStatus(at({ observedGeneration: 1 })).message).toBe('Waiting for deployment spec update to be observed...');
@@ -120,7 +133,10 @@ describe('rollout status rules (kubectl rollout status)', () => {
     expect(rolloutStatus(at({ observedGeneration: 2, replicas: 3, updatedReplicas: 3, availableReplicas: 2 })).message).toBe(
       'Waiting for deployment "web" rollout to finish: 2 of 3 updated replicas are available...',
     );
-    expect(rolloutStatus(at({ observedGeneration: 2, replicas: 3, updatedReplicas: 3, availableReplicas: 3 }))).toMatchObject({ state: 'complete', message: 'deployment "web" successfully rolled out' });
+    expect(rolloutStatus(at({ observedGeneration: 2, replicas: 3, updatedReplicas: 3, availableReplicas: 3 }))).toMatchObject({
+      state: 'complete',
+      message: 'deployment "web" successfully rolled out',
+    });
   });
 
   it('treats ProgressDeadlineExceeded as a failure once the generation is observed', () => {
@@ -133,10 +149,18 @@ describe('rollout status rules (kubectl rollout status)', () => {
     const pod = (name: string, status: V1Pod['status']): V1Pod => ({ metadata: { name }, status });
     expect(
       stuckPods([
-        pod('b', { containerStatuses: [{ name: 'c', image: 'i', imageID: '', ready: false, restartCount: 4, state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off' } } }] }),
+        pod('b', {
+          containerStatuses: [
+            { name: 'c', image: 'i', imageID: '', ready: false, restartCount: 4, state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off' } } },
+          ],
+        }),
         pod('a', { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/3 nodes are available' }] }),
-        pod('c', { containerStatuses: [{ name: 'c', image: 'i', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } }] }),
-        pod('d', { initContainerStatuses: [{ name: 'i', image: 'i', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'ImagePullBackOff' } } }] }),
+        pod('c', {
+          containerStatuses: [{ name: 'c', image: 'i', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } }],
+        }),
+        pod('d', {
+          initContainerStatuses: [{ name: 'i', image: 'i', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'ImagePullBackOff' } } }],
+        }),
       ]),
     ).toEqual([
       { name: 'a', reason: 'Unschedulable', message: '0/3 nodes are available' },

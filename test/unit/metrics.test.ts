@@ -13,13 +13,27 @@ const T0 = Date.parse('2026-01-01T10:00:00Z');
 const at = (sec: number) => new Date(T0 + sec * 1000).toISOString();
 
 function rollback(state: RollbackState, extra: Partial<Rollback> = {}): Rollback {
-  return { id: 'RB-7', target: 'api/production', service: 'api', environment: 'production', state, requestedBy: 'U0REQ', reason: 'r', approvals: [], createdAt: at(0), updatedAt: at(0), ...extra };
+  return {
+    id: 'RB-7',
+    target: 'api/production',
+    service: 'api',
+    environment: 'production',
+    state,
+    requestedBy: 'U0REQ',
+    reason: 'r',
+    approvals: [],
+    createdAt: at(0),
+    updatedAt: at(0),
+    ...extra,
+  };
 }
 
 const metrics = (rtoMs = 15 * 60_000) => new Metrics({ rtoMs, driverOf: (rb) => rb.plan?.driver ?? 'ecs', defaultMetrics: false });
 /** A sample's value by series name (a histogram's `_bucket`, `_sum`, `_count` included) and labels. */
 const value = async (m: Metrics, name: string, labels: Record<string, string> = {}) => {
-  const samples = (await m.registry.getMetricsAsJSON()).flatMap((x) => x.values.map((v) => ({ ...v, name: (v as { metricName?: string }).metricName ?? x.name })));
+  const samples = (await m.registry.getMetricsAsJSON()).flatMap((x) =>
+    x.values.map((v) => ({ ...v, name: (v as { metricName?: string }).metricName ?? x.name })),
+  );
   return samples.find((v) => v.name === name && Object.entries(labels).every(([k, l]) => String(v.labels[k]) === l))?.value;
 };
 
@@ -45,7 +59,14 @@ describe('Metrics', () => {
     m.rollbackChanged(rollback('running', { startedAt: at(100) }), rollback('failed', { startedAt: at(100), finishedAt: at(1200) }));
     m.rollbackChanged(rollback('awaiting_approval'), rollback('expired', { finishedAt: at(1800) }));
     m.rollbackChanged(rollback('requested'), rollback('failed', { finishedAt: at(1), plan: undefined }));
-    m.rollbackChanged(rollback('running', { startedAt: at(10) }), rollback('succeeded', { startedAt: at(10), finishedAt: at(120), plan: { driver: 'stack', current: '', target: '', changes: [], steps: [], fingerprint: '', data: {} } }));
+    m.rollbackChanged(
+      rollback('running', { startedAt: at(10) }),
+      rollback('succeeded', {
+        startedAt: at(10),
+        finishedAt: at(120),
+        plan: { driver: 'stack', current: '', target: '', changes: [], steps: [], fingerprint: '', data: {} },
+      }),
+    );
     expect(await value(m, 'rewind_rto_breaches_total', { driver: 'ecs' })).toBe(1);
     expect(await value(m, 'rewind_rto_breaches_total', { driver: 'stack' })).toBeUndefined();
     expect(await value(m, 'rewind_rollbacks_total', { driver: 'ecs', outcome: 'expired' })).toBe(1);
@@ -53,10 +74,11 @@ describe('Metrics', () => {
     expect(await value(m, 'rewind_rollbacks_total', { driver: 'stack', outcome: 'succeeded' })).toBe(1);
   });
 
-  it('starts every driver\'s outcome counters at zero', async () => {
+  it("starts every driver's outcome counters at zero", async () => {
     const m = metrics();
     m.initDrivers(['ecs', 'stack']);
-    for (const outcome of ['succeeded', 'failed', 'cancelled', 'rejected', 'expired']) expect(await value(m, 'rewind_rollbacks_total', { driver: 'stack', outcome })).toBe(0);
+    for (const outcome of ['succeeded', 'failed', 'cancelled', 'rejected', 'expired'])
+      expect(await value(m, 'rewind_rollbacks_total', { driver: 'stack', outcome })).toBe(0);
     expect(await value(m, 'rewind_rto_breaches_total', { driver: 'ecs' })).toBe(0);
   });
 
@@ -73,7 +95,7 @@ describe('Metrics', () => {
     ]);
   });
 
-  it('measures a job\'s wait from enqueue or the end of its delay, on its first attempt only', async () => {
+  it("measures a job's wait from enqueue or the end of its delay, on its first attempt only", async () => {
     const m = metrics();
     m.jobStarted('execute', { timestamp: 1000, processedOn: 1250, attemptsStarted: 1 });
     m.jobStarted('interactive', { timestamp: 1000, processedOn: 61_500, delay: 60_000, attemptsStarted: 1 });
@@ -109,7 +131,7 @@ describe('Metrics', () => {
 });
 
 describe('HTTP route patterns', () => {
-  it('match like Bolt\'s for exact paths and an optional rest', () => {
+  it("match like Bolt's for exact paths and an optional rest", () => {
     expect(routeMatches('/metrics', '/metrics')).toBe(true);
     expect(routeMatches('/metrics', '/metrics/')).toBe(true);
     expect(routeMatches('/metrics', '/metricsx')).toBe(false);
@@ -133,10 +155,14 @@ describe('client instrumentation', () => {
     });
     await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
     const counts: string[] = [];
-    const client = new CountedWebClient('xoxb-test', { slackApiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`, retryConfig: { retries: 0 } }, {
-      slackCall: (method, outcome) => counts.push(`${method} ${outcome}`),
-      slackRateLimit: () => counts.push('429'),
-    });
+    const client = new CountedWebClient(
+      'xoxb-test',
+      { slackApiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`, retryConfig: { retries: 0 } },
+      {
+        slackCall: (method, outcome) => counts.push(`${method} ${outcome}`),
+        slackRateLimit: () => counts.push('429'),
+      },
+    );
     await client.chat.postMessage({ channel: 'C1', text: 'hi' });
     await expect(client.chat.update({ channel: 'C1', ts: '1.2', text: 'x' })).rejects.toThrow(/channel_not_found/);
     expect(counts).toEqual(['chat.postMessage ok', 'chat.update platform_error']);
@@ -145,9 +171,10 @@ describe('client instrumentation', () => {
     expect(slackOutcome(new Error('boom'))).toBe('error');
   });
 
-  it('counts an AWS call that failed after the SDK\'s retries once, by service id, for made and injected clients alike', async () => {
+  it("counts an AWS call that failed after the SDK's retries once, by service id, for made and injected clients alike", async () => {
     const errors: string[] = [];
-    const unreachable = () => new ECSClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 2 });
+    const unreachable = () =>
+      new ECSClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 2 });
     const source = clientSource({ ecs: unreachable }, { onAwsError: (service) => errors.push(service) });
     const ecs = (await source('ecs'))();
     await expect(ecs.send(new ListClustersCommand({}))).rejects.toThrow();

@@ -51,7 +51,10 @@ describe('own-key lookups of names typed in Slack', () => {
 
   it('a service really called `constructor` is still a service', () => {
     expect(parseCommand('constructor constructor bad deploy', catalog)).toMatchObject({ kind: 'rollback', service: 'constructor', environment: 'constructor' });
-    expect(parseCommand('constructor production', catalog)).toMatchObject({ kind: 'error', message: '`constructor` has no environment `production`. Choose one of `constructor`.' });
+    expect(parseCommand('constructor production', catalog)).toMatchObject({
+      kind: 'error',
+      message: '`constructor` has no environment `production`. Choose one of `constructor`.',
+    });
   });
 
   it('the request form refuses a forged target', () => {
@@ -68,8 +71,12 @@ describe('own-key lookups of names typed in Slack', () => {
   });
 
   it('the catalog refuses a role, flag or maintenance entry that exists only on Object.prototype', () => {
-    expect(() => parseCatalog(YAML.replace('approval: { from: [oncall] }', 'approval: { from: [constructor] }'), 'inline')).toThrow(/approval\.from\.0: role "constructor" is not defined/);
-    expect(() => parseCatalog(`${YAML}maintenance: { production: toString }\n`, 'inline')).toThrow(/maintenance\.production: flag "toString" is not defined under flags/);
+    expect(() => parseCatalog(YAML.replace('approval: { from: [oncall] }', 'approval: { from: [constructor] }'), 'inline')).toThrow(
+      /approval\.from\.0: role "constructor" is not defined/,
+    );
+    expect(() => parseCatalog(`${YAML}maintenance: { production: toString }\n`, 'inline')).toThrow(
+      /maintenance\.production: flag "toString" is not defined under flags/,
+    );
   });
 
   it('a runbook step or parameter named by `to <word>` must be one the catalog declares', () => {

@@ -119,7 +119,9 @@ describe('classification', () => {
   it('a row needing a role the catalog lacks is refused with the fix, never silently weakened', () => {
     const noCto: PolicyCatalog = { roles: { oncall: {}, lead: {} } };
     const res = authorityFor(decisionMatrix(noCto), SERVICE, { scenario: 'data-corruption' });
-    expect(res).toMatchObject({ refusal: { code: 'missing_role', message: expect.stringMatching(/defines no role `cto`/), hint: expect.stringMatching(/roles\.cto/) } });
+    expect(res).toMatchObject({
+      refusal: { code: 'missing_role', message: expect.stringMatching(/defines no role `cto`/), hint: expect.stringMatching(/roles\.cto/) },
+    });
   });
 
   it('unknown names are refused with the valid choices; defaultSeverity classifies unclassified requests', () => {

@@ -27,8 +27,14 @@ describe('/rollback grammar: classification, matrix, history', () => {
     ['history', { kind: 'history' }],
     ['history api', { kind: 'history', service: 'api' }],
     ['api production sev p0 site down', { kind: 'rollback', reason: 'site down', classification: { severity: 'P0' } }],
-    ['api production to 41 severity data-corruption rows gone', { kind: 'rollback', version: '41', reason: 'rows gone', classification: { scenario: 'data-corruption' } }],
-    ['api production sev P3 override checkout broken for EU', { kind: 'rollback', reason: 'checkout broken for EU', classification: { severity: 'P3', override: 'checkout broken for EU' } }],
+    [
+      'api production to 41 severity data-corruption rows gone',
+      { kind: 'rollback', version: '41', reason: 'rows gone', classification: { scenario: 'data-corruption' } },
+    ],
+    [
+      'api production sev P3 override checkout broken for EU',
+      { kind: 'rollback', reason: 'checkout broken for EU', classification: { severity: 'P3', override: 'checkout broken for EU' } },
+    ],
     ['api production plain reason', { kind: 'rollback', reason: 'plain reason' }],
   ])('parses %j', (text, expected) => {
     const parsed = parseCommand(text, catalog);
@@ -51,7 +57,9 @@ describe('/rollback grammar: classification, matrix, history', () => {
     const text = matrixText(decisionMatrix(catalog));
     expect(text).toContain('• *P0* Critical: roll back · approve: oncall + lead');
     expect(text).toContain('• *P3* Low: fix forward (a rollback needs an override reason) · approve: oncall');
-    expect(text).toMatch(/`data-corruption` Data corruption detected · \*P0\* · approve: cto · Database PITR, ~30m 00s :warning: _needs role `cto`, not in the catalog_/);
+    expect(text).toMatch(
+      /`data-corruption` Data corruption detected · \*P0\* · approve: cto · Database PITR, ~30m 00s :warning: _needs role `cto`, not in the catalog_/,
+    );
     expect(text).toContain('`ui-bug` UI bug · *P3* · approve: oncall · Frontend only, ~5m 00s');
   });
 });

@@ -52,8 +52,22 @@ matrix:
     );
     const stack = stackOf(catalog, 'distrocv', 'production')!;
     expect(stackComponents(catalog, stack, 'production')).toEqual([
-      { name: 'maintenance', service: 'MAINTENANCE_MODE', environment: 'production', target: 'MAINTENANCE_MODE/production', options: { action: 'on' }, after: [] },
-      { name: 'matching', service: 'NewMatchingAlgorithm', environment: 'production', target: 'NewMatchingAlgorithm/production', options: { action: 'off' }, after: [] },
+      {
+        name: 'maintenance',
+        service: 'MAINTENANCE_MODE',
+        environment: 'production',
+        target: 'MAINTENANCE_MODE/production',
+        options: { action: 'on' },
+        after: [],
+      },
+      {
+        name: 'matching',
+        service: 'NewMatchingAlgorithm',
+        environment: 'production',
+        target: 'NewMatchingAlgorithm/production',
+        options: { action: 'off' },
+        after: [],
+      },
       { name: 'api', service: 'api', environment: 'production', target: 'api/production', after: ['maintenance'] },
       { name: 'frontend', service: 'frontend', environment: 'production', target: 'frontend/production', version: 'v41', after: ['maintenance', 'api'] },
     ]);
@@ -114,7 +128,13 @@ matrix:
   );
 
   it('`stack <name> <env>` and `full <env>` ask for the stack; `full` is classified as the row that names it', () => {
-    expect(parseCommand('stack distrocv production everything is down', catalog)).toEqual({ kind: 'rollback', service: 'distrocv', environment: 'production', reason: 'everything is down', stack: true });
+    expect(parseCommand('stack distrocv production everything is down', catalog)).toEqual({
+      kind: 'rollback',
+      service: 'distrocv',
+      environment: 'production',
+      reason: 'everything is down',
+      stack: true,
+    });
     expect(parseCommand('full production everything is down', catalog)).toEqual({
       kind: 'rollback',
       service: 'distrocv',
@@ -128,9 +148,18 @@ matrix:
 
   it('names what is wrong and what exists', () => {
     expect(parseCommand('stack', catalog)).toMatchObject({ kind: 'error', message: expect.stringMatching(/Which stack\? .* Stacks: `distrocv`/) });
-    expect(parseCommand('stack distro production', catalog)).toMatchObject({ kind: 'error', message: expect.stringMatching(/Unknown stack `distro`\. Did you mean `distrocv`\?/) });
-    expect(parseCommand('stack distrocv staging', catalog)).toMatchObject({ kind: 'error', message: expect.stringMatching(/no environment `staging`\. Choose one of `production`/) });
-    expect(parseCommand('full production sev ui-bug', catalog)).toMatchObject({ kind: 'error', message: expect.stringMatching(/row `ui-bug` names no stack: .* use `sev` with one of `outage`/) });
+    expect(parseCommand('stack distro production', catalog)).toMatchObject({
+      kind: 'error',
+      message: expect.stringMatching(/Unknown stack `distro`\. Did you mean `distrocv`\?/),
+    });
+    expect(parseCommand('stack distrocv staging', catalog)).toMatchObject({
+      kind: 'error',
+      message: expect.stringMatching(/no environment `staging`\. Choose one of `production`/),
+    });
+    expect(parseCommand('full production sev ui-bug', catalog)).toMatchObject({
+      kind: 'error',
+      message: expect.stringMatching(/row `ui-bug` names no stack: .* use `sev` with one of `outage`/),
+    });
     expect(parseCommand('stack constructor production', catalog)).toMatchObject({ kind: 'error' });
   });
 });
@@ -152,13 +181,21 @@ stacks:
   it('lists each stack with its component count, and parses it back as a stack request', () => {
     expect(modalChoices(catalog).targets).toContainEqual({ service: 'distrocv', environment: 'production', stack: 2 });
     const form = { target: 'stack:distrocv/production', scenario: 'outage', reason: 'Full regression', checked: all };
-    expect(parseRollbackForm(form, catalog)).toMatchObject({ kind: 'rollback', service: 'distrocv', environment: 'production', stack: true, classification: { scenario: 'outage' } });
+    expect(parseRollbackForm(form, catalog)).toMatchObject({
+      kind: 'rollback',
+      service: 'distrocv',
+      environment: 'production',
+      stack: true,
+      classification: { scenario: 'outage' },
+    });
     expect(parseRollbackForm({ ...form, target: 'api/production' }, catalog)).not.toHaveProperty('stack');
   });
 
   it('refuses a version for a stack and a stack that is not in the catalog', () => {
     const form = { target: 'stack:distrocv/production', scenario: 'outage', reason: 'Full regression', checked: all };
     expect(parseRollbackForm({ ...form, version: '41' }, catalog)).toEqual({ errors: { version: expect.stringMatching(/leave the version empty/) } });
-    expect(parseRollbackForm({ ...form, target: 'stack:distrocv/staging' }, catalog)).toEqual({ errors: { target: expect.stringMatching(/Choose a service, or a stack/) } });
+    expect(parseRollbackForm({ ...form, target: 'stack:distrocv/staging' }, catalog)).toEqual({
+      errors: { target: expect.stringMatching(/Choose a service, or a stack/) },
+    });
   });
 });

@@ -16,7 +16,10 @@ const RB: Rollback = {
   reason: 'Error rate | spiked after deploy',
   plan: { driver: 'ecs', current: 'distrocv-api:3', target: 'distrocv-api:2', changes: [], steps: [], fingerprint: 'x', data: {} },
   approvals: [{ user: 'U0LEAD', at: '2026-01-22T10:01:00.000Z' }],
-  policy: { severity: { id: 'P0', label: 'Critical', advice: 'rollback' }, scenario: { id: 'outage', title: 'Complete platform outage', rollbackType: 'Full stack', estimateMs: 45 * 60_000 } },
+  policy: {
+    severity: { id: 'P0', label: 'Critical', advice: 'rollback' },
+    scenario: { id: 'outage', title: 'Complete platform outage', rollbackType: 'Full stack', estimateMs: 45 * 60_000 },
+  },
   createdAt: '2026-01-22T10:00:00.000Z',
   updatedAt: '2026-01-22T10:04:12.000Z',
   finishedAt: '2026-01-22T10:04:12.000Z',
@@ -93,7 +96,9 @@ describe('catalog: templates and decision matrix are validated at start-up', () 
   it('names the key path and the known variables for an unknown {variable}', () => {
     const [problem, ...rest] = problems(`templates:\n  postMortem: "# {title} on {date} by {Author}"\n`);
     expect(rest).toEqual([]);
-    expect(problem).toMatch(/^templates\.postMortem: unknown variables \{title\}, \{Author\}: fix the spelling or use one of .*\{product\}.*\{timeline_table\}/);
+    expect(problem).toMatch(
+      /^templates\.postMortem: unknown variables \{title\}, \{Author\}: fix the spelling or use one of .*\{product\}.*\{timeline_table\}/,
+    );
   });
 
   it('refuses unknown template names', () => {
@@ -111,7 +116,9 @@ describe('catalog: templates and decision matrix are validated at start-up', () 
       { from: ['oncall', 'lead'], count: 1 },
     ]);
     expect(catalog.matrix?.outage?.estimate).toBe(45 * 60_000);
-    const found = problems(`severities:\n  P0: { label: Critical, rollback: yes, require: [{ role: cto }] }\nmatrix:\n  leak: { title: Leak, severity: high }\n  bad: { title: Bad, severity: P1 }\ndefaultSeverity: P1\n`);
+    const found = problems(
+      `severities:\n  P0: { label: Critical, rollback: yes, require: [{ role: cto }] }\nmatrix:\n  leak: { title: Leak, severity: high }\n  bad: { title: Bad, severity: P1 }\ndefaultSeverity: P1\n`,
+    );
     expect(found).toContain('severities.P0.require.0.from.0: role "cto" is not defined: add it under roles, or use one of: oncall, lead');
     expect(found.some((p) => p.startsWith('matrix.leak.severity: must be a severity such as P0'))).toBe(true);
     expect(found).toContain('matrix.bad.severity: severity "P1" is not defined: use one of P0');

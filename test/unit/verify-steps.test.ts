@@ -42,7 +42,15 @@ describe('verifySteps', () => {
   it('tells a failed data rollback how to undo it', () => {
     const [step] = verifySteps({ service: 'db', environment: 'production', target: catalog.services.db!.production! }, catalog);
     const input = step!.input as unknown as VerifyStepInput;
-    const plan: Plan = { driver: 'database', current: 'distrocv-prod', target: 'distrocv-prod-rb-4 @ 2026-01-22 10:00:00 UTC', changes: [], steps: [], fingerprint: '', data: {} };
+    const plan: Plan = {
+      driver: 'database',
+      current: 'distrocv-prod',
+      target: 'distrocv-prod-rb-4 @ 2026-01-22 10:00:00 UTC',
+      changes: [],
+      steps: [],
+      fingerprint: '',
+      data: {},
+    };
     expect(verificationHint(input, input.check!, plan, databaseNextSteps({ service: 'db', environment: 'production' }))).toBe(
       'Escalate now: cto (<@U0CTO>), dba (<@U0DBA>). Next: the rollback itself ran (distrocv-prod → distrocv-prod-rb-4 @ 2026-01-22 10:00:00 UTC) but this check still fails; ' +
         'check it by hand: curl -i https://api.distrocv.com/health. Then fix forward, or restore another point with `/rollback db production at <time>`. ' +

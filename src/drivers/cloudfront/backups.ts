@@ -32,7 +32,9 @@ export async function listBackups(s3: S3Client, place: BackupPlace, signal: Abor
   let versionIdMarker: string | undefined;
   do {
     const page = await s3
-      .send(new ListObjectVersionsCommand({ Bucket: place.bucket, Prefix: place.key, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }), { abortSignal: signal })
+      .send(new ListObjectVersionsCommand({ Bucket: place.bucket, Prefix: place.key, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }), {
+        abortSignal: signal,
+      })
       .catch((error: unknown) => {
         throw fromAwsError(error, `ListObjectVersions on ${backupUrl(place)}`, readHint(place));
       });
@@ -57,7 +59,11 @@ export async function fetchBackup(s3: S3Client, place: BackupPlace, versionId: s
     return (await object.Body?.transformToString()) ?? '';
   } catch (error) {
     if (error instanceof S3ServiceException && (error.name === 'NoSuchVersion' || error.name === 'NoSuchKey')) {
-      throw new StepFailed(error.name, `${backupUrl(place)} has no version ${versionId} any more (deleted, or expired by a lifecycle rule).`, `pick another backup: \`${historyCommand}\` lists them`);
+      throw new StepFailed(
+        error.name,
+        `${backupUrl(place)} has no version ${versionId} any more (deleted, or expired by a lifecycle rule).`,
+        `pick another backup: \`${historyCommand}\` lists them`,
+      );
     }
     throw fromAwsError(error, `GetObject ${backupUrl(place)} version ${versionId}`, readHint(place));
   }

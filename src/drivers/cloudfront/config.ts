@@ -47,7 +47,8 @@ export function parseBackup(text: string): { config: BackupConfig } | { problem:
 
 /** The ETag in a saved get-distribution-config output is stale by definition: only its config counts. */
 function unwrap(document: unknown): { config: unknown; path: string[] } {
-  if (document !== null && typeof document === 'object' && 'DistributionConfig' in document) return { config: document.DistributionConfig, path: ['DistributionConfig'] };
+  if (document !== null && typeof document === 'object' && 'DistributionConfig' in document)
+    return { config: document.DistributionConfig, path: ['DistributionConfig'] };
   return { config: document, path: [] };
 }
 
@@ -74,7 +75,9 @@ function canonical(value: unknown): unknown {
 
 /** SHA-256 of the canonical config: what a plan stores instead of the config, and how configs are compared. */
 export function configDigest(config: object): string {
-  return createHash('sha256').update(JSON.stringify(canonical(config)) ?? '').digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(config)) ?? '')
+    .digest('hex');
 }
 
 /** Whether two values read the same to CloudFront (see `canonical`). */

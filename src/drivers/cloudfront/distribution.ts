@@ -15,7 +15,12 @@ export async function readLiveConfig(cf: CloudFrontClient, id: string, signal: A
   try {
     const got = await cf.send(new GetDistributionConfigCommand({ Id: id }), { abortSignal: signal });
     if (!got.ETag || !got.DistributionConfig) {
-      throw new StepFailed('ConfigMissing', `CloudFront answered GetDistributionConfig for ${id} without a config or an ETag.`, 'try again in a minute; if it persists, check the distribution in the CloudFront console', false);
+      throw new StepFailed(
+        'ConfigMissing',
+        `CloudFront answered GetDistributionConfig for ${id} without a config or an ETag.`,
+        'try again in a minute; if it persists, check the distribution in the CloudFront console',
+        false,
+      );
     }
     return { etag: got.ETag, config: got.DistributionConfig };
   } catch (error) {

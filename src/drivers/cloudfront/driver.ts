@@ -37,21 +37,23 @@ export function createCloudFrontDriver(deps: CloudFrontDriverDeps): DriverInstan
 
     async history(target, ctx) {
       const live = await readLiveConfig(deps.cloudfront, target.distributionId, ctx.signal);
-      const disabled: HistoryEntry = { revision: DISABLED, description: `disable ${target.distributionId} (its live config with Enabled=false)`, current: live.config.Enabled === false };
+      const disabled: HistoryEntry = {
+        revision: DISABLED,
+        description: `disable ${target.distributionId} (its live config with Enabled=false)`,
+        current: live.config.Enabled === false,
+      };
       if (!target.backup) return [disabled];
       const place = { bucket: target.backup.bucket, key: target.backup.key };
       const versions = await listBackups(deps.s3(target.backup.region), place, ctx.signal);
       // `disabled` first: the lists that show history cut the oldest versions, never this lever.
       return [
         disabled,
-        ...versions.map(
-          (v): HistoryEntry => ({
-            revision: v.versionId,
-            description: `${backupUrl(place)}${v.latest ? ' (latest)' : ''}`,
-            ...(v.lastModified ? { createdAt: v.lastModified.toISOString() } : {}),
-            current: false,
-          }),
-        ),
+        ...versions.map((v): HistoryEntry => ({
+          revision: v.versionId,
+          description: `${backupUrl(place)}${v.latest ? ' (latest)' : ''}`,
+          ...(v.lastModified ? { createdAt: v.lastModified.toISOString() } : {}),
+          current: false,
+        })),
       ];
     },
 

@@ -36,7 +36,13 @@ interface Chosen {
 
 /** What a refusal offers instead: the newest versions, and disabling. */
 function choices(versions: BackupVersion[], except?: string): string[] {
-  return [...versions.filter((v) => v.versionId !== except).slice(0, SHOWN).map((v) => v.versionId), DISABLED];
+  return [
+    ...versions
+      .filter((v) => v.versionId !== except)
+      .slice(0, SHOWN)
+      .map((v) => v.versionId),
+    DISABLED,
+  ];
 }
 
 function listing(versions: BackupVersion[]): string {
@@ -46,7 +52,14 @@ function listing(versions: BackupVersion[]): string {
 type ReadBackup = (v: BackupVersion) => Promise<Chosen>;
 
 /** Reads backup versions, refusing any that is not a config of this very distribution. */
-function backupReader(s3: S3Client, place: BackupPlace, request: PlanRequest<CloudFrontTarget>, live: LiveConfig, versions: BackupVersion[], signal: AbortSignal): ReadBackup {
+function backupReader(
+  s3: S3Client,
+  place: BackupPlace,
+  request: PlanRequest<CloudFrontTarget>,
+  live: LiveConfig,
+  versions: BackupVersion[],
+  signal: AbortSignal,
+): ReadBackup {
   const { service, environment, target } = request;
   const region = target.backup?.region;
   return async (v) => {
@@ -66,7 +79,11 @@ function backupReader(s3: S3Client, place: BackupPlace, request: PlanRequest<Clo
         choices(versions, v.versionId),
       );
     }
-    return { source: { kind: 'backup', ...place, ...(region ? { region } : {}), versionId: v.versionId }, config: parsed.config, label: `backup ${versionLabel(v)}` };
+    return {
+      source: { kind: 'backup', ...place, ...(region ? { region } : {}), versionId: v.versionId },
+      config: parsed.config,
+      label: `backup ${versionLabel(v)}`,
+    };
   };
 }
 
@@ -76,7 +93,10 @@ async function newestDiffering(read: ReadBackup, versions: BackupVersion[], live
   for (const [i, v] of scanned.entries()) {
     const chosen = await read(v);
     if (configDigest(chosen.config) === liveDigest) continue;
-    return { ...chosen, why: `${v.versionId} is the newest backup in ${url} that differs from the live config${i ? ` (the ${i} newer ${i === 1 ? 'one equals' : 'ones equal'} it)` : ''}` };
+    return {
+      ...chosen,
+      why: `${v.versionId} is the newest backup in ${url} that differs from the live config${i ? ` (the ${i} newer ${i === 1 ? 'one equals' : 'ones equal'} it)` : ''}`,
+    };
   }
   const older = versions.slice(SCAN);
   throw new PlanRefused(
@@ -90,7 +110,8 @@ async function requestedBackup(read: ReadBackup, versions: BackupVersion[], want
   const v = versions.find((x) => x.versionId === wanted);
   if (!v) throw new PlanRefused(`${url} has no version "${wanted}". Versions, newest first: ${listing(versions)}.`, choices(versions));
   const chosen = await read(v);
-  if (configDigest(chosen.config) === liveDigest) throw new PlanRefused(`${id} already serves the config of ${url} version ${wanted}: name another version.`, choices(versions, wanted));
+  if (configDigest(chosen.config) === liveDigest)
+    throw new PlanRefused(`${id} already serves the config of ${url} version ${wanted}: name another version.`, choices(versions, wanted));
   return chosen;
 }
 
@@ -130,7 +151,9 @@ export async function planCloudFront(deps: PlanDeps, request: PlanRequest<CloudF
   let chosen: Chosen;
   if (request.version?.toLowerCase() === DISABLED) {
     if (live.config.Enabled === false) {
-      throw new AlreadyThere(`${id} is disabled already. Restore a backup with \`/rollback ${service} ${environment} to <version>\` (\`/rollback history ${service} ${environment}\` lists them).`);
+      throw new AlreadyThere(
+        `${id} is disabled already. Restore a backup with \`/rollback ${service} ${environment} to <version>\` (\`/rollback history ${service} ${environment}\` lists them).`,
+      );
     }
     chosen = { source: { kind: 'disabled' }, config: { ...live.config, Enabled: false }, label: DISABLED };
   } else {
@@ -147,7 +170,9 @@ export async function planCloudFront(deps: PlanDeps, request: PlanRequest<CloudF
     ...(request.version ? { requestedVersion: request.version } : {}),
   };
   const aliases = live.config.Aliases?.Items ?? [];
-  const warnings = [`CloudFront takes about 5 to 15 minutes to deploy a config to all its edge locations; until it reports Deployed, some edges serve the old config.`];
+  const warnings = [
+    `CloudFront takes about 5 to 15 minutes to deploy a config to all its edge locations; until it reports Deployed, some edges serve the old config.`,
+  ];
   if (chosen.source.kind === 'disabled') {
     warnings.unshift(
       `A disabled distribution serves nothing: ${aliases.length ? aliases.join(', ') : 'its cloudfront.net domain'} stop${aliases.length === 1 ? 's' : ''} answering until it is enabled again (restore a backup with \`${serviceCommand({ service, environment })} to <version>\`).`,

@@ -28,7 +28,8 @@ function originLines(from: DistributionConfig, to: DistributionConfig): string[]
 /** Short lines for the card: what UpdateDistribution will change, live (`from`) → restored (`to`). */
 export function describeChanges(from: DistributionConfig, to: DistributionConfig): string[] {
   const lines: string[] = [];
-  if ((from.Enabled !== false) !== (to.Enabled !== false)) lines.push(to.Enabled === false ? 'distribution: enabled → disabled (serves nothing)' : 'distribution: disabled → enabled');
+  if ((from.Enabled !== false) !== (to.Enabled !== false))
+    lines.push(to.Enabled === false ? 'distribution: enabled → disabled (serves nothing)' : 'distribution: disabled → enabled');
   lines.push(...originLines(from, to));
   const fromOrigin = from.DefaultCacheBehavior?.TargetOriginId;
   const toOrigin = to.DefaultCacheBehavior?.TargetOriginId;
@@ -37,7 +38,8 @@ export function describeChanges(from: DistributionConfig, to: DistributionConfig
   if (aliases(from) !== aliases(to)) lines.push(`aliases: ${aliases(from)} → ${aliases(to)}`);
   if (from.PriceClass !== to.PriceClass) lines.push(`price class: ${none(from.PriceClass)} → ${none(to.PriceClass)}`);
   if ((from.Comment ?? '') !== (to.Comment ?? '')) lines.push(`comment: "${from.Comment ?? ''}" → "${to.Comment ?? ''}"`);
-  if ((from.DefaultRootObject ?? '') !== (to.DefaultRootObject ?? '')) lines.push(`default root object: ${none(from.DefaultRootObject)} → ${none(to.DefaultRootObject)}`);
+  if ((from.DefaultRootObject ?? '') !== (to.DefaultRootObject ?? ''))
+    lines.push(`default root object: ${none(from.DefaultRootObject)} → ${none(to.DefaultRootObject)}`);
 
   const before = new Map(Object.entries(from));
   const after = new Map(Object.entries(to));

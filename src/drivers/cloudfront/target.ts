@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { duration, targetBase, text } from '../../config/fields.js';
 
-const bucketName = text('the backup bucket\'s name, e.g. skillancer-cloudfront-backups').regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
+const bucketName = text("the backup bucket's name, e.g. skillancer-cloudfront-backups").regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
   error: 'is not an S3 bucket name: write the bare name such as skillancer-cloudfront-backups (no s3://, no slashes)',
 });
 
-const objectKey = text('the backup object\'s key, e.g. cloudfront/E1234567890.json').regex(/^[^/](.*[^/])?$/, {
+const objectKey = text("the backup object's key, e.g. cloudfront/E1234567890.json").regex(/^[^/](.*[^/])?$/, {
   error: 'must be the key of one object such as cloudfront/E1234567890.json (no leading /, not a folder ending in /)',
 });
 

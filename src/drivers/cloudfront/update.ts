@@ -28,8 +28,11 @@ async function approvedConfig(deps: UpdateDeps, data: CloudFrontPlanData, live: 
     from = `the live config of ${data.distributionId} with Enabled=false`;
   } else {
     from = `${backupUrl(source)} version ${source.versionId}`;
-    const parsed = parseBackup(await fetchBackup(deps.s3(source.region), source, source.versionId, `/rollback history ${data.service} ${data.environment}`, signal));
-    if ('problem' in parsed) throw new StepFailed('BackupInvalid', `${from} is not a usable CloudFront config backup any more: ${parsed.problem}.`, askAgain(data));
+    const parsed = parseBackup(
+      await fetchBackup(deps.s3(source.region), source, source.versionId, `/rollback history ${data.service} ${data.environment}`, signal),
+    );
+    if ('problem' in parsed)
+      throw new StepFailed('BackupInvalid', `${from} is not a usable CloudFront config backup any more: ${parsed.problem}.`, askAgain(data));
     config = parsed.config;
   }
   if (configDigest(config) !== data.digest) {
@@ -57,7 +60,13 @@ async function update(deps: UpdateDeps, ctx: UpdateContext): Promise<string> {
       throw updateFailure(error, data);
     });
   // Not permanent: a retry reads the config again and recognises the update as done.
-  if (!result.ETag) throw new StepFailed('ETagMissing', `CloudFront accepted the update of ${id} but returned no ETag.`, 'Rewind retries this step, which finds the update applied', false);
+  if (!result.ETag)
+    throw new StepFailed(
+      'ETagMissing',
+      `CloudFront accepted the update of ${id} but returned no ETag.`,
+      'Rewind retries this step, which finds the update applied',
+      false,
+    );
   return result.ETag;
 }
 
@@ -65,10 +74,17 @@ function updateFailure(error: unknown, data: CloudFrontPlanData): StepFailed {
   const id = data.distributionId;
   if (error instanceof CloudFrontServiceException && error.name === 'PreconditionFailed') {
     // Someone changed the distribution between the read above and the update.
-    return new StepFailed(error.name, `CloudFront distribution ${id} changed while Rewind was updating it: ETag ${data.etag} is not current any more. Rewind changed nothing.`, askAgain(data));
+    return new StepFailed(
+      error.name,
+      `CloudFront distribution ${id} changed while Rewind was updating it: ETag ${data.etag} is not current any more. Rewind changed nothing.`,
+      askAgain(data),
+    );
   }
   if (error instanceof CloudFrontServiceException && error.$metadata.httpStatusCode === 400) {
-    const fix = data.source.kind === 'backup' ? `fix that backup, or pick another version (\`/rollback history ${data.service} ${data.environment}\`)` : 'disable it in the CloudFront console';
+    const fix =
+      data.source.kind === 'backup'
+        ? `fix that backup, or pick another version (\`/rollback history ${data.service} ${data.environment}\`)`
+        : 'disable it in the CloudFront console';
     return new StepFailed(error.name, `CloudFront refused ${data.targetLabel} for ${id}: ${error.message}`, `nothing was changed; ${fix}`);
   }
   return fromAwsError(error, `UpdateDistribution ${id}`, IAM_HINT);

@@ -11,7 +11,11 @@ import type { CloudFrontTarget } from './target.js';
  * Polls GetDistribution every pollInterval until CloudFront reports Deployed (the AWS CLI's
  * `wait distribution-deployed` polls every 60 s), reporting each status change.
  */
-export async function waitDeployed(cf: CloudFrontClient, ctx: StepContext<CloudFrontTarget, CloudFrontPlanData>, minDelaySec: number): Promise<Record<string, unknown>> {
+export async function waitDeployed(
+  cf: CloudFrontClient,
+  ctx: StepContext<CloudFrontTarget, CloudFrontPlanData>,
+  minDelaySec: number,
+): Promise<Record<string, unknown>> {
   const id = ctx.data.distributionId;
   const started = Date.now();
   const delay = Math.max(ctx.target.pollInterval / 1000, minDelaySec);

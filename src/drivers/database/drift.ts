@@ -13,9 +13,13 @@ export async function driftDatabase(rds: RDSClient, data: DatabasePlanData, now:
       : `${data.source} no longer exists, so it cannot be restored to a point in time.`;
   }
   if (data.mode === 'pitr' && source) {
-    const window = restoreWindow({ latestRestorableTime: source.LatestRestorableTime, retentionDays: source.BackupRetentionPeriod ?? 0, createdAt: source.InstanceCreateTime }, now);
+    const window = restoreWindow(
+      { latestRestorableTime: source.LatestRestorableTime, retentionDays: source.BackupRetentionPeriod ?? 0, createdAt: source.InstanceCreateTime },
+      now,
+    );
     if ('unavailable' in window) return `${data.source} can no longer be restored to a point in time: ${window.unavailable}.`;
-    if (new Date(data.restoreTime!) < window.earliest) return `${utc(data.restoreTime!)} has fallen out of ${data.source}'s backup window (now from ${utc(window.earliest)}).`;
+    if (new Date(data.restoreTime!) < window.earliest)
+      return `${utc(data.restoreTime!)} has fallen out of ${data.source}'s backup window (now from ${utc(window.earliest)}).`;
   }
   if (data.mode === 'snapshot') {
     const snapshot = await findSnapshot(rds, data.snapshotId!, ctx.signal);

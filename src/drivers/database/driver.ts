@@ -29,12 +29,16 @@ export function createDatabaseDriver(deps: DatabaseDriverDeps): DriverInstance<D
   const minDelaySec = deps.minPollSec ?? 1;
   const now = deps.now ?? (() => new Date());
   return {
-    plan: (request, ctx) =>
-      planDatabase({ rds: deps.rds(request.target.region), restart: deps.restart, rpo: deps.rpo, now }, request, ctx),
+    plan: (request, ctx) => planDatabase({ rds: deps.rds(request.target.region), restart: deps.restart, rpo: deps.rpo, now }, request, ctx),
     drift: (data, _target, ctx) => driftDatabase(deps.rds(data.region), data, now(), ctx),
     async history(target, ctx): Promise<HistoryEntry[]> {
       const snapshots = await listSnapshots(deps.rds(target.region), target.instance, ctx.signal);
-      return snapshots.map((s) => ({ revision: s.id, description: `${s.type} snapshot taken ${utc(s.createdAt)} (${s.status})`, createdAt: s.createdAt, current: false }));
+      return snapshots.map((s) => ({
+        revision: s.id,
+        description: `${s.type} snapshot taken ${utc(s.createdAt)} (${s.status})`,
+        createdAt: s.createdAt,
+        current: false,
+      }));
     },
     steps: {
       [RESTORE_STEP]: (ctx) => restore(deps.rds(ctx.data.region), ctx.data, ctx),

@@ -9,10 +9,7 @@ import type { RequestGrammar } from '../request-grammar.js';
  *   snapshot <id>          restore that snapshot
  * Results are flat string records so they travel as `PlanRequest.options` unchanged.
  */
-export type DbRequest =
-  | { mode: 'pitr'; restoreTime: string }
-  | { mode: 'snapshot'; snapshotId: string }
-  | { mode: 'list-snapshots' };
+export type DbRequest = { mode: 'pitr'; restoreTime: string } | { mode: 'snapshot'; snapshotId: string } | { mode: 'list-snapshots' };
 
 export type DbParse = DbRequest | { error: string };
 
@@ -41,7 +38,8 @@ function parseAt(value: string | undefined, now: Date): DbParse {
     if (ago === undefined || ago === 0) return { error: `\`${value}\` is not a usable offset: write it like \`-15m\`, \`-2h\` or \`-1d\`.` };
     // `-99999999999h` lands before any date JavaScript can hold (toISOString would throw RangeError).
     const at = new Date(now.getTime() - ago);
-    if (Number.isNaN(at.getTime())) return { error: `\`${value}\` is further back than any backup can reach: use a recent offset such as \`-15m\` or an absolute time. ${DB_USAGE}` };
+    if (Number.isNaN(at.getTime()))
+      return { error: `\`${value}\` is further back than any backup can reach: use a recent offset such as \`-15m\` or an absolute time. ${DB_USAGE}` };
     return { mode: 'pitr', restoreTime: at.toISOString() };
   }
   if (!ISO_WITH_ZONE.test(value)) {

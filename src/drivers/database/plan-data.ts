@@ -44,7 +44,10 @@ export const ROLLBACK_TAG = 'rewind:rollback';
 
 /** `2026-01-22 10:00:00 UTC`: unambiguous for whoever reads the card at 3 am. */
 export function utc(at: Date | string): string {
-  return new Date(at).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  return new Date(at)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC');
 }
 
 export function regionFlag(data: { region?: string }): string {

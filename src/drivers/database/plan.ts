@@ -12,8 +12,7 @@ import type { DatabaseTarget } from './target.js';
 import { dataLoss, describeWindow, restoreWindow, windowChoices } from './window.js';
 import { REDEPLOY_STEP, RESTORE_STEP, ROLLBACK_TAG, SECRET_STEP, utc, WAIT_STEP, type DatabasePlanData } from './plan-data.js';
 
-export const DB_USAGE =
-  'Say what to restore: `at 2026-01-22T10:00Z`, `at -15m`, or `snapshot <id>` (`snapshots` lists them).';
+export const DB_USAGE = 'Say what to restore: `at 2026-01-22T10:00Z`, `at -15m`, or `snapshot <id>` (`snapshots` lists them).';
 
 /** The options ./grammar.ts produces; validated again here because they came from Slack. */
 const options = z.discriminatedUnion('mode', [
@@ -105,11 +104,17 @@ export async function planDatabase(deps: PlanDeps, request: PlanRequest<Database
       now,
     );
     if ('unavailable' in window) {
-      throw new PlanRefused(`${target.instance} cannot be restored to a point in time: ${window.unavailable}. Restore a snapshot instead.`, await snapshotChoices(deps.rds, target.instance, ctx.signal));
+      throw new PlanRefused(
+        `${target.instance} cannot be restored to a point in time: ${window.unavailable}. Restore a snapshot instead.`,
+        await snapshotChoices(deps.rds, target.instance, ctx.signal),
+      );
     }
     pointInTime = new Date(want.restoreTime);
     if (pointInTime < window.earliest || pointInTime > window.latest) {
-      const why = pointInTime > window.latest ? 'RDS can only restore up to its latest restorable time, usually about 5 minutes ago' : 'it is older than the backups RDS keeps';
+      const why =
+        pointInTime > window.latest
+          ? 'RDS can only restore up to its latest restorable time, usually about 5 minutes ago'
+          : 'it is older than the backups RDS keeps';
       throw new PlanRefused(
         `${utc(pointInTime)} is outside the restorable window of ${target.instance}: ${describeWindow(window, source.BackupRetentionPeriod ?? 0)}; ${why}. Pick a time inside the window.`,
         windowChoices(window),
@@ -121,7 +126,10 @@ export async function planDatabase(deps: PlanDeps, request: PlanRequest<Database
   } else {
     const snapshot = await findSnapshot(deps.rds, want.snapshotId, ctx.signal);
     if (!snapshot) {
-      throw new PlanRefused(`There is no RDS snapshot ${want.snapshotId}. Pick one of ${target.instance}'s snapshots:`, await snapshotChoices(deps.rds, target.instance, ctx.signal));
+      throw new PlanRefused(
+        `There is no RDS snapshot ${want.snapshotId}. Pick one of ${target.instance}'s snapshots:`,
+        await snapshotChoices(deps.rds, target.instance, ctx.signal),
+      );
     }
     if (snapshot.DBInstanceIdentifier !== target.instance) {
       throw new PlanRefused(
@@ -130,7 +138,10 @@ export async function planDatabase(deps: PlanDeps, request: PlanRequest<Database
       );
     }
     if (snapshot.Status !== 'available' || !snapshot.SnapshotCreateTime) {
-      throw new PlanRefused(`Snapshot ${want.snapshotId} is ${snapshot.Status ?? 'in an unknown state'}, not available: wait for it or pick another.`, await snapshotChoices(deps.rds, target.instance, ctx.signal));
+      throw new PlanRefused(
+        `Snapshot ${want.snapshotId} is ${snapshot.Status ?? 'in an unknown state'}, not available: wait for it or pick another.`,
+        await snapshotChoices(deps.rds, target.instance, ctx.signal),
+      );
     }
     pointInTime = snapshot.SnapshotCreateTime;
     data.snapshotId = want.snapshotId;
@@ -169,7 +180,11 @@ export async function planDatabase(deps: PlanDeps, request: PlanRequest<Database
       driver: 'database',
     },
     { id: WAIT_STEP, title: `Wait until ${targetInstance} is available (up to ${formatDuration(target.availableTimeout)})`, driver: 'database' },
-    { id: SECRET_STEP, title: `Point secret ${target.secret.id} (field "${target.secret.hostField}") at ${targetInstance}, keeping its other fields`, driver: 'database' },
+    {
+      id: SECRET_STEP,
+      title: `Point secret ${target.secret.id} (field "${target.secret.hostField}") at ${targetInstance}, keeping its other fields`,
+      driver: 'database',
+    },
     ...target.dependents.map((d, i) => ({ id: `${REDEPLOY_STEP}-${i + 1}`, title: restartTitle(d, target.stableTimeout), driver: 'database' })),
   ];
 
@@ -177,7 +192,9 @@ export async function planDatabase(deps: PlanDeps, request: PlanRequest<Database
     `Data rollback: the old instance ${target.instance} is kept, not deleted. It keeps running (and billing) until someone deletes it by hand after the restore is confirmed.`,
   ];
   if (loss.overRpo) {
-    warnings.push(`Data loss of at least ${formatDuration(loss.ms)} exceeds the ${formatDuration(rpo)} RPO: everything written after ${utc(pointInTime)} will be missing.`);
+    warnings.push(
+      `Data loss of at least ${formatDuration(loss.ms)} exceeds the ${formatDuration(rpo)} RPO: everything written after ${utc(pointInTime)} will be missing.`,
+    );
   }
   if (target.dependents.length === 0) {
     warnings.push(`No dependents are listed for ${target.instance}: applications keep using ${target.instance} until they are restarted.`);
@@ -185,7 +202,9 @@ export async function planDatabase(deps: PlanDeps, request: PlanRequest<Database
 
   return {
     driver: 'database',
-    current: source ? `${target.instance} (${source.DBInstanceClass ?? 'unknown class'}, ${source.MultiAZ ? 'Multi-AZ' : 'Single-AZ'})` : `${target.instance} (not found)`,
+    current: source
+      ? `${target.instance} (${source.DBInstanceClass ?? 'unknown class'}, ${source.MultiAZ ? 'Multi-AZ' : 'Single-AZ'})`
+      : `${target.instance} (not found)`,
     target: targetLabel,
     changes: [
       restoreLine,

@@ -44,7 +44,12 @@ export async function listSnapshots(rds: RDSClient, instance: string, signal?: A
       const out = await rds.send(new DescribeDBSnapshotsCommand({ DBInstanceIdentifier: instance, Marker: marker }), { abortSignal: signal });
       for (const s of out.DBSnapshots ?? []) {
         if (!s.DBSnapshotIdentifier || !s.SnapshotCreateTime) continue;
-        found.push({ id: s.DBSnapshotIdentifier, createdAt: s.SnapshotCreateTime.toISOString(), type: s.SnapshotType ?? 'manual', status: s.Status ?? 'unknown' });
+        found.push({
+          id: s.DBSnapshotIdentifier,
+          createdAt: s.SnapshotCreateTime.toISOString(),
+          type: s.SnapshotType ?? 'manual',
+          status: s.Status ?? 'unknown',
+        });
       }
       marker = out.Marker;
     } while (marker);

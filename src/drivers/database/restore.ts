@@ -11,7 +11,16 @@ const RESTORE_HINT =
   "check that Rewind's AWS role may call rds:RestoreDBInstanceToPointInTime / rds:RestoreDBInstanceFromDBSnapshot and rds:AddTagsToResource (README, Data rollbacks › IAM); if RDS refused the restore time, ask for a new plan inside the window";
 
 /** Statuses a restore never leaves by itself: stop waiting and say so. */
-const DEAD_ENDS = new Set(['failed', 'incompatible-restore', 'incompatible-parameters', 'incompatible-network', 'inaccessible-encryption-credentials', 'deleting', 'deleted', 'storage-full']);
+const DEAD_ENDS = new Set([
+  'failed',
+  'incompatible-restore',
+  'incompatible-parameters',
+  'incompatible-network',
+  'inaccessible-encryption-credentials',
+  'deleting',
+  'deleted',
+  'storage-full',
+]);
 
 function describeCommand(data: DatabasePlanData): string {
   return `aws rds describe-db-instances --db-instance-identifier ${data.targetInstance}${regionFlag(data)} --query 'DBInstances[0].[DBInstanceStatus,Endpoint.Address]'`;
@@ -106,7 +115,11 @@ export async function waitAvailable(
       throw error;
     }
     if (!last) {
-      throw new StepFailed('RestoredInstanceGone', `${data.targetInstance} disappeared while Rewind waited for it to become available.`, `find out who deleted it (CloudTrail: DeleteDBInstance), then ask for a new plan`);
+      throw new StepFailed(
+        'RestoredInstanceGone',
+        `${data.targetInstance} disappeared while Rewind waited for it to become available.`,
+        `find out who deleted it (CloudTrail: DeleteDBInstance), then ask for a new plan`,
+      );
     }
     const status = last.DBInstanceStatus ?? 'unknown';
     if (status !== lastStatus) {

@@ -95,7 +95,11 @@ export async function pointSecret(
   fields[data.hostField] = next;
   try {
     const out = await secrets.send(
-      new PutSecretValueCommand({ SecretId: data.secretId, SecretString: JSON.stringify(fields), ClientRequestToken: requestToken(ctx.rollbackId, data.secretId, host) }),
+      new PutSecretValueCommand({
+        SecretId: data.secretId,
+        SecretString: JSON.stringify(fields),
+        ClientRequestToken: requestToken(ctx.rollbackId, data.secretId, host),
+      }),
       { abortSignal: ctx.signal },
     );
     ctx.log.info({ secretId: data.secretId, field: data.hostField, host, previousVersionId: versionId, versionId: out.VersionId }, 'secret host updated');

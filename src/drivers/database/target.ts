@@ -9,11 +9,9 @@ import { dependentEntry } from '../shared/restart/dependents.js';
  * "Full Database Restore").
  */
 
-const rdsIdentifier = z
-  .string({ error: 'missing: add the RDS instance identifier, e.g. distrocv-prod' })
-  .regex(/^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,62}(?<!-)$/, {
-    error: 'must be an RDS instance identifier: a letter, then letters, digits and single dashes, at most 63 characters',
-  });
+const rdsIdentifier = z.string({ error: 'missing: add the RDS instance identifier, e.g. distrocv-prod' }).regex(/^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,62}(?<!-)$/, {
+  error: 'must be an RDS instance identifier: a letter, then letters, digits and single dashes, at most 63 characters',
+});
 
 /** Placeholders in `targetName`; {n} / {id} make the name unique per rollback and stable across retries. */
 export const TARGET_NAME_PLACEHOLDERS = ['instance', 'n', 'id'] as const;
@@ -27,7 +25,10 @@ const targetName = z
       ctx.addIssue({ code: 'custom', message: `unknown placeholder {${unknown.join('}, {')}}: use {instance}, {n} (42 for RB-42) or {id} (rb-42)` });
     }
     if (!/\{n\}|\{id\}/.test(pattern)) {
-      ctx.addIssue({ code: 'custom', message: `"${pattern}" must contain {n} or {id} so every rollback restores into its own instance, e.g. {instance}-rb-{n}` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${pattern}" must contain {n} or {id} so every rollback restores into its own instance, e.g. {instance}-rb-{n}`,
+      });
     }
   });
 
@@ -40,7 +41,10 @@ export const databaseTarget = z
     instance: rdsIdentifier,
     region: z.string().optional(),
     /** Defaults to the source instance's class / Multi-AZ / subnet group / security groups, read at plan time. */
-    instanceClass: z.string().regex(/^db\.[a-z0-9-]+\.[a-z0-9]+$/, { error: 'must be an RDS instance class such as db.r6g.large' }).optional(),
+    instanceClass: z
+      .string()
+      .regex(/^db\.[a-z0-9-]+\.[a-z0-9]+$/, { error: 'must be an RDS instance class such as db.r6g.large' })
+      .optional(),
     multiAz: z.boolean().optional(),
     subnetGroup: text('the DB subnet group for the restored instance').optional(),
     securityGroups: z.array(z.string().regex(/^sg-[0-9a-f]+$/, { error: 'must be a VPC security group id such as sg-0123abcd' })).optional(),

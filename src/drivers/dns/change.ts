@@ -11,17 +11,30 @@ const IAM_HINT = 'let Rewind route53:ChangeResourceRecordSets and route53:GetCha
 /** Submits one atomic change batch and returns the change id (without the /change/ prefix). */
 export async function submitChange(route53: Route53Client, data: DnsPlanData, changes: Change[], comment: string, signal: AbortSignal): Promise<string> {
   try {
-    const result = await route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: data.hostedZoneId, ChangeBatch: { Comment: comment, Changes: changes } }), {
-      abortSignal: signal,
-    });
+    const result = await route53.send(
+      new ChangeResourceRecordSetsCommand({ HostedZoneId: data.hostedZoneId, ChangeBatch: { Comment: comment, Changes: changes } }),
+      {
+        abortSignal: signal,
+      },
+    );
     const id = result.ChangeInfo?.Id?.replace(/^\/change\//, '');
-    if (!id) throw new StepFailed('ChangeMissing', `Route 53 accepted the change in ${data.hostedZoneId} but returned no change id.`, 'check the record in the Route 53 console', false);
+    if (!id)
+      throw new StepFailed(
+        'ChangeMissing',
+        `Route 53 accepted the change in ${data.hostedZoneId} but returned no change id.`,
+        'check the record in the Route 53 console',
+        false,
+      );
     return id;
   } catch (error) {
     if (error instanceof StepFailed) throw error;
     const name = (error as { name?: string }).name;
     if (name === 'InvalidChangeBatch' || name === 'InvalidInput') {
-      throw new StepFailed(name, `Route 53 refused the change to ${data.name} ${data.type}: ${(error as Error).message}`, 'check the maintenance/original target in the catalog and the record in the Route 53 console');
+      throw new StepFailed(
+        name,
+        `Route 53 refused the change to ${data.name} ${data.type}: ${(error as Error).message}`,
+        'check the maintenance/original target in the catalog and the record in the Route 53 console',
+      );
     }
     if (name === 'NoSuchHostedZone') throw new StepFailed(name, `Route 53 has no hosted zone ${data.hostedZoneId}.`, 'fix hostedZoneId in the catalog');
     throw fromAwsError(error, `ChangeResourceRecordSets in ${data.hostedZoneId}`, IAM_HINT);

@@ -28,7 +28,9 @@ export async function planDns(route53: Route53Client, request: PlanRequest<DnsTa
     readRecord(route53, t.hostedZoneId, memoName(name, t.type), 'TXT', ctx.signal),
   ]);
   if (!current) {
-    throw new PlanRefused(`Route 53 zone ${t.hostedZoneId} has no ${t.type} record ${name}: check hostedZoneId, name and type for ${request.service}/${request.environment} in the catalog.`);
+    throw new PlanRefused(
+      `Route 53 zone ${t.hostedZoneId} has no ${t.type} record ${name}: check hostedZoneId, name and type for ${request.service}/${request.environment} in the catalog.`,
+    );
   }
   const memo = readMemo(memoSet);
   let after;
@@ -50,7 +52,9 @@ export async function planDns(route53: Route53Client, request: PlanRequest<DnsTa
     after = saved;
   }
   if (samePointer(current, after)) {
-    throw new AlreadyThere(`${name} ${t.type} already points at the ${direction === 'maintenance' ? 'maintenance target' : 'original'}: ${describeTarget(current)}.`);
+    throw new AlreadyThere(
+      `${name} ${t.type} already points at the ${direction === 'maintenance' ? 'maintenance target' : 'original'}: ${describeTarget(current)}.`,
+    );
   }
   const data: DnsPlanData = {
     hostedZoneId: t.hostedZoneId,
@@ -63,13 +67,20 @@ export async function planDns(route53: Route53Client, request: PlanRequest<DnsTa
     ...place,
   };
   const keep = direction === 'maintenance' ? `, keep the original in ${memoName(name, t.type)} TXT` : `, remove ${memoName(name, t.type)} TXT`;
-  const ttl = current.AliasTarget ? 'the alias target\'s TTL' : `${current.TTL ?? '?'} s (the record's TTL)`;
+  const ttl = current.AliasTarget ? "the alias target's TTL" : `${current.TTL ?? '?'} s (the record's TTL)`;
   return {
     driver: 'dns',
     current: describeTarget(current),
     target: describeTarget(after),
     changes: [`${name} ${t.type}: ${describeTarget(current)} → ${describeTarget(after)}`],
-    steps: [{ id: SWITCH_STEP, title: `UPSERT ${name} ${t.type} → ${describeTarget(after)}${memo || direction === 'maintenance' ? keep : ''}; wait until INSYNC`, driver: 'dns', input: { direction } }],
+    steps: [
+      {
+        id: SWITCH_STEP,
+        title: `UPSERT ${name} ${t.type} → ${describeTarget(after)}${memo || direction === 'maintenance' ? keep : ''}; wait until INSYNC`,
+        driver: 'dns',
+        input: { direction },
+      },
+    ],
     fingerprint: `dns:${t.hostedZoneId}/${name}/${t.type}=${describeTarget(current)}`,
     data,
     warnings: [`Resolvers that cached ${name} may keep the old answer for up to ${ttl} after Route 53 reports INSYNC.`],

@@ -24,7 +24,13 @@ function plain(r: ResourceRecordSet): RecordSet {
     ...(r.TTL !== undefined ? { TTL: r.TTL } : {}),
     ...(r.ResourceRecords ? { ResourceRecords: r.ResourceRecords.map((v) => ({ Value: v.Value ?? '' })) } : {}),
     ...(r.AliasTarget
-      ? { AliasTarget: { HostedZoneId: r.AliasTarget.HostedZoneId ?? '', DNSName: r.AliasTarget.DNSName ?? '', EvaluateTargetHealth: r.AliasTarget.EvaluateTargetHealth ?? false } }
+      ? {
+          AliasTarget: {
+            HostedZoneId: r.AliasTarget.HostedZoneId ?? '',
+            DNSName: r.AliasTarget.DNSName ?? '',
+            EvaluateTargetHealth: r.AliasTarget.EvaluateTargetHealth ?? false,
+          },
+        }
       : {}),
   };
 }
@@ -32,14 +38,22 @@ function plain(r: ResourceRecordSet): RecordSet {
 /** The simple-routing record set with this name and type; undefined when there is none. */
 export async function readRecord(route53: Route53Client, zone: string, name: string, type: string, signal: AbortSignal): Promise<RecordSet | undefined> {
   const page = await route53
-    .send(new ListResourceRecordSetsCommand({ HostedZoneId: zone, StartRecordName: name, StartRecordType: type as RRType, MaxItems: 1 }), { abortSignal: signal })
+    .send(new ListResourceRecordSetsCommand({ HostedZoneId: zone, StartRecordName: name, StartRecordType: type as RRType, MaxItems: 1 }), {
+      abortSignal: signal,
+    })
     .catch((error: unknown) => {
-      throw fromAwsError(error, `ListResourceRecordSets in ${zone}`, 'check hostedZoneId in the catalog and that Rewind may route53:ListResourceRecordSets on it (README, Fast levers › IAM)');
+      throw fromAwsError(
+        error,
+        `ListResourceRecordSets in ${zone}`,
+        'check hostedZoneId in the catalog and that Rewind may route53:ListResourceRecordSets on it (README, Fast levers › IAM)',
+      );
     });
   const found = page.ResourceRecordSets?.[0];
   if (!found || fqdn(found.Name ?? '') !== fqdn(name) || found.Type !== type) return undefined;
   if (found.SetIdentifier) {
-    throw new PlanRefused(`${fqdn(name)} ${type} in ${zone} uses a routing policy (set identifier "${found.SetIdentifier}"); Rewind switches simple records only. Switch it in the Route 53 console.`);
+    throw new PlanRefused(
+      `${fqdn(name)} ${type} in ${zone} uses a routing policy (set identifier "${found.SetIdentifier}"); Rewind switches simple records only. Switch it in the Route 53 console.`,
+    );
   }
   return plain(found);
 }
@@ -47,7 +61,11 @@ export async function readRecord(route53: Route53Client, zone: string, name: str
 /** The record set a catalog pointer describes. */
 export function recordFor(name: string, type: string, pointer: RecordPointer): RecordSet {
   if ('alias' in pointer) {
-    return { Name: fqdn(name), Type: type, AliasTarget: { HostedZoneId: pointer.alias.hostedZoneId, DNSName: fqdn(pointer.alias.dnsName), EvaluateTargetHealth: pointer.alias.evaluateTargetHealth } };
+    return {
+      Name: fqdn(name),
+      Type: type,
+      AliasTarget: { HostedZoneId: pointer.alias.hostedZoneId, DNSName: fqdn(pointer.alias.dnsName), EvaluateTargetHealth: pointer.alias.evaluateTargetHealth },
+    };
   }
   return { Name: fqdn(name), Type: type, TTL: pointer.ttl, ResourceRecords: pointer.values.map((Value) => ({ Value })) };
 }
@@ -63,7 +81,10 @@ export function samePointer(a: RecordSet, b: RecordSet): boolean {
   const key = (r: RecordSet) =>
     r.AliasTarget
       ? `alias|${r.AliasTarget.HostedZoneId}|${fqdn(r.AliasTarget.DNSName)}|${r.AliasTarget.EvaluateTargetHealth}`
-      : `values|${r.TTL}|${(r.ResourceRecords ?? []).map((v) => v.Value).sort().join(',')}`;
+      : `values|${r.TTL}|${(r.ResourceRecords ?? [])
+          .map((v) => v.Value)
+          .sort()
+          .join(',')}`;
   return a.Type === b.Type && key(a) === key(b);
 }
 

@@ -10,7 +10,12 @@ import type { DnsTarget } from './target.js';
  * One atomic batch: the record and Rewind's memo of the original change together. A repeat waits
  * on the checkpointed change; a crash before the checkpoint submits the same UPSERTs again (harmless).
  */
-export async function switchRecord(route53: Route53Client, data: DnsPlanData, ctx: StepContext<DnsTarget>, minDelaySec: number): Promise<Record<string, unknown>> {
+export async function switchRecord(
+  route53: Route53Client,
+  data: DnsPlanData,
+  ctx: StepContext<DnsTarget>,
+  minDelaySec: number,
+): Promise<Record<string, unknown>> {
   const changeId = await ctx.checkpoint('changeId', async () => {
     const changes: Change[] = [{ Action: 'UPSERT', ResourceRecordSet: toSdk(data.after) }];
     if (data.memo) changes.push({ Action: 'UPSERT', ResourceRecordSet: toSdk(data.memo) });

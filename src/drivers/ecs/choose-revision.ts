@@ -23,7 +23,10 @@ export interface Current {
 /** ACTIVE revisions other than the current one, newest first: what a refusal offers instead. */
 async function choices(ecs: ECSClient, current: Current, signal?: AbortSignal): Promise<string[]> {
   const arns = await newestActiveRevisions(ecs, current.ref.family, CHOICES + 1, signal);
-  return arns.filter((arn) => arn !== current.arn).slice(0, CHOICES).map(revisionLabel);
+  return arns
+    .filter((arn) => arn !== current.arn)
+    .slice(0, CHOICES)
+    .map(revisionLabel);
 }
 
 async function refuse(ecs: ECSClient, current: Current, message: string, signal?: AbortSignal): Promise<never> {
@@ -35,7 +38,12 @@ export async function resolveRequested(ecs: ECSClient, text: string, current: Cu
   const { family } = current.ref;
   const version = parseVersion(text);
   if (!version) {
-    return refuse(ecs, current, `"${text}" is not an ECS version: write a revision (41), family:revision (${family}:41), a task definition ARN or an image tag (v2.0.0)`, signal);
+    return refuse(
+      ecs,
+      current,
+      `"${text}" is not an ECS version: write a revision (41), family:revision (${family}:41), a task definition ARN or an image tag (v2.0.0)`,
+      signal,
+    );
   }
   if (version.kind === 'tag') return resolveTag(ecs, version.tag, current, signal);
   const label = `${version.family ?? family}:${version.revision}`;
@@ -99,7 +107,11 @@ export async function choosePrevious(ecs: ECSClient, current: Current, log: Logg
   }
   const earlier = await previousActiveRevision(ecs, current.ref.family, current.ref.revision, signal);
   const td = earlier ? await describeTaskDefinition(ecs, earlier, signal) : undefined;
-  if (td) return { taskDefinition: td, why: `${revisionLabel(earlier!)} is the newest ACTIVE revision below ${label} (no earlier deployment in the service history)` };
+  if (td)
+    return {
+      taskDefinition: td,
+      why: `${revisionLabel(earlier!)} is the newest ACTIVE revision below ${label} (no earlier deployment in the service history)`,
+    };
   return refuse(
     ecs,
     current,

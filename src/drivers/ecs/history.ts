@@ -28,10 +28,9 @@ export async function successfulDeployments(ecs: ECSClient, place: ServicePlace,
       .filter((d) => d.status === 'SUCCESSFUL' && d.targetServiceRevisionArn)
       .sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
     if (briefs.length === 0) return [];
-    const revisions = await ecs.send(
-      new DescribeServiceRevisionsCommand({ serviceRevisionArns: briefs.map((d) => d.targetServiceRevisionArn!) }),
-      { abortSignal: signal },
-    );
+    const revisions = await ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: briefs.map((d) => d.targetServiceRevisionArn!) }), {
+      abortSignal: signal,
+    });
     const taskDefinitionOf = new Map((revisions.serviceRevisions ?? []).map((r) => [r.serviceRevisionArn, r.taskDefinition]));
     const seen = new Set<string>();
     const past: PastDeployment[] = [];
@@ -74,10 +73,9 @@ export async function rollbackReason(
     );
     const recent = (list.serviceDeployments ?? []).filter((d) => d.targetServiceRevisionArn && (d.createdAt?.getTime() ?? 0) >= since.getTime());
     if (recent.length === 0) return undefined;
-    const revisions = await ecs.send(
-      new DescribeServiceRevisionsCommand({ serviceRevisionArns: recent.map((d) => d.targetServiceRevisionArn!) }),
-      { abortSignal: signal },
-    );
+    const revisions = await ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: recent.map((d) => d.targetServiceRevisionArn!) }), {
+      abortSignal: signal,
+    });
     const ours = new Set((revisions.serviceRevisions ?? []).filter((r) => r.taskDefinition === taskDefinition).map((r) => r.serviceRevisionArn));
     const rolledBack = recent.find((d) => ours.has(d.targetServiceRevisionArn));
     return rolledBack ? (rolledBack.statusReason ?? `service deployment ${rolledBack.status}`) : undefined;

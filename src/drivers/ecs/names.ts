@@ -24,9 +24,7 @@ export function revisionLabel(arn: string): string {
 
 /** What `to <version>` asked for. */
 export type VersionRequest =
-  | { kind: 'revision'; revision: number; family?: string }
-  | { kind: 'arn'; arn: string; family: string; revision: number }
-  | { kind: 'tag'; tag: string };
+  { kind: 'revision'; revision: number; family?: string } | { kind: 'arn'; arn: string; family: string; revision: number } | { kind: 'tag'; tag: string };
 
 /** `41`, `distrocv-api:41`, a task definition ARN, or an image tag such as `v2.0.0`; undefined for anything else. */
 export function parseVersion(text: string): VersionRequest | undefined {

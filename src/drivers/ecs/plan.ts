@@ -46,11 +46,12 @@ export async function planEcs(ecs: ECSClient, request: PlanRequest<EcsTarget>, c
   const currentArn = lookup.service.taskDefinition ?? '';
   const currentTd = await describeTaskDefinition(ecs, currentArn, ctx.signal);
   const current = currentTd && currentOf(place, currentTd);
-  if (!current) throw new PlanRefused(`ECS could not describe ${currentArn || 'the task definition'} that ${place.service} runs, so Rewind cannot plan a rollback from it.`);
+  if (!current)
+    throw new PlanRefused(
+      `ECS could not describe ${currentArn || 'the task definition'} that ${place.service} runs, so Rewind cannot plan a rollback from it.`,
+    );
 
-  const chosen = request.version
-    ? await resolveRequested(ecs, request.version, current, ctx.signal)
-    : await choosePrevious(ecs, current, ctx.log, ctx.signal);
+  const chosen = request.version ? await resolveRequested(ecs, request.version, current, ctx.signal) : await choosePrevious(ecs, current, ctx.log, ctx.signal);
   const targetTd = chosen.taskDefinition;
   const targetArn = targetTd.taskDefinitionArn!;
   const targetName = revisionLabel(targetArn);

@@ -1,9 +1,4 @@
-import {
-  DescribeTaskDefinitionCommand,
-  ListTaskDefinitionsCommand,
-  type ECSClient,
-  type TaskDefinition,
-} from '@aws-sdk/client-ecs';
+import { DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand, type ECSClient, type TaskDefinition } from '@aws-sdk/client-ecs';
 import { fromAwsError } from '../errors.js';
 import { parseTaskDefinitionArn } from './names.js';
 import { READ_HINT } from '../shared/ecs/service.js';
@@ -26,10 +21,9 @@ export async function describeTaskDefinition(ecs: ECSClient, ref: string, signal
 
 async function listPage(ecs: ECSClient, family: string, max: number, nextToken: string | undefined, signal?: AbortSignal) {
   try {
-    return await ecs.send(
-      new ListTaskDefinitionsCommand({ familyPrefix: family, status: 'ACTIVE', sort: 'DESC', maxResults: max, nextToken }),
-      { abortSignal: signal },
-    );
+    return await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: family, status: 'ACTIVE', sort: 'DESC', maxResults: max, nextToken }), {
+      abortSignal: signal,
+    });
   } catch (error) {
     throw fromAwsError(error, 'ListTaskDefinitions', READ_HINT);
   }

@@ -20,10 +20,9 @@ async function startDeployment(ecs: ECSClient, data: EcsPlanData, ctx: StepConte
   const target = data.targetTaskDefinition;
   let deploymentId: string | undefined;
   try {
-    const out = await ecs.send(
-      new UpdateServiceCommand({ cluster: data.cluster, service: data.service, taskDefinition: target, forceNewDeployment: true }),
-      { abortSignal: ctx.signal },
-    );
+    const out = await ecs.send(new UpdateServiceCommand({ cluster: data.cluster, service: data.service, taskDefinition: target, forceNewDeployment: true }), {
+      abortSignal: ctx.signal,
+    });
     deploymentId = out.service?.deployments?.find((d) => d.status === 'PRIMARY' && d.taskDefinition === target)?.id;
   } catch (error) {
     if (ctx.signal.aborted) throw error;
@@ -52,7 +51,11 @@ export async function updateService(ecs: ECSClient, data: EcsPlanData, ctx: Step
   const deploymentId = await ctx.checkpoint('deploymentId', async () => {
     const lookup = await lookupService(ecs, data, ctx.signal);
     if (!lookup.found) {
-      throw new StepFailed('ServiceGone', `${lookup.why}, so Rewind cannot roll it back.`, `check the service in the AWS console, then ask for a new plan with ${replanCommand(data)}`);
+      throw new StepFailed(
+        'ServiceGone',
+        `${lookup.why}, so Rewind cannot roll it back.`,
+        `check the service in the AWS console, then ask for a new plan with ${replanCommand(data)}`,
+      );
     }
     const primary = lookup.service.deployments?.find((d) => d.status === 'PRIMARY');
     const startedSince = (primary?.createdAt?.getTime() ?? 0) >= ctx.firstStartedAt.getTime() - CLOCK_SKEW_MS;

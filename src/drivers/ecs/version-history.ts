@@ -21,16 +21,16 @@ export async function ecsHistory(ecs: ECSClient, target: EcsTarget, ctx: DriverC
   if (!lookup.found) throw new Error(`${lookup.why}; check cluster and service in the Rewind catalog.`);
   const current = lookup.service.taskDefinition ?? '';
   const family = revisionLabel(current).split(':')[0] ?? '';
-  const [arns, deployed] = await Promise.all([
-    newestActiveRevisions(ecs, family, DEPTH, ctx.signal),
-    successfulDeployments(ecs, place, ctx.log, ctx.signal),
-  ]);
+  const [arns, deployed] = await Promise.all([newestActiveRevisions(ecs, family, DEPTH, ctx.signal), successfulDeployments(ecs, place, ctx.log, ctx.signal)]);
   const finished = new Map(deployed.map((d) => [d.taskDefinition, d.finishedAt]));
   const described = await Promise.all(arns.map((arn) => describeTaskDefinition(ecs, arn, ctx.signal)));
   return arns.map((arn, i) => {
     const td = described[i];
     const label = td ? taskDefinitionLabel(td, place.service) : revisionLabel(arn);
-    const image = label.slice(revisionLabel(arn).length).trim().replace(/^\((.*)\)$/, '$1');
+    const image = label
+      .slice(revisionLabel(arn).length)
+      .trim()
+      .replace(/^\((.*)\)$/, '$1');
     const ran = finished.has(arn) ? 'deployed' : 'not in recent deployments';
     const at = finished.get(arn) ?? td?.registeredAt;
     return {

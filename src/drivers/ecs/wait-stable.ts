@@ -17,12 +17,7 @@ import type { EcsTarget } from './target.js';
  * one interval) until the service runs the target on every task. Unlike `aws ecs wait
  * services-stable`, a circuit-breaker rollback or a failed rollout is a failure, not "stable".
  */
-export async function waitStable(
-  ecs: ECSClient,
-  data: EcsPlanData,
-  ctx: StepContext<EcsTarget>,
-  minDelaySec: number,
-): Promise<Record<string, unknown>> {
+export async function waitStable(ecs: ECSClient, data: EcsPlanData, ctx: StepContext<EcsTarget>, minDelaySec: number): Promise<Record<string, unknown>> {
   const target = data.targetTaskDefinition;
   const label = revisionLabel(target);
   const delay = Math.max(ctx.target.pollInterval / 1000, minDelaySec);
@@ -42,7 +37,11 @@ export async function waitStable(
       throw error;
     }
     if (!lookup.found) {
-      throw new StepFailed('ServiceGone', `${lookup.why}, while Rewind waited for it to run ${label}.`, `find out who deleted the service (CloudTrail: DeleteService), then ask for a new plan with ${replanCommand(data)}`);
+      throw new StepFailed(
+        'ServiceGone',
+        `${lookup.why}, while Rewind waited for it to run ${label}.`,
+        `find out who deleted the service (CloudTrail: DeleteService), then ask for a new plan with ${replanCommand(data)}`,
+      );
     }
     last = assessRollout(lookup.service, target);
     const line = progressLine(last, label);
@@ -60,11 +59,7 @@ export async function waitStable(
     return { state: WaiterState.FAILURE, reason: last };
   };
 
-  const result = await createWaiter(
-    { client: ecs, abortSignal: ctx.signal, minDelay: delay, maxDelay: delay, maxWaitTime },
-    undefined,
-    check,
-  );
+  const result = await createWaiter({ client: ecs, abortSignal: ctx.signal, minDelay: delay, maxDelay: delay, maxWaitTime }, undefined, check);
   if (result.state === WaiterState.SUCCESS && last?.state === 'stable') {
     return { taskDefinition: target, runningCount: last.running, desiredCount: last.desired };
   }

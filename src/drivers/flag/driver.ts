@@ -38,7 +38,10 @@ function storeDeps(deps: FlagDriverDeps): FlagStoreDeps<FlagStoreClient> {
  */
 export function createFlagDriver(deps: FlagDriverDeps): DriverInstance<FlagTarget, FlagPlanData> {
   const stores = storeDeps(deps);
-  const step = (store: (typeof FLAG_STORES)[number]): Step<FlagTarget, FlagPlanData> => (ctx) => store.run(stores, ctx);
+  const step =
+    (store: (typeof FLAG_STORES)[number]): Step<FlagTarget, FlagPlanData> =>
+    (ctx) =>
+      store.run(stores, ctx);
   return {
     plan: async (request, ctx) => flagStore(request.target.store).plan(stores, request.target, flagRequest(request), ctx),
     drift: async (data, target, ctx) => flagStore(data.store).drift(stores, data, target, ctx),

@@ -28,7 +28,12 @@ export interface FlagStoreOperations<T, D, N extends ClientName> {
 }
 
 /** One flag store (`store: ssm`, ...): what the catalog accepts, what its plans hold, and where its operations are. */
-export interface FlagStoreDefinition<S extends string, TS extends z.ZodType<{ driver: 'flag'; store: S }>, PS extends z.ZodType<{ store: S }>, N extends ClientName> {
+export interface FlagStoreDefinition<
+  S extends string,
+  TS extends z.ZodType<{ driver: 'flag'; store: S }>,
+  PS extends z.ZodType<{ store: S }>,
+  N extends ClientName,
+> {
   store: S;
   /** The catalog entry; the flag target union is built from these. */
   target: TS;
@@ -64,9 +69,12 @@ export interface FlagStore<S extends string, TS, PS, N extends ClientName> {
 }
 
 /** A flag store module (`src/drivers/flag/stores/<store>/index.ts`), listed once in `stores/index.ts`. */
-export function defineFlagStore<S extends string, TS extends z.ZodType<{ driver: 'flag'; store: S }>, PS extends z.ZodType<{ store: S }>, N extends ClientName = never>(
-  definition: FlagStoreDefinition<S, TS, PS, N>,
-): FlagStore<S, TS, PS, N> {
+export function defineFlagStore<
+  S extends string,
+  TS extends z.ZodType<{ driver: 'flag'; store: S }>,
+  PS extends z.ZodType<{ store: S }>,
+  N extends ClientName = never,
+>(definition: FlagStoreDefinition<S, TS, PS, N>): FlagStore<S, TS, PS, N> {
   const { store, load } = definition;
   const isTarget = (target: Stored): target is z.output<TS> => target.store === store;
   const isData = (data: Stored): data is z.output<PS> => data.store === store;
@@ -97,7 +105,11 @@ export function defineFlagStore<S extends string, TS extends z.ZodType<{ driver:
       const { target, data } = ctx;
       // A plan whose step, data and catalog entry disagree on the store: made by another Rewind version or catalog.
       if (!isData(data) || !isTarget(target)) {
-        throw new StepFailed('UnknownStep', `The flag driver has no step "${ctx.step.id}" for store ${data.store}.`, 'ask for a new plan; this plan was made by another Rewind version or catalog');
+        throw new StepFailed(
+          'UnknownStep',
+          `The flag driver has no step "${ctx.step.id}" for store ${data.store}.`,
+          'ask for a new plan; this plan was made by another Rewind version or catalog',
+        );
       }
       return (await load()).run(deps, { ...ctx, target, data });
     },

@@ -46,7 +46,11 @@ export function flagIssues(catalog: FlagCatalog): { path: (string | number)[]; m
     for (const [env, target] of Object.entries(envs)) {
       const path = ['flags', flag, env, 'approval'];
       target.approval?.from.forEach((r, i) => {
-        if (!own(catalog.roles, r)) issues.push({ path: [...path, 'from', i], message: `role "${r}" is not defined: add it under roles, or use one of: ${roles.join(', ') || '(none defined)'}` });
+        if (!own(catalog.roles, r))
+          issues.push({
+            path: [...path, 'from', i],
+            message: `role "${r}" is not defined: add it under roles, or use one of: ${roles.join(', ') || '(none defined)'}`,
+          });
       });
       if (!target.approval && !catalog.approval) {
         issues.push({ path, message: 'missing: add `approval: { from: [oncall], count: 1 }` here or a top-level `approval` default' });
@@ -59,8 +63,10 @@ export function flagIssues(catalog: FlagCatalog): { path: (string | number)[]; m
     issues.push({ path: ['maintenance'], message: `flag "${m}" is not defined under flags: add it there, or use one of: ${known}` });
   } else if (m && typeof m === 'object') {
     for (const [env, flag] of Object.entries(m)) {
-      if (!own(flags, flag)) issues.push({ path: ['maintenance', env], message: `flag "${flag}" is not defined under flags: add it there, or use one of: ${known}` });
-      else if (!own(own(flags, flag), env)) issues.push({ path: ['maintenance', env], message: `flag "${flag}" has no "${env}" environment: add flags.${flag}.${env}` });
+      if (!own(flags, flag))
+        issues.push({ path: ['maintenance', env], message: `flag "${flag}" is not defined under flags: add it there, or use one of: ${known}` });
+      else if (!own(own(flags, flag), env))
+        issues.push({ path: ['maintenance', env], message: `flag "${flag}" has no "${env}" environment: add flags.${flag}.${env}` });
     }
   }
   return issues;

@@ -17,8 +17,10 @@ export async function driftFrontend(s3: S3Client, data: FrontendPlanData, ctx: D
     return `the live version is now ${live ?? 'unknown (marker removed)'}; it was ${data.liveVersion ?? 'unknown'} at plan time (someone deployed or rolled back meanwhile)`;
   }
   const prefix = versionPrefix(data, data.targetVersion);
-  const page = await s3.send(new ListObjectsV2Command({ Bucket: data.versionsBucket, Prefix: prefix, MaxKeys: 1 }), { abortSignal: ctx.signal }).catch((error: unknown) => {
-    throw fromAwsError(error, `ListObjectsV2 on ${s3Url(data.versionsBucket, prefix)}`, 'check that Rewind may s3:ListBucket on the versions bucket');
-  });
+  const page = await s3
+    .send(new ListObjectsV2Command({ Bucket: data.versionsBucket, Prefix: prefix, MaxKeys: 1 }), { abortSignal: ctx.signal })
+    .catch((error: unknown) => {
+      throw fromAwsError(error, `ListObjectsV2 on ${s3Url(data.versionsBucket, prefix)}`, 'check that Rewind may s3:ListBucket on the versions bucket');
+    });
   return page.KeyCount ? undefined : `${s3Url(data.versionsBucket, prefix)} is now empty: the version was deleted`;
 }

@@ -37,14 +37,12 @@ export function createFrontendDriver(deps: FrontendDriverDeps): DriverInstance<F
         listVersions(s3, target.versions.bucket, target.versions.prefix, target.concurrency, ctx.signal),
         readMarker(s3, target.live.bucket, target.live.prefix, ctx.signal).catch(() => undefined),
       ]);
-      return versions.map(
-        (v): HistoryEntry => ({
-          revision: v.name,
-          description: s3Url(target.versions.bucket, `${target.versions.prefix}${v.name}/`),
-          ...(v.date ? { createdAt: v.date.toISOString() } : {}),
-          current: v.name === marker?.version,
-        }),
-      );
+      return versions.map((v): HistoryEntry => ({
+        revision: v.name,
+        description: s3Url(target.versions.bucket, `${target.versions.prefix}${v.name}/`),
+        ...(v.date ? { createdAt: v.date.toISOString() } : {}),
+        current: v.name === marker?.version,
+      }));
     },
   };
 }

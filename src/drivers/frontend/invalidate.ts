@@ -23,16 +23,31 @@ async function createInvalidation(cf: CloudFrontClient, data: FrontendPlanData, 
       { abortSignal: ctx.signal },
     );
     const id = created.Invalidation?.Id;
-    if (!id) throw new StepFailed('InvalidationMissing', `CloudFront accepted the invalidation on ${data.distributionId} but returned no id.`, 'check the distribution\'s Invalidations tab', false);
+    if (!id)
+      throw new StepFailed(
+        'InvalidationMissing',
+        `CloudFront accepted the invalidation on ${data.distributionId} but returned no id.`,
+        "check the distribution's Invalidations tab",
+        false,
+      );
     return id;
   } catch (error) {
     if (error instanceof StepFailed) throw error;
     const name = (error as { name?: string }).name;
     if (name === 'NoSuchDistribution') {
-      throw new StepFailed(name, `CloudFront has no distribution ${data.distributionId}.`, 'fix distributionId in the catalog (CloudFront console, ID column); the files are already synced');
+      throw new StepFailed(
+        name,
+        `CloudFront has no distribution ${data.distributionId}.`,
+        'fix distributionId in the catalog (CloudFront console, ID column); the files are already synced',
+      );
     }
     if (name === 'TooManyInvalidationsInProgress') {
-      throw new StepFailed(name, `CloudFront has too many invalidations in progress on ${data.distributionId}.`, 'Rewind retries this step; the files are already synced', false);
+      throw new StepFailed(
+        name,
+        `CloudFront has too many invalidations in progress on ${data.distributionId}.`,
+        'Rewind retries this step; the files are already synced',
+        false,
+      );
     }
     throw fromAwsError(error, `CreateInvalidation on ${data.distributionId}`, IAM_HINT);
   }
@@ -43,7 +58,12 @@ async function createInvalidation(cf: CloudFrontClient, data: FrontendPlanData, 
  * every pollInterval (the AWS CLI waiter polls every 20 s). A repeat after a crash reuses
  * the checkpointed id; before the checkpoint, the caller reference returns the same invalidation.
  */
-export async function invalidate(cf: CloudFrontClient, data: FrontendPlanData, ctx: StepContext<FrontendTarget>, minDelaySec: number): Promise<Record<string, unknown>> {
+export async function invalidate(
+  cf: CloudFrontClient,
+  data: FrontendPlanData,
+  ctx: StepContext<FrontendTarget>,
+  minDelaySec: number,
+): Promise<Record<string, unknown>> {
   const invalidationId = await ctx.checkpoint('invalidationId', () => createInvalidation(cf, data, ctx));
   ctx.progress(`CloudFront invalidation ${invalidationId} of ${data.paths.join(' ')}: in progress`);
   const started = Date.now();
@@ -66,7 +86,7 @@ export async function invalidate(cf: CloudFrontClient, data: FrontendPlanData, c
     throw new StepFailed(
       'InvalidationTimeout',
       `CloudFront invalidation ${invalidationId} on ${data.distributionId} was not Completed after ${formatDuration(ctx.target.invalidationTimeout)}.`,
-      'the files are live in S3 already; edge caches may serve the old version until it completes: check the distribution\'s Invalidations tab',
+      "the files are live in S3 already; edge caches may serve the old version until it completes: check the distribution's Invalidations tab",
     );
   }
   const tookMs = Date.now() - started;

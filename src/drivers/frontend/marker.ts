@@ -34,7 +34,11 @@ export async function readMarker(s3: S3Client, bucket: string, prefix: string, s
     text = (await object.Body?.transformToString()) ?? '';
   } catch (error) {
     if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
-    throw fromAwsError(error, `GetObject s3://${bucket}/${key}`, `check live.bucket in the catalog and that Rewind may s3:GetObject on ${bucket}/${MARKER_NAME}`);
+    throw fromAwsError(
+      error,
+      `GetObject s3://${bucket}/${key}`,
+      `check live.bucket in the catalog and that Rewind may s3:GetObject on ${bucket}/${MARKER_NAME}`,
+    );
   }
   let parsed;
   try {
@@ -43,7 +47,9 @@ export async function readMarker(s3: S3Client, bucket: string, prefix: string, s
     parsed = undefined;
   }
   if (!parsed?.success) {
-    throw new PlanRefused(`s3://${bucket}/${key} is not Rewind's live marker ({"version": "..."}), so Rewind cannot tell which version is live. Rewrite it: ${seedCommand(bucket, prefix)}`);
+    throw new PlanRefused(
+      `s3://${bucket}/${key} is not Rewind's live marker ({"version": "..."}), so Rewind cannot tell which version is live. Rewrite it: ${seedCommand(bucket, prefix)}`,
+    );
   }
   return parsed.data;
 }
@@ -51,10 +57,9 @@ export async function readMarker(s3: S3Client, bucket: string, prefix: string, s
 export async function writeMarker(s3: S3Client, bucket: string, prefix: string, marker: LiveMarker, signal: AbortSignal): Promise<void> {
   const key = markerKey(prefix);
   await s3
-    .send(
-      new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(marker), ContentType: 'application/json', CacheControl: 'no-store' }),
-      { abortSignal: signal },
-    )
+    .send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(marker), ContentType: 'application/json', CacheControl: 'no-store' }), {
+      abortSignal: signal,
+    })
     .catch((error: unknown) => {
       throw fromAwsError(error, `PutObject s3://${bucket}/${key}`, `let Rewind s3:PutObject on ${bucket}/${MARKER_NAME} (README, Fast levers › IAM)`);
     });

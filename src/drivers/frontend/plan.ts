@@ -29,7 +29,11 @@ function pickTarget(request: PlanRequest<FrontendTarget>, versions: Version[], m
     const wanted = request.version.replace(/\/+$/, '');
     const found = versions.find((v) => v.name === wanted);
     if (!found) throw new PlanRefused(`${where} has no version "${wanted}". Versions, newest first: ${listing(versions, live)}.`, names);
-    if (wanted === live) throw new PlanRefused(`${wanted} is already live in s3://${t.live.bucket}/${t.live.prefix}; name another version.`, names.filter((n) => n !== live));
+    if (wanted === live)
+      throw new PlanRefused(
+        `${wanted} is already live in s3://${t.live.bucket}/${t.live.prefix}; name another version.`,
+        names.filter((n) => n !== live),
+      );
     return found;
   }
   if (!marker) {
@@ -40,10 +44,17 @@ function pickTarget(request: PlanRequest<FrontendTarget>, versions: Version[], m
   }
   const index = versions.findIndex((v) => v.name === live);
   if (index < 0) {
-    throw new PlanRefused(`The live marker names ${live}, but ${where} has no such version. Name the version to restore with \`to <version>\`. Versions, newest first: ${listing(versions, undefined)}.`, names);
+    throw new PlanRefused(
+      `The live marker names ${live}, but ${where} has no such version. Name the version to restore with \`to <version>\`. Versions, newest first: ${listing(versions, undefined)}.`,
+      names,
+    );
   }
   const previous = versions[index + 1];
-  if (!previous) throw new PlanRefused(`${live} is the oldest version in ${where}: there is nothing older to roll back to.`, names.filter((n) => n !== live));
+  if (!previous)
+    throw new PlanRefused(
+      `${live} is the oldest version in ${where}: there is nothing older to roll back to.`,
+      names.filter((n) => n !== live),
+    );
   return previous;
 }
 
@@ -55,7 +66,9 @@ export async function planFrontend(s3: S3Client, request: PlanRequest<FrontendTa
     readMarker(s3, t.live.bucket, t.live.prefix, ctx.signal),
   ]);
   if (versions.length === 0) {
-    throw new PlanRefused(`${s3Url(t.versions.bucket, t.versions.prefix)} holds no versions: each build must sit under its own prefix, e.g. ${s3Url(t.versions.bucket, t.versions.prefix)}v2.0.1/index.html.`);
+    throw new PlanRefused(
+      `${s3Url(t.versions.bucket, t.versions.prefix)} holds no versions: each build must sit under its own prefix, e.g. ${s3Url(t.versions.bucket, t.versions.prefix)}v2.0.1/index.html.`,
+    );
   }
   const target = pickTarget(request, versions, marker);
   const data: FrontendPlanData = {
@@ -86,8 +99,18 @@ export async function planFrontend(s3: S3Client, request: PlanRequest<FrontendTa
       `versions, newest first: ${listing(versions, marker?.version)}`,
     ],
     steps: [
-      { id: SYNC_STEP, title: `Sync ${from} → ${liveUrl} (copy changed, delete removed), record ${target.name} as live`, driver: 'frontend', input: { version: target.name } },
-      { id: INVALIDATE_STEP, title: `Invalidate ${t.invalidationPaths.join(' ')} on CloudFront ${t.distributionId} and wait until Completed`, driver: 'frontend', input: { paths: t.invalidationPaths } },
+      {
+        id: SYNC_STEP,
+        title: `Sync ${from} → ${liveUrl} (copy changed, delete removed), record ${target.name} as live`,
+        driver: 'frontend',
+        input: { version: target.name },
+      },
+      {
+        id: INVALIDATE_STEP,
+        title: `Invalidate ${t.invalidationPaths.join(' ')} on CloudFront ${t.distributionId} and wait until Completed`,
+        driver: 'frontend',
+        input: { paths: t.invalidationPaths },
+      },
     ],
     fingerprint: `frontend:${t.live.bucket}/${t.live.prefix}:live=${marker?.version ?? '-'}@${marker?.at ?? '-'}`,
     data,

@@ -46,16 +46,16 @@ function copySource(bucket: string, key: string): string {
  * then records the version in the live marker. Idempotent: a repeat re-lists and copies
  * only what still differs.
  */
-export async function syncVersion(
-  s3: S3Client,
-  data: FrontendPlanData,
-  ctx: StepContext<FrontendTarget>,
-): Promise<Record<string, unknown>> {
+export async function syncVersion(s3: S3Client, data: FrontendPlanData, ctx: StepContext<FrontendTarget>): Promise<Record<string, unknown>> {
   const version = data.targetVersion;
   const from = s3Url(data.versionsBucket, versionPrefix(data, version));
   const diff = await computeDiff(s3, data, version, ctx.signal);
   if (diff.total === 0) {
-    throw new StepFailed('VersionGone', `${from} is empty: the version was deleted after the plan was approved.`, `pick another version: ${replanCommand(data)}`);
+    throw new StepFailed(
+      'VersionGone',
+      `${from} is empty: the version was deleted after the plan was approved.`,
+      `pick another version: ${replanCommand(data)}`,
+    );
   }
   const work = diff.copy.length + diff.remove.length;
   ctx.progress(`${version}: ${count(diff.total)} objects, ${count(diff.copy.length)} to copy, ${count(diff.remove.length)} to delete`);
@@ -67,11 +67,20 @@ export async function syncVersion(
     const source = `${versionPrefix(data, version)}${key}`;
     await s3
       .send(
-        new CopyObjectCommand({ Bucket: data.liveBucket, Key: `${data.livePrefix}${key}`, CopySource: copySource(data.versionsBucket, source), MetadataDirective: 'COPY' }),
+        new CopyObjectCommand({
+          Bucket: data.liveBucket,
+          Key: `${data.livePrefix}${key}`,
+          CopySource: copySource(data.versionsBucket, source),
+          MetadataDirective: 'COPY',
+        }),
         { abortSignal: ctx.signal },
       )
       .catch((error: unknown) => {
-        throw fromAwsError(error, `CopyObject ${from}${key} → s3://${data.liveBucket}/${data.livePrefix}${key}`, 'let Rewind s3:GetObject on the versions bucket and s3:PutObject on the live bucket (README, Fast levers › IAM); a repeat copies only what still differs');
+        throw fromAwsError(
+          error,
+          `CopyObject ${from}${key} → s3://${data.liveBucket}/${data.livePrefix}${key}`,
+          'let Rewind s3:GetObject on the versions bucket and s3:PutObject on the live bucket (README, Fast levers › IAM); a repeat copies only what still differs',
+        );
       });
     done += 1;
     report(`${count(done)}/${count(work)} objects`);
@@ -81,14 +90,21 @@ export async function syncVersion(
     ctx.signal.throwIfAborted();
     const batch = diff.remove.slice(i, i + 1000);
     const result = await s3
-      .send(new DeleteObjectsCommand({ Bucket: data.liveBucket, Delete: { Objects: batch.map((k) => ({ Key: `${data.livePrefix}${k}` })), Quiet: true } }), { abortSignal: ctx.signal })
+      .send(new DeleteObjectsCommand({ Bucket: data.liveBucket, Delete: { Objects: batch.map((k) => ({ Key: `${data.livePrefix}${k}` })), Quiet: true } }), {
+        abortSignal: ctx.signal,
+      })
       .catch((error: unknown) => {
         throw fromAwsError(error, `DeleteObjects on s3://${data.liveBucket}`, 'let Rewind s3:DeleteObject on the live bucket (README, Fast levers › IAM)');
       });
     const failed = result.Errors ?? [];
     if (failed.length) {
       const first = failed[0]!;
-      throw new StepFailed(first.Code ?? 'DeleteFailed', `S3 could not delete ${failed.length} object(s) from s3://${data.liveBucket}, e.g. ${first.Key}: ${first.Code} ${first.Message ?? ''}`.trim(), 'let Rewind s3:DeleteObject on the live bucket; a repeat deletes only what is left', false);
+      throw new StepFailed(
+        first.Code ?? 'DeleteFailed',
+        `S3 could not delete ${failed.length} object(s) from s3://${data.liveBucket}, e.g. ${first.Key}: ${first.Code} ${first.Message ?? ''}`.trim(),
+        'let Rewind s3:DeleteObject on the live bucket; a repeat deletes only what is left',
+        false,
+      );
     }
     done += batch.length;
     report(`${count(done)}/${count(work)} objects`);

@@ -74,7 +74,12 @@ function conclude(outcomes: Outcome[], verb: string): Record<string, unknown> {
     ...(others.length ? [`Meanwhile ${others.join('; ')}`] : []),
   ].join('. ');
   const code = failures.every((f) => f.error.name === first.error.name) ? first.error.name : 'RollbackFailed';
-  throw new StepFailed(code, message, first.error.hint, failures.some((f) => f.error.permanent));
+  throw new StepFailed(
+    code,
+    message,
+    first.error.hint,
+    failures.some((f) => f.error.permanent),
+  );
 }
 
 /** Patches every Deployment in parallel; a failure on one never stops the others. */

@@ -100,7 +100,11 @@ export function createRunbookDriver(deps: RunbookDriverDeps): DriverInstance<Run
         const command = `\`${displayArgv(input.argv)}\`${input.cwd ? ` in ${input.cwd}` : ''}`;
         switch (result.outcome) {
           case 'not-started':
-            throw new StepFailed('RunbookNotStarted', `${input.name} did not start: ${result.reason}.`, 'fix the worker or the catalog, then retry; nothing ran');
+            throw new StepFailed(
+              'RunbookNotStarted',
+              `${input.name} did not start: ${result.reason}.`,
+              'fix the worker or the catalog, then retry; nothing ran',
+            );
           case 'timeout':
             ctx.log.warn({ step: input.name, durationMs: result.durationMs, killedWith: result.killedWith }, 'runbook step timed out');
             throw new StepFailed(

@@ -51,7 +51,9 @@ function paramValues(name: string, step: RunbookStepConfig, request: PlanRequest
     const value = own(request.options, param) ?? (declared.length === 1 && request.version !== name ? request.version : undefined);
     const about = spec.description ? ` (${spec.description})` : '';
     if (value === undefined) {
-      throw new PlanRefused(`Step ${name} needs ${param}${about}, matching ${spec.pattern}: e.g. \`/rollback ${request.service} ${request.environment} to <${param}>\`.`);
+      throw new PlanRefused(
+        `Step ${name} needs ${param}${about}, matching ${spec.pattern}: e.g. \`/rollback ${request.service} ${request.environment} to <${param}>\`.`,
+      );
     }
     const problem = validateParam(param, value, spec.pattern, name);
     if (problem) throw new PlanRefused(`${problem}${about}.`);
@@ -72,7 +74,14 @@ export function planRunbook(request: PlanRequest<RunbookTarget>, env: NodeJS.Pro
   const resolvedEnv = childEnv(step.env, env);
   if ('missing' in resolvedEnv) throw new PlanRefused(`Cannot run ${name}: ${describeMissing(resolvedEnv.missing, name)}.`);
 
-  const input: RunbookStepInput = { name, argv, cwd: step.cwd ? resolve(step.cwd) : undefined, env: step.env, timeout: step.timeout, repeatable: step.repeatable };
+  const input: RunbookStepInput = {
+    name,
+    argv,
+    cwd: step.cwd ? resolve(step.cwd) : undefined,
+    env: step.env,
+    timeout: step.timeout,
+    repeatable: step.repeatable,
+  };
   const envLine = Object.entries(step.env).map(([child, worker]) => (child === worker ? child : `${child} (from ${worker})`));
   const warnings = step.repeatable
     ? []

@@ -18,7 +18,10 @@ const pattern = z
   .string({ error: 'missing: add a regular expression such as ^[0-9]{8}_[A-Za-z0-9_]+$ that every value must match' })
   .superRefine((source, ctx) => {
     if (!source.startsWith('^') || !source.endsWith('$')) {
-      ctx.addIssue({ code: 'custom', message: `"${source}" must be anchored with ^ and $ so the whole value is checked, e.g. ^${source.replace(/^\^|\$$/g, '')}$` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${source}" must be anchored with ^ and $ so the whole value is checked, e.g. ^${source.replace(/^\^|\$$/g, '')}$`,
+      });
       return;
     }
     try {
@@ -35,7 +38,9 @@ export const runbookParam = z.strictObject({
 
 /** The part every command shares, also used by the `smoke` verification check. */
 export const commandFields = {
-  argv: z.array(z.string().min(1, { error: 'argv elements may not be empty' })).min(1, { error: 'must list the program and its arguments, e.g. [./migrate.sh, down-to, "{migration}"]' }),
+  argv: z
+    .array(z.string().min(1, { error: 'argv elements may not be empty' }))
+    .min(1, { error: 'must list the program and its arguments, e.g. [./migrate.sh, down-to, "{migration}"]' }),
   cwd: text('the working directory, e.g. /srv/distrocv').optional(),
   /** Child variable name → name of the worker's variable holding the value; nothing else of the worker's env is passed. */
   env: z.record(envName, envName).default({}),
@@ -57,7 +62,11 @@ export const runbookStep = z
       if (whole) {
         used.add(whole[1]!);
         if (!Object.hasOwn(step.params, whole[1]!)) {
-          ctx.addIssue({ code: 'custom', path: ['argv', i], message: `"{${whole[1]}}" is not declared: add it under params with a pattern, or fix the spelling` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['argv', i],
+            message: `"{${whole[1]}}" is not declared: add it under params with a pattern, or fix the spelling`,
+          });
         }
       } else if (/\{[a-z][a-z0-9_]*\}/.test(arg)) {
         ctx.addIssue({

@@ -2,7 +2,12 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { restartTarget } from '../shared/restart/dependents.js';
 
-const generatedRotation = z.object({ kind: z.literal('generate'), keys: z.array(z.string().min(1)).min(1), length: z.number().int(), excludePunctuation: z.boolean() });
+const generatedRotation = z.object({
+  kind: z.literal('generate'),
+  keys: z.array(z.string().min(1)).min(1),
+  length: z.number().int(),
+  excludePunctuation: z.boolean(),
+});
 export type GeneratedRotation = z.infer<typeof generatedRotation>;
 
 /** What the steps need, fixed at plan time (Plan.data). Names, keys and version ids only: never a value. */

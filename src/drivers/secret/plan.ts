@@ -67,20 +67,26 @@ function rotateTitle(name: string, rotation: Rotation, info: SecretInfo): string
 export async function planSecret(deps: PlanDeps, request: PlanRequest<SecretTarget>, ctx: DriverContext): Promise<Plan> {
   const { target, rollbackId, service, environment } = request;
   if (request.version) {
-    throw new PlanRefused(`A secret rotation has no versions to pick: ask with \`/rollback ${service} ${environment}\`. The value it replaces stays available as AWSPREVIOUS.`);
+    throw new PlanRefused(
+      `A secret rotation has no versions to pick: ask with \`/rollback ${service} ${environment}\`. The value it replaces stays available as AWSPREVIOUS.`,
+    );
   }
   const info = await describeSecret(deps.secrets, target.secretId, ctx.signal);
   if (!info) {
-    throw new PlanRefused(`Secrets Manager has no secret ${target.secretId}${target.region ? ` in ${target.region}` : ''}. Fix secretId (its name or full ARN) or region for ${service} ${environment} in the catalog.`);
+    throw new PlanRefused(
+      `Secrets Manager has no secret ${target.secretId}${target.region ? ` in ${target.region}` : ''}. Fix secretId (its name or full ARN) or region for ${service} ${environment} in the catalog.`,
+    );
   }
   if (info.deletedAt) {
     throw new PlanRefused(
       `Secret ${info.name} is scheduled for deletion (since ${info.deletedAt.toISOString()}), so rotating it would not help. Restore it first (aws secretsmanager restore-secret --secret-id ${info.name}${regionFlag(target)}) or fix secretId in the catalog.`,
     );
   }
-  if (!info.current) throw new PlanRefused(`Secret ${info.name} has no AWSCURRENT version, so there is nothing to rotate. Give it a value first, then ask again.`);
+  if (!info.current)
+    throw new PlanRefused(`Secret ${info.name} has no AWSCURRENT version, so there is nothing to rotate. Give it a value first, then ask again.`);
 
-  const rotation = target.rotation === 'lambda' ? lambdaRotation(info, target) : await generatedRotation(deps.secrets, info, target.rotation.generate, ctx.signal);
+  const rotation =
+    target.rotation === 'lambda' ? lambdaRotation(info, target) : await generatedRotation(deps.secrets, info, target.rotation.generate, ctx.signal);
   for (const d of target.dependents) {
     const problem = await dependentProblem(d, deps.restart, target.region, ctx.signal);
     if (problem) throw new PlanRefused(`${problem}: fix dependents for ${service} ${environment} in the catalog, Rewind would restart it after the rotation.`);

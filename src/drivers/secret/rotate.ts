@@ -14,12 +14,19 @@ type Rotated = { versionId: string; previousVersionId: string };
 
 function logsCommand(data: SecretPlanData): string {
   const name = functionName(data.rotation.kind === 'lambda' ? data.rotation.lambdaArn : undefined);
-  return name ? `aws logs tail /aws/lambda/${name} --since 30m${regionFlag(data)}` : `the rotation's events in CloudTrail (RotationFailed, RotationAbandoned) for ${data.name}`;
+  return name
+    ? `aws logs tail /aws/lambda/${name} --since 30m${regionFlag(data)}`
+    : `the rotation's events in CloudTrail (RotationFailed, RotationAbandoned) for ${data.name}`;
 }
 
 async function describeOrFail(sm: SecretsManagerClient, data: SecretPlanData, signal: AbortSignal): Promise<SecretInfo> {
   const info = await describeSecret(sm, data.arn, signal);
-  if (!info) throw new StepFailed('SecretGone', `Secret ${data.name} no longer exists, so it was not rotated.`, 'find out who deleted it (CloudTrail: DeleteSecret), then restore it or ask for a new plan');
+  if (!info)
+    throw new StepFailed(
+      'SecretGone',
+      `Secret ${data.name} no longer exists, so it was not rotated.`,
+      'find out who deleted it (CloudTrail: DeleteSecret), then restore it or ask for a new plan',
+    );
   return info;
 }
 
@@ -108,6 +115,8 @@ export async function rotate(sm: SecretsManagerClient, ctx: Ctx, minPollSec: num
   if (data.rotation.kind === 'lambda') await waitRotated(sm, data, ctx, minPollSec);
   const keys = data.rotation.kind === 'generate' ? data.rotation.keys : undefined;
   ctx.log.info({ secretId: data.name, ...rotated, keys }, 'secret rotated');
-  ctx.progress(`secret ${data.name}: version ${rotated.versionId} is AWSCURRENT${keys ? ` (new ${keys.join(', ')})` : ''}; ${rotated.previousVersionId} kept as AWSPREVIOUS`);
+  ctx.progress(
+    `secret ${data.name}: version ${rotated.versionId} is AWSCURRENT${keys ? ` (new ${keys.join(', ')})` : ''}; ${rotated.previousVersionId} kept as AWSPREVIOUS`,
+  );
   return { secret: data.name, ...rotated, ...(keys ? { keys } : {}) };
 }

@@ -60,7 +60,11 @@ export async function describeSecret(sm: SecretsManagerClient, id: string, signa
 }
 
 /** The AWSCURRENT value as a JSON object (undefined when it is not one) and its version id. */
-export async function currentFields(sm: SecretsManagerClient, arn: string, signal: AbortSignal): Promise<{ fields?: Record<string, unknown>; versionId?: string }> {
+export async function currentFields(
+  sm: SecretsManagerClient,
+  arn: string,
+  signal: AbortSignal,
+): Promise<{ fields?: Record<string, unknown>; versionId?: string }> {
   try {
     const out = await sm.send(new GetSecretValueCommand({ SecretId: arn }), { abortSignal: signal });
     return { fields: secretFields(out.SecretString), versionId: out.VersionId };
@@ -74,12 +78,19 @@ export async function currentFields(sm: SecretsManagerClient, arn: string, signa
 export async function randomValue(sm: SecretsManagerClient, length: number, excludePunctuation: boolean, signal: AbortSignal): Promise<string> {
   let value: string | undefined;
   try {
-    value = (await sm.send(new GetRandomPasswordCommand({ PasswordLength: length, ExcludePunctuation: excludePunctuation }), { abortSignal: signal })).RandomPassword;
+    value = (await sm.send(new GetRandomPasswordCommand({ PasswordLength: length, ExcludePunctuation: excludePunctuation }), { abortSignal: signal }))
+      .RandomPassword;
   } catch (error) {
     if (signal.aborted) throw error;
     throw fromAwsError(error, 'GetRandomPassword', HINT);
   }
-  if (!value) throw new StepFailed('EmptyRandomPassword', 'Secrets Manager answered GetRandomPassword without a password; the secret was not changed.', 'retry the rollback', false);
+  if (!value)
+    throw new StepFailed(
+      'EmptyRandomPassword',
+      'Secrets Manager answered GetRandomPassword without a password; the secret was not changed.',
+      'retry the rollback',
+      false,
+    );
   return value;
 }
 

@@ -13,15 +13,20 @@ const secretId = z
     error: 'must be a Secrets Manager secret name (letters, digits and /_+=.@-) or its ARN, e.g. distrocv/api',
   });
 
-const jsonKey = text('a key of the secret\'s JSON value, e.g. password');
+const jsonKey = text("a key of the secret's JSON value, e.g. password");
 
 const generate = z.strictObject({
   /** The JSON keys that get new random values; every other key is kept as it is. */
   keys: z
     .array(jsonKey)
-    .min(1, { error: 'must list at least one key of the secret\'s JSON value, e.g. [password]' })
+    .min(1, { error: "must list at least one key of the secret's JSON value, e.g. [password]" })
     .refine((keys) => new Set(keys).size === keys.length, { error: 'lists a key twice: remove the duplicate' }),
-  length: z.number().int().min(8, { error: 'must be at least 8 characters' }).max(4096, { error: 'must be at most 4096 (GetRandomPassword\'s limit)' }).default(32),
+  length: z
+    .number()
+    .int()
+    .min(8, { error: 'must be at least 8 characters' })
+    .max(4096, { error: "must be at most 4096 (GetRandomPassword's limit)" })
+    .default(32),
   /** For values that end up in URLs or shell-quoted config. */
   excludePunctuation: z.boolean().default(false),
 });
@@ -34,7 +39,7 @@ export const secretTarget = z
     region: z.string().optional(),
     /** `lambda`: the secret's own rotation function (RotateSecret); `generate`: new random values for some JSON keys (PutSecretValue). */
     rotation: z.union([z.literal('lambda'), z.strictObject({ generate })], {
-      error: 'must be `lambda` (the secret\'s configured rotation function) or `{ generate: { keys: [password] } }` (new random values for those JSON keys)',
+      error: "must be `lambda` (the secret's configured rotation function) or `{ generate: { keys: [password] } }` (new random values for those JSON keys)",
     }),
     dependents: z.array(dependentEntry).default([]),
     rotationTimeout: duration('how long to wait for the rotation function to finish').default(10 * 60_000),
@@ -43,5 +48,10 @@ export const secretTarget = z
     ...targetBase,
   })
   // Not inherited from the top-level default: the runbooks' security row needs CTO and Security.
-  .superRefine(ownApprovalRequired("a secret rotation needs its own approval rule (the runbooks' security incident row: CTO and Security)", '{ from: [cto, security], count: 2 }'));
+  .superRefine(
+    ownApprovalRequired(
+      "a secret rotation needs its own approval rule (the runbooks' security incident row: CTO and Security)",
+      '{ from: [cto, security], count: 2 }',
+    ),
+  );
 export type SecretTarget = z.infer<typeof secretTarget>;

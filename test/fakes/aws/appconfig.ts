@@ -124,9 +124,11 @@ export class AppConfigFake extends AwsFake {
     const profileId = input.ConfigurationProfileId ?? '';
     const profile = app.profiles.get(profileId);
     if (!profile) throw new AwsError('ResourceNotFoundException', 404, `Configuration profile ${profileId} not found`);
-    if (!this.strategies.has(input.DeploymentStrategyId ?? '')) throw new AwsError('ResourceNotFoundException', 404, `Deployment strategy ${input.DeploymentStrategyId} not found`);
+    if (!this.strategies.has(input.DeploymentStrategyId ?? ''))
+      throw new AwsError('ResourceNotFoundException', 404, `Deployment strategy ${input.DeploymentStrategyId} not found`);
     const version = input.ConfigurationVersion ?? '';
-    if (!profile.versions.has(version)) throw new AwsError('BadRequestException', 400, `Configuration version ${version} of profile ${profileId} does not exist`);
+    if (!profile.versions.has(version))
+      throw new AwsError('BadRequestException', 400, `Configuration version ${version} of profile ${profileId} does not exist`);
     const running = this.deployments.find((d) => d.applicationId === applicationId && d.environmentId === environmentId && Date.now() < d.endsAt);
     if (running) throw new AwsError('ConflictException', 409, `Deployment #${running.number} is already in progress for environment ${environmentId}`);
     const d = this.record(applicationId, environmentId, profileId, version, input.DeploymentStrategyId!, input.Description ?? '');
@@ -156,7 +158,15 @@ export class AppConfigFake extends AwsFake {
     const start = Number(query.get('next_token') ?? 0);
     const page = all.slice(start, start + max);
     const items = page.map((d) => {
-      const { ApplicationId: _a, EnvironmentId: _e, DeploymentStrategyId: _s, ConfigurationProfileId: _p, Description: _d, EventLog: _l, ...summary } = this.wire(d, app.profiles.get(d.profileId)!);
+      const {
+        ApplicationId: _a,
+        EnvironmentId: _e,
+        DeploymentStrategyId: _s,
+        ConfigurationProfileId: _p,
+        Description: _d,
+        EventLog: _l,
+        ...summary
+      } = this.wire(d, app.profiles.get(d.profileId)!);
       return summary;
     });
     return json({ Items: items, ...(start + max < all.length ? { NextToken: String(start + max) } : {}) });

@@ -49,7 +49,14 @@ export function minimalDistributionConfig(callerReference: string): Record<strin
     DefaultRootObject: 'index.html',
     Origins: {
       Quantity: 1,
-      Items: [{ Id: 'origin', DomainName: 'origin.example.com', OriginPath: '', CustomOriginConfig: { HTTPPort: 80, HTTPSPort: 443, OriginProtocolPolicy: 'https-only' } }],
+      Items: [
+        {
+          Id: 'origin',
+          DomainName: 'origin.example.com',
+          OriginPath: '',
+          CustomOriginConfig: { HTTPPort: 80, HTTPSPort: 443, OriginProtocolPolicy: 'https-only' },
+        },
+      ],
     },
     DefaultCacheBehavior: { TargetOriginId: 'origin', ViewerProtocolPolicy: 'redirect-to-https', CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6' },
     Comment: '',

@@ -88,7 +88,11 @@ export class CloudFrontFake extends AwsFake {
       if (req.method === 'GET') return { op: 'GetDistribution', input: { id }, run: () => this.get(id) };
       if (req.method === 'PUT' && d[2]) {
         const ifMatch = req.headers['if-match'];
-        return { op: 'UpdateDistribution', input: { id, ifMatch }, run: () => this.update(id, typeof ifMatch === 'string' ? ifMatch : undefined, req.body.toString('utf8')) };
+        return {
+          op: 'UpdateDistribution',
+          input: { id, ifMatch },
+          run: () => this.update(id, typeof ifMatch === 'string' ? ifMatch : undefined, req.body.toString('utf8')),
+        };
       }
       return undefined;
     }
@@ -125,10 +129,12 @@ export class CloudFrontFake extends AwsFake {
   private update(id: string, ifMatch: string | undefined, body: string): FakeResponse {
     const d = this.existing(id);
     if (!ifMatch) throw new AwsError('InvalidIfMatchVersion', 400, 'The If-Match version is missing or not valid for the resource.');
-    if (ifMatch !== d.etag) throw new AwsError('PreconditionFailed', 412, 'The precondition given in one or more of the request-header fields evaluated to false.');
+    if (ifMatch !== d.etag)
+      throw new AwsError('PreconditionFailed', 412, 'The precondition given in one or more of the request-header fields evaluated to false.');
     const config = parseXml(body);
     if (config.name !== 'DistributionConfig') throw new AwsError('MalformedInput', 400, `expected <DistributionConfig>, got <${config.name}>`);
-    if (textOf(config, 'CallerReference') !== textOf(d.config, 'CallerReference')) throw new AwsError('IllegalUpdate', 400, 'Parameter CallerReference cannot be updated.');
+    if (textOf(config, 'CallerReference') !== textOf(d.config, 'CallerReference'))
+      throw new AwsError('IllegalUpdate', 400, 'Parameter CallerReference cannot be updated.');
     Object.assign(d, { config, etag: newEtag(), lastModified: new Date(), deployedAt: Date.now() + this.deployDelayMs });
     return this.renderDistribution(d);
   }
@@ -183,7 +189,10 @@ export class CloudFrontFake extends AwsFake {
     const page = all.slice(start, start + max);
     const truncated = start + max < all.length;
     const items = page
-      .map((i) => `<InvalidationSummary><Id>${i.id}</Id><CreateTime>${i.createdAt.toISOString()}</CreateTime><Status>${this.status(i)}</Status></InvalidationSummary>`)
+      .map(
+        (i) =>
+          `<InvalidationSummary><Id>${i.id}</Id><CreateTime>${i.createdAt.toISOString()}</CreateTime><Status>${this.status(i)}</Status></InvalidationSummary>`,
+      )
       .join('');
     return {
       status: 200,

@@ -115,7 +115,8 @@ export class CloudWatchFake extends AwsFake {
     const values = new Map<string, number>();
     const results: unknown[] = [];
     for (const q of queries) {
-      if (!/^[a-z][a-zA-Z0-9_]*$/.test(q.Id ?? '')) throw new AwsError('InvalidParameterValueException', 400, `The value ${q.Id} for parameter MetricDataQueries.member.Id is invalid.`);
+      if (!/^[a-z][a-zA-Z0-9_]*$/.test(q.Id ?? ''))
+        throw new AwsError('InvalidParameterValueException', 400, `The value ${q.Id} for parameter MetricDataQueries.member.Id is invalid.`);
       let value: number | undefined;
       let label = q.Label ?? q.Id;
       if (q.MetricStat) {
@@ -129,7 +130,13 @@ export class CloudWatchFake extends AwsFake {
       }
       if (value !== undefined) values.set(q.Id!, value);
       if (q.ReturnData !== false) {
-        results.push({ Id: q.Id, Label: label, Timestamps: value === undefined ? [] : [input.StartTime], Values: value === undefined ? [] : [value], StatusCode: 'Complete' });
+        results.push({
+          Id: q.Id,
+          Label: label,
+          Timestamps: value === undefined ? [] : [input.StartTime],
+          Values: value === undefined ? [] : [value],
+          StatusCode: 'Complete',
+        });
       }
     }
     return { MetricDataResults: results, Messages: [] };

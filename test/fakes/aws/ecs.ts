@@ -364,9 +364,7 @@ export class EcsFake extends AwsFake {
       updatedAt: t,
       launchType: 'FARGATE',
       rolloutState: 'IN_PROGRESS',
-      rolloutStateReason: rollbackOf
-        ? `ECS deployment circuit breaker: rolling back to deploymentId ${rollbackOf.id}.`
-        : `ECS deployment ${id} in progress.`,
+      rolloutStateReason: rollbackOf ? `ECS deployment circuit breaker: rolling back to deploymentId ${rollbackOf.id}.` : `ECS deployment ${id} in progress.`,
       record,
       isRollback: Boolean(rollbackOf),
     };
@@ -436,7 +434,11 @@ export class EcsFake extends AwsFake {
     }
     record.status = 'ROLLBACK_IN_PROGRESS';
     record.statusReason = 'Service deployment rolled back because the circuit breaker threshold was exceeded.';
-    record.rollback = { reason: 'Service deployment rolled back because the circuit breaker threshold was exceeded.', startedAt: t, serviceRevisionArn: svc.lastCompleted!.revisionArn };
+    record.rollback = {
+      reason: 'Service deployment rolled back because the circuit breaker threshold was exceeded.',
+      startedAt: t,
+      serviceRevisionArn: svc.lastCompleted!.revisionArn,
+    };
     this.event(svc, `deployment ${failed.id} deployment failed: tasks failed to start. Rolling back to ${back.family}:${back.revision}.`);
     const running = svc.deployments.reduce((n, d) => n + d.runningCount, 0);
     const rollback = this.startDeployment(svc, back, failed);

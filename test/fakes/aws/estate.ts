@@ -56,7 +56,10 @@ const DAY = 24 * 3600_000;
 /** Three builds (v2.0.1 live), each with `sharedFiles` unchanged assets plus a few that differ. */
 export function seedFrontend(s3: S3Fake, cloudfront: CloudFrontFake, options: { sharedFiles?: number; now?: Date } = {}): void {
   const now = options.now?.getTime() ?? Date.now();
-  const shared = Array.from({ length: options.sharedFiles ?? 120 }, (_, i): [string, string] => [`static/img/photo-${String(i).padStart(4, '0')}.webp`, `image ${i}`]);
+  const shared = Array.from({ length: options.sharedFiles ?? 120 }, (_, i): [string, string] => [
+    `static/img/photo-${String(i).padStart(4, '0')}.webp`,
+    `image ${i}`,
+  ]);
   const builds = [
     { version: 'v1.9.0', daysAgo: 21, hash: '7c1e' },
     { version: 'v2.0.0-previous', daysAgo: 9, hash: 'a41f' },
@@ -75,7 +78,9 @@ export function seedFrontend(s3: S3Fake, cloudfront: CloudFrontFake, options: { 
   }
   const live = builds[2]!;
   for (const [key, body] of Object.entries(s3.contents(ESTATE.versionsBucket, `${live.version}/`))) s3.putObject(ESTATE.liveBucket, key, body);
-  s3.putObject(ESTATE.liveBucket, '.rewind/live.json', JSON.stringify({ version: live.version, at: new Date(now - DAY).toISOString() }), { contentType: 'application/json' });
+  s3.putObject(ESTATE.liveBucket, '.rewind/live.json', JSON.stringify({ version: live.version, at: new Date(now - DAY).toISOString() }), {
+    contentType: 'application/json',
+  });
   cloudfront.addDistribution(ESTATE.distributionId);
 }
 
@@ -93,7 +98,11 @@ export function seedFlags(ssm: SsmFake, options: { now?: Date } = {}): void {
 /** AppConfig `distrocv`/`prod`/`feature-flags`: version 2 then 3 deployed with strategy `instant`. */
 export function seedAppConfig(appconfig: AppConfigFake, options: { now?: Date } = {}): void {
   const now = options.now?.getTime() ?? Date.now();
-  appconfig.addApplication('distrocv', { environments: ['prod'], profiles: { 'feature-flags': { name: 'FeatureFlags', versions: ['1', '2', '3'] } }, strategies: ['instant'] });
+  appconfig.addApplication('distrocv', {
+    environments: ['prod'],
+    profiles: { 'feature-flags': { name: 'FeatureFlags', versions: ['1', '2', '3'] } },
+    strategies: ['instant'],
+  });
   appconfig.seedDeployment('distrocv', 'prod', 'feature-flags', '2', new Date(now - 14 * DAY));
   appconfig.seedDeployment('distrocv', 'prod', 'feature-flags', '3', new Date(now - DAY));
 }

@@ -13,7 +13,12 @@ export function jsonResponse(body: unknown, status = 200, version: JsonVersion =
  * undefined (the server's unknown operation) for another target or an operation the fake lacks.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the operations' input is whatever JSON the SDK sent
-export function jsonRoute<I = any>(req: FakeRequest, prefix: string, operations: Record<string, (input: I) => unknown>, version: JsonVersion = '1.1'): Route | undefined {
+export function jsonRoute<I = any>(
+  req: FakeRequest,
+  prefix: string,
+  operations: Record<string, (input: I) => unknown>,
+  version: JsonVersion = '1.1',
+): Route | undefined {
   const target = String(req.headers['x-amz-target'] ?? '');
   if (req.method !== 'POST' || !target.startsWith(prefix)) return undefined;
   const op = target.slice(prefix.length);

@@ -60,7 +60,9 @@ function instanceXml(i: FakeInstance): string {
     el('MultiAZ', i.multiAz),
     el('DbiResourceId', i.resourceId),
     el('DBInstanceArn', `arn:aws:rds:us-east-1:123456789012:db:${i.id}`),
-    `<TagList>${Object.entries(i.tags).map(([k, v]) => `<Tag>${el('Key', k)}${el('Value', v)}</Tag>`).join('')}</TagList>`,
+    `<TagList>${Object.entries(i.tags)
+      .map(([k, v]) => `<Tag>${el('Key', k)}${el('Value', v)}</Tag>`)
+      .join('')}</TagList>`,
     '</DBInstance>',
   ].join('');
 }

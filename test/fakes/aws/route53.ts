@@ -58,9 +58,17 @@ function parseRecordSet(node: XmlNode | undefined): FakeRecordSet {
     Type: textOf(node, 'Type') ?? '',
     ...(textOf(node, 'SetIdentifier') ? { SetIdentifier: textOf(node, 'SetIdentifier') } : {}),
     ...(ttl ? { TTL: Number(ttl) } : {}),
-    ...(child(node, 'ResourceRecords') ? { ResourceRecords: children(child(node, 'ResourceRecords'), 'ResourceRecord').map((r) => textOf(r, 'Value') ?? '') } : {}),
+    ...(child(node, 'ResourceRecords')
+      ? { ResourceRecords: children(child(node, 'ResourceRecords'), 'ResourceRecord').map((r) => textOf(r, 'Value') ?? '') }
+      : {}),
     ...(alias
-      ? { AliasTarget: { HostedZoneId: textOf(alias, 'HostedZoneId') ?? '', DNSName: fqdn(textOf(alias, 'DNSName') ?? ''), EvaluateTargetHealth: textOf(alias, 'EvaluateTargetHealth') === 'true' } }
+      ? {
+          AliasTarget: {
+            HostedZoneId: textOf(alias, 'HostedZoneId') ?? '',
+            DNSName: fqdn(textOf(alias, 'DNSName') ?? ''),
+            EvaluateTargetHealth: textOf(alias, 'EvaluateTargetHealth') === 'true',
+          },
+        }
       : {}),
   };
 }
@@ -70,7 +78,9 @@ function renderRecordSet(r: FakeRecordSet): string {
     `<ResourceRecordSet><Name>${escapeXml(r.Name)}</Name><Type>${r.Type}</Type>`,
     r.SetIdentifier ? `<SetIdentifier>${escapeXml(r.SetIdentifier)}</SetIdentifier>` : '',
     r.TTL !== undefined ? `<TTL>${r.TTL}</TTL>` : '',
-    r.ResourceRecords ? `<ResourceRecords>${r.ResourceRecords.map((v) => `<ResourceRecord><Value>${escapeXml(v)}</Value></ResourceRecord>`).join('')}</ResourceRecords>` : '',
+    r.ResourceRecords
+      ? `<ResourceRecords>${r.ResourceRecords.map((v) => `<ResourceRecord><Value>${escapeXml(v)}</Value></ResourceRecord>`).join('')}</ResourceRecords>`
+      : '',
     r.AliasTarget
       ? `<AliasTarget><HostedZoneId>${escapeXml(r.AliasTarget.HostedZoneId)}</HostedZoneId><DNSName>${escapeXml(r.AliasTarget.DNSName)}</DNSName><EvaluateTargetHealth>${r.AliasTarget.EvaluateTargetHealth}</EvaluateTargetHealth></AliasTarget>`
       : '',
@@ -119,7 +129,10 @@ export class Route53Fake extends AwsFake {
       if (req.method === 'POST') {
         const request = parseXml(req.body.toString('utf8'));
         const batch = child(request, 'ChangeBatch');
-        const changes = children(child(batch, 'Changes'), 'Change').map((c) => ({ action: textOf(c, 'Action') ?? '', record: parseRecordSet(child(c, 'ResourceRecordSet')) }));
+        const changes = children(child(batch, 'Changes'), 'Change').map((c) => ({
+          action: textOf(c, 'Action') ?? '',
+          record: parseRecordSet(child(c, 'ResourceRecordSet')),
+        }));
         return { op: 'ChangeResourceRecordSets', input: { zoneId, changes }, run: () => this.change(zoneId, changes, textOf(batch, 'Comment')) };
       }
       if (req.method === 'GET') {
@@ -157,7 +170,12 @@ export class Route53Fake extends AwsFake {
       else throw new AwsError('InvalidInput', 400, `Invalid action ${action}`);
     }
     this.zones.set(zoneId, next);
-    const c: FakeChange = { id: `C${randomBytes(10).toString('hex').toUpperCase().slice(0, 19)}`, submittedAt: new Date(), insyncAt: Date.now() + this.changeDelayMs, comment };
+    const c: FakeChange = {
+      id: `C${randomBytes(10).toString('hex').toUpperCase().slice(0, 19)}`,
+      submittedAt: new Date(),
+      insyncAt: Date.now() + this.changeDelayMs,
+      comment,
+    };
     this.changes.set(c.id, c);
     return this.xml(`<ChangeResourceRecordSetsResponse xmlns="${NS}">${this.changeInfo(c)}</ChangeResourceRecordSetsResponse>`);
   }

@@ -133,12 +133,17 @@ export class S3Fake extends AwsFake {
         return { op: 'ListObjectVersions', input: { bucket, prefix: req.query.get('prefix') ?? '' }, run: () => this.listVersions(bucket, req.query) };
       }
       if (req.method === 'GET' && req.query.get('list-type') === '2') {
-        return { op: 'ListObjectsV2', input: { bucket, prefix: req.query.get('prefix') ?? '', delimiter: req.query.get('delimiter') ?? '' }, run: () => this.list(bucket, req.query) };
+        return {
+          op: 'ListObjectsV2',
+          input: { bucket, prefix: req.query.get('prefix') ?? '', delimiter: req.query.get('delimiter') ?? '' },
+          run: () => this.list(bucket, req.query),
+        };
       }
       if (req.method === 'POST' && req.query.has('delete')) {
         return { op: 'DeleteObjects', input: { bucket }, run: () => this.deleteMany(bucket, req.body) };
       }
-      if (req.method === 'PUT') return { op: 'CreateBucket', input: { bucket }, run: () => (this.createBucket(bucket), { status: 200, headers: { location: `/${bucket}` } }) };
+      if (req.method === 'PUT')
+        return { op: 'CreateBucket', input: { bucket }, run: () => (this.createBucket(bucket), { status: 200, headers: { location: `/${bucket}` } }) };
       if (req.method === 'HEAD') return { op: 'HeadBucket', input: { bucket }, run: () => (this.bucket(bucket), { status: 200 }) };
       return undefined;
     }
@@ -214,7 +219,9 @@ export class S3Fake extends AwsFake {
     return {
       status: 200,
       headers: { 'content-type': 'application/xml' },
-      body: xmlDocument(`<CopyObjectResult xmlns="${NS}"><LastModified>${new Date().toISOString()}</LastModified><ETag>${escapeXml(from.etag)}</ETag></CopyObjectResult>`),
+      body: xmlDocument(
+        `<CopyObjectResult xmlns="${NS}"><LastModified>${new Date().toISOString()}</LastModified><ETag>${escapeXml(from.etag)}</ETag></CopyObjectResult>`,
+      ),
     };
   }
 
@@ -314,7 +321,12 @@ export class S3Fake extends AwsFake {
     return {
       status: error.status,
       headers: { 'content-type': 'application/xml' },
-      body: req.method === 'HEAD' ? undefined : xmlDocument(`<Error><Code>${escapeXml(error.code)}</Code><Message>${escapeXml(error.message)}</Message><RequestId>${requestId()}</RequestId></Error>`),
+      body:
+        req.method === 'HEAD'
+          ? undefined
+          : xmlDocument(
+              `<Error><Code>${escapeXml(error.code)}</Code><Message>${escapeXml(error.message)}</Message><RequestId>${requestId()}</RequestId></Error>`,
+            ),
     };
   }
 }

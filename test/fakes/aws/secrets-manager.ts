@@ -138,7 +138,12 @@ export class SecretsManagerFake extends AwsFake {
     if (secret.versions.some((v) => v.stages.includes('AWSPENDING') && !v.stages.includes('AWSCURRENT'))) {
       throw new AwsError('InvalidRequestException', 400, "A previous rotation isn't complete. That rotation will be reattempted.");
     }
-    const version: Version = { id, secretString: (rotation.next ?? defaultRotation)(currentVersion(secret).secretString), stages: ['AWSPENDING'], createdAt: now() };
+    const version: Version = {
+      id,
+      secretString: (rotation.next ?? defaultRotation)(currentVersion(secret).secretString),
+      stages: ['AWSPENDING'],
+      createdAt: now(),
+    };
     secret.versions.push(version);
     if (!rotation.fails) {
       promote(secret, version);
@@ -154,7 +159,14 @@ export class SecretsManagerFake extends AwsFake {
         ? secret.versions.find((v) => v.id === input.VersionId)
         : secret.versions.find((v) => v.stages.includes(String(input.VersionStage ?? 'AWSCURRENT')));
       if (!version) throw new AwsError('ResourceNotFoundException', 400, "Secrets Manager can't find the specified secret value for the requested version.");
-      return { ARN: secret.arn, Name: secret.name, VersionId: version.id, SecretString: version.secretString, VersionStages: version.stages, CreatedDate: version.createdAt };
+      return {
+        ARN: secret.arn,
+        Name: secret.name,
+        VersionId: version.id,
+        SecretString: version.secretString,
+        VersionStages: version.stages,
+        CreatedDate: version.createdAt,
+      };
     },
     DescribeSecret: (input) => {
       const secret = this.find(input.SecretId);
@@ -177,7 +189,8 @@ export class SecretsManagerFake extends AwsFake {
     },
     GetRandomPassword: (input) => {
       const length = input.PasswordLength ?? 32;
-      if (typeof length !== 'number' || length < 1 || length > 4096) throw new AwsError('InvalidParameterException', 400, 'PasswordLength must be between 1 and 4096.');
+      if (typeof length !== 'number' || length < 1 || length > 4096)
+        throw new AwsError('InvalidParameterException', 400, 'PasswordLength must be between 1 and 4096.');
       return { RandomPassword: randomPassword(length, input.ExcludePunctuation === true) };
     },
     PutSecretValue: (input) => {

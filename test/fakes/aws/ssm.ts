@@ -69,11 +69,18 @@ export class SsmFake extends AwsFake {
     const name = String(input.Name ?? '');
     const existing = this.params.get(name);
     if (existing && input.Overwrite !== true) {
-      throw new AwsError('ParameterAlreadyExists', 400, 'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.');
+      throw new AwsError(
+        'ParameterAlreadyExists',
+        400,
+        'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.',
+      );
     }
     if (!existing && !input.Type) throw new AwsError('ValidationException', 400, 'A parameter type is required when you create a parameter.');
     if (typeof input.Value !== 'string') throw new AwsError('ValidationException', 400, 'Value is required');
-    const version = this.putParameter(name, input.Value, { type: input.Type as ParameterVersion['Type'] | undefined, user: `arn:aws:iam::${ACCOUNT}:role/rewind` });
+    const version = this.putParameter(name, input.Value, {
+      type: input.Type as ParameterVersion['Type'] | undefined,
+      user: `arn:aws:iam::${ACCOUNT}:role/rewind`,
+    });
     return { Version: version.Version, Tier: 'Standard' };
   }
 

@@ -34,7 +34,12 @@ export function stepContext<T>(plan: Plan, stepId: string, target: T, overrides:
 }
 
 /** Runs every step of a plan in order, as the executor would; returns each step's output and all progress lines. */
-export async function runAllSteps<T>(driver: { runStep(ctx: StepContext<T>): Promise<Record<string, unknown> | void> }, plan: Plan, target: T, overrides: StepOverrides<T> = {}) {
+export async function runAllSteps<T>(
+  driver: { runStep(ctx: StepContext<T>): Promise<Record<string, unknown> | void> },
+  plan: Plan,
+  target: T,
+  overrides: StepOverrides<T> = {},
+) {
   const outputs: Record<string, Record<string, unknown> | void> = {};
   const progress: string[] = [];
   for (const step of plan.steps) {

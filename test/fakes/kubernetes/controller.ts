@@ -47,8 +47,7 @@ interface Tracking {
   completedAt?: number;
 }
 
-const copyable = (annotations: Record<string, string> | undefined) =>
-  Object.fromEntries(Object.entries(annotations ?? {}).filter(([k]) => !NOT_COPIED.has(k)));
+const copyable = (annotations: Record<string, string> | undefined) => Object.fromEntries(Object.entries(annotations ?? {}).filter(([k]) => !NOT_COPIED.has(k)));
 
 const isReady = (pod: KubeObject) => pod.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True') === true;
 
@@ -110,7 +109,12 @@ export class FakeDeploymentController {
           namespace: d.metadata.namespace,
           generation: 1,
           labels: { ...template.metadata.labels },
-          annotations: { ...copyable(d.metadata.annotations), [REVISION]: next, [DESIRED_REPLICAS]: String(d.spec.replicas), [MAX_REPLICAS]: String(d.spec.replicas + 1) },
+          annotations: {
+            ...copyable(d.metadata.annotations),
+            [REVISION]: next,
+            [DESIRED_REPLICAS]: String(d.spec.replicas),
+            [MAX_REPLICAS]: String(d.spec.replicas + 1),
+          },
           ownerReferences: [controllerRef(d, 'Deployment')],
           ...(createdAt ? { creationTimestamp: createdAt } : {}),
         },
@@ -151,14 +155,25 @@ export class FakeDeploymentController {
       case 'imagepullbackoff':
         return {
           phase: 'Pending',
-          conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'Ready', status: 'False', reason: 'ContainersNotReady' }],
-          containerStatuses: containers.map((c) => ({ ...c, ready: false, restartCount: 0, state: { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${c.image}"` } } })),
+          conditions: [
+            { type: 'PodScheduled', status: 'True' },
+            { type: 'Ready', status: 'False', reason: 'ContainersNotReady' },
+          ],
+          containerStatuses: containers.map((c) => ({
+            ...c,
+            ready: false,
+            restartCount: 0,
+            state: { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${c.image}"` } },
+          })),
         };
       case 'crashloop':
         return {
           phase: 'Running',
           startTime: started,
-          conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'Ready', status: 'False', reason: 'ContainersNotReady' }],
+          conditions: [
+            { type: 'PodScheduled', status: 'True' },
+            { type: 'Ready', status: 'False', reason: 'ContainersNotReady' },
+          ],
           containerStatuses: containers.map((c) => ({
             ...c,
             ready: false,
@@ -172,12 +187,18 @@ export class FakeDeploymentController {
           ? {
               phase: 'Running',
               startTime: started,
-              conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'Ready', status: 'True' }],
+              conditions: [
+                { type: 'PodScheduled', status: 'True' },
+                { type: 'Ready', status: 'True' },
+              ],
               containerStatuses: containers.map((c) => ({ ...c, ready: true, started: true, restartCount: 0, state: { running: { startedAt: started } } })),
             }
           : {
               phase: 'Pending',
-              conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'Ready', status: 'False', reason: 'ContainersNotReady' }],
+              conditions: [
+                { type: 'PodScheduled', status: 'True' },
+                { type: 'Ready', status: 'False', reason: 'ContainersNotReady' },
+              ],
               containerStatuses: containers.map((c) => ({ ...c, ready: false, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } })),
             };
     }
@@ -192,7 +213,12 @@ export class FakeDeploymentController {
     const pods = this.podsOf(rs);
     for (let i = pods.length; i < replicas; i++) {
       const pod: KubeObject = {
-        metadata: { name: `${rs.metadata.name}-${randomSuffix()}`, namespace: rs.metadata.namespace, labels: { ...rs.spec.template.metadata.labels }, ownerReferences: [controllerRef(rs, 'ReplicaSet')] },
+        metadata: {
+          name: `${rs.metadata.name}-${randomSuffix()}`,
+          namespace: rs.metadata.namespace,
+          labels: { ...rs.spec.template.metadata.labels },
+          ownerReferences: [controllerRef(rs, 'ReplicaSet')],
+        },
         spec: structuredClone(rs.spec.template.spec),
       };
       pod.status = this.podStatus(pod, this.imagesOf(rs), readyAtOnce);
@@ -207,7 +233,13 @@ export class FakeDeploymentController {
   private syncReplicaSetStatus(rs: KubeObject): void {
     const pods = this.podsOf(rs);
     const ready = pods.filter(isReady).length;
-    const status = omitZero({ replicas: pods.length, fullyLabeledReplicas: pods.length, readyReplicas: ready, availableReplicas: ready, observedGeneration: rs.metadata.generation ?? 1 });
+    const status = omitZero({
+      replicas: pods.length,
+      fullyLabeledReplicas: pods.length,
+      readyReplicas: ready,
+      availableReplicas: ready,
+      observedGeneration: rs.metadata.generation ?? 1,
+    });
     if (JSON.stringify(status) !== JSON.stringify(rs.status)) this.store.put('replicasets', { ...rs, status });
   }
 
@@ -265,7 +297,14 @@ export class FakeDeploymentController {
         ? { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' }
         : { type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' };
     const status = {
-      ...omitZero({ observedGeneration: d.metadata.generation, replicas, updatedReplicas: updated, readyReplicas: ready, availableReplicas: ready, unavailableReplicas: Math.max(0, replicas - ready) }),
+      ...omitZero({
+        observedGeneration: d.metadata.generation,
+        replicas,
+        updatedReplicas: updated,
+        readyReplicas: ready,
+        availableReplicas: ready,
+        unavailableReplicas: Math.max(0, replicas - ready),
+      }),
       conditions: this.conditions(d, [available, progressing]),
     };
     if (complete && t.completedGeneration !== d.metadata.generation) {

@@ -90,7 +90,15 @@ export async function startFakeKube(opts: { tickMs?: number } = {}): Promise<Fak
     if (rv && rv !== '0') {
       const events = store.eventsSince(kind, namespace, Number(rv));
       if (!events) {
-        send('ERROR', { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `too old resource version: ${rv}`, reason: 'Expired', code: 410 });
+        send('ERROR', {
+          kind: 'Status',
+          apiVersion: 'v1',
+          metadata: {},
+          status: 'Failure',
+          message: `too old resource version: ${rv}`,
+          reason: 'Expired',
+          code: 410,
+        });
         res.end();
         return;
       }
@@ -125,17 +133,35 @@ export async function startFakeKube(opts: { tickMs?: number } = {}): Promise<Fak
     try {
       if (type === 'application/json-patch+json') after = applyJsonPatch(before, body);
       else if (type === 'application/merge-patch+json' || type === 'application/strategic-merge-patch+json') after = applyMergePatch(before, body);
-      else return status(res, 415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`);
+      else
+        return status(
+          res,
+          415,
+          'UnsupportedMediaType',
+          `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`,
+        );
     } catch (error) {
       if (error instanceof PatchError) return status(res, 422, 'Invalid', `the server rejected our request due to an error in our request: ${error.message}`);
       throw error;
     }
-    after.metadata = { ...after.metadata, name, namespace, uid: before.metadata.uid, generation: before.metadata.generation, creationTimestamp: before.metadata.creationTimestamp };
+    after.metadata = {
+      ...after.metadata,
+      name,
+      namespace,
+      uid: before.metadata.uid,
+      generation: before.metadata.generation,
+      creationTimestamp: before.metadata.creationTimestamp,
+    };
     after.status = before.status;
     const labels = after.spec?.template?.metadata?.labels ?? {};
     const selector = after.spec?.selector?.matchLabels ?? {};
     if (!Object.entries(selector).every(([k, v]) => labels[k] === v)) {
-      return status(res, 422, 'Invalid', `Deployment.apps "${name}" is invalid: spec.template.metadata.labels: Invalid value: \`selector\` does not match template \`labels\``);
+      return status(
+        res,
+        422,
+        'Invalid',
+        `Deployment.apps "${name}" is invalid: spec.template.metadata.labels: Invalid value: \`selector\` does not match template \`labels\``,
+      );
     }
     if (JSON.stringify(after.spec) !== JSON.stringify(before.spec)) after.metadata.generation = (before.metadata.generation ?? 0) + 1;
     json(res, store.put('deployments', after));
@@ -143,7 +169,13 @@ export async function startFakeKube(opts: { tickMs?: number } = {}): Promise<Fak
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://fake');
-    const call: FakeKubeCall = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), contentType: req.headers['content-type'], at: performance.now() };
+    const call: FakeKubeCall = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      contentType: req.headers['content-type'],
+      at: performance.now(),
+    };
     calls.push(call);
     if (req.headers.authorization !== `Bearer ${token}`) return status(res, 401, 'Unauthorized', 'Unauthorized');
     const m = ROUTE.exec(url.pathname);
@@ -168,7 +200,12 @@ export async function startFakeKube(opts: { tickMs?: number } = {}): Promise<Fak
       return status(res, 400, 'BadRequest', (error as Error).message);
     }
     if (url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1') return watch(res, kind, namespace, matches, url.searchParams);
-    json(res, { kind: `${KIND[kind]}List`, apiVersion: kind === 'pods' ? 'v1' : 'apps/v1', metadata: { resourceVersion: store.resourceVersion }, items: store.list(kind, namespace, matches) });
+    json(res, {
+      kind: `${KIND[kind]}List`,
+      apiVersion: kind === 'pods' ? 'v1' : 'apps/v1',
+      metadata: { resourceVersion: store.resourceVersion },
+      items: store.list(kind, namespace, matches),
+    });
   };
 
   const server = createServer({ noDelay: true }, (req, res) => {
@@ -225,7 +262,11 @@ export async function startFakeKube(opts: { tickMs?: number } = {}): Promise<Fak
     addStrayReplicaSet: (namespace, name, o) =>
       store.put('replicasets', {
         metadata: { name, namespace, labels: { ...o.labels }, annotations: { 'deployment.kubernetes.io/revision': String(o.revision) } },
-        spec: { replicas: 0, selector: { matchLabels: { ...o.labels } }, template: { metadata: { labels: { ...o.labels } }, spec: { containers: [{ name: 'stray', image: o.image }] } } },
+        spec: {
+          replicas: 0,
+          selector: { matchLabels: { ...o.labels } },
+          template: { metadata: { labels: { ...o.labels } }, spec: { containers: [{ name: 'stray', image: o.image }] } },
+        },
         status: {},
       }),
     setImageBehaviour: (image, behaviour) => void controller.behaviours.set(image, behaviour),

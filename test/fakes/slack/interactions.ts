@@ -32,26 +32,29 @@ export class BotSender {
   /** A slash command's fields as Slack sends them: form-encoded over HTTP, as an object in a Socket Mode envelope. */
   commandPayload(p: SlashCommandInput, opts: Pick<SendOptions, 'sameTriggerAs'> = {}): Sent {
     const { ws } = this;
-    return this.replay(opts) ?? this.remember(() => {
-      const triggerId = ws.issueTrigger(p.user_id, p.trigger_id);
-      const responseUrl = ws.issueHook({ channel: p.channel_id, user: p.user_id });
-      const payload: Obj = {
-        token: VERIFICATION_TOKEN,
-        team_id: ws.cfg.teamId,
-        team_domain: ws.cfg.teamDomain,
-        channel_id: p.channel_id,
-        channel_name: ws.channelName(p.channel_id),
-        user_id: p.user_id,
-        user_name: p.user_name ?? ws.userName(p.user_id),
-        command: p.command ?? '/rollback',
-        text: p.text,
-        api_app_id: ws.cfg.appId,
-        is_enterprise_install: 'false',
-        response_url: responseUrl,
-        trigger_id: triggerId,
-      };
-      return { payload, responseUrl };
-    });
+    return (
+      this.replay(opts) ??
+      this.remember(() => {
+        const triggerId = ws.issueTrigger(p.user_id, p.trigger_id);
+        const responseUrl = ws.issueHook({ channel: p.channel_id, user: p.user_id });
+        const payload: Obj = {
+          token: VERIFICATION_TOKEN,
+          team_id: ws.cfg.teamId,
+          team_domain: ws.cfg.teamDomain,
+          channel_id: p.channel_id,
+          channel_name: ws.channelName(p.channel_id),
+          user_id: p.user_id,
+          user_name: p.user_name ?? ws.userName(p.user_id),
+          command: p.command ?? '/rollback',
+          text: p.text,
+          api_app_id: ws.cfg.appId,
+          is_enterprise_install: 'false',
+          response_url: responseUrl,
+          trigger_id: triggerId,
+        };
+        return { payload, responseUrl };
+      })
+    );
   }
 
   async clickButton(url: string, p: ClickInput, opts: SendOptions = {}): Promise<SendResult> {
@@ -62,56 +65,65 @@ export class BotSender {
   /** The block_actions payload of a button click on a stored message. */
   clickPayload(p: ClickInput, opts: Pick<SendOptions, 'sameTriggerAs'> = {}): Sent {
     const { ws } = this;
-    return this.replay(opts) ?? this.remember(() => {
-      const message = ws.find(p.channel, p.message_ts);
-      if (!message) {
-        const there = ws.list(p.channel).map((m) => m.ts).join(', ') || 'none';
-        throw new Error(`clickButton: no message ${p.message_ts} in channel ${p.channel} (messages there: ${there}).`);
-      }
-      const found = findActionBlock(message.blocks, p.action_id, p.value);
-      // An explicit block_id lets a test click a button the card no longer shows (a stale client).
-      if (!found && !p.block_id) {
-        throw new Error(`clickButton: message ${p.message_ts} in ${p.channel} has no element with action_id '${p.action_id}'; it is now: ${JSON.stringify(message.blocks ?? message.text)}`);
-      }
-      const triggerId = ws.issueTrigger(p.user_id);
-      const responseUrl = ws.issueHook({ channel: p.channel, user: p.user_id, originalTs: message.ts });
-      const ephemeral = message.ephemeralTo !== undefined;
-      const payload: Obj = {
-        type: 'block_actions',
-        user: this.user(p.user_id),
-        api_app_id: ws.cfg.appId,
-        token: VERIFICATION_TOKEN,
-        container: {
-          type: 'message',
-          message_ts: message.ts,
-          channel_id: message.channel,
-          is_ephemeral: ephemeral,
-          ...(message.thread_ts ? { thread_ts: message.thread_ts } : {}),
-        },
-        trigger_id: triggerId,
-        team: { id: ws.cfg.teamId, domain: ws.cfg.teamDomain },
-        enterprise: null,
-        is_enterprise_install: false,
-        channel: { id: message.channel, name: ws.channelName(message.channel) },
-        // Slack does not send the message body for clicks on ephemeral messages.
-        ...(ephemeral ? {} : { message: ws.wire(message) }),
-        state: { values: {} },
-        response_url: responseUrl,
-        actions: [
-          {
-            action_id: p.action_id,
-            block_id: p.block_id ?? found?.blockId,
-            ...(found?.element.text ? { text: found.element.text } : {}),
-            // Slack sends the value the button carries, not what the test thought it was.
-            value: typeof found?.element.value === 'string' ? found.element.value : p.value,
-            ...(found?.element.style ? { style: found.element.style } : {}),
-            type: 'button',
-            action_ts: this.clock.next(),
+    return (
+      this.replay(opts) ??
+      this.remember(() => {
+        const message = ws.find(p.channel, p.message_ts);
+        if (!message) {
+          const there =
+            ws
+              .list(p.channel)
+              .map((m) => m.ts)
+              .join(', ') || 'none';
+          throw new Error(`clickButton: no message ${p.message_ts} in channel ${p.channel} (messages there: ${there}).`);
+        }
+        const found = findActionBlock(message.blocks, p.action_id, p.value);
+        // An explicit block_id lets a test click a button the card no longer shows (a stale client).
+        if (!found && !p.block_id) {
+          throw new Error(
+            `clickButton: message ${p.message_ts} in ${p.channel} has no element with action_id '${p.action_id}'; it is now: ${JSON.stringify(message.blocks ?? message.text)}`,
+          );
+        }
+        const triggerId = ws.issueTrigger(p.user_id);
+        const responseUrl = ws.issueHook({ channel: p.channel, user: p.user_id, originalTs: message.ts });
+        const ephemeral = message.ephemeralTo !== undefined;
+        const payload: Obj = {
+          type: 'block_actions',
+          user: this.user(p.user_id),
+          api_app_id: ws.cfg.appId,
+          token: VERIFICATION_TOKEN,
+          container: {
+            type: 'message',
+            message_ts: message.ts,
+            channel_id: message.channel,
+            is_ephemeral: ephemeral,
+            ...(message.thread_ts ? { thread_ts: message.thread_ts } : {}),
           },
-        ],
-      };
-      return { payload, responseUrl };
-    });
+          trigger_id: triggerId,
+          team: { id: ws.cfg.teamId, domain: ws.cfg.teamDomain },
+          enterprise: null,
+          is_enterprise_install: false,
+          channel: { id: message.channel, name: ws.channelName(message.channel) },
+          // Slack does not send the message body for clicks on ephemeral messages.
+          ...(ephemeral ? {} : { message: ws.wire(message) }),
+          state: { values: {} },
+          response_url: responseUrl,
+          actions: [
+            {
+              action_id: p.action_id,
+              block_id: p.block_id ?? found?.blockId,
+              ...(found?.element.text ? { text: found.element.text } : {}),
+              // Slack sends the value the button carries, not what the test thought it was.
+              value: typeof found?.element.value === 'string' ? found.element.value : p.value,
+              ...(found?.element.style ? { style: found.element.style } : {}),
+              type: 'button',
+              action_ts: this.clock.next(),
+            },
+          ],
+        };
+        return { payload, responseUrl };
+      })
+    );
   }
 
   /**
@@ -122,32 +134,42 @@ export class BotSender {
     const { ws } = this;
     const stored = ws.findView(p.view_id);
     if (!stored || stored.kind !== 'modal') {
-      const open = ws.modals().map((v) => `${v.id} (${v.view.callback_id})`).join(', ') || 'none';
+      const open =
+        ws
+          .modals()
+          .map((v) => `${v.id} (${v.view.callback_id})`)
+          .join(', ') || 'none';
       throw new Error(`viewAction: no open modal with id ${p.view_id} (open modals: ${open}).`);
     }
     const blocks = (stored.view.blocks ?? []) as Obj[];
     const block = blocks.find((b) => (b.element as Obj | undefined)?.action_id === p.action_id);
     const element = block?.element as Obj | undefined;
-    if (!block || !element) throw new Error(`viewAction: modal ${p.view_id} has no input with action_id '${p.action_id}'; its blocks: ${JSON.stringify(blocks)}`);
-    if (block.dispatch_action !== true) throw new Error(`viewAction: the input '${p.action_id}' has no dispatch_action: true, so Slack would send nothing until the form is submitted.`);
+    if (!block || !element)
+      throw new Error(`viewAction: modal ${p.view_id} has no input with action_id '${p.action_id}'; its blocks: ${JSON.stringify(blocks)}`);
+    if (block.dispatch_action !== true)
+      throw new Error(`viewAction: the input '${p.action_id}' has no dispatch_action: true, so Slack would send nothing until the form is submitted.`);
     const option = ((element.options ?? []) as Obj[]).find((o) => o.value === p.value);
     if (!option) throw new Error(`viewAction: '${p.action_id}' offers no option with value '${p.value}'.`);
     // A replay (Slack retrying) carries the view as it was then, stale hash included.
-    const sent = this.replay(opts) ?? this.remember(() => ({
-      payload: {
-        type: 'block_actions',
-        user: this.user(p.user_id),
-        api_app_id: ws.cfg.appId,
-        token: VERIFICATION_TOKEN,
-        container: { type: 'view', view_id: stored.id },
-        trigger_id: ws.issueTrigger(p.user_id),
-        team: { id: ws.cfg.teamId, domain: ws.cfg.teamDomain },
-        enterprise: null,
-        is_enterprise_install: false,
-        view: { ...structuredClone(stored.view), state: { values: structuredClone(p.values ?? {}) } },
-        actions: [{ type: element.type, action_id: p.action_id, block_id: block.block_id, selected_option: structuredClone(option), action_ts: this.clock.next() }],
-      },
-    }));
+    const sent =
+      this.replay(opts) ??
+      this.remember(() => ({
+        payload: {
+          type: 'block_actions',
+          user: this.user(p.user_id),
+          api_app_id: ws.cfg.appId,
+          token: VERIFICATION_TOKEN,
+          container: { type: 'view', view_id: stored.id },
+          trigger_id: ws.issueTrigger(p.user_id),
+          team: { id: ws.cfg.teamId, domain: ws.cfg.teamDomain },
+          enterprise: null,
+          is_enterprise_install: false,
+          view: { ...structuredClone(stored.view), state: { values: structuredClone(p.values ?? {}) } },
+          actions: [
+            { type: element.type, action_id: p.action_id, block_id: block.block_id, selected_option: structuredClone(option), action_ts: this.clock.next() },
+          ],
+        },
+      }));
     return this.post(url, new URLSearchParams({ payload: JSON.stringify(sent.payload) }).toString(), opts, sent);
   }
 
@@ -156,24 +178,30 @@ export class BotSender {
     const viewId: unknown = p.view?.id;
     const stored = ws.findView(viewId);
     if (!stored || stored.kind !== 'modal') {
-      const open = ws.modals().map((v) => `${v.id} (${v.view.callback_id})`).join(', ') || 'none';
+      const open =
+        ws
+          .modals()
+          .map((v) => `${v.id} (${v.view.callback_id})`)
+          .join(', ') || 'none';
       throw new Error(`submitView: no open modal with id ${String(viewId)} (open modals: ${open}).`);
     }
-    const sent = this.replay(opts) ?? this.remember(() => {
-      const payload: Obj = {
-        type: 'view_submission',
-        team: { id: ws.cfg.teamId, domain: ws.cfg.teamDomain },
-        user: this.user(p.user_id),
-        api_app_id: ws.cfg.appId,
-        token: VERIFICATION_TOKEN,
-        trigger_id: ws.issueTrigger(p.user_id),
-        view: { ...structuredClone(stored.view), state: { values: structuredClone(p.view?.state?.values ?? {}) } },
-        response_urls: [],
-        is_enterprise_install: false,
-        enterprise: null,
-      };
-      return { payload };
-    });
+    const sent =
+      this.replay(opts) ??
+      this.remember(() => {
+        const payload: Obj = {
+          type: 'view_submission',
+          team: { id: ws.cfg.teamId, domain: ws.cfg.teamDomain },
+          user: this.user(p.user_id),
+          api_app_id: ws.cfg.appId,
+          token: VERIFICATION_TOKEN,
+          trigger_id: ws.issueTrigger(p.user_id),
+          view: { ...structuredClone(stored.view), state: { values: structuredClone(p.view?.state?.values ?? {}) } },
+          response_urls: [],
+          is_enterprise_install: false,
+          enterprise: null,
+        };
+        return { payload };
+      });
     const result = await this.post(url, new URLSearchParams({ payload: JSON.stringify(sent.payload) }).toString(), opts, sent);
     if (result.status === 200) this.applyViewAck(stored, result.json);
     return result;

@@ -100,17 +100,37 @@ interface Outage {
   status: number;
 }
 
-async function route(ws: Workspace, failures: Map<string, InjectedFailure[]>, outage: Outage, sockets: SocketHub, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function route(
+  ws: Workspace,
+  failures: Map<string, InjectedFailure[]>,
+  outage: Outage,
+  sockets: SocketHub,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const url = new URL(req.url ?? '/', ws.origin);
   const [, kind, id] = url.pathname.split('/');
   if (kind === 'api' && id) return webApi(ws, failures, outage, sockets, id, url, req, res);
   if (kind === 'upload' && id && req.method === 'POST') return upload(ws, id, req, res);
   if (kind === 'response' && id && req.method === 'POST') return response(ws, id, url, req, res);
   if (kind === 'files' && id && req.method === 'GET') return download(ws, id, res);
-  sendJson(res, 404, { ok: false, error: 'not_found', detail: `The Slack fake serves /api/<method>, /upload/<id>, /response/<id>, WebSockets at /link/; not ${url.pathname}.` });
+  sendJson(res, 404, {
+    ok: false,
+    error: 'not_found',
+    detail: `The Slack fake serves /api/<method>, /upload/<id>, /response/<id>, WebSockets at /link/; not ${url.pathname}.`,
+  });
 }
 
-async function webApi(ws: Workspace, failures: Map<string, InjectedFailure[]>, outage: Outage, sockets: SocketHub, method: string, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function webApi(
+  ws: Workspace,
+  failures: Map<string, InjectedFailure[]>,
+  outage: Outage,
+  sockets: SocketHub,
+  method: string,
+  url: URL,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   let raw: Record<string, unknown>;
   try {
     raw = await readArgs(req, url.searchParams);

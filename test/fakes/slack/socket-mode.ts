@@ -69,7 +69,12 @@ export class SocketHub {
     const sent = this.sender.commandPayload(p, opts);
     const result = await this.deliver('slash_commands', sent, true, opts);
     // Slack shows an ack's payload like an HTTP response body.
-    this.sender.showCommandAck({ status: 200, body: JSON.stringify(result.ack), json: result.ack }, String(sent.payload.channel_id), String(sent.payload.user_id), sent.responseUrl);
+    this.sender.showCommandAck(
+      { status: 200, body: JSON.stringify(result.ack), json: result.ack },
+      String(sent.payload.channel_id),
+      String(sent.payload.user_id),
+      sent.responseUrl,
+    );
     return result;
   }
 
@@ -85,11 +90,18 @@ export class SocketHub {
     this.server.close();
   }
 
-  private async deliver(type: 'slash_commands' | 'interactive', sent: Sent, acceptsResponsePayload: boolean, opts: SocketSendOptions): Promise<SocketSendResult> {
+  private async deliver(
+    type: 'slash_commands' | 'interactive',
+    sent: Sent,
+    acceptsResponsePayload: boolean,
+    opts: SocketSendOptions,
+  ): Promise<SocketSendResult> {
     // Slack sends each envelope over one of the app's open connections; the newest is as good as any.
     const client = [...this.server.clients].filter((c) => c.readyState === WebSocket.OPEN).at(-1);
     if (!client) {
-      throw new Error(`No app is connected over Socket Mode, so the ${type} envelope has nowhere to go: start the app with an app-level token (SLACK_APP_TOKEN) and SLACK_API_URL=${this.ws.origin}/api/.`);
+      throw new Error(
+        `No app is connected over Socket Mode, so the ${type} envelope has nowhere to go: start the app with an app-level token (SLACK_APP_TOKEN) and SLACK_API_URL=${this.ws.origin}/api/.`,
+      );
     }
     const envelopeId = randomUUID();
     const timeoutMs = opts.timeoutMs ?? 10_000;
@@ -97,7 +109,11 @@ export class SocketHub {
     const ack = new Promise<Obj>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(envelopeId);
-        reject(new Error(`The app did not ack Socket Mode envelope ${envelopeId} (${type}) within ${timeoutMs} ms; Slack gives up after 3 s. Does the listener call ack()?`));
+        reject(
+          new Error(
+            `The app did not ack Socket Mode envelope ${envelopeId} (${type}) within ${timeoutMs} ms; Slack gives up after 3 s. Does the listener call ack()?`,
+          ),
+        );
       }, timeoutMs);
       this.pending.set(envelopeId, {
         resolve: (payload) => {

@@ -181,7 +181,8 @@ export class Workspace {
   // --- views ----------------------------------------------------------------------------------
 
   private buildView(input: unknown, kind: FakeView['kind'], id: string, previous?: FakeView): FakeView['view'] {
-    if (typeof input !== 'object' || input === null) throw new SlackApiError('invalid_arguments', { response_metadata: { messages: ['[ERROR] missing required field: view'] } });
+    if (typeof input !== 'object' || input === null)
+      throw new SlackApiError('invalid_arguments', { response_metadata: { messages: ['[ERROR] missing required field: view'] } });
     const v = input as Obj;
     const problems: string[] = [];
     if (v.type !== kind) problems.push(`must be '${kind}' [json-pointer:/view/type]`);

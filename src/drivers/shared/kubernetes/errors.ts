@@ -6,8 +6,7 @@ export interface KubeWhere {
   context: string;
 }
 
-const RBAC_HINT =
-  "Grant Rewind's identity the Role from the README (deployments: get, list, watch, patch; replicasets: list; pods: list) in this namespace.";
+const RBAC_HINT = "Grant Rewind's identity the Role from the README (deployments: get, list, watch, patch; replicasets: list; pods: list) in this namespace.";
 
 interface ApiExceptionLike {
   code?: number | string;
@@ -40,19 +39,34 @@ export function fromKubeError(error: unknown, action: string, where: KubeWhere):
     const said = status?.message ? `: ${status.message}` : '';
     switch (e.code) {
       case 401:
-        return new StepFailed('Unauthorized', `Kubernetes rejected Rewind's credentials (401) for ${action} ${place}`, 'Refresh the kubeconfig credentials or the service account token Rewind uses for this context.');
+        return new StepFailed(
+          'Unauthorized',
+          `Kubernetes rejected Rewind's credentials (401) for ${action} ${place}`,
+          'Refresh the kubeconfig credentials or the service account token Rewind uses for this context.',
+        );
       case 403:
         return new StepFailed('Forbidden', `Kubernetes refused ${action} ${place} (403)${said}`, RBAC_HINT);
       case 404:
-        return new StepFailed('NotFound', `Kubernetes found nothing for ${action} ${place} (404)${said}`, 'Check the namespace and deployments for this service in the catalog, and that the context points at the right cluster.');
+        return new StepFailed(
+          'NotFound',
+          `Kubernetes found nothing for ${action} ${place} (404)${said}`,
+          'Check the namespace and deployments for this service in the catalog, and that the context points at the right cluster.',
+        );
       case 409:
       case 429:
-        return new StepFailed(status?.reason || 'Conflict', `Kubernetes asked Rewind to retry ${action} ${place} (${e.code})${said}`, 'Rewind retries this on its own; if it keeps failing, check the API server load.', false);
+        return new StepFailed(
+          status?.reason || 'Conflict',
+          `Kubernetes asked Rewind to retry ${action} ${place} (${e.code})${said}`,
+          'Rewind retries this on its own; if it keeps failing, check the API server load.',
+          false,
+        );
       default:
         return new StepFailed(
           status?.reason || `HTTP${e.code}`,
           `Kubernetes failed ${action} ${place} (${e.code})${said}`,
-          e.code >= 500 ? 'The API server had a problem; Rewind retries. Check the control plane if it persists.' : 'Read the message above; the request was refused as invalid.',
+          e.code >= 500
+            ? 'The API server had a problem; Rewind retries. Check the control plane if it persists.'
+            : 'Read the message above; the request was refused as invalid.',
           !(e.code >= 500),
         );
     }

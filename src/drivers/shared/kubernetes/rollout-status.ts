@@ -59,6 +59,9 @@ export function stuckPods(pods: V1Pod[]): StuckPod[] {
 
 /** `skillancer-api-6f9c-x2x (ImagePullBackOff), ... and 3 more`: names a few, counts the rest. */
 export function describeStuck(pods: StuckPod[], max = 3): string {
-  const named = pods.slice(0, max).map((p) => `${p.name} (${p.reason})`).join(', ');
+  const named = pods
+    .slice(0, max)
+    .map((p) => `${p.name} (${p.reason})`)
+    .join(', ');
   return pods.length > max ? `${named} and ${pods.length - max} more` : named;
 }

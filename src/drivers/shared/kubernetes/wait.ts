@@ -108,7 +108,11 @@ export function waitForRollout(api: KubeApi, o: WaitOptions): Promise<string> {
     const relist = async (): Promise<string | undefined> => {
       const { deployment, resourceVersion } = await api.listDeployment(o.namespace, o.name);
       if (!deployment) {
-        throw new StepFailed('NotFound', `${o.name} was deleted from namespace ${o.namespace} while Rewind waited for its rollout`, 'Find out who deleted it (kubectl get events); there is nothing left to roll back.');
+        throw new StepFailed(
+          'NotFound',
+          `${o.name} was deleted from namespace ${o.namespace} while Rewind waited for its rollout`,
+          'Find out who deleted it (kubectl get events); there is nothing left to roll back.',
+        );
       }
       observe(deployment);
       return resourceVersion;

@@ -20,7 +20,9 @@ const kubernetesPlace = z.strictObject({
   /** kubeconfig context; omitted → the kubeconfig's current context. */
   context: text('the kubeconfig context name (`kubectl config get-contexts`), e.g. prod-eu').optional(),
   namespace: z.string().regex(DNS_LABEL, { error: 'must be a Kubernetes namespace name such as production (lowercase letters, digits and dashes)' }),
-  deployment: z.string().regex(DNS_SUBDOMAIN, { error: 'is not a Deployment name: use the name `kubectl get deployments -n <namespace>` shows, e.g. skillancer-api' }),
+  deployment: z
+    .string()
+    .regex(DNS_SUBDOMAIN, { error: 'is not a Deployment name: use the name `kubectl get deployments -n <namespace>` shows, e.g. skillancer-api' }),
 });
 
 /** A dependent as plans store it. */
@@ -34,14 +36,12 @@ export type KubernetesRestart = Extract<RestartTarget, { kind: 'kubernetes' }>;
 const BOTH_OR_NEITHER = 'must name exactly one of ecs: { cluster, service } or kubernetes: { namespace, deployment }';
 
 /** A catalog `dependents` entry: `{ ecs: { cluster, service, region? } }` or `{ kubernetes: { context?, namespace, deployment } }`. */
-export const dependentEntry = z
-  .strictObject({ ecs: ecsPlace.optional(), kubernetes: kubernetesPlace.optional() })
-  .transform((entry, ctx): RestartTarget => {
-    if (entry.ecs && !entry.kubernetes) return { kind: 'ecs', ...entry.ecs };
-    if (entry.kubernetes && !entry.ecs) return { kind: 'kubernetes', ...entry.kubernetes };
-    ctx.addIssue({ code: 'custom', message: BOTH_OR_NEITHER });
-    return z.NEVER;
-  });
+export const dependentEntry = z.strictObject({ ecs: ecsPlace.optional(), kubernetes: kubernetesPlace.optional() }).transform((entry, ctx): RestartTarget => {
+  if (entry.ecs && !entry.kubernetes) return { kind: 'ecs', ...entry.ecs };
+  if (entry.kubernetes && !entry.ecs) return { kind: 'kubernetes', ...entry.kubernetes };
+  ctx.addIssue({ code: 'custom', message: BOTH_OR_NEITHER });
+  return z.NEVER;
+});
 
 /** `ECS distrocv-prod/api` or `deployment/skillancer-api in production (context prod-eu)`: for cards and messages. */
 export function dependentLabel(d: RestartTarget): string {

@@ -24,7 +24,12 @@ export async function restartEcsService(ecs: ECSClient, place: ServicePlace, ctx
   const name = `${place.cluster}/${place.service}`;
   const ours = await ctx.checkpoint('deployment', async () => {
     const lookup = await lookupService(ecs, place, ctx.signal);
-    if (!lookup.found) throw new StepFailed('ServiceGone', `${lookup.why}, so it cannot be restarted ${o.story.purpose}.`, 'restart whatever now serves this app by hand, and fix dependents in the catalog');
+    if (!lookup.found)
+      throw new StepFailed(
+        'ServiceGone',
+        `${lookup.why}, so it cannot be restarted ${o.story.purpose}.`,
+        'restart whatever now serves this app by hand, and fix dependents in the catalog',
+      );
     const primary = lookup.service.deployments?.find((d) => d.status === 'PRIMARY');
     // No clock-skew allowance: a deployment from before this step may predate the change, and an
     // extra restart is harmless while a missed one leaves tasks on the old value.
@@ -34,13 +39,21 @@ export async function restartEcsService(ecs: ECSClient, place: ServicePlace, ctx
     }
     let started: Deployment | undefined;
     try {
-      const out = await ecs.send(new UpdateServiceCommand({ cluster: place.cluster, service: place.service, forceNewDeployment: true }), { abortSignal: ctx.signal });
+      const out = await ecs.send(new UpdateServiceCommand({ cluster: place.cluster, service: place.service, forceNewDeployment: true }), {
+        abortSignal: ctx.signal,
+      });
       started = out.service?.deployments?.find((d) => d.status === 'PRIMARY');
     } catch (error) {
       if (ctx.signal.aborted) throw error;
       throw fromAwsError(error, `UpdateService on ${name}`, UPDATE_HINT);
     }
-    if (!started?.id) throw new StepFailed('DeploymentMissing', `ECS accepted the forced deployment of ${name} but shows no PRIMARY deployment.`, 'look at the service in the AWS console and retry', false);
+    if (!started?.id)
+      throw new StepFailed(
+        'DeploymentMissing',
+        `ECS accepted the forced deployment of ${name} but shows no PRIMARY deployment.`,
+        'look at the service in the AWS console and retry',
+        false,
+      );
     ctx.progress(`${name}: new deployment ${started.id} started`);
     return { id: started.id, createdAt: started.createdAt?.getTime() ?? Date.now() };
   });
@@ -68,7 +81,8 @@ async function waitRestarted(ecs: ECSClient, place: ServicePlace, ours: Ours, ct
 
   const check = async (): Promise<{ state: WaiterState; reason?: Assessment }> => {
     const lookup = await lookupService(ecs, place, ctx.signal);
-    if (!lookup.found) throw new StepFailed('ServiceGone', `${lookup.why}, while Rewind waited for it to restart ${o.story.purpose}.`, 'find out who removed it');
+    if (!lookup.found)
+      throw new StepFailed('ServiceGone', `${lookup.why}, while Rewind waited for it to restart ${o.story.purpose}.`, 'find out who removed it');
     last = assess(lookup.service.deployments ?? [], lookup.service.desiredCount ?? 0, ours);
     const line = last.running === undefined ? '' : `${name}: ${last.running}/${last.desired} tasks restarted`;
     if (line && line !== lastLine) {

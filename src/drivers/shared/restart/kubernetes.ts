@@ -16,9 +16,12 @@ function resumeHint(d: KubernetesRestart): string {
 export async function deploymentProblem(api: KubeApi, d: KubernetesRestart): Promise<string | undefined> {
   try {
     const deployment = await api.readDeployment(d.namespace, d.deployment);
-    return deployment.spec?.paused ? `deployment/${d.deployment} in ${d.namespace} is paused, so a restart would not roll its pods: ${resumeHint(d)}` : undefined;
+    return deployment.spec?.paused
+      ? `deployment/${d.deployment} in ${d.namespace} is paused, so a restart would not roll its pods: ${resumeHint(d)}`
+      : undefined;
   } catch (error) {
-    if (error instanceof StepFailed && error.name === 'NotFound') return `there is no deployment/${d.deployment} in namespace ${d.namespace} (context ${api.context})`;
+    if (error instanceof StepFailed && error.name === 'NotFound')
+      return `there is no deployment/${d.deployment} in namespace ${d.namespace} (context ${api.context})`;
     throw error;
   }
 }
@@ -32,7 +35,11 @@ export async function restartDeployment(api: KubeApi, d: KubernetesRestart, ctx:
   const restartedAt = await ctx.checkpoint('restartedAt', async () => {
     const deployment = await api.readDeployment(d.namespace, d.deployment);
     if (deployment.spec?.paused) {
-      throw new StepFailed('DeploymentPaused', `deployment/${d.deployment} in ${d.namespace} is paused, so it cannot be restarted ${o.story.purpose}.`, resumeHint(d));
+      throw new StepFailed(
+        'DeploymentPaused',
+        `deployment/${d.deployment} in ${d.namespace} is paused, so it cannot be restarted ${o.story.purpose}.`,
+        resumeHint(d),
+      );
     }
     const earlier = deployment.spec?.template?.metadata?.annotations?.[RESTARTED_AT];
     if (earlier && Date.parse(earlier) >= ctx.firstStartedAt.getTime()) {

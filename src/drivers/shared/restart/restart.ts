@@ -28,7 +28,12 @@ export function lazyKubeApis(kubeConfigFor: () => Promise<(where: KubeContext) =
 }
 
 /** Why a dependent cannot be restarted, read at plan time (DescribeServices, get deployment); undefined when it can. */
-export async function dependentProblem(d: RestartTarget, clients: RestartClients, defaultRegion: string | undefined, signal: AbortSignal): Promise<string | undefined> {
+export async function dependentProblem(
+  d: RestartTarget,
+  clients: RestartClients,
+  defaultRegion: string | undefined,
+  signal: AbortSignal,
+): Promise<string | undefined> {
   if (d.kind === 'ecs') {
     const region = d.region ?? defaultRegion;
     const lookup = await lookupService(clients.ecs(region), { ...d, region }, signal);
@@ -50,6 +55,11 @@ export async function restartDependent(d: RestartTarget, clients: RestartClients
 export function dependentOfStep(dependents: readonly RestartTarget[], stepId: string): RestartTarget {
   const n = Number(stepId.slice(stepId.lastIndexOf('-') + 1));
   const d = Number.isInteger(n) ? dependents[n - 1] : undefined;
-  if (!d) throw new StepFailed('PlanDataMissing', `Step ${stepId} names no dependent of this plan.`, 'ask for a new plan; this one was made by another Rewind version');
+  if (!d)
+    throw new StepFailed(
+      'PlanDataMissing',
+      `Step ${stepId} names no dependent of this plan.`,
+      'ask for a new plan; this one was made by another Rewind version',
+    );
   return d;
 }

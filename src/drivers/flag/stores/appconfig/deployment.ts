@@ -30,11 +30,14 @@ interface Place {
   profile: string;
 }
 
-const IAM_HINT = 'check application, environment and profile in the catalog and that Rewind may appconfig:ListDeployments and appconfig:GetDeployment (README, Fast levers › IAM)';
+const IAM_HINT =
+  'check application, environment and profile in the catalog and that Rewind may appconfig:ListDeployments and appconfig:GetDeployment (README, Fast levers › IAM)';
 
 async function getDeployment(appconfig: AppConfigClient, place: Place, number: number, signal: AbortSignal): Promise<Deployment> {
   return appconfig
-    .send(new GetDeploymentCommand({ ApplicationId: place.application, EnvironmentId: place.appEnvironment, DeploymentNumber: number }), { abortSignal: signal })
+    .send(new GetDeploymentCommand({ ApplicationId: place.application, EnvironmentId: place.appEnvironment, DeploymentNumber: number }), {
+      abortSignal: signal,
+    })
     .catch((error: unknown) => {
       throw fromAwsError(error, `GetDeployment #${number} in ${place.application}/${place.appEnvironment}`, IAM_HINT);
     });
@@ -42,7 +45,9 @@ async function getDeployment(appconfig: AppConfigClient, place: Place, number: n
 
 async function latestDeployments(appconfig: AppConfigClient, place: Place, signal: AbortSignal): Promise<DeploymentSummary[]> {
   const page = await appconfig
-    .send(new ListDeploymentsCommand({ ApplicationId: place.application, EnvironmentId: place.appEnvironment, MaxResults: SEARCH_DEPTH }), { abortSignal: signal })
+    .send(new ListDeploymentsCommand({ ApplicationId: place.application, EnvironmentId: place.appEnvironment, MaxResults: SEARCH_DEPTH }), {
+      abortSignal: signal,
+    })
     .catch((error: unknown) => {
       throw fromAwsError(error, `ListDeployments in ${place.application}/${place.appEnvironment}`, IAM_HINT);
     });
@@ -82,10 +87,15 @@ async function planAppConfig(appconfig: AppConfigClient, target: AppConfigFlagTa
   let newVersion: string;
   let why = '';
   if (req.action === 'revert') {
-    if (!current) throw new PlanRefused(`AppConfig has no completed deployment of ${where} among the last ${SEARCH_DEPTH}, so there is nothing to revert: use set <version>.`);
+    if (!current)
+      throw new PlanRefused(
+        `AppConfig has no completed deployment of ${where} among the last ${SEARCH_DEPTH}, so there is nothing to revert: use set <version>.`,
+      );
     const previous = history.find((d) => d.ConfigurationVersion !== current.ConfigurationVersion);
     if (!previous?.ConfigurationVersion) {
-      throw new PlanRefused(`No earlier deployment of ${where} served another version than ${current.ConfigurationVersion}, so there is nothing to revert to: use set <version>.`);
+      throw new PlanRefused(
+        `No earlier deployment of ${where} served another version than ${current.ConfigurationVersion}, so there is nothing to revert to: use set <version>.`,
+      );
     }
     newVersion = previous.ConfigurationVersion;
     why = ` (served by ${describe(previous)})`;
@@ -159,26 +169,54 @@ async function startDeployment(appconfig: AppConfigClient, data: AppConfigPlanDa
       }),
       { abortSignal: ctx.signal },
     );
-    if (started.DeploymentNumber === undefined) throw new StepFailed('DeploymentMissing', 'AppConfig accepted the deployment but returned no number.', 'check the environment\'s deployments in the AppConfig console', false);
+    if (started.DeploymentNumber === undefined)
+      throw new StepFailed(
+        'DeploymentMissing',
+        'AppConfig accepted the deployment but returned no number.',
+        "check the environment's deployments in the AppConfig console",
+        false,
+      );
     return started.DeploymentNumber;
   } catch (error) {
     if (error instanceof StepFailed) throw error;
     const name = (error as { name?: string }).name;
     const message = (error as { message?: string }).message ?? String(error);
     if (name === 'ConflictException') {
-      throw new StepFailed(name, `AppConfig is already deploying to ${data.application}/${data.appEnvironment}: ${message}`, 'Rewind retries this step once that deployment ends; stop it in the AppConfig console if it is stuck', false);
+      throw new StepFailed(
+        name,
+        `AppConfig is already deploying to ${data.application}/${data.appEnvironment}: ${message}`,
+        'Rewind retries this step once that deployment ends; stop it in the AppConfig console if it is stuck',
+        false,
+      );
     }
     if (name === 'BadRequestException' || name === 'ResourceNotFoundException') {
-      throw new StepFailed(name, `AppConfig refused to deploy ${data.profile} version ${data.newVersion}: ${message}`, `check application, environment, profile and strategy in the catalog and that version ${data.newVersion} exists, then ${replanCommand(data)}`);
+      throw new StepFailed(
+        name,
+        `AppConfig refused to deploy ${data.profile} version ${data.newVersion}: ${message}`,
+        `check application, environment, profile and strategy in the catalog and that version ${data.newVersion} exists, then ${replanCommand(data)}`,
+      );
     }
-    throw fromAwsError(error, `StartDeployment of ${data.profile} version ${data.newVersion}`, 'let Rewind appconfig:StartDeployment (README, Fast levers › IAM)');
+    throw fromAwsError(
+      error,
+      `StartDeployment of ${data.profile} version ${data.newVersion}`,
+      'let Rewind appconfig:StartDeployment (README, Fast levers › IAM)',
+    );
   }
 }
 
 /** Starts (or adopts) the deployment, then polls GetDeployment until COMPLETE; a rollback by AppConfig fails the step. */
-async function deployAppConfig(appconfig: AppConfigClient, data: AppConfigPlanData, ctx: DeployContext, target: AppConfigFlagTarget, minDelaySec: number): Promise<Record<string, unknown>> {
+async function deployAppConfig(
+  appconfig: AppConfigClient,
+  data: AppConfigPlanData,
+  ctx: DeployContext,
+  target: AppConfigFlagTarget,
+  minDelaySec: number,
+): Promise<Record<string, unknown>> {
   // Before the checkpoint, a crash may have left a deployment this step started: adopt it.
-  const deployment = await ctx.checkpoint('deploymentNumber', async () => (await earlierAttempt(appconfig, data, ctx)) ?? startDeployment(appconfig, data, ctx));
+  const deployment = await ctx.checkpoint(
+    'deploymentNumber',
+    async () => (await earlierAttempt(appconfig, data, ctx)) ?? startDeployment(appconfig, data, ctx),
+  );
   const delay = Math.max(target.pollInterval / 1000, minDelaySec);
   const maxWaitTime = Math.max(target.deployTimeout / 1000, 2 * delay);
   let last: Deployment | undefined;
@@ -198,7 +236,11 @@ async function deployAppConfig(appconfig: AppConfigClient, data: AppConfigPlanDa
   if (result.state === WaiterState.ABORTED) ctx.signal.throwIfAborted();
   if (result.state === WaiterState.SUCCESS) return { deploymentNumber: deployment, version: data.newVersion, state: 'COMPLETE' };
   if (result.state === WaiterState.TIMEOUT) {
-    throw new StepFailed('DeploymentTimeout', `AppConfig deployment #${deployment} was still ${last?.State ?? 'unknown'} after ${formatDuration(target.deployTimeout)}.`, 'watch it in the AppConfig console; a strategy with bake time finishes only after the bake');
+    throw new StepFailed(
+      'DeploymentTimeout',
+      `AppConfig deployment #${deployment} was still ${last?.State ?? 'unknown'} after ${formatDuration(target.deployTimeout)}.`,
+      'watch it in the AppConfig console; a strategy with bake time finishes only after the bake',
+    );
   }
   const event = last?.EventLog?.find((e) => e.Description)?.Description;
   throw new StepFailed(

@@ -10,7 +10,7 @@ export const appconfigFlag = z.strictObject({
   application: text('the AppConfig application id, e.g. distrocv'),
   environment: text('the AppConfig environment id, e.g. prod'),
   profile: text('the configuration profile id, e.g. feature-flags'),
-  strategy: text('the deployment strategy id; a strategy with no bake time (the runbook\'s `instant`) reports fastest'),
+  strategy: text("the deployment strategy id; a strategy with no bake time (the runbook's `instant`) reports fastest"),
   /** Configuration versions `on` and `off` deploy; without them only `revert` and `set <version>` work. */
   on: scalar.optional(),
   off: scalar.optional(),

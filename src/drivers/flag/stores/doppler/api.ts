@@ -58,9 +58,12 @@ function unreachable(error: unknown, timeout: number): string {
 function fix(status: number, purpose: Purpose, c: DopplerConnection): string {
   const where = `${c.project}/${c.config}`;
   if (status === 401) return `put a valid Doppler service token for ${where} in ${c.tokenEnv} on the workers (the catalog names the variable, never the token)`;
-  if (status === 403 && purpose === 'write') return `the token in ${c.tokenEnv} may not change ${where}: give Rewind a service token with read/write access to that config`;
-  if (status === 403 && purpose === 'logs') return `revert and history read ${where}'s config logs, which the token in ${c.tokenEnv} may not: give it that access, or use on, off or set <value>`;
-  if (status === 403) return `the token in ${c.tokenEnv} has no access to ${where}: check project and config in the catalog, and that the token was made for that config`;
+  if (status === 403 && purpose === 'write')
+    return `the token in ${c.tokenEnv} may not change ${where}: give Rewind a service token with read/write access to that config`;
+  if (status === 403 && purpose === 'logs')
+    return `revert and history read ${where}'s config logs, which the token in ${c.tokenEnv} may not: give it that access, or use on, off or set <value>`;
+  if (status === 403)
+    return `the token in ${c.tokenEnv} has no access to ${where}: check project and config in the catalog, and that the token was made for that config`;
   if (status === 404) return `check project (${c.project}), config (${c.config}) and secret (default: the flag's name) in the catalog`;
   if (status === 429 || status >= 500) return 'Doppler is busy or unavailable; Rewind retries, and status.doppler.com says more';
   return `check the flag's Doppler entry in the catalog`;
@@ -80,16 +83,31 @@ export function dopplerApi(c: DopplerConnection) {
     const started = Date.now();
     let response: Response;
     try {
-      response = await c.fetch(url, { method, headers, body: get ? undefined : JSON.stringify(send.body), signal: AbortSignal.any([c.signal, AbortSignal.timeout(c.timeout)]) });
+      response = await c.fetch(url, {
+        method,
+        headers,
+        body: get ? undefined : JSON.stringify(send.body),
+        signal: AbortSignal.any([c.signal, AbortSignal.timeout(c.timeout)]),
+      });
     } catch (error) {
       c.signal.throwIfAborted();
-      throw new StepFailed('DopplerUnreachable', `Rewind could not reach Doppler at ${base} for ${what}: ${reason(unreachable(error, c.timeout), c.token)}`, `check that the workers can reach ${new URL(base).host} (apiUrl in the catalog); Rewind retries`, false);
+      throw new StepFailed(
+        'DopplerUnreachable',
+        `Rewind could not reach Doppler at ${base} for ${what}: ${reason(unreachable(error, c.timeout), c.token)}`,
+        `check that the workers can reach ${new URL(base).host} (apiUrl in the catalog); Rewind retries`,
+        false,
+      );
     }
     const text = await response.text().catch(() => '');
     c.log.debug({ method, path, project: c.project, config: c.config, status: response.status, ms: Date.now() - started }, 'doppler request');
     if (!response.ok) {
       const said = reason(text, c.token);
-      throw new StepFailed('DopplerRefused', `Doppler answered ${response.status} to ${what}${said ? ` (${said})` : ''}`, fix(response.status, purpose, c), !(response.status === 429 || response.status >= 500));
+      throw new StepFailed(
+        'DopplerRefused',
+        `Doppler answered ${response.status} to ${what}${said ? ` (${said})` : ''}`,
+        fix(response.status, purpose, c),
+        !(response.status === 429 || response.status >= 500),
+      );
     }
     try {
       return JSON.parse(text);
@@ -100,7 +118,12 @@ export function dopplerApi(c: DopplerConnection) {
 
   function parsed<S extends z.ZodType>(schema: S, answer: unknown, what: string): z.output<S> {
     const result = schema.safeParse(answer);
-    if (!result.success) throw new StepFailed('DopplerUnexpected', `Doppler's answer to ${what} lacks ${result.error.issues.map((i) => i.path.join('.')).join(', ')}`, 'check apiUrl in the catalog (default https://api.doppler.com)');
+    if (!result.success)
+      throw new StepFailed(
+        'DopplerUnexpected',
+        `Doppler's answer to ${what} lacks ${result.error.issues.map((i) => i.path.join('.')).join(', ')}`,
+        'check apiUrl in the catalog (default https://api.doppler.com)',
+      );
     return result.data;
   }
 
@@ -110,13 +133,19 @@ export function dopplerApi(c: DopplerConnection) {
       const what = `reading ${name} in ${c.project}/${c.config}`;
       const { value } = parsed(secretAnswer, await call(what, 'read', '/v3/configs/config/secret', { query: { name } }), what);
       if (typeof value.raw !== 'string') {
-        throw new StepFailed('DopplerValueHidden', `Doppler returned ${name} in ${c.project}/${c.config} without its value`, `Rewind must read the flag to change it: give the secret masked or unmasked visibility (not restricted), or let the token in ${c.tokenEnv} read it`);
+        throw new StepFailed(
+          'DopplerValueHidden',
+          `Doppler returned ${name} in ${c.project}/${c.config} without its value`,
+          `Rewind must read the flag to change it: give the secret masked or unmasked visibility (not restricted), or let the token in ${c.tokenEnv} read it`,
+        );
       }
       return value.raw;
     },
 
     async writeSecret(name: string, value: string): Promise<void> {
-      await call(`setting ${name} in ${c.project}/${c.config}`, 'write', '/v3/configs/config/secrets', { body: { project: c.project, config: c.config, secrets: { [name]: value } } });
+      await call(`setting ${name} in ${c.project}/${c.config}`, 'write', '/v3/configs/config/secrets', {
+        body: { project: c.project, config: c.config, secrets: { [name]: value } },
+      });
     },
 
     /** One page of the config's change log, newest first. */

@@ -23,7 +23,13 @@ export async function secretChanges(api: DopplerApi, secret: string, enough: (fo
     for (const entry of entries) {
       for (const d of entry.diff ?? []) {
         if (d.name !== secret) continue;
-        found.push({ logId: entry.id, at: entry.created_at ?? undefined, by: entry.user?.name ?? entry.user?.email ?? undefined, before: d.removed ?? undefined, after: d.added ?? undefined });
+        found.push({
+          logId: entry.id,
+          at: entry.created_at ?? undefined,
+          by: entry.user?.name ?? entry.user?.email ?? undefined,
+          before: d.removed ?? undefined,
+          after: d.added ?? undefined,
+        });
       }
     }
     if (entries.length < PER_PAGE || enough(found)) break;

@@ -12,14 +12,29 @@ import { digest, isDeclared, valueLabel } from './values.js';
 type Deps = FlagStoreDeps<never>;
 
 /** Doppler's API for `place` (the catalog's config at plan time, the plan's afterwards); `missing` says what an unset token variable means here. */
-function connect(deps: Deps, target: DopplerFlagTarget, place: { project: string; config: string }, ctx: DriverContext, missing: (problem: string) => Error): DopplerApi {
+function connect(
+  deps: Deps,
+  target: DopplerFlagTarget,
+  place: { project: string; config: string },
+  ctx: DriverContext,
+  missing: (problem: string) => Error,
+): DopplerApi {
   const token = deps.env[target.tokenEnv];
   if (!token) {
     throw missing(
       `${target.tokenEnv} is not set in Rewind's environment, so Rewind cannot authenticate to Doppler: set it on the workers to a service token for ${place.project}/${place.config} (the catalog names the variable, never the token)`,
     );
   }
-  return dopplerApi({ ...place, apiUrl: target.apiUrl, tokenEnv: target.tokenEnv, token, timeout: target.timeout, fetch: deps.fetch, signal: ctx.signal, log: ctx.log });
+  return dopplerApi({
+    ...place,
+    apiUrl: target.apiUrl,
+    tokenEnv: target.tokenEnv,
+    token,
+    timeout: target.timeout,
+    fetch: deps.fetch,
+    signal: ctx.signal,
+    log: ctx.log,
+  });
 }
 
 const stepTokenMissing = (problem: string) => new StepFailed('TokenMissing', `${problem}.`, 'retry once the variable is set');
@@ -36,7 +51,9 @@ async function refusing<R>(work: Promise<R>): Promise<R> {
 
 /** revert: the value before the secret's last change, from the config log; only a declared value is written. */
 async function revertValue(api: DopplerApi, target: DopplerFlagTarget, secret: string, current: string): Promise<{ value: string; why: string }> {
-  const changes = await refusing(secretChanges(api, secret, (found) => found.some((c) => c.before === undefined) || previousValue(found, current) !== undefined));
+  const changes = await refusing(
+    secretChanges(api, secret, (found) => found.some((c) => c.before === undefined) || previousValue(found, current) !== undefined),
+  );
   const previous = previousValue(changes, current);
   const log = `${target.project}/${target.config}'s config log`;
   if (!previous) {
@@ -60,7 +77,9 @@ async function revertValue(api: DopplerApi, target: DopplerFlagTarget, secret: s
 async function planDoppler(deps: Deps, target: DopplerFlagTarget, req: FlagRequest, ctx: DriverContext): Promise<Plan> {
   const secret = target.secret ?? req.flag;
   if (!SECRET_NAME.test(secret)) {
-    throw new PlanRefused(`${secret} cannot be a Doppler secret name (letters, digits and _ only): add \`secret: <NAME>\` to ${req.flag}'s Doppler entry in the catalog.`);
+    throw new PlanRefused(
+      `${secret} cannot be a Doppler secret name (letters, digits and _ only): add \`secret: <NAME>\` to ${req.flag}'s Doppler entry in the catalog.`,
+    );
   }
   const where = `${target.project}/${target.config}`;
   const api = connect(deps, target, target, ctx, (problem) => new PlanRefused(`${problem}.`));
@@ -71,7 +90,16 @@ async function planDoppler(deps: Deps, target: DopplerFlagTarget, req: FlagReque
   if (newValue === current) {
     throw new AlreadyThere(`${req.flag} is already ${label(newValue)} in ${req.environment} (Doppler ${where} ${secret}): nothing to change.`);
   }
-  const data: DopplerPlanData = { ...req, store: 'doppler', project: target.project, config: target.config, secret, currentLabel: label(current), currentDigest: digest(current), newValue };
+  const data: DopplerPlanData = {
+    ...req,
+    store: 'doppler',
+    project: target.project,
+    config: target.config,
+    secret,
+    currentLabel: label(current),
+    currentDigest: digest(current),
+    newValue,
+  };
   return {
     driver: 'flag',
     current: label(current),
@@ -118,7 +146,11 @@ async function setSecret(deps: Deps, ctx: StepContext<DopplerFlagTarget, Doppler
 async function historyDoppler(deps: Deps, target: DopplerFlagTarget, ctx: DriverContext): Promise<HistoryEntry[]> {
   // History is asked for by target alone, so the flag's name (the plan's default) is not known here.
   if (!target.secret) {
-    throw new StepFailed('SecretNameMissing', `Rewind lists a Doppler flag's history by its secret name, and this flag's entry has none`, 'add `secret: <NAME>` to the flag\'s Doppler entry in the catalog');
+    throw new StepFailed(
+      'SecretNameMissing',
+      `Rewind lists a Doppler flag's history by its secret name, and this flag's entry has none`,
+      "add `secret: <NAME>` to the flag's Doppler entry in the catalog",
+    );
   }
   const api = connect(deps, target, target, ctx, stepTokenMissing);
   const changes = await secretChanges(api, target.secret);

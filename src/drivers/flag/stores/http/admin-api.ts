@@ -33,7 +33,9 @@ function planHttp(target: HttpFlagTarget, req: FlagRequest, env: NodeJS.ProcessE
     try {
       JSON.parse(body);
     } catch {
-      throw new PlanRefused(`The body template for ${req.flag} does not give valid JSON (${body}): fix \`body\` in the catalog, e.g. {"flag": "{{flag}}", "enabled": {{enabled}}}.`);
+      throw new PlanRefused(
+        `The body template for ${req.flag} does not give valid JSON (${body}): fix \`body\` in the catalog, e.g. {"flag": "{{flag}}", "enabled": {{enabled}}}.`,
+      );
     }
   }
   const data: HttpPlanData = { ...req, store: 'http', url: target.url, method: target.method, enabled, body, contentType: target.contentType };
@@ -57,14 +59,21 @@ function excerpt(text: string, token: string | undefined): string {
 }
 
 function statusHint(status: number, target: HttpFlagTarget, data: HttpPlanData): string {
-  if (status === 401 || status === 403) return `check the token in ${target.tokenEnv ?? 'the tokenEnv variable (none is configured)'} and its permissions, then ${replanCommand(data)}`;
+  if (status === 401 || status === 403)
+    return `check the token in ${target.tokenEnv ?? 'the tokenEnv variable (none is configured)'} and its permissions, then ${replanCommand(data)}`;
   if (status === 404) return `check url in the catalog for ${data.flag}`;
-  if (status === 429 || status >= 500) return 'Rewind retries this step; if it keeps failing, flip the flag in the service\'s admin UI';
+  if (status === 429 || status >= 500) return "Rewind retries this step; if it keeps failing, flip the flag in the service's admin UI";
   return `check the body template and key for ${data.flag} in the catalog`;
 }
 
 /** One request; setting a flag to a value is idempotent, so a repeat simply sends it again. */
-async function callHttp(data: HttpPlanData, ctx: StepContext<HttpFlagTarget, HttpPlanData>, target: HttpFlagTarget, env: NodeJS.ProcessEnv, fetchImpl: typeof fetch): Promise<Record<string, unknown>> {
+async function callHttp(
+  data: HttpPlanData,
+  ctx: StepContext<HttpFlagTarget, HttpPlanData>,
+  target: HttpFlagTarget,
+  env: NodeJS.ProcessEnv,
+  fetchImpl: typeof fetch,
+): Promise<Record<string, unknown>> {
   const problem = tokenProblem(target, env);
   if (problem) throw new StepFailed('TokenMissing', `${problem}.`, `set ${target.tokenEnv} and retry the step`);
   const token = target.tokenEnv ? env[target.tokenEnv] : undefined;
@@ -72,11 +81,21 @@ async function callHttp(data: HttpPlanData, ctx: StepContext<HttpFlagTarget, Htt
   if (token) headers.authorization = `Bearer ${token}`;
   let response: Response;
   try {
-    response = await fetchImpl(data.url, { method: data.method, headers, body: data.body, signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(target.timeout)]) });
+    response = await fetchImpl(data.url, {
+      method: data.method,
+      headers,
+      body: data.body,
+      signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(target.timeout)]),
+    });
   } catch (error) {
     ctx.signal.throwIfAborted();
     const reason = error instanceof Error ? `${error.name}: ${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : String(error);
-    throw new StepFailed('FlagApiUnreachable', `${data.method} ${data.url} failed: ${excerpt(reason, token)}`, `check that Rewind can reach ${new URL(data.url).host}; Rewind retries this step`, false);
+    throw new StepFailed(
+      'FlagApiUnreachable',
+      `${data.method} ${data.url} failed: ${excerpt(reason, token)}`,
+      `check that Rewind can reach ${new URL(data.url).host}; Rewind retries this step`,
+      false,
+    );
   }
   const text = await response.text().catch(() => '');
   if (!response.ok) {

@@ -14,7 +14,8 @@ const READ_HINT = 'check the parameter name in the catalog and that Rewind may s
 async function readParameter(ssm: SSMClient, name: string, signal: AbortSignal) {
   try {
     const { Parameter: p } = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: false }), { abortSignal: signal });
-    if (!p || p.Value === undefined || p.Version === undefined) throw new StepFailed('ParameterIncomplete', `SSM returned ${name} without a value or version.`, 'retry in a minute', false);
+    if (!p || p.Value === undefined || p.Version === undefined)
+      throw new StepFailed('ParameterIncomplete', `SSM returned ${name} without a value or version.`, 'retry in a minute', false);
     return { value: p.Value, version: p.Version, type: p.Type };
   } catch (error) {
     if ((error as { name?: string }).name === 'ParameterNotFound') return undefined;
@@ -50,7 +51,9 @@ async function planSsm(ssm: SSMClient, target: SsmFlagTarget, req: FlagRequest, 
   const region = target.region;
   const current = await readParameter(ssm, name, signal);
   if (!current) {
-    throw new PlanRefused(`SSM has no parameter ${name}: check the flag's parameter in the Rewind catalog (the runbook layout is /distrocv/prod/FeatureFlags/<Name>).`);
+    throw new PlanRefused(
+      `SSM has no parameter ${name}: check the flag's parameter in the Rewind catalog (the runbook layout is /distrocv/prod/FeatureFlags/<Name>).`,
+    );
   }
   if (current.type === 'SecureString') {
     throw new PlanRefused(`${name} is a SecureString: Rewind shows flag values on the card, so it only manages String parameters. Store the flag as a String.`);
@@ -60,11 +63,17 @@ async function planSsm(ssm: SSMClient, target: SsmFlagTarget, req: FlagRequest, 
   if (req.action === 'revert') {
     const earlier = (await history(ssm, name, signal)).filter((p) => (p.Version ?? 0) < current.version);
     if (earlier.length === 0) {
-      throw new PlanRefused(`${name} has no earlier version (version ${current.version} is its first), so there is nothing to revert to: use on or off.`, ['on', 'off']);
+      throw new PlanRefused(`${name} has no earlier version (version ${current.version} is its first), so there is nothing to revert to: use on or off.`, [
+        'on',
+        'off',
+      ]);
     }
     const previous = earlier.find((p) => p.Value !== current.value);
     if (!previous?.Value) {
-      throw new PlanRefused(`Every earlier version of ${name} also holds ${shown(current.value)}, so revert would change nothing: use on or off.`, ['on', 'off']);
+      throw new PlanRefused(`Every earlier version of ${name} also holds ${shown(current.value)}, so revert would change nothing: use on or off.`, [
+        'on',
+        'off',
+      ]);
     }
     newValue = previous.Value;
     why = ` (version ${previous.Version}${when(previous)})`;
@@ -96,10 +105,16 @@ async function driftSsm(ssm: SSMClient, data: SsmPlanData, ctx: DriverContext): 
 /** Writes the new value unless an earlier attempt of this step already did (same value, newer version). */
 async function putSsm(ssm: SSMClient, data: SsmPlanData, ctx: StepContext<SsmFlagTarget, SsmPlanData>): Promise<Record<string, unknown>> {
   const now = await readParameter(ssm, data.parameter, ctx.signal);
-  if (!now) throw new StepFailed('ParameterNotFound', `${data.parameter} was deleted after the plan was approved.`, `recreate it, then plan again: ${replanCommand(data)}`);
+  if (!now)
+    throw new StepFailed(
+      'ParameterNotFound',
+      `${data.parameter} was deleted after the plan was approved.`,
+      `recreate it, then plan again: ${replanCommand(data)}`,
+    );
   if (now.version !== data.currentVersion) {
     // Our own earlier attempt wrote it (a repeat after a crash): do not write again.
-    if (now.version > data.currentVersion && now.value === data.newValue) return { parameter: data.parameter, value: data.newValue, version: now.version, previousValue: data.currentValue };
+    if (now.version > data.currentVersion && now.value === data.newValue)
+      return { parameter: data.parameter, value: data.newValue, version: now.version, previousValue: data.currentValue };
     throw new StepFailed(
       'FlagDrift',
       `${data.parameter} changed after the plan was approved: it is now ${shown(now.value)} (version ${now.version}, was ${data.currentVersion}).`,
