@@ -76,7 +76,7 @@ describe('Rewind in Socket Mode (SLACK_APP_TOKEN, no signing secret)', () => {
       },
       { what: 'the success line in the thread' },
     );
-    expect(thread.some((m) => m.text?.includes(`<@${USERS.lead}> approved`))).toBe(true);
+    expect(thread.some((m) => m.text?.includes('ROLLBACK INITIATED') && m.text.includes(`Approved by <@${USERS.lead}>`))).toBe(true);
   });
 });
 
