@@ -22,6 +22,16 @@ flags:
 maintenance: MAINTENANCE_MODE
 `;
 
+/** A stack of the two services, for the grammar and form tests. */
+const TWO_SERVICE_STACK = `
+stacks:
+  distrocv:
+    production:
+      components:
+        api: { service: api }
+        frontend: { service: frontend }
+`;
+
 function problems(yaml: string): string[] {
   try {
     parseCatalog(yaml, 'rewind.config.yaml');
@@ -113,14 +123,7 @@ matrix:
 
 describe('the stack grammar', () => {
   const catalog = parseCatalog(
-    `${base}
-stacks:
-  distrocv:
-    production:
-      components:
-        api: { service: api }
-        frontend: { service: frontend }
-matrix:
+    `${base}${TWO_SERVICE_STACK}matrix:
   outage: { title: Full regression, severity: P0, rollbackType: Full stack, stack: distrocv }
   ui-bug: { title: UI bug, severity: P3, rollbackType: Frontend only }
 `,
@@ -165,17 +168,7 @@ matrix:
 });
 
 describe('the request form offers stacks', () => {
-  const catalog = parseCatalog(
-    `${base}
-stacks:
-  distrocv:
-    production:
-      components:
-        api: { service: api }
-        frontend: { service: frontend }
-`,
-    'rewind.config.yaml',
-  );
+  const catalog = parseCatalog(`${base}${TWO_SERVICE_STACK}`, 'rewind.config.yaml');
   const all = checklistOf(catalog).map((_, i) => i);
 
   it('lists each stack with its component count, and parses it back as a stack request', () => {
