@@ -63,7 +63,7 @@ export async function runPart(part: Part, run: PartRun): Promise<RollbackError |
       say(`:hourglass_flowing_sand: ${step.title}${previous ? ' (again, after an interruption)' : ''}`),
     );
     await r.refreshCard();
-    failpoint('step-started', step.id);
+    failpoint('step-started', key);
     const progress = throttledProgress((text) => r.thread(say(`:small_blue_diamond: ${text}`)), x.progressIntervalMs);
     const began = Date.now();
     try {
