@@ -241,7 +241,7 @@ describe('deploy/kubernetes', () => {
     expect(() => parseCatalog(example, 'rewind.config.example.yaml')).not.toThrow();
   });
 
-  it("gives the worker exactly the documented RBAC rules through its ServiceAccount, and the web pods no token", () => {
+  it('gives the worker exactly the documented RBAC rules through its ServiceAccount, and the web pods no token', () => {
     const readme = readmeRbac();
     const readmeRole = readme.find((o) => o.kind === 'Role');
     const readmeBinding = readme.find((o) => o.kind === 'RoleBinding');
