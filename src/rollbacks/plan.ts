@@ -86,7 +86,7 @@ async function planTarget(
     const e = error as Error;
     log.warn({ err: e, service: what.service }, 'planning failed');
     const hint =
-      error instanceof StepFailed ? error.hint : "check that Rewind's credentials can reach this platform (the README lists the IAM/RBAC each driver needs)";
+      error instanceof StepFailed ? error.hint : "check that Rewind's credentials can reach this platform (docs/drivers/ lists the IAM/RBAC each driver needs)";
     return {
       refused: {
         name: e.name || 'Error',

@@ -66,7 +66,7 @@ export async function checkMetric(cfg: MetricCheckConfig, ctx: MetricCheckContex
       const e = error as Error & { $fault?: string; $metadata?: { httpStatusCode?: number } };
       last = `CloudWatch GetMetricData failed: ${e.name}: ${e.message}`;
       const denied = e.$fault === 'client' && !/Throttl|LimitExceeded/.test(e.name);
-      if (denied) return { ok: false, summary: `${last} (check cloudwatch:GetMetricData in Rewind's role: README, Data rollbacks › IAM)` };
+      if (denied) return { ok: false, summary: `${last} (check cloudwatch:GetMetricData in Rewind's role: docs/drivers/database.md, IAM)` };
       continue;
     }
     if (values.length === 0) {

@@ -6,7 +6,7 @@ import { parseCatalog } from '../../src/config/catalog.js';
 import { envSchema, parseEnv } from '../../src/config/env.js';
 import { parseYamlDocuments, readObjects, renderKustomization, type K8sObject } from '../support/kustomize.js';
 
-/** deploy/kubernetes, rendered as `kubectl apply -k` would (test/support/kustomize.ts), against the code and the README. */
+/** deploy/kubernetes, rendered as `kubectl apply -k` would (test/support/kustomize.ts), against the code and the Kubernetes driver's RBAC (docs/drivers/kubernetes.md). */
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DEPLOY = join(ROOT, 'deploy/kubernetes');
@@ -97,16 +97,17 @@ const portNumber = (c: Container, port: number | string | undefined) =>
 
 const secretExample = readObjects(join(DEPLOY, 'secret.example.yaml'));
 
-/** The "RBAC for the Kubernetes driver" YAML block of the main README. */
+/** The "RBAC for the Kubernetes driver" YAML block of the Kubernetes driver's page (docs/drivers/kubernetes.md). */
 function readmeRbac(): Rbac[] {
-  const readme = read('README.md');
-  const heading = readme.indexOf('#### RBAC for the Kubernetes driver');
-  expect(heading, 'README heading "RBAC for the Kubernetes driver"').toBeGreaterThan(-1);
+  const readme = read('docs/drivers/kubernetes.md');
+  const heading = readme.indexOf('## RBAC for the Kubernetes driver');
+  expect(heading, 'docs/drivers/kubernetes.md heading "RBAC for the Kubernetes driver"').toBeGreaterThan(-1);
   const rest = readme.slice(heading);
   const block = /\n```yaml\n([\s\S]*?)\n```/.exec(rest);
-  const nextHeading = rest.slice(1).search(/\n#/);
+  const found = rest.slice(1).search(/\n#/);
+  const nextHeading = found === -1 ? rest.length : found;
   expect(block && block.index < nextHeading, 'a ```yaml block in that section').toBe(true);
-  return parseYamlDocuments(block![1]!, 'README.md (RBAC for the Kubernetes driver)') as Rbac[];
+  return parseYamlDocuments(block![1]!, 'docs/drivers/kubernetes.md (RBAC for the Kubernetes driver)') as Rbac[];
 }
 
 describe('deploy/kubernetes', () => {
@@ -240,7 +241,7 @@ describe('deploy/kubernetes', () => {
     expect(() => parseCatalog(example, 'rewind.config.example.yaml')).not.toThrow();
   });
 
-  it("gives the worker exactly the README's RBAC rules through its ServiceAccount, and the web pods no token", () => {
+  it('gives the worker exactly the documented RBAC rules through its ServiceAccount, and the web pods no token', () => {
     const readme = readmeRbac();
     const readmeRole = readme.find((o) => o.kind === 'Role');
     const readmeBinding = readme.find((o) => o.kind === 'RoleBinding');
@@ -252,7 +253,7 @@ describe('deploy/kubernetes', () => {
 
     const account = one<K8sObject>('ServiceAccount', readmeBinding!.subjects![0]!.name);
     expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: account.metadata.name }]);
-    // The README binds the account in namespace `rewind`: where this kustomization puts it.
+    // The documented RoleBinding binds the account in namespace `rewind`: where this kustomization puts it.
     expect(readmeBinding!.subjects![0]!.namespace).toBe(rendering.kustomization.namespace);
     expect(worker.spec.template.spec.serviceAccountName).toBe(account.metadata.name);
     expect(web.spec.template.spec.serviceAccountName).toBeUndefined();

@@ -23,7 +23,7 @@ export function versionLabel(v: BackupVersion): string {
 }
 
 const readHint = (place: BackupPlace) =>
-  `check backup.bucket and backup.key in the catalog, and let Rewind s3:ListBucketVersions on ${place.bucket} and s3:GetObjectVersion on ${backupUrl(place)} (README, Fast levers › IAM)`;
+  `check backup.bucket and backup.key in the catalog, and let Rewind s3:ListBucketVersions on ${place.bucket} and s3:GetObjectVersion on ${backupUrl(place)} (docs/drivers/cloudfront.md, IAM)`;
 
 /** The backup object's versions, newest first; delete markers are not backups. */
 export async function listBackups(s3: S3Client, place: BackupPlace, signal: AbortSignal): Promise<BackupVersion[]> {

@@ -2,7 +2,7 @@ import { CloudFrontServiceException, GetDistributionConfigCommand, type CloudFro
 import { fromAwsError, StepFailed } from '../errors.js';
 
 export const IAM_HINT =
-  'let Rewind cloudfront:GetDistributionConfig, cloudfront:UpdateDistribution and cloudfront:GetDistribution on the distribution (README, Fast levers › IAM)';
+  'let Rewind cloudfront:GetDistributionConfig, cloudfront:UpdateDistribution and cloudfront:GetDistribution on the distribution (docs/drivers/cloudfront.md, IAM)';
 
 export interface LiveConfig {
   /** The config's version: UpdateDistribution must name it in If-Match. */

@@ -4,7 +4,7 @@ import { fromAwsError } from '../errors.js';
 /** Reads shared by plan, steps and drift. A missing instance or snapshot is an answer (undefined), not an error. */
 
 export const READ_HINT =
-  "check that Rewind's AWS role may call rds:DescribeDBInstances and rds:DescribeDBSnapshots on this instance (README, Data rollbacks › IAM), in the catalog's region";
+  "check that Rewind's AWS role may call rds:DescribeDBInstances and rds:DescribeDBSnapshots on this instance (docs/drivers/database.md, IAM), in the catalog's region";
 
 export async function findInstance(rds: RDSClient, id: string, signal?: AbortSignal): Promise<DBInstance | undefined> {
   try {

@@ -8,7 +8,7 @@ import { findInstance } from './rds.js';
 import type { DatabaseTarget } from './target.js';
 
 const RESTORE_HINT =
-  "check that Rewind's AWS role may call rds:RestoreDBInstanceToPointInTime / rds:RestoreDBInstanceFromDBSnapshot and rds:AddTagsToResource (README, Data rollbacks › IAM); if RDS refused the restore time, ask for a new plan inside the window";
+  "check that Rewind's AWS role may call rds:RestoreDBInstanceToPointInTime / rds:RestoreDBInstanceFromDBSnapshot and rds:AddTagsToResource (docs/drivers/database.md, IAM); if RDS refused the restore time, ask for a new plan inside the window";
 
 /** Statuses a restore never leaves by itself: stop waiting and say so. */
 const DEAD_ENDS = new Set([

@@ -15,7 +15,7 @@ import type { DatabaseTarget } from './target.js';
  */
 
 const SECRET_HINT =
-  "check that Rewind's AWS role may call secretsmanager:GetSecretValue and secretsmanager:PutSecretValue on this secret (and kms:Decrypt / kms:GenerateDataKey on its KMS key) (README, Data rollbacks › IAM)";
+  "check that Rewind's AWS role may call secretsmanager:GetSecretValue and secretsmanager:PutSecretValue on this secret (and kms:Decrypt / kms:GenerateDataKey on its KMS key) (docs/drivers/database.md, IAM)";
 
 /** A field holding a connection URL (`postgresql://user:pw@host:5432/db`) gets only its host replaced. */
 function withHost(value: string, host: string): string | undefined {

@@ -6,7 +6,7 @@ import { fromAwsError, StepFailed } from '../errors.js';
 import type { DnsPlanData } from './plan-data.js';
 import type { DnsTarget } from './target.js';
 
-const IAM_HINT = 'let Rewind route53:ChangeResourceRecordSets and route53:GetChange (README, Fast levers › IAM)';
+const IAM_HINT = 'let Rewind route53:ChangeResourceRecordSets and route53:GetChange (docs/drivers/dns.md, IAM)';
 
 /** Submits one atomic change batch and returns the change id (without the /change/ prefix). */
 export async function submitChange(route53: Route53Client, data: DnsPlanData, changes: Change[], comment: string, signal: AbortSignal): Promise<string> {

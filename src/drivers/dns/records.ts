@@ -45,7 +45,7 @@ export async function readRecord(route53: Route53Client, zone: string, name: str
       throw fromAwsError(
         error,
         `ListResourceRecordSets in ${zone}`,
-        'check hostedZoneId in the catalog and that Rewind may route53:ListResourceRecordSets on it (README, Fast levers › IAM)',
+        'check hostedZoneId in the catalog and that Rewind may route53:ListResourceRecordSets on it (docs/drivers/dns.md, IAM)',
       );
     });
   const found = page.ResourceRecordSets?.[0];

@@ -6,7 +6,7 @@ import { fromAwsError, StepFailed } from '../errors.js';
 import type { FrontendPlanData } from './plan-data.js';
 import type { FrontendTarget } from './target.js';
 
-const IAM_HINT = 'let Rewind cloudfront:CreateInvalidation and cloudfront:GetInvalidation on the distribution (README, Fast levers › IAM)';
+const IAM_HINT = 'let Rewind cloudfront:CreateInvalidation and cloudfront:GetInvalidation on the distribution (docs/drivers/frontend.md, IAM)';
 
 /** Same rollback + step → same reference, so CloudFront hands back the first invalidation on a repeat. */
 export function callerReference(rollbackId: string, stepId: string): string {

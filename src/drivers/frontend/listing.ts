@@ -11,7 +11,7 @@ export interface ObjectInfo {
 /** Rewind's own folder in the live bucket (the live marker); never synced or deleted. */
 export const REWIND_FOLDER = '.rewind/';
 
-const accessHint = (bucket: string) => `check the bucket name in the catalog and that Rewind may s3:ListBucket on ${bucket} (README, Fast levers › IAM)`;
+const accessHint = (bucket: string) => `check the bucket name in the catalog and that Rewind may s3:ListBucket on ${bucket} (docs/drivers/frontend.md, IAM)`;
 
 /** Every object under a prefix, keyed by the rest of its key. */
 export async function listObjects(s3: S3Client, bucket: string, prefix: string, signal: AbortSignal): Promise<Map<string, ObjectInfo>> {

@@ -61,6 +61,6 @@ export async function writeMarker(s3: S3Client, bucket: string, prefix: string, 
       abortSignal: signal,
     })
     .catch((error: unknown) => {
-      throw fromAwsError(error, `PutObject s3://${bucket}/${key}`, `let Rewind s3:PutObject on ${bucket}/${MARKER_NAME} (README, Fast levers › IAM)`);
+      throw fromAwsError(error, `PutObject s3://${bucket}/${key}`, `let Rewind s3:PutObject on ${bucket}/${MARKER_NAME} (docs/drivers/frontend.md, IAM)`);
     });
 }

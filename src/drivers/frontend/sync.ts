@@ -79,7 +79,7 @@ export async function syncVersion(s3: S3Client, data: FrontendPlanData, ctx: Ste
         throw fromAwsError(
           error,
           `CopyObject ${from}${key} → s3://${data.liveBucket}/${data.livePrefix}${key}`,
-          'let Rewind s3:GetObject on the versions bucket and s3:PutObject on the live bucket (README, Fast levers › IAM); a repeat copies only what still differs',
+          'let Rewind s3:GetObject on the versions bucket and s3:PutObject on the live bucket (docs/drivers/frontend.md, IAM); a repeat copies only what still differs',
         );
       });
     done += 1;
@@ -94,7 +94,7 @@ export async function syncVersion(s3: S3Client, data: FrontendPlanData, ctx: Ste
         abortSignal: ctx.signal,
       })
       .catch((error: unknown) => {
-        throw fromAwsError(error, `DeleteObjects on s3://${data.liveBucket}`, 'let Rewind s3:DeleteObject on the live bucket (README, Fast levers › IAM)');
+        throw fromAwsError(error, `DeleteObjects on s3://${data.liveBucket}`, 'let Rewind s3:DeleteObject on the live bucket (docs/drivers/frontend.md, IAM)');
       });
     const failed = result.Errors ?? [];
     if (failed.length) {

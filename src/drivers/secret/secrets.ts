@@ -15,7 +15,7 @@ import { secretFields } from '../shared/secrets/fields.js';
  */
 
 const HINT =
-  "check that Rewind's AWS role may call secretsmanager:DescribeSecret, GetSecretValue, PutSecretValue, RotateSecret and GetRandomPassword on this secret (and kms:Decrypt / kms:GenerateDataKey on its KMS key), in the catalog's region (README, Secret rotation › IAM)";
+  "check that Rewind's AWS role may call secretsmanager:DescribeSecret, GetSecretValue, PutSecretValue, RotateSecret and GetRandomPassword on this secret (and kms:Decrypt / kms:GenerateDataKey on its KMS key), in the catalog's region (docs/drivers/secret.md, IAM)";
 
 export interface SecretInfo {
   arn: string;

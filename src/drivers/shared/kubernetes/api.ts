@@ -23,7 +23,7 @@ export interface JsonPatchOp {
   value: unknown;
 }
 
-/** The few Kubernetes calls Rewind makes (see the README's RBAC), with errors turned into StepFailed. */
+/** The few Kubernetes calls Rewind makes (see docs/drivers/kubernetes.md, RBAC), with errors turned into StepFailed. */
 export interface KubeApi {
   readonly context: string;
   readDeployment(namespace: string, name: string): Promise<V1Deployment>;

@@ -6,7 +6,8 @@ export interface KubeWhere {
   context: string;
 }
 
-const RBAC_HINT = "Grant Rewind's identity the Role from the README (deployments: get, list, watch, patch; replicasets: list; pods: list) in this namespace.";
+const RBAC_HINT =
+  "Grant Rewind's identity the Role in docs/drivers/kubernetes.md (deployments: get, list, watch, patch; replicasets: list; pods: list) in this namespace.";
 
 interface ApiExceptionLike {
   code?: number | string;

@@ -31,7 +31,7 @@ interface Place {
 }
 
 const IAM_HINT =
-  'check application, environment and profile in the catalog and that Rewind may appconfig:ListDeployments and appconfig:GetDeployment (README, Fast levers › IAM)';
+  'check application, environment and profile in the catalog and that Rewind may appconfig:ListDeployments and appconfig:GetDeployment (docs/drivers/flag.md, IAM)';
 
 async function getDeployment(appconfig: AppConfigClient, place: Place, number: number, signal: AbortSignal): Promise<Deployment> {
   return appconfig
@@ -199,7 +199,7 @@ async function startDeployment(appconfig: AppConfigClient, data: AppConfigPlanDa
     throw fromAwsError(
       error,
       `StartDeployment of ${data.profile} version ${data.newVersion}`,
-      'let Rewind appconfig:StartDeployment (README, Fast levers › IAM)',
+      'let Rewind appconfig:StartDeployment (docs/drivers/flag.md, IAM)',
     );
   }
 }

@@ -8,7 +8,7 @@ import type { FlagRequest } from '../../request.js';
 import type { FlagStoreDeps, FlagStoreOperations } from '../../store.js';
 import { PUT_STEP, type SsmFlagTarget, type SsmPlanData } from './index.js';
 
-const READ_HINT = 'check the parameter name in the catalog and that Rewind may ssm:GetParameter and ssm:GetParameterHistory on it (README, Fast levers › IAM)';
+const READ_HINT = 'check the parameter name in the catalog and that Rewind may ssm:GetParameter and ssm:GetParameterHistory on it (docs/drivers/flag.md, IAM)';
 
 /** The parameter's current value and version; undefined when it does not exist. */
 async function readParameter(ssm: SSMClient, name: string, signal: AbortSignal) {
@@ -124,7 +124,7 @@ async function putSsm(ssm: SSMClient, data: SsmPlanData, ctx: StepContext<SsmFla
   const put = await ssm
     .send(new PutParameterCommand({ Name: data.parameter, Value: data.newValue, Overwrite: true }), { abortSignal: ctx.signal })
     .catch((error: unknown) => {
-      throw fromAwsError(error, `PutParameter ${data.parameter}`, 'let Rewind ssm:PutParameter on the flag parameters (README, Fast levers › IAM)');
+      throw fromAwsError(error, `PutParameter ${data.parameter}`, 'let Rewind ssm:PutParameter on the flag parameters (docs/drivers/flag.md, IAM)');
     });
   ctx.progress(`${data.parameter} = ${shown(data.newValue)} (version ${put.Version})`);
   return { parameter: data.parameter, value: data.newValue, version: put.Version, previousValue: data.currentValue };
