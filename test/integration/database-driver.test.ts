@@ -160,7 +160,7 @@ describe('database driver: point-in-time restore', () => {
     expect(tooOld.message).toMatch(
       /is outside the restorable window of distrocv-prod: .* UTC → .* UTC \(latest restorable time; backups kept 7 days\); it is older than the backups RDS keeps/,
     );
-    expect(tooOld.choices).toHaveLength(2);
+    expect(tooOld.choices).toHaveLength(3);
     expect(tooOld.choices[0]).toMatch(/^at \d{4}-\d{2}-\d{2}T\d{2}:\d{2}Z$/);
 
     const tooRecent = await refusal(
@@ -174,6 +174,25 @@ describe('database driver: point-in-time restore', () => {
       driver().plan({ rollbackId: 'RB-1', service: 'db', environment: 'production', target: target(), options: options(...chosen) }, ctx()),
     ).resolves.toMatchObject({ driver: 'database' });
     expect(rds.callsTo('RestoreDBInstanceToPointInTime')).toHaveLength(0);
+  });
+
+  it('offers only times inside the window of a young instance, each of which plans', async () => {
+    // Created four minutes ago; RDS can restore up to two minutes ago: a two-minute window.
+    const instance = rds.instances.get('distrocv-prod')!;
+    instance.createdAt = new Date(Date.now() - 4 * 60_000);
+    const refused = await refusal(
+      driver().plan({ rollbackId: 'RB-1', service: 'db', environment: 'production', target: target(), options: options('at', '-1h') }, ctx()),
+    );
+    expect(refused.message).toMatch(/is outside the restorable window of distrocv-prod: .* UTC → .* UTC/);
+    expect(refused.choices.length).toBeGreaterThan(0);
+    for (const choice of refused.choices) {
+      const at = Date.parse(choice.replace(/^at /, ''));
+      expect(at).toBeGreaterThanOrEqual(instance.createdAt.getTime());
+      expect(at).toBeLessThanOrEqual(instance.latestRestorableTime!.getTime());
+      await expect(
+        driver().plan({ rollbackId: 'RB-1', service: 'db', environment: 'production', target: target(), options: options(...choice.split(' ')) }, ctx()),
+      ).resolves.toMatchObject({ driver: 'database' });
+    }
   });
 
   it('refuses point-in-time restore when automated backups are off, offering snapshots', async () => {
