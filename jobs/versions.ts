@@ -36,18 +36,22 @@ export async function versionsJob(x: WorkerServices, q: VersionsQuery, signal: A
   } else if ('failed' in history) {
     text = `:warning: ${history.failed}`;
   } else {
-    const now = x.now().getTime();
-    const age = (iso?: string) => (iso ? ` · ${Math.max(0, Math.round((now - Date.parse(iso)) / 3_600_000))}h ago` : '');
-    text = history.entries.length
-      ? [
-          `*History of ${q.service} ${q.environment}* (newest first)`,
-          ...history.entries
-            .slice(0, 25)
-            .map((e) => `${e.current ? ':arrow_right:' : '•'} \`${e.revision}\` ${e.description}${age(e.createdAt)}${e.current ? ' *(current)*' : ''}`),
-        ].join('\n')
-      : `${q.service} ${q.environment} has no history to roll back to.`;
+    text = historyText(q.service, q.environment, history.entries, x.now());
   }
   await replyPrivately(x, q, text);
+}
+
+/** The history reply: newest first, each entry with its age and, when the driver gives one, the command that restores it. */
+export function historyText(service: string, environment: string, entries: HistoryEntry[], now: Date): string {
+  if (!entries.length) return `${service} ${environment} has no history to roll back to.`;
+  const age = (iso?: string) => (iso ? ` · ${Math.max(0, Math.round((now.getTime() - Date.parse(iso)) / 3_600_000))}h ago` : '');
+  const command = (e: HistoryEntry) => (e.command ? ` → \`/rollback ${service} ${environment} ${e.command}\`` : '');
+  return [
+    `*History of ${service} ${environment}* (newest first)`,
+    ...entries
+      .slice(0, 25)
+      .map((e) => `${e.current ? ':arrow_right:' : '•'} \`${e.revision}\` ${e.description}${age(e.createdAt)}${e.current ? ' *(current)*' : ''}${command(e)}`),
+  ].join('\n');
 }
 
 /** Errors that mean the form moved on (changed, submitted or closed): nothing left to fill. */

@@ -73,4 +73,6 @@ export interface HistoryEntry {
   description: string;
   createdAt?: string;
   current: boolean;
+  /** The words after `/rollback <service> <env>` that restore this entry (a snapshot: `snapshot <id>`); the history reply shows the whole command. */
+  command?: string;
 }

@@ -19,7 +19,7 @@ export interface RunOptions {
   /** The worker's environment, where the mapped values come from. */
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
-  /** Receives the redacted output tail, at most once per `progressInterval`. */
+  /** Receives the redacted output lines new since its last call (each line once), at most once per `progressInterval`. */
   progress?: (text: string) => void;
   progressInterval?: number;
   /** Between SIGTERM and SIGKILL of the process group on timeout or abort. */
@@ -81,15 +81,21 @@ export function runCommand(spec: CommandSpec, opts: RunOptions): Promise<Command
     let timedOut: 'SIGTERM' | 'SIGKILL' | undefined;
     let aborted = false;
     let lastProgress = 0;
+    /** Complete output lines already passed to progress (or skipped). */
+    let posted = 0;
     let progressTimer: NodeJS.Timeout | undefined;
     let killTimer: NodeJS.Timeout | undefined;
 
     const redactedTail = (n?: number) => tail.last(n).map(redact);
-    const emitProgress = () => {
+    /** Only the lines since the last post, so the thread shows each line once; `final` adds an unfinished last line. */
+    const emitProgress = (final = false) => {
       progressTimer = undefined;
       lastProgress = Date.now();
-      const lines = redactedTail(PROGRESS_LINES);
-      if (lines.length) opts.progress?.(lines.join('\n'));
+      const fresh = tail.since(posted, final);
+      posted = fresh.seen;
+      const hidden = fresh.skipped + Math.max(0, fresh.lines.length - PROGRESS_LINES);
+      const lines = fresh.lines.slice(-PROGRESS_LINES).map(redact);
+      if (lines.length) opts.progress?.([...(hidden ? [`(${hidden} line${hidden === 1 ? '' : 's'} not shown)`] : []), ...lines].join('\n'));
     };
     const onOutput = (chunk: Buffer) => {
       tail.push(chunk.toString('utf8'));
@@ -120,11 +126,9 @@ export function runCommand(spec: CommandSpec, opts: RunOptions): Promise<Command
     const finish = () => {
       clearTimeout(timer);
       clearTimeout(killTimer);
-      if (progressTimer) {
-        // The last lines matter most: flush them rather than drop them.
-        clearTimeout(progressTimer);
-        emitProgress();
-      }
+      if (progressTimer) clearTimeout(progressTimer);
+      // The last lines matter most: flush what was not posted yet rather than drop it.
+      if (opts.progress) emitProgress(true);
       opts.signal.removeEventListener('abort', onAbort);
     };
 

@@ -4,12 +4,12 @@ import { RDSClient } from '@aws-sdk/client-rds';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { historyText } from '../../jobs/versions.js';
 import type { Plan } from '../../src/domain/rollback.js';
 import { createDatabaseDriver } from '../../src/drivers/database/driver.js';
 import { parseDbRequest } from '../../src/drivers/database/grammar.js';
 import { databaseDriver } from '../../src/drivers/database/index.js';
 import { listSnapshots } from '../../src/drivers/database/rds.js';
-import { snapshotListText } from '../../src/drivers/database/snapshots.js';
 import { databaseTarget, type DatabaseTarget } from '../../src/drivers/database/target.js';
 import { lazyKubeApis, type RestartClients } from '../../src/drivers/shared/restart/restart.js';
 import { startFakeEcs, type FakeEcs } from '../fakes/aws/ecs.js';
@@ -160,7 +160,7 @@ describe('database driver: point-in-time restore', () => {
     expect(tooOld.message).toMatch(
       /is outside the restorable window of distrocv-prod: .* UTC → .* UTC \(latest restorable time; backups kept 7 days\); it is older than the backups RDS keeps/,
     );
-    expect(tooOld.choices).toHaveLength(2);
+    expect(tooOld.choices).toHaveLength(3);
     expect(tooOld.choices[0]).toMatch(/^at \d{4}-\d{2}-\d{2}T\d{2}:\d{2}Z$/);
 
     const tooRecent = await refusal(
@@ -174,6 +174,25 @@ describe('database driver: point-in-time restore', () => {
       driver().plan({ rollbackId: 'RB-1', service: 'db', environment: 'production', target: target(), options: options(...chosen) }, ctx()),
     ).resolves.toMatchObject({ driver: 'database' });
     expect(rds.callsTo('RestoreDBInstanceToPointInTime')).toHaveLength(0);
+  });
+
+  it('offers only times inside the window of a young instance, each of which plans', async () => {
+    // Created four minutes ago; RDS can restore up to two minutes ago: a two-minute window.
+    const instance = rds.instances.get('distrocv-prod')!;
+    instance.createdAt = new Date(Date.now() - 4 * 60_000);
+    const refused = await refusal(
+      driver().plan({ rollbackId: 'RB-1', service: 'db', environment: 'production', target: target(), options: options('at', '-1h') }, ctx()),
+    );
+    expect(refused.message).toMatch(/is outside the restorable window of distrocv-prod: .* UTC → .* UTC/);
+    expect(refused.choices.length).toBeGreaterThan(0);
+    for (const choice of refused.choices) {
+      const at = Date.parse(choice.replace(/^at /, ''));
+      expect(at).toBeGreaterThanOrEqual(instance.createdAt.getTime());
+      expect(at).toBeLessThanOrEqual(instance.latestRestorableTime!.getTime());
+      await expect(
+        driver().plan({ rollbackId: 'RB-1', service: 'db', environment: 'production', target: target(), options: options(...choice.split(' ')) }, ctx()),
+      ).resolves.toMatchObject({ driver: 'database' });
+    }
   });
 
   it('refuses point-in-time restore when automated backups are off, offering snapshots', async () => {
@@ -371,9 +390,20 @@ describe('database driver: snapshots', () => {
     const t = target();
     const list = await listSnapshots(clients.rds, t.instance);
     expect(list.map((s) => s.id)).toEqual(['distrocv-prod-before-launch', 'rds:distrocv-prod-2026-01-20-03-00']);
-    const text = snapshotListText('db', 'production', t.instance, list);
-    expect(text).toContain('`distrocv-prod-before-launch`: manual, taken');
-    expect(text).toContain('→ `/rollback db production snapshot rds:distrocv-prod-2026-01-20-03-00`');
+
+    // `snapshots` and `/rollback history` answer with the driver's history in the generic reply: each restorable snapshot with its command.
+    rds.addSnapshot('distrocv-prod-in-progress', 'distrocv-prod', new Date(), { status: 'creating' });
+    const history = await driver().history!(t, ctx());
+    expect(history.map((e) => e.revision)).toEqual(['distrocv-prod-in-progress', 'distrocv-prod-before-launch', 'rds:distrocv-prod-2026-01-20-03-00']);
+    const text = historyText('db', 'production', history, new Date()).split('\n');
+    expect(text[0]).toBe('*History of db production* (newest first)');
+    expect(text[1]).toMatch(/^• `distrocv-prod-in-progress` manual, taken .* UTC \(creating, not restorable yet\) · 0h ago$/);
+    expect(text[2]).toMatch(
+      /^• `distrocv-prod-before-launch` manual, taken .* UTC · 24h ago → `\/rollback db production snapshot distrocv-prod-before-launch`$/,
+    );
+    expect(text[3]).toMatch(
+      /^• `rds:distrocv-prod-2026-01-20-03-00` automated, taken .* → `\/rollback db production snapshot rds:distrocv-prod-2026-01-20-03-00`$/,
+    );
 
     const refused = await refusal(
       driver().plan({ rollbackId: 'RB-5', service: 'db', environment: 'production', target: t, options: options('snapshots') }, ctx()),

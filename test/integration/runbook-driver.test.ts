@@ -95,6 +95,19 @@ describe('runbook driver', () => {
     expect(JSON.stringify([output, run.progress])).not.toContain(SECRET);
   });
 
+  it('posts each output line once: progress carries only the lines since the last post', async () => {
+    const t = target({
+      chatty: { argv: ['sh', '-c', 'echo one; echo two; sleep 0.1; echo three; sleep 0.1; echo four; printf five'] },
+    });
+    const p = await plan(t);
+    const run = stepCtx(p, t);
+    await driver().runStep(run.context);
+
+    const lines = run.progress.flatMap((text) => text.split('\n'));
+    expect(run.progress.length).toBeGreaterThan(1);
+    expect(lines).toEqual(['one', 'two', 'three', 'four', 'five']);
+  });
+
   it('passes a declared parameter as one argv element, never through a shell', async () => {
     const t = target({
       echo: {

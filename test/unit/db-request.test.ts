@@ -3,7 +3,7 @@ import { describeIssues } from '../../src/config/errors.js';
 import { DB_USAGE, parseDbRequest } from '../../src/drivers/database/grammar.js';
 import { targetInstanceName } from '../../src/drivers/database/plan.js';
 import { databaseTarget } from '../../src/drivers/database/target.js';
-import { dataLoss, restoreWindow } from '../../src/drivers/database/window.js';
+import { dataLoss, restoreWindow, windowChoices } from '../../src/drivers/database/window.js';
 
 const NOW = new Date('2026-01-22T10:30:00Z');
 const parse = (text: string) => parseDbRequest(text.split(' ').filter(Boolean), NOW);
@@ -48,6 +48,26 @@ describe('restore window and data loss', () => {
     expect(restoreWindow({ latestRestorableTime: latest, retentionDays: 0 }, NOW)).toMatchObject({
       unavailable: expect.stringContaining('backup retention 0 days'),
     });
+  });
+
+  it('offers only `at` times inside the window, however young the instance', () => {
+    const w = (earliest: string, latest: string) => windowChoices({ earliest: new Date(earliest), latest: new Date(latest) });
+    const parsedInside = (choices: string[], earliest: string, latest: string) =>
+      choices.every((c) => {
+        const at = parseDbRequest(c.split(' '), NOW);
+        return 'restoreTime' in at && at.restoreTime >= new Date(earliest).toISOString() && at.restoreTime <= new Date(latest).toISOString();
+      });
+    // Seven days of backups: latest, five minutes before it, a minute after the earliest.
+    expect(w('2026-01-15T10:30:00Z', '2026-01-22T10:25:40Z')).toEqual(['at 2026-01-22T10:25Z', 'at 2026-01-22T10:20Z', 'at 2026-01-15T10:31Z']);
+    // Created 4 minutes before the latest restorable time: five minutes back would predate it.
+    const young = w('2026-01-22T10:21:30Z', '2026-01-22T10:25:40Z');
+    expect(young).toEqual(['at 2026-01-22T10:25Z', 'at 2026-01-22T10:23Z']);
+    expect(parsedInside(young, '2026-01-22T10:21:30Z', '2026-01-22T10:25:40Z')).toBe(true);
+    // A window of 40 seconds that straddles no whole minute after its start: the latest restorable second.
+    expect(w('2026-01-22T10:25:10Z', '2026-01-22T10:25:50.500Z')).toEqual(['at 2026-01-22T10:25:50Z']);
+    // Under a second: the latest restorable instant itself.
+    expect(w('2026-01-22T10:25:50.200Z', '2026-01-22T10:25:50.700Z')).toEqual(['at 2026-01-22T10:25:50.700Z']);
+    expect(parsedInside(['at 2026-01-22T10:25:50.700Z'], '2026-01-22T10:25:50.200Z', '2026-01-22T10:25:50.700Z')).toBe(true);
   });
 
   it('compares the data-loss window with the RPO', () => {

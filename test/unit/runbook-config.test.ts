@@ -55,4 +55,16 @@ describe('runbook output handling', () => {
     expect(tail.last()).toEqual(['four', `${'y'.repeat(10)}…`, 'fi']);
     expect(tail.last(2)).toEqual([`${'y'.repeat(10)}…`, 'fi']);
   });
+
+  it('hands out each complete line once, counting the ones it no longer keeps', () => {
+    const tail = new OutputTail(3, 10);
+    tail.push('one\ntw');
+    const first = tail.since(0);
+    expect(first).toEqual({ lines: ['one'], seen: 1, skipped: 0 });
+    tail.push('o\nthree\nfour\nfive\nsi');
+    const second = tail.since(first.seen);
+    expect(second).toEqual({ lines: ['three', 'four', 'five'], seen: 5, skipped: 1 });
+    expect(tail.since(second.seen)).toEqual({ lines: [], seen: 5, skipped: 0 });
+    expect(tail.since(second.seen, true)).toEqual({ lines: ['si'], seen: 5, skipped: 0 });
+  });
 });

@@ -33,11 +33,13 @@ export function createDatabaseDriver(deps: DatabaseDriverDeps): DriverInstance<D
     drift: (data, _target, ctx) => driftDatabase(deps.rds(data.region), data, now(), ctx),
     async history(target, ctx): Promise<HistoryEntry[]> {
       const snapshots = await listSnapshots(deps.rds(target.region), target.instance, ctx.signal);
+      // `/rollback <db> <env> snapshots` and `/rollback history <db> <env>`: newest first, each restorable one with its command.
       return snapshots.map((s) => ({
         revision: s.id,
-        description: `${s.type} snapshot taken ${utc(s.createdAt)} (${s.status})`,
+        description: `${s.type}, taken ${utc(s.createdAt)}${s.status === 'available' ? '' : ` (${s.status}, not restorable yet)`}`,
         createdAt: s.createdAt,
         current: false,
+        ...(s.status === 'available' ? { command: `snapshot ${s.id}` } : {}),
       }));
     },
     steps: {

@@ -28,10 +28,30 @@ export function describeWindow(window: { earliest: Date; latest: Date }, retenti
   return `${utc(window.earliest)} → ${utc(window.latest)} (latest restorable time; backups kept ${retentionDays} day${retentionDays === 1 ? '' : 's'})`;
 }
 
-/** `at` values inside the window (the oldest with a margin, since the window keeps moving), for the refusal's choices. */
+const MINUTE = 60_000;
+
+/** `2026-01-22T10:05Z` on a whole minute, else `2026-01-22T10:05:30Z` (or with milliseconds, for a window under a second). */
+function atValue(ms: number): string {
+  return new Date(ms)
+    .toISOString()
+    .replace(/\.000Z$/, 'Z')
+    .replace(/:00Z$/, 'Z');
+}
+
+/**
+ * `at` values inside the window, for the refusal's choices: the latest restorable minute, five
+ * minutes before it, and a minute after the earliest (a margin, since the window keeps moving),
+ * each only if it falls inside [earliest, latest]. A young instance's window can be minutes or
+ * seconds long; then fewer choices, down to the latest restorable second (or instant) itself.
+ */
 export function windowChoices(window: { earliest: Date; latest: Date }): string[] {
-  const minute = (ms: number) => new Date(Math.floor(ms / 60_000) * 60_000).toISOString().replace(/:00\.000Z$/, 'Z');
-  return [`at ${minute(window.latest.getTime())}`, `at ${minute(window.earliest.getTime() + 10 * 60_000)}`];
+  const earliest = window.earliest.getTime();
+  const latest = window.latest.getTime();
+  const inside = (ms: number) => ms >= earliest && ms <= latest;
+  const floor = (ms: number, unit: number) => Math.floor(ms / unit) * unit;
+  const candidates = [floor(latest, MINUTE), floor(latest - 5 * MINUTE, MINUTE), Math.ceil((earliest + MINUTE) / MINUTE) * MINUTE].filter(inside);
+  if (candidates.length === 0) candidates.push(inside(floor(latest, 1000)) ? floor(latest, 1000) : latest);
+  return [...new Set(candidates)].map((ms) => `at ${atValue(ms)}`);
 }
 
 export interface DataLoss {
