@@ -2,7 +2,7 @@ import { findActionBlock } from './blocks.js';
 import { TsClock } from './ids.js';
 import { signSlackRequest } from './signing.js';
 import type { Workspace } from './workspace.js';
-import type { ClickInput, FakeView, SendOptions, SendResult, SlashCommandInput, SubmitInput, ViewActionInput } from './types.js';
+import type { AppHomeOpenedInput, ClickInput, FakeView, SendOptions, SendResult, SlashCommandInput, SubmitInput, ViewActionInput } from './types.js';
 
 type Obj = Record<string, unknown>;
 
@@ -19,6 +19,7 @@ export interface Sent {
 export class BotSender {
   private readonly sent = new Map<string, Sent>();
   private readonly clock = new TsClock();
+  private events = 0;
 
   constructor(private readonly ws: Workspace) {}
 
@@ -207,6 +208,43 @@ export class BotSender {
     return result;
   }
 
+  /**
+   * An Events API delivery as Slack sends it: a signed JSON `event_callback` envelope. `event` is
+   * the inner event; `app_home_opened` carries the user, the tab and the published view if any.
+   */
+  async appHomeOpened(url: string, p: AppHomeOpenedInput, opts: SendOptions = {}): Promise<SendResult> {
+    const { ws } = this;
+    const home = ws.home(p.user_id);
+    const event: Obj = {
+      type: 'app_home_opened',
+      user: p.user_id,
+      channel: ws.imChannel(p.user_id),
+      tab: p.tab ?? 'home',
+      event_ts: this.clock.next(),
+      ...(home ? { view: home.view } : {}),
+    };
+    return this.sendEvent(url, event, opts);
+  }
+
+  private async sendEvent(url: string, event: Obj, opts: SendOptions): Promise<SendResult> {
+    const { ws } = this;
+    const eventId = `Ev${String(++this.events).padStart(8, '0')}`;
+    const payload: Obj = {
+      token: VERIFICATION_TOKEN,
+      team_id: ws.cfg.teamId,
+      api_app_id: ws.cfg.appId,
+      event,
+      type: 'event_callback',
+      event_id: eventId,
+      event_time: Math.floor(Date.now() / 1000),
+      authorizations: [{ enterprise_id: null, team_id: ws.cfg.teamId, user_id: ws.cfg.botUserId, is_bot: true, is_enterprise_install: false }],
+      is_ext_shared_channel: false,
+      event_context: `4-fake-${eventId}`,
+    };
+    // Events carry no trigger_id; the event id stands in for it in the result.
+    return this.post(url, JSON.stringify(payload), opts, { payload: { ...payload, trigger_id: eventId } }, 'application/json');
+  }
+
   private user(id: string): Obj {
     const name = this.ws.userName(id);
     return { id, username: name, name, team_id: this.ws.cfg.teamId };
@@ -225,10 +263,10 @@ export class BotSender {
     return sent;
   }
 
-  private async post(url: string, body: string, opts: SendOptions, sent: Sent): Promise<SendResult> {
+  private async post(url: string, body: string, opts: SendOptions, sent: Sent, contentType = 'application/x-www-form-urlencoded'): Promise<SendResult> {
     const timestamp = opts.timestamp ?? Math.floor(Date.now() / 1000);
     const headers: Record<string, string> = {
-      'content-type': 'application/x-www-form-urlencoded',
+      'content-type': contentType,
       'user-agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
       'x-slack-request-timestamp': String(timestamp),
       'x-slack-signature': opts.signature ?? signSlackRequest(this.ws.cfg.signingSecret, body, timestamp),

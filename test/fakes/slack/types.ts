@@ -156,6 +156,12 @@ export interface ClickInput {
   block_id?: string;
 }
 
+export interface AppHomeOpenedInput {
+  user_id: string;
+  /** Default 'home'. */
+  tab?: 'home' | 'messages';
+}
+
 export interface ViewActionInput {
   user_id: string;
   view_id: string;
@@ -204,6 +210,8 @@ export interface FakeSlack {
   submitView(botEventsUrl: string, p: SubmitInput, opts?: SendOptions): Promise<SendResult>;
   /** A dispatching select changed in an open modal (block_actions with the view). */
   viewAction(botEventsUrl: string, p: ViewActionInput, opts?: SendOptions): Promise<SendResult>;
+  /** The user opened the app's Home tab: a signed Events API `app_home_opened` delivery (with their published view, if any). */
+  appHomeOpened(botEventsUrl: string, p: AppHomeOpenedInput, opts?: SendOptions): Promise<SendResult>;
   /** Socket Mode: the slashCommand payload in a `slash_commands` envelope over the app's WebSocket; resolves on the app's ack. */
   socketSlashCommand(p: SlashCommandInput, opts?: SocketSendOptions): Promise<SocketSendResult>;
   /** Socket Mode: the clickButton payload in an `interactive` envelope; resolves on the app's ack. */
