@@ -2,9 +2,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eventually, readable, startHarness, USERS, WAR_ROOM, type Harness } from '../support/harness.js';
 
 let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
 afterEach(async () => {
   await h.close();
 });
@@ -39,6 +36,10 @@ async function waitState(id: string, states: string[]) {
 }
 
 describe('App Home', () => {
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+
   it('shows what is in flight and who it waits for, what you may approve, and follows the rollback to its outcome', async () => {
     await h.slack.slashCommand(h.eventsUrl, { text: 'api production Error rate spiked after deploy', user_id: USERS.requester, channel_id: 'C0DEVCHAT' });
     await waitState('RB-1', ['awaiting_approval']);
@@ -107,5 +108,22 @@ describe('App Home', () => {
     // The outsider opened it too, so theirs follows as well.
     await eventually(() => sectionText(USERS.outsider, '*Recent outcomes*').includes('RB-1'), "the outsider's home to follow");
     expect(readable({ blocks: h.slack.homeView(USERS.lead)?.view.blocks as unknown[] })).not.toContain('xoxb-');
+  });
+});
+
+describe('App Home over Socket Mode', () => {
+  beforeEach(async () => {
+    h = await startHarness({ socketMode: true });
+  });
+
+  it('acks the events_api envelope at once and publishes the home', async () => {
+    await h.slack.waitFor(() => h.slack.socketConnections() > 0 || undefined, { what: 'the app to connect' });
+    const res = await h.slack.socketAppHomeOpened({ user_id: USERS.oncall });
+    expect(res.ack).toEqual({});
+    expect(res.elapsedMs).toBeLessThan(3000);
+    await h.slack.waitFor(() => h.slack.homeView(USERS.oncall), { what: "on-call's home view" });
+    const mine = sectionText(USERS.oncall, '*You may approve*');
+    for (const target of ['api production', 'api staging', 'web production', 'NewMatchingAlgorithm production']) expect(mine).toContain(`• ${target}`);
+    expect(inFlight(USERS.oncall)).toContain('Nothing in flight');
   });
 });

@@ -208,41 +208,44 @@ export class BotSender {
     return result;
   }
 
-  /**
-   * An Events API delivery as Slack sends it: a signed JSON `event_callback` envelope. `event` is
-   * the inner event; `app_home_opened` carries the user, the tab and the published view if any.
-   */
+  /** The user opened the app's Home tab: a signed Events API delivery (JSON) to `url`. */
   async appHomeOpened(url: string, p: AppHomeOpenedInput, opts: SendOptions = {}): Promise<SendResult> {
+    const sent = this.appHomeOpenedPayload(p);
+    return this.post(url, JSON.stringify(sent.payload), opts, sent, 'application/json');
+  }
+
+  /** `app_home_opened` in its `event_callback` envelope: the user, the tab and their published view if any. */
+  appHomeOpenedPayload(p: AppHomeOpenedInput): Sent {
     const { ws } = this;
     const home = ws.home(p.user_id);
-    const event: Obj = {
+    return this.eventPayload({
       type: 'app_home_opened',
       user: p.user_id,
       channel: ws.imChannel(p.user_id),
       tab: p.tab ?? 'home',
       event_ts: this.clock.next(),
       ...(home ? { view: home.view } : {}),
-    };
-    return this.sendEvent(url, event, opts);
+    });
   }
 
-  private async sendEvent(url: string, event: Obj, opts: SendOptions): Promise<SendResult> {
+  /** An Events API body as Slack sends it (over HTTP, or as a Socket Mode `events_api` payload). */
+  private eventPayload(event: Obj): Sent {
     const { ws } = this;
     const eventId = `Ev${String(++this.events).padStart(8, '0')}`;
-    const payload: Obj = {
-      token: VERIFICATION_TOKEN,
-      team_id: ws.cfg.teamId,
-      api_app_id: ws.cfg.appId,
-      event,
-      type: 'event_callback',
-      event_id: eventId,
-      event_time: Math.floor(Date.now() / 1000),
-      authorizations: [{ enterprise_id: null, team_id: ws.cfg.teamId, user_id: ws.cfg.botUserId, is_bot: true, is_enterprise_install: false }],
-      is_ext_shared_channel: false,
-      event_context: `4-fake-${eventId}`,
+    return {
+      payload: {
+        token: VERIFICATION_TOKEN,
+        team_id: ws.cfg.teamId,
+        api_app_id: ws.cfg.appId,
+        event,
+        type: 'event_callback',
+        event_id: eventId,
+        event_time: Math.floor(Date.now() / 1000),
+        authorizations: [{ enterprise_id: null, team_id: ws.cfg.teamId, user_id: ws.cfg.botUserId, is_bot: true, is_enterprise_install: false }],
+        is_ext_shared_channel: false,
+        event_context: `4-fake-${eventId}`,
+      },
     };
-    // Events carry no trigger_id; the event id stands in for it in the result.
-    return this.post(url, JSON.stringify(payload), opts, { payload: { ...payload, trigger_id: eventId } }, 'application/json');
   }
 
   private user(id: string): Obj {
@@ -294,7 +297,7 @@ export class BotSender {
       body: text,
       json,
       elapsedMs: performance.now() - started,
-      triggerId: String(sent.payload.trigger_id),
+      triggerId: String(sent.payload.trigger_id ?? ''),
       responseUrl: sent.responseUrl,
       payload: sent.payload,
     };

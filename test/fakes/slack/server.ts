@@ -80,6 +80,7 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
     appHomeOpened: (url, p, o) => sender.appHomeOpened(url, p, o),
     socketSlashCommand: (p, o) => sockets.slashCommand(p, o),
     socketClickButton: (p, o) => sockets.clickButton(p, o),
+    socketAppHomeOpened: (p, o) => sockets.appHomeOpened(p, o),
     socketConnections: () => sockets.connections(),
     reset() {
       failures.clear();

@@ -109,6 +109,7 @@ export interface SendResult {
   body: string;
   json?: unknown;
   elapsedMs: number;
+  /** Empty for Events API deliveries (events carry none). */
   triggerId: string;
   /** The response_url handed to the bot, where the request type has one. */
   responseUrl?: string;
@@ -130,6 +131,7 @@ export interface SocketSendResult {
   ack: Record<string, unknown>;
   /** From sending the envelope to receiving its ack. */
   elapsedMs: number;
+  /** Empty for `events_api` envelopes (events carry none). */
   triggerId: string;
   responseUrl?: string;
   /** The envelope's payload as sent. */
@@ -216,6 +218,8 @@ export interface FakeSlack {
   socketSlashCommand(p: SlashCommandInput, opts?: SocketSendOptions): Promise<SocketSendResult>;
   /** Socket Mode: the clickButton payload in an `interactive` envelope; resolves on the app's ack. */
   socketClickButton(p: ClickInput, opts?: SocketSendOptions): Promise<SocketSendResult>;
+  /** Socket Mode: app_home_opened in an `events_api` envelope; resolves on the app's ack. */
+  socketAppHomeOpened(p: AppHomeOpenedInput, opts?: SocketSendOptions): Promise<SocketSendResult>;
   /** How many apps are connected over Socket Mode right now. */
   socketConnections(): number;
   /** Forget all messages, views, calls and responses (keeps users, usergroups and channels). */
