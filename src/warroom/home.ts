@@ -12,7 +12,7 @@ import { HomeViewers } from '../store/home-viewers.js';
 const RECENT_SCAN = 50;
 
 /** Who a rollback awaiting approval still waits for, from the current authority and the votes so far. */
-async function waitingFor(s: Services, rb: Rollback, user: string): Promise<HomeInFlight> {
+async function waitingFor(s: Services, rb: Rollback): Promise<HomeInFlight> {
   if (rb.state !== 'awaiting_approval') return { rollback: rb };
   try {
     const { authority, members, problem } = await authorityOf(s, rb);
@@ -21,23 +21,22 @@ async function waitingFor(s: Services, rb: Rollback, user: string): Promise<Home
     if (decision.status !== 'pending') return { rollback: rb };
     const voted = new Set(rb.approvals.map((a) => a.user));
     const mayApprove = eligibleUsers(authority, rb.requestedBy, members).filter((u) => !voted.has(u));
-    return { rollback: rb, needed: describeMissing(decision.missing), mayApprove, viewerMayApprove: mayApprove.includes(user) };
+    return { rollback: rb, needed: describeMissing(decision.missing), mayApprove };
   } catch (error) {
     s.log.warn({ err: error, rollback: rb.id }, 'could not resolve approver roles for the App Home');
     return { rollback: rb, needed: 'approval (approver roles could not be read just now)' };
   }
 }
 
-/** Everything one person's App Home shows, read from the store and the catalog now. */
-export async function homeData(s: Services, user: string): Promise<HomeData> {
-  const [activeIds, recent, approvable] = await Promise.all([
-    s.store.active(),
-    s.store.recent(RECENT_SCAN),
-    approvableTargets(s, user).catch((error: unknown) => {
-      s.log.warn({ err: error }, 'could not resolve approver roles for the App Home');
-      return [];
-    }),
-  ]);
+/** What every viewer's home shares: the rollbacks in flight (and who they wait for) and the last outcomes. */
+export interface HomeBoard {
+  inFlight: HomeInFlight[];
+  recent: Rollback[];
+}
+
+/** Reads the board once (a refresh shares it between all the homes it republishes). */
+export async function homeBoard(s: Services): Promise<HomeBoard> {
+  const [activeIds, recent] = await Promise.all([s.store.active(), s.store.recent(RECENT_SCAN)]);
   const active = (await Promise.all(activeIds.map((id) => s.store.get(id))))
     .filter((rb): rb is Rollback => rb !== undefined && !isTerminal(rb.state))
     .sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt));
@@ -45,19 +44,31 @@ export async function homeData(s: Services, user: string): Promise<HomeData> {
     .filter((rb) => isTerminal(rb.state))
     .sort((a, b) => Date.parse(b.finishedAt ?? b.updatedAt) - Date.parse(a.finishedAt ?? a.updatedAt))
     .slice(0, HOME_RECENT);
+  return { inFlight: await Promise.all(active.map((rb) => waitingFor(s, rb))), recent: outcomes };
+}
+
+/** Everything one person's App Home shows, read from the store and the catalog now. */
+export async function homeData(s: Services, user: string, board?: HomeBoard): Promise<HomeData> {
+  const [shared, approvable] = await Promise.all([
+    board ?? homeBoard(s),
+    approvableTargets(s, user).catch((error: unknown) => {
+      s.log.warn({ err: error }, 'could not resolve approver roles for the App Home');
+      return [];
+    }),
+  ]);
   return {
     user,
     now: s.now(),
     rtoMs: s.catalog.rto,
-    inFlight: await Promise.all(active.map((rb) => waitingFor(s, rb, user))),
-    recent: outcomes,
+    inFlight: shared.inFlight.map((item) => ({ ...item, viewerMayApprove: item.mayApprove?.includes(user) ?? false })),
+    recent: shared.recent,
     approvable,
   };
 }
 
 /** Publishes `user`'s App Home from the current records. */
-export async function publishHome(s: Services, user: string): Promise<void> {
-  const view = homeView(await homeData(s, user));
+export async function publishHome(s: Services, user: string, board?: HomeBoard): Promise<void> {
+  const view = homeView(await homeData(s, user, board));
   await countedCall(s.metrics, 'views.publish', () => s.poster.client.views.publish({ user_id: user, view }));
 }
 
@@ -128,9 +139,11 @@ export class HomeRefresher {
     }
     if (!moved) return;
     const viewers = await new HomeViewers(this.s.redis, this.s.prefix).recent(this.s.now());
+    if (!viewers.length) return;
+    const board = await homeBoard(this.s);
     for (const user of viewers) {
       if (this.stopped) return;
-      await publishHome(this.s, user).catch((error: unknown) => this.log.warn({ err: error, user }, 'could not republish an App Home view'));
+      await publishHome(this.s, user, board).catch((error: unknown) => this.log.warn({ err: error, user }, 'could not republish an App Home view'));
     }
   }
 }
