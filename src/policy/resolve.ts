@@ -3,7 +3,7 @@ import type { Rollback } from '../domain/rollback.js';
 import { stackComponents, stackOf } from '../config/stacks.js';
 import { rolesOf, type Authority, type Requirement, type RoleGroup, type RoleMembers } from './authority.js';
 import { authorityFor, decisionMatrix, type AuthorityResult, type Classification } from './matrix.js';
-import { describeMissing, evaluate } from './quorum.js';
+import { describeMissing, evaluate, isApprover } from './quorum.js';
 
 /** Resolves role names to their members now (Slack user groups in production: src/slack/roles.ts). */
 export interface MemberDirectory {
@@ -93,4 +93,20 @@ export async function approvalsStillHold(s: AuthorityDeps, rb: Rollback): Promis
   if (decision.status === 'pending')
     return `Approvers no longer meet the rule (${describeMissing(decision.missing)} needed): someone left their role since approving.`;
   return undefined;
+}
+
+/**
+ * The targets `user` may approve (services, flags and stacks, each `name environment` or
+ * `stack name environment`), from the catalog's rules with role members resolved now.
+ */
+export async function approvableTargets(s: AuthorityDeps, user: string): Promise<string[]> {
+  const envsOf = (table: Record<string, Record<string, unknown>> | undefined) =>
+    Object.entries(table ?? {}).flatMap(([name, envs]) => Object.keys(envs).map((env) => [name, env] as const));
+  const requirements = [...envsOf(s.catalog.services), ...envsOf(s.catalog.flags), ...envsOf(s.catalog.stacks)].map(([name, env]) =>
+    targetRequirement(s.catalog, name, env),
+  );
+  const roles = [...new Set(requirements.flatMap((r) => r.groups.flatMap((g) => g.from)))];
+  const members = await s.roles.members(roles);
+  const labels = requirements.filter((r) => isApprover({ requirements: [r] }, user, members)).map((r) => r.label);
+  return [...new Set(labels)];
 }

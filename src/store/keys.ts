@@ -20,6 +20,8 @@ export function keys(prefix: string) {
     once: (key: string) => `${prefix}:once:${key}`,
     recent: `${prefix}:recent`,
     audit: `${prefix}:audit`,
+    /** Sorted set: users who opened the App Home recently, scored by when that stops counting (ms). */
+    homeViewers: `${prefix}:home:viewers`,
   };
 }
 export type Keys = ReturnType<typeof keys>;

@@ -5,6 +5,7 @@ import type { OutboxEntry } from '../domain/timeline.js';
 import { renderCard } from './card.js';
 import type { Services } from '../rollbacks/context.js';
 import { followUpOf, postMortemMarker, uploadPostMortem } from './follow-up.js';
+import { HomeRefresher } from './home.js';
 import type { Message } from '../slack/poster.js';
 import { failpoint } from '../failpoint.js';
 import type { Inflight } from '../store/outbox.js';
@@ -40,6 +41,8 @@ export class OutboxPoster {
   private heldUntil = Infinity;
   private stopped = false;
   private readonly unsubscribe: () => void;
+  /** App Home views follow the cards: every card post or re-render may mean a rollback moved. */
+  private readonly homes: HomeRefresher;
 
   constructor(
     private readonly s: Services,
@@ -47,6 +50,7 @@ export class OutboxPoster {
   ) {
     this.log = s.log.child({ component: 'outbox' });
     this.unsubscribe = s.outbox.onAppend(() => this.wake());
+    this.homes = new HomeRefresher(s);
   }
 
   start(): void {
@@ -65,7 +69,9 @@ export class OutboxPoster {
     this.stopped = true;
     this.unsubscribe();
     clearTimeout(this.timer);
+    const homes = this.homes.stop();
     if (this.running) await Promise.race([this.running, new Promise((r) => setTimeout(r, deadlineMs).unref())]);
+    await Promise.race([homes, new Promise((r) => setTimeout(r, deadlineMs).unref())]);
   }
 
   private schedule(ms: number): void {
@@ -204,6 +210,7 @@ export class OutboxPoster {
         if (rb.card) return rb;
         await this.s.outbox.markInflight(rb.id, inflight);
         const ts = await this.s.poster.post(this.s.catalog.warRoom, { ...(await renderCard(this.s, rb)), metadata }, pace);
+        this.homes.poke(rb.id);
         return this.recordCard(rb, { channel: this.s.catalog.warRoom, ts });
       }
       case 'line': {
@@ -280,6 +287,7 @@ export class OutboxPoster {
         if (what === 'card') return rb.card ? { ...rb.card, message: await renderCard(this.s, rb) } : undefined;
         return rb.followUp?.message ? { ...rb.followUp.message, message: followUpOf(this.s, rb) } : undefined;
       });
+      if (what === 'card') this.homes.poke(id);
     } catch (error) {
       // The message was deleted in Slack: nothing left to update.
       if ((error as { data?: { error?: string } }).data?.error === 'message_not_found') return;

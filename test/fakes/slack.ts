@@ -2,6 +2,7 @@
 export { startFakeSlack } from './slack/server.js';
 export { signSlackRequest } from './slack/signing.js';
 export type {
+  AppHomeOpenedInput,
   ClickInput,
   FakeFile,
   FakeMessage,

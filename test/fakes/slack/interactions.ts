@@ -2,7 +2,7 @@ import { findActionBlock } from './blocks.js';
 import { TsClock } from './ids.js';
 import { signSlackRequest } from './signing.js';
 import type { Workspace } from './workspace.js';
-import type { ClickInput, FakeView, SendOptions, SendResult, SlashCommandInput, SubmitInput, ViewActionInput } from './types.js';
+import type { AppHomeOpenedInput, ClickInput, FakeView, SendOptions, SendResult, SlashCommandInput, SubmitInput, ViewActionInput } from './types.js';
 
 type Obj = Record<string, unknown>;
 
@@ -19,6 +19,7 @@ export interface Sent {
 export class BotSender {
   private readonly sent = new Map<string, Sent>();
   private readonly clock = new TsClock();
+  private events = 0;
 
   constructor(private readonly ws: Workspace) {}
 
@@ -207,6 +208,46 @@ export class BotSender {
     return result;
   }
 
+  /** The user opened the app's Home tab: a signed Events API delivery (JSON) to `url`. */
+  async appHomeOpened(url: string, p: AppHomeOpenedInput, opts: SendOptions = {}): Promise<SendResult> {
+    const sent = this.appHomeOpenedPayload(p);
+    return this.post(url, JSON.stringify(sent.payload), opts, sent, 'application/json');
+  }
+
+  /** `app_home_opened` in its `event_callback` envelope: the user, the tab and their published view if any. */
+  appHomeOpenedPayload(p: AppHomeOpenedInput): Sent {
+    const { ws } = this;
+    const home = ws.home(p.user_id);
+    return this.eventPayload({
+      type: 'app_home_opened',
+      user: p.user_id,
+      channel: ws.imChannel(p.user_id),
+      tab: p.tab ?? 'home',
+      event_ts: this.clock.next(),
+      ...(home ? { view: home.view } : {}),
+    });
+  }
+
+  /** An Events API body as Slack sends it (over HTTP, or as a Socket Mode `events_api` payload). */
+  private eventPayload(event: Obj): Sent {
+    const { ws } = this;
+    const eventId = `Ev${String(++this.events).padStart(8, '0')}`;
+    return {
+      payload: {
+        token: VERIFICATION_TOKEN,
+        team_id: ws.cfg.teamId,
+        api_app_id: ws.cfg.appId,
+        event,
+        type: 'event_callback',
+        event_id: eventId,
+        event_time: Math.floor(Date.now() / 1000),
+        authorizations: [{ enterprise_id: null, team_id: ws.cfg.teamId, user_id: ws.cfg.botUserId, is_bot: true, is_enterprise_install: false }],
+        is_ext_shared_channel: false,
+        event_context: `4-fake-${eventId}`,
+      },
+    };
+  }
+
   private user(id: string): Obj {
     const name = this.ws.userName(id);
     return { id, username: name, name, team_id: this.ws.cfg.teamId };
@@ -225,10 +266,10 @@ export class BotSender {
     return sent;
   }
 
-  private async post(url: string, body: string, opts: SendOptions, sent: Sent): Promise<SendResult> {
+  private async post(url: string, body: string, opts: SendOptions, sent: Sent, contentType = 'application/x-www-form-urlencoded'): Promise<SendResult> {
     const timestamp = opts.timestamp ?? Math.floor(Date.now() / 1000);
     const headers: Record<string, string> = {
-      'content-type': 'application/x-www-form-urlencoded',
+      'content-type': contentType,
       'user-agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
       'x-slack-request-timestamp': String(timestamp),
       'x-slack-signature': opts.signature ?? signSlackRequest(this.ws.cfg.signingSecret, body, timestamp),
@@ -256,7 +297,7 @@ export class BotSender {
       body: text,
       json,
       elapsedMs: performance.now() - started,
-      triggerId: String(sent.payload.trigger_id),
+      triggerId: String(sent.payload.trigger_id ?? ''),
       responseUrl: sent.responseUrl,
       payload: sent.payload,
     };

@@ -77,8 +77,10 @@ export async function startFakeSlack(opts: FakeSlackOptions): Promise<FakeSlack>
     clickButton: (url, p, o) => sender.clickButton(url, p, o),
     submitView: (url, p, o) => sender.submitView(url, p, o),
     viewAction: (url, p, o) => sender.viewAction(url, p, o),
+    appHomeOpened: (url, p, o) => sender.appHomeOpened(url, p, o),
     socketSlashCommand: (p, o) => sockets.slashCommand(p, o),
     socketClickButton: (p, o) => sockets.clickButton(p, o),
+    socketAppHomeOpened: (p, o) => sockets.appHomeOpened(p, o),
     socketConnections: () => sockets.connections(),
     reset() {
       failures.clear();

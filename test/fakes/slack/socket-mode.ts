@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { BotSender, Sent } from './interactions.js';
 import { SlackApiError, type Workspace } from './workspace.js';
-import type { ClickInput, SlashCommandInput, SocketSendOptions, SocketSendResult } from './types.js';
+import type { AppHomeOpenedInput, ClickInput, SlashCommandInput, SocketSendOptions, SocketSendResult } from './types.js';
 
 type Obj = Record<string, unknown>;
 
@@ -83,6 +83,11 @@ export class SocketHub {
     return this.deliver('interactive', this.sender.clickPayload(p, opts), false, opts);
   }
 
+  /** Events API envelopes: Bolt acks them before its listeners run. */
+  appHomeOpened(p: AppHomeOpenedInput, opts: SocketSendOptions = {}): Promise<SocketSendResult> {
+    return this.deliver('events_api', this.sender.appHomeOpenedPayload(p), false, opts);
+  }
+
   close(): void {
     for (const client of this.server.clients) client.terminate();
     for (const [id, waiting] of this.pending) waiting.reject(new Error(`Socket Mode envelope ${id}: the Slack fake closed before the app acked it.`));
@@ -91,7 +96,7 @@ export class SocketHub {
   }
 
   private async deliver(
-    type: 'slash_commands' | 'interactive',
+    type: 'slash_commands' | 'interactive' | 'events_api',
     sent: Sent,
     acceptsResponsePayload: boolean,
     opts: SocketSendOptions,
@@ -131,7 +136,7 @@ export class SocketHub {
       envelopeId,
       ack: await ack,
       elapsedMs: performance.now() - started,
-      triggerId: String(sent.payload.trigger_id),
+      triggerId: String(sent.payload.trigger_id ?? ''),
       responseUrl: sent.responseUrl,
       payload: sent.payload,
     };

@@ -109,6 +109,7 @@ export interface SendResult {
   body: string;
   json?: unknown;
   elapsedMs: number;
+  /** Empty for Events API deliveries (events carry none). */
   triggerId: string;
   /** The response_url handed to the bot, where the request type has one. */
   responseUrl?: string;
@@ -130,6 +131,7 @@ export interface SocketSendResult {
   ack: Record<string, unknown>;
   /** From sending the envelope to receiving its ack. */
   elapsedMs: number;
+  /** Empty for `events_api` envelopes (events carry none). */
   triggerId: string;
   responseUrl?: string;
   /** The envelope's payload as sent. */
@@ -154,6 +156,12 @@ export interface ClickInput {
   message_ts: string;
   /** Default: the block that holds that button in the stored message. */
   block_id?: string;
+}
+
+export interface AppHomeOpenedInput {
+  user_id: string;
+  /** Default 'home'. */
+  tab?: 'home' | 'messages';
 }
 
 export interface ViewActionInput {
@@ -204,10 +212,14 @@ export interface FakeSlack {
   submitView(botEventsUrl: string, p: SubmitInput, opts?: SendOptions): Promise<SendResult>;
   /** A dispatching select changed in an open modal (block_actions with the view). */
   viewAction(botEventsUrl: string, p: ViewActionInput, opts?: SendOptions): Promise<SendResult>;
+  /** The user opened the app's Home tab: a signed Events API `app_home_opened` delivery (with their published view, if any). */
+  appHomeOpened(botEventsUrl: string, p: AppHomeOpenedInput, opts?: SendOptions): Promise<SendResult>;
   /** Socket Mode: the slashCommand payload in a `slash_commands` envelope over the app's WebSocket; resolves on the app's ack. */
   socketSlashCommand(p: SlashCommandInput, opts?: SocketSendOptions): Promise<SocketSendResult>;
   /** Socket Mode: the clickButton payload in an `interactive` envelope; resolves on the app's ack. */
   socketClickButton(p: ClickInput, opts?: SocketSendOptions): Promise<SocketSendResult>;
+  /** Socket Mode: app_home_opened in an `events_api` envelope; resolves on the app's ack. */
+  socketAppHomeOpened(p: AppHomeOpenedInput, opts?: SocketSendOptions): Promise<SocketSendResult>;
   /** How many apps are connected over Socket Mode right now. */
   socketConnections(): number;
   /** Forget all messages, views, calls and responses (keeps users, usergroups and channels). */

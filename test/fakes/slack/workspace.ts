@@ -48,6 +48,8 @@ export class Workspace {
   private store: FakeMessage[] = [];
   private modalStacks = new Map<string, FakeView[]>();
   private homes = new Map<string, FakeView>();
+  /** The app's DM channel with each user (where its Messages tab lives), stable per user. */
+  private ims = new Map<string, string>();
   private triggers = new Map<string, Trigger>();
   private readonly clock = new TsClock();
 
@@ -280,6 +282,13 @@ export class Workspace {
   modals(user?: string): FakeView[] {
     const stacks = user === undefined ? [...this.modalStacks.values()] : [this.modalStacks.get(user) ?? []];
     return stacks.flat().map((v) => structuredClone(v));
+  }
+
+  /** The app's DM channel id with `user` (the `channel` of app_home_opened). */
+  imChannel(user: string): string {
+    let id = this.ims.get(user);
+    if (!id) this.ims.set(user, (id = slackId('D')));
+    return id;
   }
 
   home(user: string): FakeView | undefined {
