@@ -162,6 +162,38 @@ describe('kubernetes driver: rollout undo + status', () => {
     );
     expect(error.message).not.toMatch(/skillancer-web failed/);
     expect(error.hint).toContain('kubectl describe deployment/skillancer-api -n production');
+    // The earlier version is the one rolled away from: the hint must not promise it keeps serving.
+    expect(error.hint).not.toContain('earlier version keep serving');
+    expect(error.hint).toContain('Rewind rolled skillancer-api back to revision 1 (api:1.0.0-rc.5), but its pods are not becoming ready either');
+  });
+
+  it('rolls back a release already past its progress deadline without reading the stale condition as its own', async () => {
+    fake.setImageBehaviour(web('1.0.0-rc.6'), 'crashloop');
+    fake.addDeployment(NS, 'skillancer-web', {
+      revisions: [web('1.0.0-rc.5'), web('1.0.0-rc.6')],
+      progressDeadlineMs: 5000,
+      pastDeadline: true,
+      conditionLagMs: 1500,
+    });
+    const broken = fake.deployment(NS, 'skillancer-web')?.status.conditions.find((c: { type: string }) => c.type === 'Progressing');
+    expect(broken).toMatchObject({ status: 'False', reason: 'ProgressDeadlineExceeded' });
+    const t = target({ deployments: ['skillancer-web'] });
+    const driver = driverFor(fake);
+    const plan = await driver.plan(planRequest(t), ctx());
+    expect(plan.changes).toEqual(['skillancer-web: revision 2 (web:1.0.0-rc.6) → revision 1 (web:1.0.0-rc.5)']);
+    expect(broken.message).not.toContain((plan.data as { deployments: { targetReplicaSet: string }[] }).deployments[0]?.targetReplicaSet);
+
+    await driver.runStep(stepContext(plan, 'rollout-undo', t).ctx);
+    // The controller has seen the patch but still shows the old rollout's condition.
+    await new Promise((r) => setTimeout(r, 100));
+    const seen = fake.deployment(NS, 'skillancer-web');
+    expect(seen?.status.observedGeneration).toBe(seen?.metadata.generation);
+    expect(seen?.status.conditions.find((c: { type: string }) => c.type === 'Progressing')).toEqual(broken);
+
+    // Within the lag: kubectl's counts are already complete, but the old condition must not fail the wait.
+    const output = await driver.runStep(stepContext(plan, 'rollout-status', t).ctx);
+    expect(output).toEqual({ deployments: { 'skillancer-web': 'deployment "skillancer-web" successfully rolled out' } });
+    expect(running('skillancer-web')).toEqual([web('1.0.0-rc.5')]);
   });
 
   it('names crash-looping pods in progress lines and stops waiting when cancelled', async () => {

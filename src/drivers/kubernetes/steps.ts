@@ -107,6 +107,12 @@ export async function runStatus(api: KubeApi, data: KubernetesPlanData, ctx: Ctx
           signal,
           progress: (line) => ctx.progress(line),
           log: ctx.log,
+          // The undo came before this step: a condition naming another ReplicaSet, written before we
+          // started, is left from the rollout being undone (often itself past its deadline).
+          fresh: { newReplicaSet: p.targetReplicaSet, since: ctx.firstStartedAt },
+          failureHint:
+            `Rewind rolled ${p.name} back to ${target(p)}, but its pods are not becoming ready either, so what still serves is whatever pods of either revision are ready. ` +
+            'Fix the image or cluster capacity, or pick another revision with /rollback history, then plan again.',
         }),
       );
       if (!outcome.ok && outcome.error !== STOPPED) stop.abort(STOPPED);
