@@ -38,6 +38,8 @@ describe('kubernetes driver: rollout undo + status', () => {
         'skillancer-web': 'deployment "skillancer-web" successfully rolled out',
         'skillancer-api': 'deployment "skillancer-api" successfully rolled out',
       },
+      // kubectl's numbering after the undo: revision 1's template is now revision 3.
+      liveTarget: 'skillancer-web revision 3 (web:1.0.0-rc.5); skillancer-api revision 3 (api:1.0.0-rc.5)',
     });
     expect(running('skillancer-web')).toEqual([web('1.0.0-rc.5')]);
     expect(running('skillancer-api')).toEqual([api('1.0.0-rc.5')]);
@@ -192,7 +194,7 @@ describe('kubernetes driver: rollout undo + status', () => {
 
     // Within the lag: kubectl's counts are already complete, but the old condition must not fail the wait.
     const output = await driver.runStep(stepContext(plan, 'rollout-status', t).ctx);
-    expect(output).toEqual({ deployments: { 'skillancer-web': 'deployment "skillancer-web" successfully rolled out' } });
+    expect(output).toMatchObject({ deployments: { 'skillancer-web': 'deployment "skillancer-web" successfully rolled out' } });
     expect(running('skillancer-web')).toEqual([web('1.0.0-rc.5')]);
   });
 
@@ -246,7 +248,7 @@ describe('kubernetes driver: rollout undo + status', () => {
       await until(() => watches().length === 2 && fake.openWatches() === 1);
       fake.holdController(false);
 
-      await expect(waiting).resolves.toEqual({ deployments: { 'skillancer-web': 'deployment "skillancer-web" successfully rolled out' } });
+      await expect(waiting).resolves.toMatchObject({ deployments: { 'skillancer-web': 'deployment "skillancer-web" successfully rolled out' } });
       expect(watches().every((c) => c.query.fieldSelector === 'metadata.name=skillancer-web' && /^\d+$/.test(c.query.resourceVersion ?? ''))).toBe(true);
     });
   }
@@ -265,7 +267,7 @@ describe('kubernetes driver: rollout undo + status', () => {
     const listsBefore = fake.calls.filter((c) => c.query.fieldSelector && c.query.watch !== 'true').length;
     fake.holdController(false);
 
-    await expect(waiting).resolves.toEqual({ deployments: { 'skillancer-web': 'deployment "skillancer-web" successfully rolled out' } });
+    await expect(waiting).resolves.toMatchObject({ deployments: { 'skillancer-web': 'deployment "skillancer-web" successfully rolled out' } });
     // Only a re-list after the release can have seen the rollout finish: the one watch stayed silent.
     expect(fake.calls.filter((c) => c.query.fieldSelector && c.query.watch !== 'true').length).toBeGreaterThan(listsBefore);
     expect(fake.calls.filter((c) => c.query.watch === 'true')).toHaveLength(1);
