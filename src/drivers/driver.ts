@@ -44,6 +44,12 @@ export interface StepContext<T, D = unknown> extends StepBase {
   data: D;
 }
 
+/**
+ * A step output key: where the target is now, in the driver's words (`skillancer-web revision 4 (...)`),
+ * when that differs from the label fixed at plan time. The success message prefers the last one journaled.
+ */
+export const LIVE_TARGET = 'liveTarget';
+
 /** One idempotent step; the returned object is stored in the journal as the step's output. */
 export type Step<T, D> = (ctx: StepContext<T, D>) => Promise<Record<string, unknown> | void>;
 

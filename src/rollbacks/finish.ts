@@ -1,6 +1,7 @@
 import { formatDuration } from '../domain/duration.js';
 import { isTerminal, lockTargets, type Rollback, type RollbackError } from '../domain/rollback.js';
 import { EVENTS } from '../domain/state-machine.js';
+import { LIVE_TARGET } from '../drivers/driver.js';
 import type { OutboxEntry } from '../domain/timeline.js';
 import type { Fence } from '../store/fence.js';
 import { checksRan, componentLines } from '../templates/components.js';
@@ -17,6 +18,17 @@ function ranSomething(rb: Rollback): boolean {
   return rb.state === 'succeeded' || (rb.state === 'failed' && Boolean(rb.startedAt));
 }
 
+/** The last live target a step of the plan journaled (see LIVE_TARGET), else the plan's label. */
+async function liveTarget(x: WorkerServices, rb: Rollback): Promise<string | undefined> {
+  try {
+    const journal = await x.journal.all(rb.id);
+    const labels = (rb.plan?.steps ?? []).map((s) => journal[s.id]?.output?.[LIVE_TARGET]).filter((v): v is string => typeof v === 'string' && v !== '');
+    return labels.at(-1) ?? rb.plan?.target;
+  } catch {
+    return rb.plan?.target;
+  }
+}
+
 /**
  * What the war room hears when a rollback ends: the final status against the RTO, the filled-in
  * internal notification, then the next-steps buttons and the post-mortem draft. Written to the
@@ -29,7 +41,7 @@ export async function outcomeEntries(x: WorkerServices, rb: Rollback): Promise<O
   const entries: OutboxEntry[] = [];
   const components = componentLines(rb).map((l) => `• ${l}`);
   if (rb.state === 'succeeded') {
-    const what = rb.stack ? `stack ${rb.service} ${rb.environment} is rolled back` : `${rb.service} ${rb.environment} is on \`${rb.plan?.target}\``;
+    const what = rb.stack ? `stack ${rb.service} ${rb.environment} is rolled back` : `${rb.service} ${rb.environment} is on \`${await liveTarget(x, rb)}\``;
     const checked = checksRan(rb) ? ' and passed its checks' : '';
     entries.push(
       line(x, [`:large_green_circle: *${rb.id} succeeded*: ${what}${checked}. Total ${took}, ${within} the ${rto} RTO.`, ...components].join('\n'), true),

@@ -123,6 +123,22 @@ describe('kubernetes driver: plan', () => {
     );
     expect(error?.hint).toContain('catalog');
   });
+
+  it('refuses the plan when Rewind may read the Deployments but not patch them, naming the RBAC fix', async () => {
+    fake.setAllowedVerbs('deployments', ['get', 'list', 'watch']);
+    const t = target({ deployments: ['skillancer-web', 'skillancer-api'] });
+    const error = await refusal(driverFor(fake).plan(planRequest(t), ctx()));
+    expect(error.message).toContain('may read but not patch deployments.apps in namespace production (context fake)');
+    expect(error.message).toContain('cannot roll back skillancer-web and skillancer-api');
+    expect(error.message).toContain('Grant it the verb "patch" on deployments (apiGroups: ["apps"]) in namespace production');
+    const review = fake.calls.find((c) => c.path === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews');
+    expect(review?.body).toMatchObject({ spec: { resourceAttributes: { namespace: 'production', verb: 'patch', resource: 'deployments', group: 'apps' } } });
+    expect(fake.calls.filter((c) => c.method === 'PATCH')).toHaveLength(0);
+
+    fake.setAllowedVerbs('deployments', undefined);
+    const plan = await driverFor(fake).plan(planRequest(t), ctx());
+    expect(plan.steps.map((s) => s.id)).toEqual(['rollout-undo', 'rollout-status']);
+  });
 });
 
 async function until(check: () => boolean): Promise<void> {

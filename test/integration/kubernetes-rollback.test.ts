@@ -40,6 +40,8 @@ it('rolls back skillancer-web and skillancer-api together from /rollback web pro
     return t.includes('RB-1 succeeded') ? t : undefined;
   }, 'the success message');
   expect(thread).toMatch(/\d\/3 updated/);
+  // The outcome names the live revisions (the undo made revision 4 from revision 2), not the plan's.
+  expect(thread).toMatch(/is on `skillancer-web revision 4 \([^)]*rc\.5\); skillancer-api revision 4 \([^)]*rc\.5\)`/);
   expect(await h.rewind.services.locks.holder('web/production')).toBeNull();
 
   // kubectl rollout history: the undo made revision 4 from revision 2's template.

@@ -38,6 +38,8 @@ describe('kubernetes driver: rollout undo + status', () => {
         'skillancer-web': 'deployment "skillancer-web" successfully rolled out',
         'skillancer-api': 'deployment "skillancer-api" successfully rolled out',
       },
+      // kubectl's numbering after the undo: revision 1's template is now revision 3.
+      liveTarget: 'skillancer-web revision 3 (web:1.0.0-rc.5); skillancer-api revision 3 (api:1.0.0-rc.5)',
     });
     expect(running('skillancer-web')).toEqual([web('1.0.0-rc.5')]);
     expect(running('skillancer-api')).toEqual([api('1.0.0-rc.5')]);
@@ -162,6 +164,38 @@ describe('kubernetes driver: rollout undo + status', () => {
     );
     expect(error.message).not.toMatch(/skillancer-web failed/);
     expect(error.hint).toContain('kubectl describe deployment/skillancer-api -n production');
+    // The earlier version is the one rolled away from: the hint must not promise it keeps serving.
+    expect(error.hint).not.toContain('earlier version keep serving');
+    expect(error.hint).toContain('Rewind rolled skillancer-api back to revision 1 (api:1.0.0-rc.5), but its pods are not becoming ready either');
+  });
+
+  it('rolls back a release already past its progress deadline without reading the stale condition as its own', async () => {
+    fake.setImageBehaviour(web('1.0.0-rc.6'), 'crashloop');
+    fake.addDeployment(NS, 'skillancer-web', {
+      revisions: [web('1.0.0-rc.5'), web('1.0.0-rc.6')],
+      progressDeadlineMs: 5000,
+      pastDeadline: true,
+      conditionLagMs: 1500,
+    });
+    const broken = fake.deployment(NS, 'skillancer-web')?.status.conditions.find((c: { type: string }) => c.type === 'Progressing');
+    expect(broken).toMatchObject({ status: 'False', reason: 'ProgressDeadlineExceeded' });
+    const t = target({ deployments: ['skillancer-web'] });
+    const driver = driverFor(fake);
+    const plan = await driver.plan(planRequest(t), ctx());
+    expect(plan.changes).toEqual(['skillancer-web: revision 2 (web:1.0.0-rc.6) → revision 1 (web:1.0.0-rc.5)']);
+    expect(broken.message).not.toContain((plan.data as { deployments: { targetReplicaSet: string }[] }).deployments[0]?.targetReplicaSet);
+
+    await driver.runStep(stepContext(plan, 'rollout-undo', t).ctx);
+    // The controller has seen the patch but still shows the old rollout's condition.
+    await new Promise((r) => setTimeout(r, 100));
+    const seen = fake.deployment(NS, 'skillancer-web');
+    expect(seen?.status.observedGeneration).toBe(seen?.metadata.generation);
+    expect(seen?.status.conditions.find((c: { type: string }) => c.type === 'Progressing')).toEqual(broken);
+
+    // Within the lag: kubectl's counts are already complete, but the old condition must not fail the wait.
+    const output = await driver.runStep(stepContext(plan, 'rollout-status', t).ctx);
+    expect(output).toMatchObject({ deployments: { 'skillancer-web': 'deployment "skillancer-web" successfully rolled out' } });
+    expect(running('skillancer-web')).toEqual([web('1.0.0-rc.5')]);
   });
 
   it('names crash-looping pods in progress lines and stops waiting when cancelled', async () => {
@@ -214,7 +248,7 @@ describe('kubernetes driver: rollout undo + status', () => {
       await until(() => watches().length === 2 && fake.openWatches() === 1);
       fake.holdController(false);
 
-      await expect(waiting).resolves.toEqual({ deployments: { 'skillancer-web': 'deployment "skillancer-web" successfully rolled out' } });
+      await expect(waiting).resolves.toMatchObject({ deployments: { 'skillancer-web': 'deployment "skillancer-web" successfully rolled out' } });
       expect(watches().every((c) => c.query.fieldSelector === 'metadata.name=skillancer-web' && /^\d+$/.test(c.query.resourceVersion ?? ''))).toBe(true);
     });
   }
@@ -233,7 +267,7 @@ describe('kubernetes driver: rollout undo + status', () => {
     const listsBefore = fake.calls.filter((c) => c.query.fieldSelector && c.query.watch !== 'true').length;
     fake.holdController(false);
 
-    await expect(waiting).resolves.toEqual({ deployments: { 'skillancer-web': 'deployment "skillancer-web" successfully rolled out' } });
+    await expect(waiting).resolves.toMatchObject({ deployments: { 'skillancer-web': 'deployment "skillancer-web" successfully rolled out' } });
     // Only a re-list after the release can have seen the rollout finish: the one watch stayed silent.
     expect(fake.calls.filter((c) => c.query.fieldSelector && c.query.watch !== 'true').length).toBeGreaterThan(listsBefore);
     expect(fake.calls.filter((c) => c.query.watch === 'true')).toHaveLength(1);

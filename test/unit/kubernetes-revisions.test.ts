@@ -145,6 +145,24 @@ describe('rollout status rules (kubectl rollout status)', () => {
     expect(rolloutStatus(at({ observedGeneration: 1, conditions: cond })).state).toBe('waiting');
   });
 
+  it('after a change, judges only a deadline naming the new ReplicaSet or updated since the change', () => {
+    const old = (lastUpdateTime: string, rs = 'web-old') => [
+      { type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${rs}" has timed out progressing.`, lastUpdateTime },
+    ];
+    const since = new Date('2026-12-04T15:00:00.500Z');
+    const fresh = { newReplicaSet: 'web-new', since };
+    const status = (conditions: object[]) => at({ observedGeneration: 2, replicas: 4, updatedReplicas: 3, availableReplicas: 3, conditions } as never);
+    expect(rolloutStatus(status(old('2026-12-04T14:55:00Z')), fresh).state).toBe('waiting');
+    expect(rolloutStatus(status(old('2026-12-04T15:00:00Z')), fresh).state).toBe('waiting');
+    expect(rolloutStatus(status(old('2026-12-04T15:00:01Z')), fresh).state).toBe('failed');
+    expect(rolloutStatus(status(old('2026-12-04T14:55:00Z', 'web-new')), fresh).state).toBe('failed');
+    expect(rolloutStatus(status(old('2026-12-04T14:55:00Z'))).state).toBe('failed');
+    // A generation older than the change's is not yet the controller's view of it.
+    expect(rolloutStatus(status(old('2026-12-04T15:00:01Z')), { ...fresh, minGeneration: 3 }).message).toBe(
+      'Waiting for deployment spec update to be observed...',
+    );
+  });
+
   it('names pods stuck pulling images, crash looping or unschedulable', () => {
     const pod = (name: string, status: V1Pod['status']): V1Pod => ({ metadata: { name }, status });
     expect(

@@ -65,6 +65,13 @@ export async function planRollback(api: KubeApi, target: KubernetesTarget, versi
   }
 
   const toPatch = planned.filter((p) => !p.skip);
+  // Refuse now rather than after the card and approvals: a read-only identity would fail at the patch.
+  if ((await api.canI(namespace, 'patch', 'deployments', 'apps')) === false) {
+    throw new PlanRefused(
+      `Rewind's Kubernetes identity may read but not patch deployments.apps in namespace ${namespace} (context ${api.context}), so it cannot roll back ${joinNames(toPatch.map((p) => p.name))}. ` +
+        `Grant it the verb "patch" on deployments (apiGroups: ["apps"]) in namespace ${namespace}: the Role in the README (deployments: get, list, watch, patch; replicasets: list; pods: list), bound to Rewind's service account or user.`,
+    );
+  }
   const data: KubernetesPlanData = { context: api.context, namespace, deployments: planned };
   const from = (p: PlannedDeployment) => `${p.name} ${describeRevision({ revision: p.currentRevision, images: p.currentImages })}`;
   const to = (p: PlannedDeployment) => `${p.name} ${describeRevision({ revision: p.targetRevision, images: p.targetImages })}`;

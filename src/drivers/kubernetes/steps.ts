@@ -1,10 +1,10 @@
 import { StepFailed } from '../errors.js';
-import type { StepContext } from '../driver.js';
+import { LIVE_TARGET, type StepContext } from '../driver.js';
 import type { KubeApi } from '../shared/kubernetes/api.js';
 import { selectorString } from '../shared/kubernetes/selector.js';
 import { waitForRollout } from '../shared/kubernetes/wait.js';
 import type { KubernetesPlanData, PlannedDeployment } from './plan-data.js';
-import { describeRevision, ownedReplicaSets, rollbackPatch, templateKey } from './revisions.js';
+import { describeRevision, imagesOf, ownedReplicaSets, revisionOf, rollbackPatch, templateKey } from './revisions.js';
 import type { KubernetesTarget } from './target.js';
 
 type Ctx = StepContext<KubernetesTarget>;
@@ -107,6 +107,12 @@ export async function runStatus(api: KubeApi, data: KubernetesPlanData, ctx: Ctx
           signal,
           progress: (line) => ctx.progress(line),
           log: ctx.log,
+          // The undo came before this step: a condition naming another ReplicaSet, written before we
+          // started, is left from the rollout being undone (often itself past its deadline).
+          fresh: { newReplicaSet: p.targetReplicaSet, since: ctx.firstStartedAt },
+          failureHint:
+            `Rewind rolled ${p.name} back to ${target(p)}, but its pods are not becoming ready either, so what still serves is whatever pods of either revision are ready. ` +
+            'Fix the image or cluster capacity, or pick another revision with /rollback history, then plan again.',
         }),
       );
       if (!outcome.ok && outcome.error !== STOPPED) stop.abort(STOPPED);
@@ -114,8 +120,31 @@ export async function runStatus(api: KubeApi, data: KubernetesPlanData, ctx: Ctx
     }),
   );
   if (ctx.signal.aborted) throw ctx.signal.reason;
-  return conclude(
+  const output = conclude(
     outcomes.map((o) => (!o.ok && o.error === STOPPED ? { name: o.name, ok: true, value: STOPPED.message } : o)),
     'roll out',
   );
+  const live = await liveRevisions(api, data, ctx);
+  return live ? { ...output, [LIVE_TARGET]: live } : output;
+}
+
+/**
+ * Where the Deployments are now, as kubectl numbers them: an undo makes a new revision from the
+ * target's template (revision 2 comes back as revision 4), so the plan's label is out of date.
+ */
+async function liveRevisions(api: KubeApi, data: KubernetesPlanData, ctx: Ctx): Promise<string | undefined> {
+  try {
+    const deployments = await Promise.all(data.deployments.map((p) => api.readDeployment(data.namespace, p.name)));
+    return deployments
+      .map((d, i) => {
+        const revision = revisionOf(d);
+        const name = data.deployments[i]?.name ?? '';
+        return revision === undefined ? undefined : `${name} ${describeRevision({ revision, images: imagesOf(d.spec?.template) })}`;
+      })
+      .reduce<string[] | undefined>((all, one) => (all && one ? [...all, one] : undefined), [])
+      ?.join('; ');
+  } catch (error) {
+    ctx.log.warn({ err: error }, 'could not read the live revisions after the rollout; the outcome names the planned ones');
+    return undefined;
+  }
 }

@@ -36,6 +36,17 @@ export interface DeploymentSeed {
   /** The progress deadline in ms (spec.progressDeadlineSeconds stays 600; tests need it short). */
   progressDeadlineMs?: number;
   labels?: Record<string, string>;
+  /**
+   * The newest revision's rollout is stuck past its progress deadline: one surge pod of it (make its
+   * image unhealthy with setImageBehaviour first), the revision before still serving, and
+   * Progressing=False ProgressDeadlineExceeded naming the newest ReplicaSet.
+   */
+  pastDeadline?: boolean;
+  /**
+   * After a spec change the controller records observedGeneration at once but rewrites the
+   * Progressing condition only this much later, so a reader sees the old condition for a while.
+   */
+  conditionLagMs?: number;
 }
 
 interface Tracking {
@@ -45,6 +56,10 @@ interface Tracking {
   completedGeneration?: number;
   /** performance.now() when status last became complete per `kubectl rollout status` rules. */
   completedAt?: number;
+  conditionLagMs?: number;
+  /** The generation last reconciled, and until when (Date.now()) the Progressing condition is left as it was. */
+  generation?: number;
+  staleUntil?: number;
 }
 
 const copyable = (annotations: Record<string, string> | undefined) => Object.fromEntries(Object.entries(annotations ?? {}).filter(([k]) => !NOT_COPIED.has(k)));
@@ -296,6 +311,12 @@ export class FakeDeploymentController {
       ready >= desired
         ? { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' }
         : { type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' };
+    if (t.generation !== d.metadata.generation) {
+      t.generation = d.metadata.generation;
+      if (t.conditionLagMs) t.staleUntil = Date.now() + t.conditionLagMs;
+    }
+    const stale = (t.staleUntil ?? 0) > Date.now() ? d.status?.conditions?.find((c: { type: string }) => c.type === 'Progressing') : undefined;
+    const conditions = this.conditions(d, [available, progressing]).map((c) => (stale && c.type === 'Progressing' ? stale : c));
     const status = {
       ...omitZero({
         observedGeneration: d.metadata.generation,
@@ -305,7 +326,7 @@ export class FakeDeploymentController {
         availableReplicas: ready,
         unavailableReplicas: Math.max(0, replicas - ready),
       }),
-      conditions: this.conditions(d, [available, progressing]),
+      conditions,
     };
     if (complete && t.completedGeneration !== d.metadata.generation) {
       t.completedGeneration = d.metadata.generation;
@@ -354,7 +375,9 @@ export class FakeDeploymentController {
       status: {},
     });
     let newRS: KubeObject | undefined;
+    let previousRS: KubeObject | undefined;
     revisions.forEach((r, i) => {
+      previousRS = newRS;
       d.spec.template = podTemplate(labels, container, r.images);
       d.metadata.generation = (d.metadata.generation ?? 0) + 1;
       const annotations = { ...d.metadata.annotations };
@@ -364,13 +387,55 @@ export class FakeDeploymentController {
       d = this.store.put('deployments', d);
       ({ deployment: d, newRS } = this.syncRevision(d, hourAgo(revisions.length - i)));
     });
-    if (newRS) this.scale(newRS, replicas, true);
+    const stuck = seed.pastDeadline && previousRS && newRS ? { old: previousRS, new: newRS } : undefined;
+    if (stuck) {
+      this.scale(stuck.old, replicas, true);
+      this.scale(stuck.new, 1);
+    } else if (newRS) this.scale(newRS, replicas, true);
     for (const rs of this.ownedReplicaSets(d)) this.syncReplicaSetStatus(rs);
     const t = this.track(d);
     t.deadlineMs = seed.progressDeadlineMs;
+    t.conditionLagMs = seed.conditionLagMs;
+    t.generation = d.metadata.generation;
+    d.spec.paused = seed.paused || undefined;
+    if (stuck) {
+      const ready = [stuck.old, stuck.new].reduce((n, rs) => n + this.podsOf(rs).filter(isReady).length, 0);
+      const newPods = this.podsOf(stuck.new).length;
+      t.counts = `${replicas + newPods}/${newPods}/${ready}`;
+      t.progressAt = Date.now() - (t.deadlineMs ?? 600_000) - 60_000;
+      const since = new Date(Date.now() - 5 * 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
+      d.status = {
+        ...omitZero({
+          observedGeneration: d.metadata.generation,
+          replicas: replicas + newPods,
+          updatedReplicas: newPods,
+          readyReplicas: ready,
+          availableReplicas: ready,
+          unavailableReplicas: Math.max(0, replicas + newPods - ready),
+        }),
+        conditions: [
+          {
+            type: 'Available',
+            status: 'True',
+            reason: 'MinimumReplicasAvailable',
+            message: 'Deployment has minimum availability.',
+            lastUpdateTime: since,
+            lastTransitionTime: since,
+          },
+          {
+            type: 'Progressing',
+            status: 'False',
+            reason: 'ProgressDeadlineExceeded',
+            message: `ReplicaSet "${stuck.new.metadata.name}" has timed out progressing.`,
+            lastUpdateTime: since,
+            lastTransitionTime: since,
+          },
+        ],
+      };
+      return this.store.put('deployments', d);
+    }
     t.completedGeneration = d.metadata.generation;
     t.counts = `${replicas}/${replicas}/${replicas}`;
-    d.spec.paused = seed.paused || undefined;
     d.status = {
       observedGeneration: d.metadata.generation,
       replicas,

@@ -42,6 +42,11 @@ export interface FakeKube {
   dropWatches(opts?: { abrupt?: boolean }): number;
   /** Keeps watches open but silent, like a stalled stream. */
   stallWatches(stalled: boolean): void;
+  /**
+   * What Rewind's identity may do per resource (`deployments`: ['get', 'list', 'watch']); resources not
+   * named allow everything. SelfSubjectAccessReviews answer from it and a forbidden PATCH gets 403.
+   */
+  setAllowedVerbs(resource: string, verbs: string[] | undefined): void;
   /** Freezes the controller (no rollout progress) until released: lets tests order events without timing. */
   holdController(held: boolean): void;
   deployment(namespace: string, name: string): KubeObject | undefined;
@@ -54,6 +59,8 @@ export interface FakeKube {
   calls: FakeKubeCall[];
   close(): Promise<void>;
 }
+
+const SSAR_PATH = '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews';
 
 const ROUTE = /^\/(?:api\/v1|apis\/apps\/v1)\/namespaces\/([^/]+)\/(deployments|replicasets|pods)(?:\/([^/]+))?$/;
 
@@ -79,6 +86,30 @@ export async function startFakeKube(opts: { tickMs?: number } = {}): Promise<Fak
   const token = `fake-${randomBytes(12).toString('hex')}`;
   const calls: FakeKubeCall[] = [];
   const streams = new Set<{ res: ServerResponse; watcher: Watcher }>();
+  const allowed = new Map<string, Set<string>>();
+  const may = (verb: string, resource: string) => allowed.get(resource)?.has(verb) ?? true;
+
+  const accessReview = async (req: IncomingMessage, res: ServerResponse, call: FakeKubeCall) => {
+    let body: { spec?: { resourceAttributes?: { verb?: string; resource?: string; namespace?: string; group?: string } } };
+    try {
+      body = JSON.parse(await readBody(req)) as typeof body;
+    } catch {
+      return status(res, 400, 'BadRequest', 'the request body is not JSON');
+    }
+    call.body = body;
+    const attrs = body.spec?.resourceAttributes ?? {};
+    const ok = may(attrs.verb ?? '', attrs.resource ?? '');
+    res.writeHead(201, { 'Content-Type': 'application/json' });
+    res.end(
+      JSON.stringify({
+        kind: 'SelfSubjectAccessReview',
+        apiVersion: 'authorization.k8s.io/v1',
+        metadata: { creationTimestamp: null },
+        spec: body.spec,
+        status: ok ? { allowed: true, reason: 'RBAC: allowed by RoleBinding "rewind"' } : { allowed: false },
+      }),
+    );
+  };
 
   const watch = (res: ServerResponse, kind: Kind, namespace: string, matches: (o: KubeObject) => boolean, query: URLSearchParams) => {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
@@ -178,6 +209,7 @@ export async function startFakeKube(opts: { tickMs?: number } = {}): Promise<Fak
     };
     calls.push(call);
     if (req.headers.authorization !== `Bearer ${token}`) return status(res, 401, 'Unauthorized', 'Unauthorized');
+    if (url.pathname === SSAR_PATH && req.method === 'POST') return accessReview(req, res, call);
     const m = ROUTE.exec(url.pathname);
     if (!m) return status(res, 404, 'NotFound', 'the server could not find the requested resource');
     const [, namespace = '', kind = 'pods', name] = m as unknown as [string, string, Kind, string | undefined];
@@ -185,7 +217,17 @@ export async function startFakeKube(opts: { tickMs?: number } = {}): Promise<Fak
     const group = kind === 'pods' ? '' : '.apps';
 
     if (name) {
-      if (req.method === 'PATCH' && kind === 'deployments') return patchDeployment(req, res, namespace, name, call);
+      if (req.method === 'PATCH' && kind === 'deployments') {
+        if (!may('patch', 'deployments')) {
+          return status(
+            res,
+            403,
+            'Forbidden',
+            `deployments.apps "${name}" is forbidden: User "system:serviceaccount:rewind:rewind" cannot patch resource "deployments" in API group "apps" in the namespace "${namespace}"`,
+          );
+        }
+        return patchDeployment(req, res, namespace, name, call);
+      }
       if (req.method !== 'GET') return status(res, 405, 'MethodNotAllowed', `the fake does not support ${req.method} on ${kind}`);
       const object = store.get(kind, namespace, name);
       return object ? json(res, object) : status(res, 404, 'NotFound', `${kind}${group} "${name}" not found`);
@@ -288,6 +330,10 @@ export async function startFakeKube(opts: { tickMs?: number } = {}): Promise<Fak
     },
     stallWatches: (stalled) => {
       store.stalled = stalled;
+    },
+    setAllowedVerbs: (resource, verbs) => {
+      if (verbs) allowed.set(resource, new Set(verbs));
+      else allowed.delete(resource);
     },
     holdController: (hold) => {
       held = hold;

@@ -1,5 +1,6 @@
 import {
   AppsV1Api,
+  AuthorizationV1Api,
   CoreV1Api,
   PatchStrategy,
   Watch,
@@ -32,6 +33,11 @@ export interface KubeApi {
   listReplicaSets(namespace: string, labelSelector: string): Promise<V1ReplicaSet[]>;
   listPods(namespace: string, labelSelector: string): Promise<V1Pod[]>;
   patchDeployment(namespace: string, name: string, patch: JsonPatchOp[]): Promise<V1Deployment>;
+  /**
+   * `kubectl auth can-i <verb> <resource> -n <namespace>` for Rewind's own identity (a
+   * SelfSubjectAccessReview): true, false, or undefined when the review itself could not be made.
+   */
+  canI(namespace: string, verb: string, resource: string, group: string): Promise<boolean | undefined>;
   /** A strategic merge patch, as `kubectl rollout restart` sends. */
   mergePatchDeployment(namespace: string, name: string, patch: object): Promise<V1Deployment>;
   /**
@@ -50,6 +56,7 @@ export interface KubeApi {
 export function kubeApi(kc: KubeConfig): KubeApi {
   const apps = kc.makeApiClient(AppsV1Api);
   const core = kc.makeApiClient(CoreV1Api);
+  const authz = kc.makeApiClient(AuthorizationV1Api);
   const watch = new Watch(kc);
   const context = kc.getCurrentContext() || 'in-cluster';
   const call = async <R>(action: string, namespace: string, fn: () => Promise<R>): Promise<R> => {
@@ -76,6 +83,17 @@ export function kubeApi(kc: KubeConfig): KubeApi {
       call(`patch deployment ${name}`, namespace, () =>
         apps.patchNamespacedDeployment({ namespace, name, body: patch }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch)),
       ),
+    canI: async (namespace, verb, resource, group) => {
+      try {
+        const review = await authz.createSelfSubjectAccessReview({
+          body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { namespace, verb, resource, group } } },
+        });
+        return review.status?.allowed === true;
+      } catch {
+        // Not allowed to ask, or an API server without the review: the call itself will say.
+        return undefined;
+      }
+    },
     mergePatchDeployment: (namespace, name, patch) =>
       call(`patch deployment ${name}`, namespace, () =>
         apps.patchNamespacedDeployment({ namespace, name, body: patch }, setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch)),

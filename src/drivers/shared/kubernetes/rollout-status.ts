@@ -10,9 +10,30 @@ export interface RolloutStatus {
   line: string;
 }
 
-export function rolloutStatus(deployment: V1Deployment): RolloutStatus {
+/** What a caller that just changed the Deployment knows, so a condition left from before the change is not judged. */
+export interface RolloutFreshness {
+  /** The ReplicaSet the change rolls to: a condition naming it is about this rollout. */
+  newReplicaSet?: string;
+  /** When the change was made: a condition updated after it is about this rollout. */
+  since?: Date;
+  /** The generation the change produced: status observed before it says nothing. */
+  minGeneration?: number;
+}
+
+/** lastUpdateTime has one-second resolution: only a later second than `since`'s counts (the name covers the rest). */
+function isFresh(condition: { message?: string; lastUpdateTime?: Date | string }, fresh: RolloutFreshness): boolean {
+  if (!fresh.newReplicaSet && !fresh.since) return true;
+  if (fresh.newReplicaSet && condition.message?.includes(`"${fresh.newReplicaSet}"`)) return true;
+  if (fresh.since && condition.lastUpdateTime) {
+    const updated = new Date(condition.lastUpdateTime).getTime();
+    return updated >= (Math.floor(fresh.since.getTime() / 1000) + 1) * 1000;
+  }
+  return false;
+}
+
+export function rolloutStatus(deployment: V1Deployment, fresh: RolloutFreshness = {}): RolloutStatus {
   const name = deployment.metadata?.name ?? '';
-  const generation = deployment.metadata?.generation ?? 0;
+  const generation = Math.max(deployment.metadata?.generation ?? 0, fresh.minGeneration ?? 0);
   const status = deployment.status ?? {};
   if (generation > (status.observedGeneration ?? 0)) {
     return { state: 'waiting', message: 'Waiting for deployment spec update to be observed...', line: `${name}: waiting for the controller to see the change` };
@@ -24,7 +45,8 @@ export function rolloutStatus(deployment: V1Deployment): RolloutStatus {
   const old = Math.max(0, replicas - updated);
   const line = `${name}: ${updated}/${desired} updated, ${available}/${desired} available${old ? `, ${old} old pending termination` : ''}`;
   const progressing = status.conditions?.find((c) => c.type === 'Progressing');
-  if (progressing?.reason === 'ProgressDeadlineExceeded') {
+  // A deadline passed by the rollout before ours (its condition still names the old ReplicaSet) is not ours to judge.
+  if (progressing?.reason === 'ProgressDeadlineExceeded' && isFresh(progressing, fresh)) {
     return { state: 'failed', message: `deployment "${name}" exceeded its progress deadline`, line };
   }
   const waiting = (what: string): RolloutStatus => ({ state: 'waiting', message: `Waiting for deployment "${name}" rollout to finish: ${what}...`, line });

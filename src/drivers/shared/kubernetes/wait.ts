@@ -5,7 +5,7 @@ import { StepFailed } from '../../errors.js';
 import type { KubeApi } from './api.js';
 import { fromKubeError } from './errors.js';
 import { selectorString } from './selector.js';
-import { describeStuck, rolloutStatus, stuckPods, type RolloutStatus, type StuckPod } from './rollout-status.js';
+import { describeStuck, rolloutStatus, stuckPods, type RolloutFreshness, type RolloutStatus, type StuckPod } from './rollout-status.js';
 
 export interface WaitOptions {
   namespace: string;
@@ -18,6 +18,10 @@ export interface WaitOptions {
   /** Called with a new line only when the counts or the stuck pods change (the caller throttles posting). */
   progress(line: string): void;
   log: Logger;
+  /** Judge only conditions about this rollout (see RolloutFreshness). */
+  fresh?: RolloutFreshness;
+  /** What to do when the rollout fails; the default fits a rollout whose earlier version was healthy. */
+  failureHint?: string;
 }
 
 /** A clean watch end sooner than this counts as a failure for backoff, so a server closing at once cannot make us spin. */
@@ -86,7 +90,7 @@ export function waitForRollout(api: KubeApi, o: WaitOptions): Promise<string> {
           'ProgressDeadlineExceeded',
           `${o.name}: ${status.message}${stuckText()}${why}`,
           `See why with: kubectl describe deployment/${o.name} -n ${o.namespace}; kubectl get pods -n ${o.namespace} -l ${selector}. ` +
-            'Pods of the earlier version keep serving until new ones are ready; fix the image or cluster capacity, then plan again.',
+            (o.failureHint ?? 'Pods of the earlier version keep serving until new ones are ready; fix the image or cluster capacity, then plan again.'),
         ),
       );
     };
@@ -94,7 +98,7 @@ export function waitForRollout(api: KubeApi, o: WaitOptions): Promise<string> {
     const observe = (deployment: V1Deployment) => {
       if (finished) return;
       selector = selectorString(deployment.spec?.selector);
-      const status = rolloutStatus(deployment);
+      const status = rolloutStatus(deployment, o.fresh);
       last = status;
       if (status.state === 'complete') return finish(undefined, status.message);
       if (status.state === 'failed') return void fail(status);
