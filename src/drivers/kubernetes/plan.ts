@@ -69,7 +69,7 @@ export async function planRollback(api: KubeApi, target: KubernetesTarget, versi
   if ((await api.canI(namespace, 'patch', 'deployments', 'apps')) === false) {
     throw new PlanRefused(
       `Rewind's Kubernetes identity may read but not patch deployments.apps in namespace ${namespace} (context ${api.context}), so it cannot roll back ${joinNames(toPatch.map((p) => p.name))}. ` +
-        `Grant it the verb "patch" on deployments (apiGroups: ["apps"]) in namespace ${namespace}: the Role in the README (deployments: get, list, watch, patch; replicasets: list; pods: list), bound to Rewind's service account or user.`,
+        `Grant it the verb "patch" on deployments (apiGroups: ["apps"]) in namespace ${namespace}: the Role in docs/drivers/kubernetes.md (deployments: get, list, watch, patch; replicasets: list; pods: list), bound to Rewind's service account or user.`,
     );
   }
   const data: KubernetesPlanData = { context: api.context, namespace, deployments: planned };
