@@ -1,31 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseCatalog } from '../../src/config/catalog.js';
-import { ConfigError } from '../../src/config/errors.js';
+import { oneTargetCatalog, targetProblems } from '../support/target-catalog.js';
 
-const catalog = (production: string) => `
-warRoom: C0WARROOM
-roles:
-  oncall: { users: [U0ONCALL1] }
-approval: { from: [oncall] }
-services:
-  web:
-    production:
-${production
-  .trim()
-  .split('\n')
-  .map((line) => `      ${line}`)
-  .join('\n')}
-`;
-
-function problems(production: string): string[] {
-  try {
-    parseCatalog(catalog(production), 'rewind.config.yaml');
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const catalog = (production: string) => oneTargetCatalog('web', production);
+const problems = (production: string) => targetProblems('web', production);
 
 describe('catalog: driver kubernetes', () => {
   it('parses a service with several Deployments and fills the defaults', () => {
