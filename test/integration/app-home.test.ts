@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { eventually, readable, startHarness, USERS, WAR_ROOM, type Harness } from '../support/harness.js';
+import { eventually, readable, startHarness, USERS, WAR_ROOM, type Harness, waitForState } from '../support/harness.js';
 
 let h: Harness;
 afterEach(async () => {
@@ -25,15 +25,7 @@ function inFlight(user: string): string {
     .join('\n');
 }
 
-async function waitState(id: string, states: string[]) {
-  return eventually(
-    async () => {
-      const rb = await h.rewind.services.store.get(id);
-      return rb && states.includes(rb.state) ? rb : undefined;
-    },
-    `${id} to reach ${states.join('/')}`,
-  );
-}
+const waitState = (id: string, states: string[]) => waitForState(h, id, states);
 
 describe('App Home', () => {
   beforeEach(async () => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { eventually, readable, startHarness, USERS, WAR_ROOM, type Harness } from '../support/harness.js';
+import { eventually, readable, startHarness, USERS, WAR_ROOM, type Harness, waitForState } from '../support/harness.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -26,15 +26,7 @@ function lastReply(): string {
   return String(r?.body.text ?? '');
 }
 
-async function waitState(id: string, states: string[]) {
-  return eventually(
-    async () => {
-      const rb = await record(id);
-      return rb && states.includes(rb.state) ? rb : undefined;
-    },
-    `${id} to reach ${states.join('/')}`,
-  );
-}
+const waitState = (id: string, states: string[]) => waitForState(h, id, states);
 
 describe('ECS rollback from /rollback to a verified, announced recovery', () => {
   it('plans, enforces who may approve, executes once, verifies and announces', async () => {

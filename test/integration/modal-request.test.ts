@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CHECKLIST } from '../../src/policy/checklist.js';
-import { eventually, readable, startHarness, USERS, WAR_ROOM, type Harness } from '../support/harness.js';
+import { eventually, readable, startHarness, USERS, WAR_ROOM, type Harness, waitForState } from '../support/harness.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -50,15 +50,7 @@ const card = (id: string) =>
     { what: `the card of ${id} with its buttons` },
   );
 
-async function waitState(id: string, states: string[]) {
-  return eventually(
-    async () => {
-      const rb = await store().get(id);
-      return rb && states.includes(rb.state) ? rb : undefined;
-    },
-    `${id} to reach ${states.join('/')}`,
-  );
-}
+const waitState = (id: string, states: string[]) => waitForState(h, id, states);
 
 describe('/rollback with no arguments: the rollback form', () => {
   it('opens with views.open, returns validation errors into the form, and submits through the same plan path', async () => {

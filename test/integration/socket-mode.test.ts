@@ -2,7 +2,7 @@ import { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
-import { APP_TOKEN, eventually, readable, startHarness, USERS, WAR_ROOM, type Harness } from '../support/harness.js';
+import { APP_TOKEN, eventually, readable, startHarness, USERS, WAR_ROOM, type Harness, waitForState } from '../support/harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -12,15 +12,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function waitState(id: string, states: string[]) {
-  return eventually(
-    async () => {
-      const rb = await h.rewind.services.store.get(id);
-      return rb && states.includes(rb.state) ? rb : undefined;
-    },
-    `${id} to reach ${states.join('/')}`,
-  );
-}
+const waitState = (id: string, states: string[]) => waitForState(h, id, states);
 
 describe('Rewind in Socket Mode (SLACK_APP_TOKEN, no signing secret)', () => {
   it('connects with the app-level token through SLACK_API_URL and serves /healthz on PORT', async () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually, readable, startHarness, USERS, WAR_ROOM, type Harness } from '../support/harness.js';
+import { eventually, readable, startHarness, USERS, WAR_ROOM, type Harness, waitForState } from '../support/harness.js';
 
 /**
  * The runbooks' "Full stack" rollback as one request: a flag, an ECS service and a Kubernetes
@@ -27,18 +27,7 @@ async function request(text: string) {
   expect(res.status).toBe(200);
 }
 
-const record = (id: string) => h.rewind.services.store.get(id);
-
-async function waitState(id: string, states: string[]) {
-  return eventually(
-    async () => {
-      const rb = await record(id);
-      return rb && states.includes(rb.state) ? rb : undefined;
-    },
-    `${id} to reach ${states.join('/')}`,
-    30_000,
-  );
-}
+const waitState = (id: string, states: string[]) => waitForState(h, id, states, 30_000);
 
 async function cardWithButtons(id: string) {
   return eventually(

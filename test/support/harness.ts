@@ -2,6 +2,7 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseCatalog } from '../../src/config/catalog.js';
+import type { Rollback } from '../../src/domain/rollback.js';
 import { parseEnv } from '../../src/config/env.js';
 import { startRewind, type Rewind } from '../../src/main.js';
 import type { Clients } from '../../src/drivers/clients.js';
@@ -175,6 +176,18 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
 /** Text of a message including its blocks, for assertions on what a human would read. */
 export function readable(message: { text?: string; blocks?: unknown[] }): string {
   return `${message.text ?? ''}\n${JSON.stringify(message.blocks ?? [])}`;
+}
+
+/** Polls the harness's store until rollback `id` is in one of `states`; fails naming what it waited for. */
+export function waitForState(h: Harness, id: string, states: string[], timeoutMs = 15_000): Promise<Rollback> {
+  return eventually(
+    async () => {
+      const rb = await h.rewind.services.store.get(id);
+      return rb && states.includes(rb.state) ? rb : undefined;
+    },
+    `${id} to reach ${states.join('/')}`,
+    timeoutMs,
+  );
 }
 
 /** Polls an async check until it returns a value; fails naming what never happened. */
