@@ -38,5 +38,16 @@ export function refusal(code: RefusalCode, message: string, hint?: string): { re
 
 /** The refusal as one plain sentence pair, for any surface. */
 export function refusalText(r: Refusal): string {
-  return r.hint ? `${r.message} ${r.hint}` : r.message;
+  return r.hint ? `${sentence(r.message)} ${r.hint}` : r.message;
+}
+
+/** A sentence used as a clause inside another (`<hint>, then ask again.`): without its closing punctuation. */
+export function clause(text: string): string {
+  return text.trim().replace(/[.;:!,\s]+$/, '');
+}
+
+/** Text ending as a sentence, so whatever follows it starts cleanly. */
+export function sentence(text: string): string {
+  const t = text.trim();
+  return /[.!?:)`]$/.test(t) ? t : `${t}.`;
 }

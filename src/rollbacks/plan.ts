@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
 import { targetOf } from '../config/catalog.js';
+import { clause } from '../domain/refusal.js';
 import { lockTargets, type Plan, type Rollback } from '../domain/rollback.js';
 import { sourcesOf } from '../domain/state-machine.js';
 import { AlreadyThere, PlanRefused, StepFailed } from '../drivers/errors.js';
 import { verifySteps } from '../verify/steps.js';
 import { approvalRequest } from '../warroom/announce.js';
-import { line } from '../warroom/card.js';
+import { line, refreshCard } from '../warroom/card.js';
 import { tellRequester } from '../warroom/reply.js';
 import { approveCarried } from './approve.js';
 import type { WorkerServices } from './context.js';
@@ -90,7 +91,7 @@ async function planTarget(
     return {
       refused: {
         name: e.name || 'Error',
-        message: `Could not read the live state of ${what.service} ${what.environment}: ${e.name}: ${e.message}\nWhat you can do: ${hint.replace(/\.$/, '')}, then ask again.`,
+        message: `Could not read the live state of ${what.service} ${what.environment}: ${e.name}: ${e.message}\nWhat you can do: ${clause(hint)}, then ask again.`,
       },
     };
   }
@@ -147,12 +148,21 @@ function unchangedPlan(why: string): Plan {
   return { driver: 'none', current: 'already there', target: 'already there', changes: [why], steps: [], fingerprint: '', data: {} };
 }
 
-/** The request cannot be planned: record why, free the target, tell the requester. */
+/**
+ * The request cannot be planned: record why, free the target, tell the requester. Where the war room
+ * already follows it (its own card, or the thread of the failed rollback a retry re-runs), the
+ * thread hears it too, in the same write as the state for the card's thread: once, even after a crash.
+ */
 async function refuse(x: WorkerServices, rb: Rollback, name: string, message: string): Promise<void> {
+  const text = `:warning: ${rb.id} was not started. ${message}`;
   const res = await x.store.transition(rb.id, 'refuse', {
     patch: { error: { name, message }, finishedAt: x.now().toISOString() },
     message: `Not planned: ${message}`,
+    say: (r) => (r.card ? [line(x, text)] : []),
   });
   await x.locks.release(lockTargets(rb), rb.id);
-  if (res.changed) await tellRequester(x, res.rollback, `:warning: ${rb.id} was not started. ${message}`);
+  if (!res.changed) return;
+  if (res.rollback.card) await refreshCard(x, rb.id);
+  if (rb.retryOf) await x.store.note(rb.retryOf, undefined, { say: [line(x, `:warning: ${rb.id} (retry of ${rb.retryOf}) was not started. ${message}`)] });
+  await tellRequester(x, res.rollback, text);
 }

@@ -1,4 +1,5 @@
 import type { ComponentOutcome, ComponentState, Rollback, RollbackError } from '../domain/rollback.js';
+import { clause } from '../domain/refusal.js';
 import type { Part } from './parts.js';
 import { runPart, type PartRun } from './run-part.js';
 
@@ -94,17 +95,14 @@ export function stackFailure(rb: Rollback, states: Record<string, ComponentState
   const failed = short.filter((c) => states[c.name]?.state === 'failed');
   const done = components.filter((c) => states[c.name]?.state === 'succeeded').map((c) => c.name);
   const parts = [
-    ...failed.map((c) => `${c.name} failed (${states[c.name]!.error?.name}: ${states[c.name]!.error?.message})`),
+    ...failed.map((c) => `${c.name} failed (${states[c.name]!.error?.name}: ${clause(states[c.name]!.error?.message ?? '')})`),
     ...short.filter((c) => states[c.name]?.state === 'skipped').map((c) => `${c.name} skipped`),
   ];
   return {
     name: 'StackIncomplete',
     message: `${parts.join('; ')}. ${done.length ? `Rolled back: ${done.join(', ')}.` : 'No component was rolled back.'}`,
     hint: `The card shows where each component is now. Fix what failed (${
-      failed
-        .map((c) => states[c.name]!.error?.hint)
-        .filter(Boolean)
-        .join(' ') || 'see the thread'
+      failed.flatMap((c) => (states[c.name]!.error?.hint ? [clause(states[c.name]!.error!.hint!)] : [])).join('; ') || 'see the thread'
     }), then ask again for what is left: \`${replan}\`.`,
   };
 }

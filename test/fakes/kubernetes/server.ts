@@ -44,7 +44,7 @@ export interface FakeKube {
   stallWatches(stalled: boolean): void;
   /**
    * What Rewind's identity may do per resource (`deployments`: ['get', 'list', 'watch']); resources not
-   * named allow everything. SelfSubjectAccessReviews answer from it and a forbidden PATCH gets 403.
+   * named allow everything. SelfSubjectAccessReviews answer from it and a forbidden GET or PATCH gets 403.
    */
   setAllowedVerbs(resource: string, verbs: string[] | undefined): void;
   /** Freezes the controller (no rollout progress) until released: lets tests order events without timing. */
@@ -67,6 +67,17 @@ const ROUTE = /^\/(?:api\/v1|apis\/apps\/v1)\/namespaces\/([^/]+)\/(deployments|
 function status(res: ServerResponse, code: number, reason: string, message: string): void {
   res.writeHead(code, { 'Content-Type': 'application/json' });
   res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code }));
+}
+
+/** The API server's RBAC refusal, worded as kube-apiserver words it. */
+function forbidden(res: ServerResponse, verb: string, resource: string, namespace: string, what: string): void {
+  const group = resource === 'pods' ? '""' : '"apps"';
+  status(
+    res,
+    403,
+    'Forbidden',
+    `${what} is forbidden: User "system:serviceaccount:rewind:rewind" cannot ${verb} resource "${resource}" in API group ${group} in the namespace "${namespace}"`,
+  );
 }
 
 function json(res: ServerResponse, body: unknown): void {
@@ -229,6 +240,7 @@ export async function startFakeKube(opts: { tickMs?: number } = {}): Promise<Fak
         return patchDeployment(req, res, namespace, name, call);
       }
       if (req.method !== 'GET') return status(res, 405, 'MethodNotAllowed', `the fake does not support ${req.method} on ${kind}`);
+      if (!may('get', kind)) return forbidden(res, 'get', kind, namespace, `${kind}${group} "${name}"`);
       const object = store.get(kind, namespace, name);
       return object ? json(res, object) : status(res, 404, 'NotFound', `${kind}${group} "${name}" not found`);
     }

@@ -1,4 +1,5 @@
 import type { StepBase } from '../../driver.js';
+import { clause } from '../../../domain/refusal.js';
 import { StepFailed } from '../../errors.js';
 import type { KubeApi } from '../kubernetes/api.js';
 import { waitForRollout } from '../kubernetes/wait.js';
@@ -65,6 +66,11 @@ export async function restartDeployment(api: KubeApi, d: KubernetesRestart, ctx:
     return { deployment: `${d.namespace}/${d.deployment}`, restartedAt, status };
   } catch (error) {
     if (!(error instanceof StepFailed)) throw error;
-    throw new StepFailed(error.code, `${error.message}. Pods that did not restart ${o.story.stale}.`, `${o.story.check}. ${error.hint}`, error.permanent);
+    throw new StepFailed(
+      error.code,
+      `${clause(error.message)}. Pods that did not restart ${o.story.stale}.`,
+      `${clause(o.story.check)}. ${error.hint}`,
+      error.permanent,
+    );
   }
 }

@@ -1,3 +1,4 @@
+import { clause } from '../../../../domain/refusal.js';
 import type { Plan } from '../../../../domain/rollback.js';
 import type { DriverContext, HistoryEntry, StepContext } from '../../../driver.js';
 import { AlreadyThere, PlanRefused, StepFailed } from '../../../errors.js';
@@ -44,7 +45,7 @@ async function refusing<R>(work: Promise<R>): Promise<R> {
   try {
     return await work;
   } catch (error) {
-    if (error instanceof StepFailed && error.permanent) throw new PlanRefused(`${error.message}: ${error.hint}.`);
+    if (error instanceof StepFailed && error.permanent) throw new PlanRefused(`${clause(error.message)}: ${clause(error.hint)}.`);
     throw error;
   }
 }
