@@ -48,6 +48,11 @@ export type HealthCheckConfig = z.infer<typeof healthCheck>;
 export const approvalRule = z.strictObject({
   from: z.array(text('a role name from `roles`')).min(1, { error: 'must name at least one role from `roles`' }),
   count: z.number().int().min(1).default(1),
+  /**
+   * When a request is classified (`sev P0`, `sev data-corruption`): `replace` (default) makes the
+   * decision-matrix row the rule, as the runbooks' "CTO required" reads; `combine` asks for this rule too.
+   */
+  matrix: z.enum(['replace', 'combine'], { error: 'must be replace (the matrix row is the rule) or combine (this rule and the row)' }).optional(),
 });
 export type ApprovalRuleConfig = z.infer<typeof approvalRule>;
 

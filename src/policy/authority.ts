@@ -17,6 +17,8 @@ export interface Requirement {
   /** Where it comes from, for messages: `api production`, `P0 · Complete platform outage`. */
   label: string;
   groups: RoleGroup[];
+  /** A decision-matrix row (`P0 · Data corruption detected`), not a target's own `approval`. */
+  row?: true;
 }
 
 /** The decision matrix's advice for a severity. */
@@ -26,6 +28,8 @@ export type Advice = NonNullable<RollbackPolicy['severity']>['advice'];
 export interface Authority extends Omit<RollbackPolicy, 'checklist'> {
   /** All must be met. One person may count towards several requirements, but fills one slot in each. */
   requirements: Requirement[];
+  /** The target rule a matrix row stands in for (`api production`), for the card. */
+  replaced?: string;
 }
 
 /** Resolved members (Slack user ids) of each role. */
@@ -47,9 +51,14 @@ export function describeRequirement(req: Requirement): string {
   return `${parts}${distinct}`;
 }
 
-/** One line per requirement, e.g. for the card: `api production: 1 from oncall or lead`. */
-export function describeAuthority(authority: Authority): string[] {
-  return authority.requirements.map((r) => `${r.label}: ${describeRequirement(r)}`);
+/** The rule in force, for the card: `1 from cto (P0 · Data corruption detected row, in place of the api production rule)`. */
+export function describeAuthority(authority: Authority): string {
+  return authority.requirements
+    .map((r) => {
+      const source = r.row ? `${r.label} row${authority.replaced ? `, in place of the ${authority.replaced} rule` : ''}` : `${r.label} rule`;
+      return `${describeRequirement(r)} (${source})`;
+    })
+    .join('; and ');
 }
 
 /** Who may approve, per group, never the requester: for mentions in the war room. */

@@ -73,10 +73,18 @@ export interface Classification {
 export type AuthorityResult = { authority: Authority } | { refusal: Refusal };
 
 /**
- * The authority for one request: the service's own rule, and, once the request is classified,
- * the matrix's rule for its scenario or severity. Fix-forward severities need an override reason.
+ * How a classified request's matrix row relates to the target's own rule: `replace` (the runbooks'
+ * "CTO required": the row is the rule) or `combine` (both must be met).
  */
-export function authorityFor(matrix: DecisionMatrix, service: Requirement, choice: Classification): AuthorityResult {
+export type MatrixMode = 'replace' | 'combine';
+
+/**
+ * The authority for one request. Unclassified: the target's own rule. Classified by the requester
+ * (a severity or scenario): the matrix row for it, in place of the target's rule unless `mode` is
+ * `combine`. Classified only by the catalog's `defaultSeverity`: both, since nobody chose the row.
+ * Fix-forward severities need an override reason.
+ */
+export function authorityFor(matrix: DecisionMatrix, service: Requirement, choice: Classification, mode: MatrixMode = 'replace'): AuthorityResult {
   const scenarioDef = ownEntry(matrix.scenarios, choice.scenario);
   if (choice.scenario && !scenarioDef) {
     return refusal(
@@ -111,7 +119,12 @@ export function authorityFor(matrix: DecisionMatrix, service: Requirement, choic
       `Add \`roles.${undefinedRole}\` (Slack user ids or a user group), or change this row under \`matrix:\`/\`severities:\`.`,
     );
   }
-  authority.requirements.push({ label, groups });
+  const chosen = choice.severity !== undefined || choice.scenario !== undefined;
+  if (chosen && mode === 'replace') {
+    authority.requirements = [];
+    authority.replaced = service.label;
+  }
+  authority.requirements.push({ label, groups, row: true });
   if (severity.rollback === 'fix-forward' && !authority.override) {
     return refusal(
       'needs_override',

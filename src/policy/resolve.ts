@@ -2,7 +2,7 @@ import { approvalRuleOf, targetOf, type Catalog } from '../config/catalog.js';
 import type { Rollback } from '../domain/rollback.js';
 import { stackComponents, stackOf } from '../config/stacks.js';
 import { rolesOf, type Authority, type Requirement, type RoleGroup, type RoleMembers } from './authority.js';
-import { authorityFor, decisionMatrix, type AuthorityResult, type Classification } from './matrix.js';
+import { authorityFor, decisionMatrix, type AuthorityResult, type Classification, type MatrixMode } from './matrix.js';
 import { describeMissing, evaluate, isApprover } from './quorum.js';
 
 /** Resolves role names to their members now (Slack user groups in production: src/slack/roles.ts). */
@@ -49,9 +49,22 @@ function targetRequirement(catalog: Catalog, service: string, environment: strin
   };
 }
 
+/**
+ * Whether a classified request's matrix row replaces the target's rule or adds to it: the target's
+ * `approval.matrix`, else the catalog's. A stack combines when it or any component asks to.
+ */
+export function matrixMode(catalog: Catalog, service: string, environment: string): MatrixMode {
+  const fallback = catalog.approval?.matrix ?? 'replace';
+  const modeOf = (name: string) => targetOf(catalog, name, environment)?.approval?.matrix ?? fallback;
+  const stack = stackOf(catalog, service, environment);
+  if (!stack) return modeOf(service);
+  const modes = [stack.approval?.matrix ?? fallback, ...stackComponents(catalog, stack, environment).map((c) => modeOf(c.service))];
+  return modes.includes('combine') ? 'combine' : 'replace';
+}
+
 /** Classifies a new request against the catalog's decision matrix (pure; no Slack calls). */
 export function classify(catalog: Catalog, service: string, environment: string, choice: Classification): AuthorityResult {
-  return authorityFor(decisionMatrix(catalog), targetRequirement(catalog, service, environment), choice);
+  return authorityFor(decisionMatrix(catalog), targetRequirement(catalog, service, environment), choice, matrixMode(catalog, service, environment));
 }
 
 export interface ResolvedAuthority {

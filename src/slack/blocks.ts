@@ -33,7 +33,7 @@ export function stateLabel(state: RollbackState): string {
 
 export interface CardContext {
   rtoMs: number;
-  /** e.g. "1 approval from oncall or lead". */
+  /** The rule in force, e.g. "1 from cto (P0 · Data corruption detected row, in place of the api production rule)". */
   approvalRule: string;
   /** Users who may approve (mentioned on the card). */
   approvers: string[];
@@ -95,7 +95,7 @@ export function rollbackCard(rb: Rollback, ctx: CardContext): KnownBlock[] {
     type: 'section',
     text: {
       type: 'mrkdwn',
-      text: `*Approval*: ${ctx.approvalRule}, never the requester${approvedBy ? `\nApproved by ${approvedBy}` : ''}${
+      text: `*Needs*: ${ctx.approvalRule}, never the requester${approvedBy ? `\nApproved by ${approvedBy}` : ''}${
         rb.state === 'awaiting_approval'
           ? `\nMay approve: ${who}${ctx.expiresAt ? `\nExpires at ${hhmm(ctx.expiresAt.toISOString()).slice(0, 5)} UTC if not approved` : ''}`
           : ''

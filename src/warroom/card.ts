@@ -15,7 +15,7 @@ export async function renderCard(s: Services, rb: Rollback) {
     text: cardText(rb),
     blocks: rollbackCard(rb, {
       rtoMs: s.catalog.rto,
-      approvalRule: describeAuthority(authority).join('; and '),
+      approvalRule: describeAuthority(authority),
       approvers: eligibleUsers(authority, rb.requestedBy, members),
       journal: await s.journal.all(rb.id),
       now: s.now(),

@@ -187,7 +187,7 @@ describe('the sandbox stacks', () => {
       expect.stringMatching(/^\*appconfig\* \(FeatureFlags\) · :white_small_square: waiting · after matching\n`version 3 .*` → `version 2`/),
     ]);
     // Every component asks for one from on-call or the lead; the stack adds nothing.
-    expect(text).toContain('*Approval*: stack distrocv production: 1 from oncall or lead, never the requester');
+    expect(text).toContain('*Needs*: 1 from oncall or lead (stack distrocv production rule), never the requester');
 
     // The requester cannot approve their own request; sam (on-call) can.
     await approve(sb, 'requester', card);
@@ -204,7 +204,9 @@ describe('the sandbox stacks', () => {
     expect(text).toContain('Rollback RB-1 · distrocv production');
     expect(text).toContain('*Severity* P0 Critical · Complete platform outage / full regression · recommended: Full stack, ~45m');
     expect(componentSections(card).map((s) => s.split(' ')[0])).toEqual(['*api*', '*frontend*', '*matching*', '*appconfig*']);
-    expect(text).toContain('P0 · Complete platform outage / full regression: 1 from oncall and 1 from lead (different people)');
+    expect(text).toContain(
+      '*Needs*: 1 from oncall and 1 from lead (different people) (P0 · Complete platform outage / full regression row, in place of the stack distrocv production rule)',
+    );
 
     await approve(sb, 'oncall', card);
     // On-call alone is not enough for a P0 outage: nothing moves until the lead approves too.
@@ -215,7 +217,7 @@ describe('the sandbox stacks', () => {
     await expectDistroCvRolledBack(sb, card, 'RB-1');
   });
 
-  it('`/rollback full production sev security-breach`: maintenance mode on, then both Skillancer Deployments; CTO, security and On-call + Lead approve', async () => {
+  it('`/rollback full production sev security-breach`: maintenance mode on, then both Skillancer Deployments; the CTO and security approve', async () => {
     const sb = await start();
     await type(sb, 'requester', '/rollback full production sev security-breach Admin token leaked in rc.6');
     const card = await cardOf(sb, 'RB-1');
@@ -227,10 +229,13 @@ describe('the sandbox stacks', () => {
         /^\*app\* \(skillancer\) · :white_small_square: waiting · after maintenance\n`skillancer-web revision 3 .*skillancer-api revision 3 .*` → `skillancer-web revision 2 .*skillancer-api revision 2 .*`/,
       ),
     ]);
-    expect(text).toContain('stack skillancer-p0 production: 1 from oncall or lead and 1 from lead (different people)');
-    expect(text).toContain('P0 · Security breach confirmed: 1 from cto and 1 from security (different people)');
+    // The runbook's "CTO + Security required": the row is the rule, in place of the stack's On-call + Lead.
+    expect(text).toContain(
+      '*Needs*: 1 from cto and 1 from security (different people) (P0 · Security breach confirmed row, in place of the stack skillancer-p0 production rule)',
+    );
 
-    for (const who of ['oncall', 'lead', 'cto'] as const) await approve(sb, who, card);
+    // lee wears the security hat in the sandbox.
+    for (const who of ['lead', 'cto'] as const) await approve(sb, who, card);
     const rb = await settled(sb, 'RB-1');
     expect(rb.error).toBeUndefined();
     expect(rb.state).toBe('succeeded');

@@ -104,7 +104,9 @@ describe('/rollback with no arguments: the rollback form', () => {
     await waitState(id, ['awaiting_approval']);
     const posted = await card(id);
     expect(readable(posted)).toContain('*Severity* P0 Critical · Complete platform outage / full regression · recommended: Full stack, ~45m 00s');
-    expect(readable(posted)).toMatch(/P0 · Complete platform outage \/ full regression: 1 from oncall and 1 from lead \(different people\)/);
+    expect(readable(posted)).toContain(
+      '*Needs*: 1 from oncall and 1 from lead (different people) (P0 · Complete platform outage / full regression row, in place of the api production rule)',
+    );
     const announcement = await h.slack.waitFor(() => h.slack.thread(WAR_ROOM, posted.ts).find((m) => m.text?.includes('ROLLBACK REQUESTED')), {
       what: 'the approval request',
     });
@@ -186,15 +188,16 @@ describe('reject asks for a reason', () => {
     await h.slack.waitFor(() => h.slack.messages(WAR_ROOM).filter((m) => m.ephemeralTo).length >= 2 || undefined, { what: 'two refusals' });
     const refusals = h.slack.messages(WAR_ROOM).filter((m) => m.ephemeralTo);
     expect(refusals.find((m) => m.ephemeralTo === USERS.requester)?.text).toMatch(/use Cancel/);
-    expect(refusals.find((m) => m.ephemeralTo === USERS.outsider)?.text).toMatch(/Only oncall or lead may reject/);
+    expect(refusals.find((m) => m.ephemeralTo === USERS.outsider)?.text).toMatch(/Only oncall may reject/);
     expect(h.slack.views()).toEqual([]);
 
-    await reject(USERS.lead);
-    const [modal] = await h.slack.waitFor(() => h.slack.views(USERS.lead).length > 0 && h.slack.views(USERS.lead), { what: 'the reason form' });
+    // A P3 row needs on-call alone (it replaces the service rule), so on-call, not the lead, may reject.
+    await reject(USERS.oncall);
+    const [modal] = await h.slack.waitFor(() => h.slack.views(USERS.oncall).length > 0 && h.slack.views(USERS.oncall), { what: 'the reason form' });
     expect(modal!.view.callback_id).toBe('rollback_reject_reason');
     const answer = (reason: string | null) =>
       h.slack.submitView(h.eventsUrl, {
-        user_id: USERS.lead,
+        user_id: USERS.oncall,
         view: { id: modal!.id, state: { values: { reason: { reason: { type: 'plain_text_input', value: reason } } } } },
       });
     expect((await answer('  ')).json).toMatchObject({ response_action: 'errors', errors: { reason: expect.stringMatching(/Say why/) } });
@@ -211,11 +214,11 @@ describe('reject asks for a reason', () => {
     });
     expect(timeline.at(-1)).toMatchObject({
       type: 'state',
-      user: USERS.lead,
-      message: `Rejected by <@${USERS.lead}>: A fix-forward patch is already deploying`,
+      user: USERS.oncall,
+      message: `Rejected by <@${USERS.oncall}>: A fix-forward patch is already deploying`,
     });
     await h.slack.waitFor(
-      () => h.slack.thread(WAR_ROOM, posted.ts).find((m) => m.text?.includes(`<@${USERS.lead}> rejected ${id}: A fix-forward patch is already deploying`)),
+      () => h.slack.thread(WAR_ROOM, posted.ts).find((m) => m.text?.includes(`<@${USERS.oncall}> rejected ${id}: A fix-forward patch is already deploying`)),
       { what: 'the rejection in the thread' },
     );
     await h.slack.waitFor(() => readable(h.slack.messages(WAR_ROOM).find((m) => m.ts === posted.ts)!).includes('Rejected') || undefined, {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Authority, Requirement, RoleMembers } from '../../src/policy/authority.js';
-import { authorityFor, decisionMatrix, type Classification, type PolicyCatalog } from '../../src/policy/matrix.js';
+import { authorityFor, decisionMatrix, type Classification, type MatrixMode, type PolicyCatalog } from '../../src/policy/matrix.js';
+import { describeAuthority } from '../../src/policy/authority.js';
 import { checkVote, describeMissing, evaluate } from '../../src/policy/quorum.js';
 
 const ROLES = {
@@ -15,8 +16,8 @@ const CATALOG: PolicyCatalog = { roles: Object.fromEntries(Object.keys(ROLES).ma
 const SERVICE: Requirement = { label: 'api production', groups: [{ from: ['oncall', 'lead'], count: 1 }] };
 const REQUESTER = 'U0REQ';
 
-function authority(choice: Classification, catalog: PolicyCatalog = CATALOG): Authority {
-  const res = authorityFor(decisionMatrix(catalog), SERVICE, choice);
+function authority(choice: Classification, catalog: PolicyCatalog = CATALOG, mode: MatrixMode = 'replace'): Authority {
+  const res = authorityFor(decisionMatrix(catalog), SERVICE, choice, mode);
   if ('refusal' in res) throw new Error(res.refusal.message);
   return res.authority;
 }
@@ -39,10 +40,9 @@ describe('decision table: severity × roles × voters → decision', () => {
     ['P0 by severity id: on-call + lead', { severity: 'P0' }, ['U0L2', 'U0O2'], 'approved'],
     ['P0: the same person twice counts once', { severity: 'P0' }, ['U0O1', 'U0O1'], 'pending', '1 more from lead'],
     ['data corruption: CTO required', { scenario: 'data-corruption' }, ['U0O1'], 'pending', '1 more from cto'],
-    ['data corruption: CTO alone misses the service rule', { scenario: 'data-corruption' }, ['U0CTO'], 'pending', '1 more from oncall or lead'],
-    ['data corruption: on-call + CTO', { scenario: 'data-corruption' }, ['U0O1', 'U0CTO'], 'approved'],
+    ['data corruption: the CTO alone, the row replacing the service rule', { scenario: 'data-corruption' }, ['U0CTO'], 'approved'],
     ['security breach: CTO without security', { scenario: 'security-breach' }, ['U0CTO', 'U0L1'], 'pending', '1 more from security'],
-    ['security breach: CTO + security + lead', { scenario: 'security-breach' }, ['U0CTO', 'U0SEC', 'U0L1'], 'approved'],
+    ['security breach: CTO + security, two people', { scenario: 'security-breach' }, ['U0CTO', 'U0SEC'], 'approved'],
     ['payments: on-call + billing lead', { scenario: 'payments' }, ['U0O1', 'U0BILL'], 'approved'],
     ['payments: two on-calls are not a billing lead', { scenario: 'payments' }, ['U0O1', 'U0O2'], 'pending', '1 more from billing-lead'],
     ['P2 with an override: on-call decides', { severity: 'P2', override: 'checkout is down for EU users' }, ['U0O1'], 'approved'],
@@ -92,9 +92,36 @@ describe('decision table: severity × roles × voters → decision', () => {
     const a = authority({ scenario: 'data-corruption' });
     const outsider = checkVote(a, 'U0NOBODY', votes([]));
     expect(outsider).toMatchObject({ code: 'not_allowed' });
-    expect(outsider?.message).toMatch(/Only oncall or lead or cto may approve/);
+    expect(outsider?.message).toMatch(/Only cto may approve/);
+    expect(checkVote(authority({ scenario: 'data-corruption' }, CATALOG, 'combine'), 'U0NOBODY', votes([]))?.message).toMatch(
+      /Only oncall or lead or cto may approve/,
+    );
     expect(checkVote(a, 'U0CTO', votes(['U0CTO']))).toMatchObject({ code: 'done' });
     expect(checkVote(a, 'U0CTO', votes(['U0O1']))).toBeUndefined();
+  });
+});
+
+describe('matrix row and service rule', () => {
+  it('a classified request needs the row instead of the service rule (replace), or both (combine)', () => {
+    const replaced = authority({ scenario: 'data-corruption' });
+    expect(replaced.requirements).toEqual([{ label: 'P0 · Data corruption detected', groups: [{ from: ['cto'], count: 1 }], row: true }]);
+    expect(describeAuthority(replaced)).toBe('1 from cto (P0 · Data corruption detected row, in place of the api production rule)');
+    expect(evaluate(replaced, votes(['U0O1'])).status).toBe('pending');
+
+    const combined = authority({ scenario: 'data-corruption' }, CATALOG, 'combine');
+    expect(combined.requirements.map((r) => r.label)).toEqual(['api production', 'P0 · Data corruption detected']);
+    expect(describeAuthority(combined)).toBe('1 from oncall or lead (api production rule); and 1 from cto (P0 · Data corruption detected row)');
+    const cto = evaluate(combined, votes(['U0CTO']));
+    expect(cto.status).toBe('pending');
+    if (cto.status === 'pending') expect(describeMissing(cto.missing)).toBe('1 more from oncall or lead');
+    expect(evaluate(combined, votes(['U0CTO', 'U0O1'])).status).toBe('approved');
+  });
+
+  it('an unclassified request keeps the service rule; a defaultSeverity the requester did not choose adds its row', () => {
+    expect(describeAuthority(authority({}))).toBe('1 from oncall or lead (api production rule)');
+    const byDefault = authority({}, { ...CATALOG, defaultSeverity: 'P0' });
+    expect(byDefault.requirements.map((r) => r.label)).toEqual(['api production', 'P0 · Critical']);
+    expect(byDefault.replaced).toBeUndefined();
   });
 });
 
