@@ -10,6 +10,7 @@ import { RollbackJobs } from '../jobs/queue.js';
 import { startWorker } from '../jobs/worker.js';
 import { adminRoute } from './admin.js';
 import { driverKinds, loadCatalog, targetOf, type Catalog } from './config/catalog.js';
+import { builtInMatrixWarnings } from './config/approval-checks.js';
 import { parseEnv, type Env } from './config/env.js';
 import { ConfigError } from './config/errors.js';
 import { clientSource, type Clients } from './drivers/clients.js';
@@ -141,6 +142,7 @@ export async function startRewind(opts: RewindOptions): Promise<Rewind> {
   }
 
   void warnIfRedisMayLoseData(redis, log);
+  for (const warning of builtInMatrixWarnings(catalog)) log.warn(warning);
 
   let url: string | undefined;
   let bound: AddressInfo | undefined;

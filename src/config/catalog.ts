@@ -7,6 +7,7 @@ import { DRIVER_KINDS, targetSchemas } from '../drivers/index.js';
 import { flagIssues, flagsSchema, flagTarget, maintenanceSchema } from '../drivers/flag/target.js';
 import { environmentChecks, escalationList } from './checks.js';
 import { own } from './own.js';
+import { approvalIssues } from './approval-checks.js';
 import { policyIssues, policyKeys } from './policy.js';
 import { stackIssues, stacksSchema } from './stacks.js';
 
@@ -67,6 +68,7 @@ export const catalogSchema = z
     for (const issue of flagIssues(catalog)) ctx.addIssue({ code: 'custom', ...issue });
     for (const issue of policyIssues(catalog)) ctx.addIssue({ code: 'custom', ...issue });
     for (const issue of stackIssues(catalog)) ctx.addIssue({ code: 'custom', ...issue });
+    for (const issue of approvalIssues(catalog)) ctx.addIssue({ code: 'custom', ...issue });
     catalog.escalation?.forEach((r, i) => {
       if (!own(catalog.roles, r)) {
         ctx.addIssue({

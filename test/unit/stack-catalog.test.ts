@@ -12,6 +12,7 @@ warRoom: C0WARROOM
 approval: { from: [oncall], count: 1 }
 roles:
   oncall: { users: [U0ONCALL1] }
+  lead: { users: [U0LEAD] }
   cto: { users: [U0CTO] }
 services:
   api: { production: { driver: ecs, cluster: distrocv-prod, service: api } }

@@ -107,7 +107,7 @@ describe('catalog: templates and decision matrix are validated at start-up', () 
 
   it('reads role groups in every form, and refuses undefined roles and severities', () => {
     const catalog = parseCatalog(
-      `${BASE}severities:\n  P0: { label: Critical, rollback: yes, require: [oncall, { role: lead, count: 2 }, { from: [oncall, lead] }] }\nmatrix:\n  outage: { title: Outage, severity: P0, estimate: 45m }\n`,
+      `${BASE.replace('[U0LEAD]', '[U0LEAD, U0LEAD2, U0LEAD3]')}severities:\n  P0: { label: Critical, rollback: yes, require: [oncall, { role: lead, count: 2 }, { from: [oncall, lead] }] }\nmatrix:\n  outage: { title: Outage, severity: P0, estimate: 45m }\n`,
       'c.yaml',
     );
     expect(catalog.severities?.P0?.require).toEqual([
