@@ -192,7 +192,7 @@ export function helpText(catalog: Catalog): string {
     '`/rollback <service> <environment> to <version> [reason]`: roll back to a given version (e.g. `to 41`)',
     '`/rollback history <service> <environment>`: the versions you can roll back to',
     ...requestGrammarHelp(),
-    `\`/rollback <service> <environment> [to <version>] sev <severity or scenario> [override <why>] [reason]\`: classify it against the decision matrix (${SEVERITY_USAGE})`,
+    `\`/rollback <service> <environment> [to <version>] sev <severity or scenario> [reason] [override <why>]\`: classify it against the decision matrix (${SEVERITY_USAGE})`,
     '`/rollback`: open the rollback form (severity, checklist, reason)',
     '`/rollback matrix`: the decision matrix: who approves what, and when to fix forward',
     '`/rollback history [service]`: recent rollbacks with outcome and duration',

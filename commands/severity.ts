@@ -5,11 +5,11 @@ import { decisionMatrix, type Classification } from '../src/policy/matrix.js';
 /**
  * The classification words after the target (and `to <version>`), before the reason:
  *   sev P0 | sev data-corruption     a severity, or a decision-matrix scenario (which brings its severity)
- *   override <why…>                  roll back although the matrix says fix forward; the reason is the why
+ *   [reason] override <why…>         roll back although the matrix says fix forward; the why is kept beside the reason
  */
 export type Tail = { reason: string; classification?: Classification } | { error: string };
 
-export const SEVERITY_USAGE = '`sev <P0…P3 or scenario>` (`/rollback matrix` lists them), then optionally `override <why>` for a fix-forward severity';
+export const SEVERITY_USAGE = '`sev <P0…P3 or scenario>` (`/rollback matrix` lists them), then for a fix-forward severity `<reason> override <why>`';
 
 export function parseTail(words: readonly string[], catalog: Catalog, example: string): Tail {
   let rest = [...words];
@@ -27,12 +27,17 @@ export function parseTail(words: readonly string[], catalog: Catalog, example: s
     }
     rest = rest.slice(2);
   }
-  const reason = rest.join(' ').slice(0, 500);
-  if (rest[0] === 'override') {
-    const why = rest.slice(1).join(' ').slice(0, 500);
-    if (!why) return { error: `\`override\` needs the reason after it, e.g. \`${example} sev P3 override checkout broken for all EU users\`.` };
+  // `<reason> override <why>` after a severity: both are kept; `override <why>` alone gives the why as the reason too.
+  const at = rest[0] === 'override' ? 0 : Object.keys(classification).length ? rest.indexOf('override') : -1;
+  if (at >= 0) {
+    const why = rest
+      .slice(at + 1)
+      .join(' ')
+      .slice(0, 500);
+    if (!why) return { error: `\`override\` needs the reason after it, e.g. \`${example} sev P3 checkout errors override broken for all EU users\`.` };
     classification.override = why;
-    return { reason: why, classification };
+    return { reason: rest.slice(0, at).join(' ').slice(0, 500) || why, classification };
   }
+  const reason = rest.join(' ').slice(0, 500);
   return Object.keys(classification).length ? { reason, classification } : { reason };
 }

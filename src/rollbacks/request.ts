@@ -63,7 +63,8 @@ function onlyThese(components: Component[], names: string[] | undefined): Compon
 /** How to ask again when the matrix wants an override reason. */
 function overrideHint(req: RollbackRequest): string {
   const sev = req.classification?.scenario ?? req.classification?.severity;
-  return `To roll back anyway: \`/rollback ${req.service} ${req.environment}${req.version ? ` to ${req.version}` : ''} sev ${sev} override <why a rollback is still right>\``;
+  const reason = req.reason ? ` ${req.reason}` : ' <reason>';
+  return `To roll back anyway: \`/rollback ${req.service} ${req.environment}${req.version ? ` to ${req.version}` : ''} sev ${sev}${reason} override <why a rollback is still right>\``;
 }
 
 /**

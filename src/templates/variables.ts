@@ -15,7 +15,7 @@ export const TEMPLATE_VARIABLES = {
   environment: 'the environment, e.g. production',
   version: 'the version rolled back from (`v2.0.1`, `distrocv-api:42`)',
   previous_version: 'the version rolled back to',
-  brief_reason: 'the reason given with the request',
+  brief_reason: 'the reason given with the request, and the override of a fix-forward advice when there is one',
   user_impact: 'what users saw (a prompt to fill in until someone does)',
   timestamp: 'when the rollback was requested, `2026-01-22 10:00 UTC`',
   date: 'the day of the request, `2026-01-22`',
@@ -81,6 +81,13 @@ function summary(rb: Rollback, product: string, took: string, verdict: string): 
   return `${what} It is ${STATUS[rb.state] ?? rb.state.replace('_', ' ')}.`;
 }
 
+/** The reason, and beside it the override's why when the requester gave both. */
+function briefReason(rb: Rollback): string {
+  const override = rb.policy?.override;
+  const reason = rb.reason || 'not given';
+  return override && override !== rb.reason ? `${reason} (override of the fix-forward advice: ${override})` : reason;
+}
+
 /** Every variable of TEMPLATE_VARIABLES for one rollback. */
 export function templateVariables(rb: Rollback, ctx: TemplateContext): Record<TemplateVariable, string> {
   const name = (id: string) => ctx.names?.[id] ?? id;
@@ -99,7 +106,7 @@ export function templateVariables(rb: Rollback, ctx: TemplateContext): Record<Te
     environment: rb.environment,
     version: versionLabel(rb.plan?.current),
     previous_version: versionLabel(rb.plan?.target),
-    brief_reason: rb.reason || 'not given',
+    brief_reason: briefReason(rb),
     user_impact: 'being assessed; reply in the thread with what users saw',
     timestamp: minute(rb.createdAt),
     date: rb.createdAt.slice(0, 10),

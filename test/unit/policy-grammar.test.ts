@@ -35,7 +35,16 @@ describe('/rollback grammar: classification, matrix, history', () => {
       'api production sev P3 override checkout broken for EU',
       { kind: 'rollback', reason: 'checkout broken for EU', classification: { severity: 'P3', override: 'checkout broken for EU' } },
     ],
+    [
+      'api production sev P2 checkout errors since v2.0.1 override fix needs a schema migration',
+      {
+        kind: 'rollback',
+        reason: 'checkout errors since v2.0.1',
+        classification: { severity: 'P2', override: 'fix needs a schema migration' },
+      },
+    ],
     ['api production plain reason', { kind: 'rollback', reason: 'plain reason' }],
+    ['api production cannot override the cache', { kind: 'rollback', reason: 'cannot override the cache' }],
   ])('parses %j', (text, expected) => {
     const parsed = parseCommand(text, catalog);
     expect(parsed).toMatchObject(expected);
