@@ -23,7 +23,7 @@ export const DEFAULT_SCENARIOS: Record<string, ScenarioDef> = {
     rollbackType: 'Full stack',
     estimate: 45 * MIN,
   },
-  'data-corruption': { title: 'Data corruption detected', severity: 'P0', require: one('cto'), rollbackType: 'Database PITR', estimate: 30 * MIN },
+  'data-corruption': { title: 'Data corruption detected', severity: 'P0', require: one('cto'), rollbackType: 'Database PITR', estimate: 30 * MIN, data: true },
   'security-breach': {
     title: 'Security breach confirmed',
     severity: 'P0',

@@ -47,6 +47,8 @@ const scenario = z.strictObject({
     .string()
     .regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'must be a stack name from `stacks`' })
     .optional(),
+  /** The row is about data: rolling back an application under it warns that the data may stay wrong, and names the database restore. */
+  data: z.boolean({ error: 'must be true or false' }).optional(),
 });
 
 const channelId = z

@@ -83,7 +83,8 @@ export interface RollbackError {
 /** How the request was classified against the decision matrix (src/policy); fixed at request time. */
 export interface RollbackPolicy {
   severity?: { id: string; label: string; advice: 'rollback' | 'consider' | 'fix-forward' };
-  scenario?: { id: string; title: string; rollbackType?: string; estimateMs?: number };
+  /** `data`: the row is about data (corruption): an application rollback alone may not repair it. */
+  scenario?: { id: string; title: string; rollbackType?: string; estimateMs?: number; data?: true };
   /** Why the requester rolls back although the matrix advises fixing forward. */
   override?: string;
   /** Pre-rollback checklist items the requester confirmed. */

@@ -26,6 +26,8 @@ export interface ScenarioDef {
   estimate?: number;
   /** The catalog stack this scenario's rollback type means. */
   stack?: string;
+  /** The row is about data: an application rollback under it warns that it may not repair the data. */
+  data?: boolean;
 }
 
 /** The catalog keys the matrix reads (structural, so src/policy stays free of config code). */
@@ -107,6 +109,7 @@ export function authorityFor(matrix: DecisionMatrix, service: Requirement, choic
       title: scenarioDef.title,
       ...(scenarioDef.rollbackType ? { rollbackType: scenarioDef.rollbackType } : {}),
       ...(scenarioDef.estimate !== undefined ? { estimateMs: scenarioDef.estimate } : {}),
+      ...(scenarioDef.data ? { data: true as const } : {}),
     };
   }
   const label = `${severityId}${scenarioDef ? ` · ${scenarioDef.title}` : ` · ${severity.label}`}`;

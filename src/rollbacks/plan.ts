@@ -10,6 +10,7 @@ import { line, refreshCard } from '../warroom/card.js';
 import { tellRequester } from '../warroom/reply.js';
 import { approveCarried } from './approve.js';
 import type { WorkerServices } from './context.js';
+import { dataWarning } from './data-warning.js';
 import { scopeOf } from './scope.js';
 
 /** Reads live state through the driver, fixes the plan, posts the card and the announcement. Safe to repeat. */
@@ -21,6 +22,12 @@ export async function planRollback(x: WorkerServices, id: string, signal: AbortS
   if (rb.state === 'requested' && rb.stack) {
     const planned = await planStack(x, rb, signal);
     if ('refused' in planned) return refuse(x, rb, planned.refused.name, planned.refused.message);
+    warnAboutData(
+      x,
+      rb,
+      planned.plan,
+      planned.stack.components.flatMap((c) => (c.plan ? [c.plan] : [])),
+    );
     rb = (await x.store.transition(id, 'plan', { patch: planned, message: `Planned: ${planned.plan.current} → ${planned.plan.target}` })).rollback;
   }
 
@@ -28,6 +35,7 @@ export async function planRollback(x: WorkerServices, id: string, signal: AbortS
     const planned = await planTarget(x, { ...rb, version: rb.requestedVersion }, id, signal, log);
     if ('refused' in planned) return refuse(x, rb, planned.refused.name, planned.refused.message);
     const { plan } = planned;
+    warnAboutData(x, rb, plan, [plan]);
     rb = (await x.store.transition(id, 'plan', { patch: { plan }, message: `Planned: ${plan.current} → ${plan.target}` })).rollback;
   }
 
@@ -49,6 +57,12 @@ export async function planRollback(x: WorkerServices, id: string, signal: AbortS
       await tellRequester(x, rb, `${id} is planned and waiting for approval in <#${x.catalog.warRoom}>: \`${rb.plan?.current}\` → \`${rb.plan?.target}\`.`);
     }
   }
+}
+
+/** An application rollback under a data row warns on the card (and in the approval request) that the data may stay wrong. */
+function warnAboutData(x: WorkerServices, rb: Rollback, plan: Plan, parts: Plan[]): void {
+  const warning = dataWarning(x.catalog, rb, parts);
+  if (warning) plan.warnings = [warning, ...(plan.warnings ?? [])];
 }
 
 type Planned = { plan: Plan } | { refused: { name: string; message: string }; alreadyThere?: true };

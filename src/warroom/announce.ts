@@ -50,7 +50,7 @@ export async function approvalRequest(s: Services, rb: Rollback): Promise<string
     return undefined;
   });
   const members: RoleMembers = resolved?.members ?? {};
-  const lines = [headline(rb, 'ROLLBACK REQUESTED', ':raised_hand:'), ...context(rb)];
+  const lines = [headline(rb, 'ROLLBACK REQUESTED', ':raised_hand:'), ...context(rb), ...(rb.plan?.warnings ?? []).map((w) => `:warning: ${w}`)];
   const oncall = await oncallLine(s, members);
   if (oncall) lines.push(oncall);
   if (resolved) {
