@@ -68,6 +68,8 @@ export function ownApprovalRequired(why: string, example: string) {
 
 /** Fields every target has, whatever its driver. */
 export const targetBase = {
+  /** The product named in announcements and templates when this target belongs to another one than the catalog's `product`. */
+  product: text('the product name, e.g. Skillancer').optional(),
   health: healthCheck.optional(),
   approval: approvalRule.optional(),
 };

@@ -64,6 +64,11 @@ export interface Plan {
   data: Record<string, unknown>;
   /** Optional warnings shown on the card (e.g. data-loss window). */
   warnings?: string[];
+  /**
+   * What the rollback leaves in place, in words, where `current` is a state rather than a release
+   * (`NewMatchingAlgorithm set to "false"`, `distrocv-prod restored to … as …`): the templates' `{version}`.
+   */
+  result?: string;
 }
 
 export interface Approval {

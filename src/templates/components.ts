@@ -40,5 +40,6 @@ export function componentList(rb: Rollback, status: string): string {
     return componentLines(rb)
       .map((l) => `- ${l}`)
       .join('\n');
-  return `- ${rb.service} ${rb.environment}: ${rb.plan ? `${rb.plan.current} → ${rb.plan.target}` : 'not planned'} (${status})`;
+  const change = rb.plan ? (rb.plan.result ?? `${rb.plan.current} → ${rb.plan.target}`) : 'not planned';
+  return `- ${rb.service} ${rb.environment}: ${change} (${status})`;
 }

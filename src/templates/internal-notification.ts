@@ -1,12 +1,13 @@
 /**
  * The DistroCV runbook's "Internal Notification". `{version}` carries its own `v` when the
  * version is a number (`v2.0.1`), so task definitions read `distrocv-api:42`, not `vdistrocv-api:42`.
+ * The runbook's "A rollback has been initiated" is `{status_sentence}`, so a completed one says so.
  */
 export const INTERNAL_NOTIFICATION = `Subject: [ROLLBACK] {product} {version} - {status}
 
 Team,
 
-A rollback has been initiated for {product}.
+{status_sentence}
 
 *Details:*
 - Version: {version}

@@ -9,11 +9,12 @@ import { timelineTable } from './timeline-table.js';
  * `templates:` refer to, and start-up refuses a template naming anything else.
  */
 export const TEMPLATE_VARIABLES = {
-  product: 'the catalog `product` (default: the service name)',
+  product: "the target's or stack's `product`, else the catalog's (default: the service name)",
   rollback_id: 'e.g. RB-12',
   service: 'the service, e.g. api',
   environment: 'the environment, e.g. production',
-  version: 'the version rolled back from (`v2.0.1`, `distrocv-api:42`)',
+  version:
+    'the version rolled back from (`v2.0.1`, `distrocv-api:42`); for a target without releases, what the rollback left in place (`NewMatchingAlgorithm set to "false"`, `distrocv-prod restored to … as …`, the command run)',
   previous_version: 'the version rolled back to',
   brief_reason: 'the reason given with the request, and the override of a fix-forward advice when there is one',
   user_impact: 'what users saw (a prompt to fill in until someone does)',
@@ -22,6 +23,7 @@ export const TEMPLATE_VARIABLES = {
   started_at: 'when it was requested, `10:00 UTC`',
   finished_at: 'when it finished, `10:04 UTC` (or `still running`)',
   status: '`in progress`, `completed`, `failed`, or the state name',
+  status_sentence: 'the state in a sentence: `A rollback of DistroCV has been completed.`, `... has failed ...`, `A rollback has been initiated for DistroCV.`',
   duration: 'request to finish, e.g. `4m 12s`',
   rto: 'the recovery time objective, e.g. `15m 00s`',
   rto_verdict: '`within the 15m 00s RTO` or `over the 15m 00s RTO`',
@@ -74,11 +76,30 @@ function versionLabel(label: string | undefined): string {
 const minute = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 
 function summary(rb: Rollback, product: string, took: string, verdict: string): string {
-  const what = `A rollback of ${product} ${rb.service} ${rb.environment} from ${versionLabel(rb.plan?.current)} to ${versionLabel(rb.plan?.target)} was requested at ${minute(rb.createdAt)} (${rb.reason || 'no reason given'}).`;
+  const change = rb.plan?.result ?? `from ${versionLabel(rb.plan?.current)} to ${versionLabel(rb.plan?.target)}`;
+  const what = `A rollback of ${product} ${rb.service} ${rb.environment} (${change}) was requested at ${minute(rb.createdAt)} (${rb.reason || 'no reason given'}).`;
   if (rb.state === 'succeeded')
     return `${what} It completed in ${took}, ${verdict}${checksRan(rb) ? ', and passed its post-rollback checks' : '; no post-rollback check was configured'}.`;
   if (rb.state === 'failed') return `${what} It failed after ${took}: ${rb.error?.name ?? 'Error'}: ${rb.error?.message ?? 'see the timeline'}.`;
   return `${what} It is ${STATUS[rb.state] ?? rb.state.replace('_', ' ')}.`;
+}
+
+/** The notification's opening line, true to the state it is sent in. */
+function statusSentence(rb: Rollback, product: string): string {
+  switch (rb.state) {
+    case 'succeeded':
+      return `A rollback of ${product} has been completed.`;
+    case 'failed':
+      return rb.startedAt
+        ? `A rollback of ${product} has failed and may have stopped part-way; the thread says what is left.`
+        : `A rollback of ${product} was not started: it could not be planned.`;
+    case 'approved':
+    case 'running':
+    case 'verifying':
+      return `A rollback has been initiated for ${product}.`;
+    default:
+      return `A rollback of ${product} was requested and is ${rb.state.replace('_', ' ')}.`;
+  }
 }
 
 /** The reason, and beside it the override's why when the requester gave both. */
@@ -104,7 +125,7 @@ export function templateVariables(rb: Rollback, ctx: TemplateContext): Record<Te
     rollback_id: rb.id,
     service: rb.service,
     environment: rb.environment,
-    version: versionLabel(rb.plan?.current),
+    version: rb.plan?.result ?? versionLabel(rb.plan?.current),
     previous_version: versionLabel(rb.plan?.target),
     brief_reason: briefReason(rb),
     user_impact: 'being assessed; reply in the thread with what users saw',
@@ -113,6 +134,7 @@ export function templateVariables(rb: Rollback, ctx: TemplateContext): Record<Te
     started_at: `${rb.createdAt.slice(11, 16)} UTC`,
     finished_at: rb.finishedAt ? `${rb.finishedAt.slice(11, 16)} UTC` : 'still running',
     status: STATUS[rb.state] ?? rb.state,
+    status_sentence: statusSentence(rb, ctx.product),
     duration: took,
     rto,
     rto_verdict: verdict,

@@ -16,6 +16,7 @@ import { startFakeEcs, type FakeEcs } from '../fakes/aws/ecs.js';
 import { startFakeRds, type FakeRds } from '../fakes/aws/rds.js';
 import { startFakeSecretsManager, type FakeSecretsManager } from '../fakes/aws/secrets-manager.js';
 import { stepContext } from '../fakes/aws/steps.js';
+import { notificationFor } from '../support/notification.js';
 import { fakeKubeConfigFor } from '../fakes/kubernetes/harness.js';
 import { startFakeKube } from '../fakes/kubernetes/server.js';
 import { asExecutor } from '../support/driver.js';
@@ -116,6 +117,10 @@ describe('database driver: point-in-time restore', () => {
 
     expect(plan.steps.map((s) => s.id)).toEqual(['restore', 'wait-available', 'update-secret', 'redeploy-1']);
     expect(plan.target).toMatch(/^distrocv-prod-rb-42 @ /);
+    // The notification says what the restore did, not the instance as it was.
+    expect(notificationFor(plan, 'db')).toMatch(
+      /Subject: \[ROLLBACK\] DistroCV distrocv-prod restored to \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC as distrocv-prod-rb-42 - completed/,
+    );
     expect(plan.warnings?.[0]).toMatch(/old instance distrocv-prod is kept, not deleted/);
     expect(plan.warnings?.some((w) => /exceeds the 5m 00s RPO/.test(w))).toBe(true);
     expect(plan.changes.join('\n')).toMatch(/Data-loss window: writes after .* \(15m 0\ds so far/);
@@ -418,6 +423,7 @@ describe('database driver: snapshots', () => {
       ctx(),
     );
     expect(plan.target).toBe('distrocv-prod-rb-7 from snapshot distrocv-prod-before-launch');
+    expect(notificationFor(plan, 'db')).toContain('- Version: snapshot distrocv-prod-before-launch of distrocv-prod restored as distrocv-prod-rb-7');
     expect(plan.changes.join('\n')).toMatch(/Data-loss window: writes after .* \(24h 00m so far/);
     for (const step of plan.steps) await driver().runStep(stepCtx(plan, step.id, t, 'RB-7').context);
 

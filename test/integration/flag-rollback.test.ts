@@ -19,7 +19,7 @@ it('turns a feature flag off through the same plan → approve → execute path,
   });
   const card = await eventually(() => h.slack.messages(WAR_ROOM).find((m) => !m.thread_ts && readable(m).includes('rollback_approve')), 'the flag card');
   expect(readable(card)).toMatch(/true.*→.*false/);
-  expect(readable(card)).toMatch(/1 from oncall, never the requester/);
+  expect(readable(card)).toContain('*Needs*: 1 from oncall (NewMatchingAlgorithm production rule), never the requester');
 
   // The lead may approve service rollbacks but this flag's rule names only on-call.
   await h.slack.clickButton(h.eventsUrl, { user_id: USERS.lead, action_id: 'rollback_approve', value: 'RB-1', channel: WAR_ROOM, message_ts: card.ts });

@@ -11,6 +11,7 @@ import { runbookTarget, type RunbookTarget } from '../../src/drivers/runbook/tar
 import { stepContext, type StepOverrides } from '../fakes/aws/steps.js';
 import { asExecutor } from '../support/driver.js';
 import { refusal, stepFailure } from '../support/rejections.js';
+import { notificationFor } from '../support/notification.js';
 
 const log = pino({ level: 'silent' });
 const SECRET = 'tok-9f8e7d6c5b4a';
@@ -85,6 +86,9 @@ describe('runbook driver', () => {
     });
     const p = await plan(t);
     expect(p.changes).toContain('env: TOKEN (from DEPLOY_TOKEN) (values redacted from output)');
+    // The notification names the command run, not "ops production as it is now".
+    expect(notificationFor(p, 'ops')).toContain('- Version: ops production after running `sh -c');
+    expect(notificationFor(p, 'ops')).not.toContain('as it is now');
     const run = stepCtx(p, t);
     const output = await driver().runStep(run.context);
 

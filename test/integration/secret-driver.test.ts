@@ -16,6 +16,7 @@ import { stepContext, type StepOverrides } from '../fakes/aws/steps.js';
 import { fakeKubeConfigFor } from '../fakes/kubernetes/harness.js';
 import { startFakeKube, type FakeKube } from '../fakes/kubernetes/server.js';
 import { asExecutor } from '../support/driver.js';
+import { notificationFor } from '../support/notification.js';
 import { refusal, stepFailure } from '../support/rejections.js';
 
 const OLD_JWT = 'jwt-Zx81!old-never-shown';
@@ -104,6 +105,7 @@ describe('secret driver: generated values', () => {
     expect(plan.steps.map((s) => s.id)).toEqual(['rotate', 'restart-1', 'restart-2']);
     expect(plan.current).toBe(`distrocv/api @ ${before.slice(0, 8)}`);
     expect(plan.target).toBe('distrocv/api @ new version');
+    expect(notificationFor(plan, 'api-secrets')).toContain('- Version: distrocv/api rotated to a new version (the old one kept as AWSPREVIOUS)');
     expect(plan.changes).toEqual([
       'rotate: secret distrocv/api, new random values for JWT_SECRET, API_KEY (32 characters); its other keys are kept',
       `version: AWSCURRENT ${before} → new version (the old one stays as AWSPREVIOUS)`,

@@ -182,6 +182,7 @@ export async function planCloudFront(deps: PlanDeps, request: PlanRequest<CloudF
     driver: 'cloudfront',
     current: `${id} live config (ETag ${live.etag}${live.config.Enabled === false ? ', disabled' : ''})`,
     target: chosen.label,
+    result: chosen.source.kind === 'disabled' ? `${id} disabled` : `${id} config set to ${chosen.label}`,
     changes: [...(chosen.why ? [chosen.why] : []), ...describeChanges(live.config, chosen.config)],
     steps: [
       {

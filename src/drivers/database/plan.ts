@@ -217,5 +217,9 @@ export async function planDatabase(deps: PlanDeps, request: PlanRequest<Database
     fingerprint: fingerprint({ source: source?.DbiResourceId ?? null, mode: want.mode, at: data.restoreTime ?? data.snapshotId, targetInstance }),
     data: planData,
     warnings,
+    result:
+      want.mode === 'pitr'
+        ? `${target.instance} restored to ${utc(pointInTime)} as ${targetInstance}`
+        : `snapshot ${data.snapshotId} of ${target.instance} restored as ${targetInstance}`,
   };
 }

@@ -73,6 +73,7 @@ export async function planDns(route53: Route53Client, request: PlanRequest<DnsTa
     current: describeTarget(current),
     target: describeTarget(after),
     changes: [`${name} ${t.type}: ${describeTarget(current)} → ${describeTarget(after)}`],
+    result: `${name} ${t.type} pointed at ${describeTarget(after)}`,
     steps: [
       {
         id: SWITCH_STEP,

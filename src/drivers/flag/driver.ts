@@ -43,7 +43,10 @@ export function createFlagDriver(deps: FlagDriverDeps): DriverInstance<FlagTarge
     (ctx) =>
       store.run(stores, ctx);
   return {
-    plan: async (request, ctx) => flagStore(request.target.store).plan(stores, request.target, flagRequest(request), ctx),
+    plan: async (request, ctx) => {
+      const plan = await flagStore(request.target.store).plan(stores, request.target, flagRequest(request), ctx);
+      return { ...plan, result: `${request.service} set to ${plan.target}` };
+    },
     drift: async (data, target, ctx) => flagStore(data.store).drift(stores, data, target, ctx),
     steps: Object.fromEntries(FLAG_STORES.map((store) => [store.step, step(store)])),
     history: async (target, ctx) => flagStore(target.store).history(stores, target, ctx),

@@ -100,5 +100,6 @@ export function planRunbook(request: PlanRequest<RunbookTarget>, env: NodeJS.Pro
     fingerprint: createHash('sha256').update(JSON.stringify(input)).digest('hex').slice(0, 16),
     data: { step: name, params: values },
     warnings,
+    result: `${request.service} ${request.environment} after running \`${displayArgv(argv)}\``,
   };
 }

@@ -132,6 +132,7 @@ export async function planSecret(deps: PlanDeps, request: PlanRequest<SecretTarg
     steps,
     fingerprint: `${info.arn}@${info.current}`,
     data,
+    result: `${info.name} rotated to a new version (the old one kept as AWSPREVIOUS)`,
     ...(warnings.length ? { warnings } : {}),
   };
 }
