@@ -6,7 +6,7 @@ import { sourcesOf } from '../domain/state-machine.js';
 import { AlreadyThere, PlanRefused, StepFailed } from '../drivers/errors.js';
 import { verifySteps } from '../verify/steps.js';
 import { approvalRequest } from '../warroom/announce.js';
-import { line, refreshCard } from '../warroom/card.js';
+import { line } from '../warroom/card.js';
 import { tellRequester } from '../warroom/reply.js';
 import { approveCarried } from './approve.js';
 import type { WorkerServices } from './context.js';
@@ -163,20 +163,17 @@ function unchangedPlan(why: string): Plan {
 }
 
 /**
- * The request cannot be planned: record why, free the target, tell the requester. Where the war room
- * already follows it (its own card, or the thread of the failed rollback a retry re-runs), the
- * thread hears it too, in the same write as the state for the card's thread: once, even after a crash.
+ * The request cannot be planned: record why, free the target, tell the requester. Its own card is
+ * posted only once it is planned (`propose`), so nothing was announced for it; but a retry's
+ * request is followed in the thread of the failed rollback it re-runs, which hears it too.
  */
 async function refuse(x: WorkerServices, rb: Rollback, name: string, message: string): Promise<void> {
-  const text = `:warning: ${rb.id} was not started. ${message}`;
   const res = await x.store.transition(rb.id, 'refuse', {
     patch: { error: { name, message }, finishedAt: x.now().toISOString() },
     message: `Not planned: ${message}`,
-    say: (r) => (r.card ? [line(x, text)] : []),
   });
   await x.locks.release(lockTargets(rb), rb.id);
   if (!res.changed) return;
-  if (res.rollback.card) await refreshCard(x, rb.id);
   if (rb.retryOf) await x.store.note(rb.retryOf, undefined, { say: [line(x, `:warning: ${rb.id} (retry of ${rb.retryOf}) was not started. ${message}`)] });
-  await tellRequester(x, res.rollback, text);
+  await tellRequester(x, res.rollback, `:warning: ${rb.id} was not started. ${message}`);
 }
