@@ -153,6 +153,16 @@ describe('frontend driver: plan', () => {
     expect(refused.choices).toEqual(['v2.0.0', 'v1.9.0']);
   });
 
+  it('marks the live version in the history without a marker', async () => {
+    seed({ live: 'v2.0.0' });
+    const history = await driver().history!(target(), driverContext());
+    expect(history.map((e) => [e.revision, e.current])).toEqual([
+      ['v2.0.1', false],
+      ['v2.0.0', true],
+      ['v1.9.0', false],
+    ]);
+  });
+
   it('refuses a missing version and offers the available ones, newest first', async () => {
     seed();
     const refused = await refusal(driver().plan(request('v9.9.9'), driverContext()));
