@@ -100,6 +100,21 @@ describe('a flag kept in SSM and AppConfig (DistroCV §5)', () => {
     expect(servedVersion()).toBe('2');
   });
 
+  it('stops before writing anything when one store moved after planning, naming it', async () => {
+    await h.slack.slashCommand(h.eventsUrl, { text: 'flag NewMatchingAlgorithm off production', user_id: USERS.requester, channel_id: 'C0DEVCHAT' });
+    const card = await eventually(
+      () => h.slack.messages(WAR_ROOM).find((m) => !m.thread_ts && readable(m).includes('RB-1') && readable(m).includes('rollback_approve')),
+      'the RB-1 card',
+    );
+    appconfig.seedDeployment('distrocv', 'prod', 'feature-flags', '1');
+    await h.slack.clickButton(h.eventsUrl, { user_id: USERS.oncall, action_id: 'rollback_approve', value: 'RB-1', channel: WAR_ROOM, message_ts: card.ts });
+    const rb = await waitForState(h, 'RB-1', ['failed', 'succeeded']);
+    expect(rb.state).toBe('failed');
+    expect(rb.error?.message).toMatch(/distrocv\/prod profile feature-flags now serves version 1 .*; at plan time it served 3/);
+    expect(h.ssm.callsOf('PutParameter')).toHaveLength(0);
+    expect(appconfig.callsOf('StartDeployment')).toHaveLength(0);
+  });
+
   it('stops at the store that fails: SSM is written, AppConfig refuses, the card names the store and the fix', async () => {
     appconfig.failNext('StartDeployment', { code: 'BadRequestException', status: 400, message: 'Deployment strategy instant does not exist' });
     const off = await changeFlag('flag NewMatchingAlgorithm off production', 'RB-1');
