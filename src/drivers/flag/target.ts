@@ -35,7 +35,8 @@ const storePlace = z.preprocess(
 const multiStoreFlag = z
   .strictObject({
     ...flagTargetBase,
-    store: z.undefined({ error: 'give either `store` (one store) or `stores` (a list), not both' }).optional(),
+    // No `store`: that is what routes a flag here (with `store: ssm`, the ssm schema refuses `stores`).
+    store: z.undefined().optional(),
     stores: z
       .array(storePlace, { error: 'missing: name the store (`store: ssm`, ...) or list several in order (`stores: [{ store: ssm, ... }, ...]`)' })
       .min(2, { error: 'must list two or more stores; for one, write its fields next to `store:`' }),
