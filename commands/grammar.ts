@@ -14,6 +14,7 @@ export type Command =
   | { kind: 'history'; service?: string }
   | { kind: 'status'; id: string }
   | { kind: 'retry'; id: string; reason: string }
+  | { kind: 'kill-stuck'; id: string; reason: string }
   | { kind: 'versions'; service: string; environment: string }
   | {
       kind: 'rollback';
@@ -64,6 +65,16 @@ export function parseCommand(text: string, catalog: Catalog, now = new Date()): 
     if (!id.success)
       return { kind: 'error', message: `Usage: \`/rollback retry RB-12 [reason]\`: re-runs what did not succeed in a failed rollback. ${HELP_HINT}` };
     return { kind: 'retry', id: id.data.toUpperCase(), reason: rest.slice(1).join(' ').slice(0, 500) };
+  }
+
+  if (first === 'kill-stuck') {
+    const id = rollbackId.safeParse(rest[0] ?? '');
+    if (!id.success)
+      return {
+        kind: 'error',
+        message: `Usage: \`/rollback kill-stuck RB-12 [reason]\`: forces a new deployment of an ECS service whose rollback is stuck (all tasks stop at once). ${HELP_HINT}`,
+      };
+    return { kind: 'kill-stuck', id: id.data.toUpperCase(), reason: rest.slice(1).join(' ').slice(0, 500) };
   }
 
   if (first === 'status') {
@@ -198,6 +209,7 @@ export function helpText(catalog: Catalog): string {
     '`/rollback history [service]`: recent rollbacks with outcome and duration',
     '`/rollback status RB-12`: show one rollback and its audit trail',
     '`/rollback retry RB-12 [reason]`: re-run what did not succeed in a failed rollback (for a stack, only the components that did not succeed), under the same approval while it is fresh',
+    '`/rollback kill-stuck RB-12 [reason]`: an ECS rollback stuck waiting for steady state: force a new deployment with minimumHealthyPercent=0 (all tasks stop at once; downtime until new ones pass health checks), approved on its own card',
     ...flagHelp(catalog),
     ...(Object.keys(catalog.stacks ?? {}).length
       ? [

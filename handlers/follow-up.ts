@@ -39,6 +39,18 @@ export function statusPageAction(w: WebServices) {
   };
 }
 
+/** "Kill stuck deployment" under a stuck ECS rollback: files the forced deployment as a new request (the worker checks it is stuck). */
+export function killStuckAction(w: WebServices) {
+  return async function handleKillStuck({ ack, action, body }: Args) {
+    await ack();
+    const { channel, user } = where(body);
+    const id = action.value ?? '';
+    if (!/^RB-\d+$/.test(id))
+      return w.poster.ephemeral(channel, user, `This button does not name a rollback ("${id.slice(0, 20)}"): type \`/rollback kill-stuck RB-12\`.`);
+    await w.jobs.killStuck(body.trigger_id, { id, reason: 'stuck deployment (button)', user, channel });
+  };
+}
+
 /** "Post-mortem scheduled": stops the reminder; anyone in the war room may say so, and it is audited. */
 export function postMortemScheduledAction(w: WebServices) {
   return async function handleScheduled({ ack, action, body }: Args) {

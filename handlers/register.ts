@@ -1,12 +1,12 @@
 import type { App, BlockButtonAction, BlockStaticSelectAction } from '@slack/bolt';
 import { ACTION_APPROVE, ACTION_CANCEL, ACTION_REJECT } from '../src/slack/blocks.js';
-import { ACTION_POSTMORTEM_SCHEDULED, ACTION_STATUS_PAGE, ACTION_USER_NOTIFY } from '../src/slack/follow-up.js';
+import { ACTION_KILL_STUCK, ACTION_POSTMORTEM_SCHEDULED, ACTION_STATUS_PAGE, ACTION_USER_NOTIFY } from '../src/slack/follow-up.js';
 import { statusPageEnvProblem } from '../src/warroom/status-page.js';
 import { FIELD, VIEW_REJECT, VIEW_REQUEST } from '../src/slack/modal.js';
 import { approveAction, cancelAction, rejectAction, rejectSubmission } from './actions.js';
 import type { WebServices } from './context.js';
 import { appHomeOpened } from './home.js';
-import { postMortemScheduledAction, statusPageAction, userNotifyAction } from './follow-up.js';
+import { killStuckAction, postMortemScheduledAction, statusPageAction, userNotifyAction } from './follow-up.js';
 import { requestSubmission, targetChosen } from './modal.js';
 import { rollbackCommand } from './slash-command.js';
 
@@ -24,6 +24,7 @@ export function registerListeners(app: App, w: WebServices, env: NodeJS.ProcessE
   app.action<BlockButtonAction>(ACTION_USER_NOTIFY, userNotifyAction(w));
   app.action<BlockButtonAction>(ACTION_STATUS_PAGE, statusPageAction(w));
   app.action<BlockButtonAction>(ACTION_POSTMORTEM_SCHEDULED, postMortemScheduledAction(w));
+  app.action<BlockButtonAction>(ACTION_KILL_STUCK, killStuckAction(w));
   app.event('app_home_opened', appHomeOpened(w));
   app.error(async (error) => {
     w.log.error({ err: error }, 'listener failed');

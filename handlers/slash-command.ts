@@ -70,6 +70,15 @@ async function answer(w: WebServices, command: Args['command'], reply: (text: st
         responseUrl: command.response_url,
       });
       return reply(`:repeat: Looking at what ${parsed.id} left undone…`);
+    case 'kill-stuck':
+      await w.jobs.killStuck(command.trigger_id, {
+        id: parsed.id,
+        reason: parsed.reason,
+        user: command.user_id,
+        channel: command.channel_id,
+        responseUrl: command.response_url,
+      });
+      return reply(`:warning: Looking at ${parsed.id}'s stuck deployment…`);
     case 'versions':
       await w.jobs.versions({
         service: parsed.service,

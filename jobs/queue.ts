@@ -37,7 +37,7 @@ export const requestPayload = z.object({
   responseUrl: z.url().optional(),
 });
 export type RequestJob = z.infer<typeof requestPayload>;
-/** `/rollback retry RB-n [reason]`: who asked, where to answer. */
+/** `/rollback retry RB-n [reason]` and `/rollback kill-stuck RB-n [reason]`: who asked, where to answer. */
 export const retryPayload = z.object({
   id: z.string().regex(/^RB-\d+$/),
   reason: z.string(),
@@ -84,6 +84,11 @@ export class RollbackJobs {
   /** Like `request`: one job per slash command invocation, so Slack's retried delivery is one retry. */
   retry(triggerId: string, retry: RetryJob) {
     return this.interactive.add('retry', retry, { jobId: `retry-${triggerId}`, attempts: 2, backoff: { type: 'exponential', delay: 500 } });
+  }
+
+  /** `/rollback kill-stuck RB-n` or its button: one job per invocation (Slack's trigger_id), like `retry`. */
+  killStuck(triggerId: string, q: RetryJob) {
+    return this.interactive.add('kill-stuck', q, { jobId: `kill-stuck-${triggerId}`, attempts: 2, backoff: { type: 'exponential', delay: 500 } });
   }
 
   /** One job per follow-up and rollback, however often it is clicked; a failed one is dropped so a click can retry. */

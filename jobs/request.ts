@@ -3,6 +3,7 @@ import { planRollback } from '../src/rollbacks/plan.js';
 import { requestRollback } from '../src/rollbacks/request.js';
 import { refusalLine } from '../src/slack/refusal.js';
 import { createdText, replyPrivately } from '../src/warroom/reply.js';
+import { killStuckDeployment } from '../src/rollbacks/kill-stuck.js';
 import { retryRollback } from '../src/rollbacks/retry.js';
 import type { RequestJob, RetryJob } from './queue.js';
 
@@ -41,6 +42,16 @@ export async function retryJob(x: WorkerServices, q: RetryJob, signal: AbortSign
     ? ` The approvals of ${q.id} carry over while they meet the rule.`
     : ` ${q.id}'s approvals are older than the approval window, so it needs approving again.`;
   await replyPrivately(x, to, createdText(x, rollback.id, rollback.service, rollback.environment) + approvals);
+  await planAfterRequest(x, rollback.id, signal);
+}
+
+/** `/rollback kill-stuck RB-n`: a new request for the forced deployment, on its own card and approval. */
+export async function killStuckJob(x: WorkerServices, q: RetryJob, signal: AbortSignal): Promise<void> {
+  const to = { user: q.user, channel: q.channel, responseUrl: q.responseUrl };
+  const outcome = await killStuckDeployment(x, { id: q.id, user: q.user, reason: q.reason, origin: { channel: q.channel, responseUrl: q.responseUrl } });
+  if ('refusal' in outcome) return replyPrivately(x, to, refusalLine(outcome.refusal));
+  const { rollback } = outcome;
+  await replyPrivately(x, to, `${createdText(x, rollback.id, rollback.service, rollback.environment)} It needs its own approval: it stops every task at once.`);
   await planAfterRequest(x, rollback.id, signal);
 }
 

@@ -7,7 +7,7 @@ import { planRollback } from '../src/rollbacks/plan.js';
 import { reconcile } from '../src/rollbacks/reconcile.js';
 import { remind } from '../src/rollbacks/remind.js';
 import { EXECUTE_QUEUE, followUpPayload, INTERACTIVE_QUEUE, jobPayload, requestPayload, retryPayload, versionsPayload, type JobPayload } from './queue.js';
-import { requestFailed, requestJob, retryJob } from './request.js';
+import { killStuckJob, requestFailed, requestJob, retryJob } from './request.js';
 import { versionsJob } from './versions.js';
 
 export interface WorkerOptions {
@@ -67,6 +67,11 @@ export function startWorker(x: WorkerServices, connection: ConnectionOptions, op
             const retry = retryPayload.safeParse(job.data);
             if (!retry.success) throw new UnrecoverableError(`bad job payload: ${retry.error.message}`);
             return await retryJob(x, retry.data, stop);
+          }
+          case 'kill-stuck': {
+            const q = retryPayload.safeParse(job.data);
+            if (!q.success) throw new UnrecoverableError(`bad job payload: ${q.error.message}`);
+            return await killStuckJob(x, q.data, stop);
           }
           case 'follow-up': {
             const q = followUpPayload.safeParse(job.data);

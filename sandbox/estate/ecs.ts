@@ -39,6 +39,12 @@ export async function startEcsPiece(opts: EcsPieceOptions): Promise<EstatePiece>
   seedDistroCvApi(ecs);
   let crashloop = false;
   let unhealthy = false;
+  let full = false;
+  // No room for a fourth task: a rolling update must start one before stopping one, so it sticks.
+  const setFull = (on: boolean) => {
+    full = on;
+    ecs.setCapacity(CLUSTER, SERVICE, on ? 3 : undefined);
+  };
   const setCrashloop = (on: boolean) => {
     crashloop = on;
     ecs.setImageBehaviour(ROLLBACK_TARGET, on ? 'crashloop' : 'healthy');
@@ -81,10 +87,12 @@ export async function startEcsPiece(opts: EcsPieceOptions): Promise<EstatePiece>
     toggles: () => [
       { id: 'api-crashloop', label: 'api v2.0.0 (the rollback target) crash-loops', on: crashloop },
       { id: 'api-unhealthy', label: 'api /health answers 503', on: unhealthy },
+      { id: 'api-cluster-full', label: `${CLUSTER} has no room for another task: api's rollout gets stuck (then try Kill stuck deployment)`, on: full },
     ],
     setToggle(id, on) {
       if (id === 'api-crashloop') setCrashloop(on);
       else if (id === 'api-unhealthy') unhealthy = on;
+      else if (id === 'api-cluster-full') setFull(on);
       else return false;
       return true;
     },

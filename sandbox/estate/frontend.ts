@@ -1,13 +1,14 @@
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { S3Client } from '@aws-sdk/client-s3';
-import { ESTATE, seedFrontend } from '../../test/fakes/aws/estate.js';
+import { ESTATE, liveBuild, seedFrontend } from '../../test/fakes/aws/estate.js';
 import { CloudFrontFake, S3Fake } from '../../test/fakes/aws/index.js';
 import { fakeAws } from './aws.js';
 import type { EstatePiece } from './types.js';
 
 /**
  * DistroCV "Frontend Rollback (CloudFront + S3)": builds v1.9.0, v2.0.0-previous and v2.0.1 (live)
- * in distrocv-frontend-versions, distrocv-frontend-prod served by distribution E1234567890.
+ * in distrocv-frontend-versions, distrocv-frontend-prod served by distribution E1234567890, with no
+ * live marker (Rewind finds the live build by listing); Rewind records its rollbacks in distrocv-rewind-state.
  * Seeded by test/fakes/aws/estate.ts's seedFrontend, which the frontend driver's tests also plan on.
  */
 export async function startFrontendPiece(opts: { invalidationDelayMs: number }): Promise<EstatePiece> {
@@ -17,16 +18,8 @@ export async function startFrontendPiece(opts: { invalidationDelayMs: number }):
     throw error;
   });
   seedFrontend(s3, cloudfront, { sharedFiles: 40 });
+  s3.createBucket(ESTATE.stateBucket);
   let unhealthy = false;
-
-  const liveVersion = () => {
-    const marker = s3.getObject(ESTATE.liveBucket, '.rewind/live.json');
-    try {
-      return String((JSON.parse(marker?.body.toString('utf8') ?? '{}') as { version?: string }).version ?? 'unknown');
-    } catch {
-      return 'unknown';
-    }
-  };
 
   return {
     summary: `DistroCV frontend: ${ESTATE.liveBucket} behind CloudFront ${ESTATE.distributionId} (live: v2.0.1)`,
@@ -44,7 +37,7 @@ export async function startFrontendPiece(opts: { invalidationDelayMs: number }):
           title: `S3 ${ESTATE.liveBucket} + CloudFront ${ESTATE.distributionId}`,
           status: inProgress ? 'busy' : 'steady',
           lines: [
-            `live build: ${liveVersion()}, ${Object.keys(s3.contents(ESTATE.liveBucket)).length} objects`,
+            `live build: ${liveBuild(s3) ?? 'none of the builds'}, ${Object.keys(s3.contents(ESTATE.liveBucket)).length} objects`,
             last ? `invalidation ${last.id} (${last.paths.join(' ')}): ${cloudfront.status(last)}` : 'no invalidations yet',
             `/health: ${unhealthy ? '503 unhealthy' : '200 healthy'}`,
           ],

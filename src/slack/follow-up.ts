@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { Approval, Rollback } from '../domain/rollback.js';
+import { isStuckEcsRollout } from '../domain/stuck.js';
 import type { Message } from './poster.js';
 
 /** The war room's next steps after a rollback finished: buttons until done, then who did it. */
@@ -7,6 +8,7 @@ import type { Message } from './poster.js';
 export const ACTION_USER_NOTIFY = 'rollback_user_notify';
 export const ACTION_STATUS_PAGE = 'rollback_status_page';
 export const ACTION_POSTMORTEM_SCHEDULED = 'rollback_postmortem_scheduled';
+export const ACTION_KILL_STUCK = 'rollback_kill_stuck';
 
 export interface FollowUpOptions {
   /** Where the user notification goes (catalog `userChannel`); no button without it. */
@@ -24,7 +26,14 @@ export function followUpMessage(rb: Rollback, opts: FollowUpOptions): Message {
   // Stamped like every thread line, with the time the rollback finished.
   const lines = [`\`${(rb.finishedAt ?? rb.updatedAt).slice(11, 19)}\` *Next steps for ${rb.id}*`];
   const buttons: KnownBlock[] = [];
-  const elements: { type: 'button'; action_id: string; text: { type: 'plain_text'; text: string }; value: string; style?: 'primary' }[] = [];
+  const elements: { type: 'button'; action_id: string; text: { type: 'plain_text'; text: string }; value: string; style?: 'primary' | 'danger' }[] = [];
+  // The runbook's "Kill stuck deployment": it only files a request, with its own card and approval.
+  if (isStuckEcsRollout(rb)) {
+    lines.push(
+      `• The ECS deployment is stuck: *Kill stuck deployment* asks to force a new one with minimumHealthyPercent=0 (\`/rollback kill-stuck ${rb.id}\`). All tasks stop at once: downtime until the new ones pass health checks. It needs its own approval.`,
+    );
+    elements.push({ type: 'button', action_id: ACTION_KILL_STUCK, style: 'danger', text: { type: 'plain_text', text: 'Kill stuck deployment' }, value: rb.id });
+  }
   // Users hear "all systems are operational" only when that is true.
   if (opts.userChannel && rb.state === 'succeeded') {
     if (f.userNotified) lines.push(done(`User notification posted to <#${opts.userChannel}>`, f.userNotified));

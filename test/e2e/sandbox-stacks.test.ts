@@ -125,7 +125,6 @@ async function expectDistroCvRolledBack(sb: Sandbox, card: FakeMessage, id: stri
     api: { state: 'succeeded' },
     frontend: { state: 'succeeded' },
     matching: { state: 'succeeded' },
-    appconfig: { state: 'succeeded' },
   });
   const lines = estate(sb);
   for (const now of DISTROCV_AFTER)
@@ -140,14 +139,12 @@ async function expectDistroCvRolledBack(sb: Sandbox, card: FakeMessage, id: stri
   }, `the outcome of ${id}`);
   before(said, 'api', 'frontend');
   before(said, 'frontend', 'matching');
-  before(said, 'matching', 'appconfig');
   const outcome = said.find((l) => l.includes(`${id} succeeded`))!;
   expect(outcome).toContain('stack distrocv production is rolled back');
   for (const where of [
     'api (api): rolled back, on distrocv-api:2',
     'frontend (frontend): rolled back, on v2.0.0-previous',
-    'matching (NewMatchingAlgorithm): rolled back, on "false"',
-    'appconfig (FeatureFlags): rolled back, on version 2',
+    'matching (NewMatchingAlgorithm): rolled back, on "false" + version 2',
   ]) {
     expect(outcome).toContain(where);
   }
@@ -183,8 +180,10 @@ describe('the sandbox stacks', () => {
     expect(componentSections(card)).toEqual([
       expect.stringMatching(/^\*api\* \(api\) · :white_small_square: waiting\n`distrocv-api:3 \(api:v2\.0\.1\)` → `distrocv-api:2 \(api:v2\.0\.0\)`/),
       expect.stringMatching(/^\*frontend\* \(frontend\) · :white_small_square: waiting · after api\n`v2\.0\.1` → `v2\.0\.0-previous`/),
-      expect.stringMatching(/^\*matching\* \(NewMatchingAlgorithm\) · :white_small_square: waiting · after frontend\n`"true" \(version 2\)` → `"false"`/),
-      expect.stringMatching(/^\*appconfig\* \(FeatureFlags\) · :white_small_square: waiting · after matching\n`version 3 .*` → `version 2`/),
+      // §5 as one flag: the parameter, then the AppConfig deployment.
+      expect.stringMatching(
+        /^\*matching\* \(NewMatchingAlgorithm\) · :white_small_square: waiting · after frontend\n`"true" \(version 2\) \+ version 3 .*` → `"false" \+ version 2`/,
+      ),
     ]);
     // Every component asks for one from on-call or the lead; the stack adds nothing.
     expect(text).toContain('*Needs*: 1 from oncall or lead (stack distrocv production rule), never the requester');
@@ -203,7 +202,7 @@ describe('the sandbox stacks', () => {
     const text = cardText(card);
     expect(text).toContain('Rollback RB-1 · distrocv production');
     expect(text).toContain('*Severity* P0 Critical · Complete platform outage / full regression · recommended: Full stack, ~45m');
-    expect(componentSections(card).map((s) => s.split(' ')[0])).toEqual(['*api*', '*frontend*', '*matching*', '*appconfig*']);
+    expect(componentSections(card).map((s) => s.split(' ')[0])).toEqual(['*api*', '*frontend*', '*matching*']);
     expect(text).toContain(
       '*Needs*: 1 from oncall and 1 from lead (different people) (P0 · Complete platform outage / full regression row, in place of the stack distrocv production rule)',
     );

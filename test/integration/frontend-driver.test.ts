@@ -13,7 +13,10 @@ import { refusal } from '../support/rejections.js';
 const VERSIONS = 'distrocv-frontend-versions';
 const LIVE = 'distrocv-frontend-prod';
 const DIST = 'E1234567890';
+const STATE = 'distrocv-rewind-state';
 const MARKER = '.rewind/live.json';
+/** Where Rewind records the live version when the target has `state: { bucket: STATE }`. */
+const RECORD = `${LIVE}/live.json`;
 
 let s3f: S3Fake;
 let cff: CloudFrontFake;
@@ -40,13 +43,14 @@ const BUILDS: Record<string, { date: string; files: Record<string, string> }> = 
   },
 };
 
-function seed(live: string | null = 'v2.0.1') {
+/** The builds, `live` synced into the live bucket as the runbook's pipeline does (no marker), and a `.rewind/live.json` naming `marker` if given. */
+function seed({ live = 'v2.0.1', marker }: { live?: string; marker?: string } = {}) {
   for (const [version, build] of Object.entries(BUILDS)) {
     for (const [key, body] of Object.entries(build.files)) s3f.putObject(VERSIONS, `${version}/${key}`, body, { lastModified: new Date(build.date) });
   }
-  s3f.createBucket(LIVE);
-  for (const [key, body] of Object.entries(BUILDS['v2.0.1']!.files)) s3f.putObject(LIVE, key, body);
-  if (live) s3f.putObject(LIVE, MARKER, JSON.stringify({ version: live }), { contentType: 'application/json' });
+  s3f.createBucket(LIVE).createBucket(STATE);
+  for (const [key, body] of Object.entries(BUILDS[live]!.files)) s3f.putObject(LIVE, key, body);
+  if (marker) s3f.putObject(LIVE, MARKER, JSON.stringify({ version: marker }), { contentType: 'application/json' });
   cff.addDistribution(DIST);
 }
 
@@ -78,25 +82,85 @@ function target(overrides: Record<string, unknown> = {}): FrontendTarget {
   });
 }
 
-function request(version?: string): PlanRequest<FrontendTarget> {
-  return { rollbackId: 'RB-7', service: 'web', environment: 'production', target: target(), version };
+function request(version?: string, overrides: Record<string, unknown> = {}): PlanRequest<FrontendTarget> {
+  return { rollbackId: 'RB-7', service: 'web', environment: 'production', target: target(overrides), version };
 }
 
+const withState = { state: { bucket: STATE } };
+
 describe('frontend driver: plan', () => {
-  it('targets the version before the live one and lists versions newest first with dates', async () => {
+  it('without any marker, finds the live version by listing and targets the one before it', async () => {
     seed();
     const plan = await driver().plan(request(), driverContext());
     expect(plan.current).toBe('v2.0.1');
     expect(plan.target).toBe('v2.0.0');
     expect(plan.changes).toEqual([
       `s3://${LIVE}/: v2.0.1 → v2.0.0 (2024-01-10 14:02 UTC)`,
+      `live version found by comparing the 44 objects in s3://${LIVE}/ with each version (key, ETag, size)`,
       // index.html and app-200.js and legacy.css differ or are missing; app-201.js and new-feature.js go.
       '44 objects in v2.0.0: 3 to copy, 2 to delete, 41 unchanged',
       `CloudFront ${DIST}: invalidate /*`,
       'versions, newest first: v2.0.1 (2024-01-15 16:30 UTC) ← live, v2.0.0 (2024-01-10 14:02 UTC), v1.9.0 (2024-01-05 09:00 UTC)',
     ]);
     expect(plan.steps.map((s) => s.id)).toEqual(['sync', 'invalidate']);
-    expect(plan.steps[0]!.title).toBe(`Sync s3://${VERSIONS}/v2.0.0/ → s3://${LIVE}/ (copy changed, delete removed), record v2.0.0 as live`);
+    expect(plan.steps[0]!.title).toBe(`Sync s3://${VERSIONS}/v2.0.0/ → s3://${LIVE}/ (copy changed, delete removed)`);
+    expect(plan.warnings).toBeUndefined();
+  });
+
+  it("believes an existing .rewind/live.json when the live bucket holds that version's objects", async () => {
+    seed({ marker: 'v2.0.1' });
+    const plan = await driver().plan(request(), driverContext());
+    expect([plan.current, plan.target]).toEqual(['v2.0.1', 'v2.0.0']);
+    expect(plan.changes[1]).toBe(`live version recorded in s3://${LIVE}/${MARKER}`);
+    // Believed after one comparison: no other version was listed in full.
+    expect(s3f.callsOf('ListObjectsV2').filter((c) => c.input.prefix === 'v1.9.0/' && c.input.delimiter === '')).toHaveLength(1);
+  });
+
+  it('ignores a marker the live bucket no longer matches and says so', async () => {
+    seed({ marker: 'v1.9.0' });
+    const plan = await driver().plan(request(), driverContext());
+    expect([plan.current, plan.target]).toEqual(['v2.0.1', 'v2.0.0']);
+    expect(plan.changes[1]).toBe(
+      `live version found by comparing the 44 objects in s3://${LIVE}/ with each version (key, ETag, size); s3://${LIVE}/${MARKER} names v1.9.0, which the live bucket no longer matches`,
+    );
+  });
+
+  it('refuses with the closest versions when the live bucket matches none; `to <version>` still works', async () => {
+    seed();
+    s3f.putObject(LIVE, 'index.html', '<html>2.0.1 hotfix</html>');
+    s3f.putObject(LIVE, 'hotfix.js', 'patched by hand');
+    const refused = await refusal(driver().plan(request(), driverContext()));
+    expect(refused.message).toBe(
+      `Rewind cannot tell which version is live: the 45 objects in s3://${LIVE}/ match no version in s3://${VERSIONS}/ exactly (key, ETag, size). ` +
+        'Closest: v2.0.1 (2 objects differ), v2.0.0 (6 objects differ), v1.9.0 (6 objects differ). Name the version to restore with `to <version>`. ' +
+        'Versions, newest first: v2.0.1 (2024-01-15 16:30 UTC), v2.0.0 (2024-01-10 14:02 UTC), v1.9.0 (2024-01-05 09:00 UTC).',
+    );
+    expect(refused.choices).toEqual(['v2.0.1', 'v2.0.0', 'v1.9.0']);
+    const plan = await driver().plan(request('v2.0.1'), driverContext());
+    expect([plan.current, plan.target]).toEqual(['unknown (matches no version)', 'v2.0.1']);
+    expect(plan.changes[2]).toBe('44 objects in v2.0.1: 1 to copy, 1 to delete, 43 unchanged');
+    expect(plan.warnings).toEqual([`s3://${LIVE}/ matches no version exactly: the sync replaces what differs from v2.0.1.`]);
+  });
+
+  it('treats a rebuild with the same objects as live: rolls back past it, refuses it as a target', async () => {
+    seed();
+    for (const [key, body] of Object.entries(BUILDS['v2.0.1']!.files))
+      s3f.putObject(VERSIONS, `v2.0.2/${key}`, body, { lastModified: new Date('2024-01-16T08:00:00Z') });
+    const plan = await driver().plan(request(), driverContext());
+    expect([plan.current, plan.target]).toEqual(['v2.0.2', 'v2.0.0']);
+    const refused = await refusal(driver().plan(request('v2.0.1'), driverContext()));
+    expect(refused.message).toBe(`v2.0.1 is already live in s3://${LIVE}/ (its objects are the same as v2.0.2's); name another version.`);
+    expect(refused.choices).toEqual(['v2.0.0', 'v1.9.0']);
+  });
+
+  it('marks the live version in the history without a marker', async () => {
+    seed({ live: 'v2.0.0' });
+    const history = await driver().history!(target(), driverContext());
+    expect(history.map((e) => [e.revision, e.current])).toEqual([
+      ['v2.0.1', false],
+      ['v2.0.0', true],
+      ['v1.9.0', false],
+    ]);
   });
 
   it('refuses a missing version and offers the available ones, newest first', async () => {
@@ -106,31 +170,38 @@ describe('frontend driver: plan', () => {
     expect(refused.choices).toEqual(['v2.0.1', 'v2.0.0', 'v1.9.0']);
   });
 
-  it('without a live marker, refuses plainly and says how to seed it; `to <version>` still works', async () => {
-    seed(null);
-    const refused = await refusal(driver().plan(request(), driverContext()));
-    expect(refused.message).toContain(`s3://${LIVE}/${MARKER} is missing`);
-    expect(refused.message).toContain(`aws s3 cp - s3://${LIVE}/${MARKER}`);
-    const plan = await driver().plan(request('v1.9.0'), driverContext());
-    expect(plan.target).toBe('v1.9.0');
-    expect(plan.warnings).toEqual([`No live marker in s3://${LIVE}/: Rewind will write one naming v1.9.0 after the sync.`]);
-  });
-
   it('refuses when the live version is the oldest', async () => {
-    seed('v1.9.0');
+    seed({ live: 'v1.9.0' });
     const refused = await refusal(driver().plan(request(), driverContext()));
     expect(refused.message).toBe(`v1.9.0 is the oldest version in s3://${VERSIONS}/: there is nothing older to roll back to.`);
     expect(refused.choices).toEqual(['v2.0.1', 'v2.0.0']);
   });
 
-  it('reports drift when another deploy moves the live marker after planning', async () => {
+  it('reports drift when another deploy changes the live objects after planning', async () => {
     seed();
     const plan = await driver().plan(request(), driverContext());
     expect(await driver().drift(plan, target(), driverContext())).toBeUndefined();
-    s3f.putObject(LIVE, MARKER, JSON.stringify({ version: 'v2.0.2' }));
+    s3f.putObject(LIVE, 'index.html', '<html>2.0.2</html>');
     expect(await driver().drift(plan, target(), driverContext())).toBe(
-      'the live version is now v2.0.2; it was v2.0.1 at plan time (someone deployed or rolled back meanwhile)',
+      `the objects in s3://${LIVE}/ changed since plan time, when v2.0.1 was live (someone deployed or rolled back meanwhile)`,
     );
+  });
+
+  it('refuses a state bucket that is the live bucket at start-up, naming the fix', () => {
+    const parsed = frontendTarget.safeParse({
+      driver: 'frontend',
+      versions: { bucket: VERSIONS },
+      live: { bucket: LIVE },
+      state: { bucket: LIVE },
+      distributionId: DIST,
+    });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error!.issues).toEqual([
+      expect.objectContaining({
+        path: ['state', 'bucket'],
+        message: 'is the live bucket, which CloudFront serves to everyone: name a bucket it does not serve, e.g. distrocv-rewind-state',
+      }),
+    ]);
   });
 });
 
@@ -140,15 +211,14 @@ describe('frontend driver: apply', () => {
     const plan = await driver().plan(request(), driverContext());
     const { outputs, progress } = await runAllSteps(driver(), plan, target());
 
-    const { [MARKER]: marker, ...live } = s3f.contents(LIVE);
-    expect(live).toEqual(s3f.contents(VERSIONS, 'v2.0.0/'));
-    expect(JSON.parse(marker!)).toMatchObject({ version: 'v2.0.0', rollbackId: 'RB-7' });
+    expect(s3f.contents(LIVE)).toEqual(s3f.contents(VERSIONS, 'v2.0.0/'));
     expect(
       s3f
         .callsOf('CopyObject')
         .map((c) => c.input.key)
         .sort(),
     ).toEqual(['assets/app-200.js', 'assets/legacy.css', 'index.html']);
+    expect(s3f.callsOf('PutObject')).toEqual([]);
     expect(outputs.sync).toEqual({ version: 'v2.0.0', objects: 44, copied: 3, deleted: 2, unchanged: 41 });
     expect(progress).toContain('v2.0.0: 44 objects, 3 to copy, 2 to delete');
     expect(progress).toContain('5/5 objects');
@@ -160,17 +230,39 @@ describe('frontend driver: apply', () => {
     expect(cff.callsOf('GetInvalidation').length).toBeGreaterThan(1);
     expect(progress.at(-1)).toMatch(new RegExp(`^CloudFront invalidation ${cff.invalidations[0]!.id}: completed in \\d+s$`));
 
-    // The next rollback goes one further back: the marker now names v2.0.0.
+    // The next rollback goes one further back: the live bucket now holds v2.0.0.
     expect((await driver().plan({ ...request(), rollbackId: 'RB-8' }, driverContext())).target).toBe('v1.9.0');
   });
 
-  it('never lets a build overwrite the live marker with its own .rewind/ folder', async () => {
+  it('with a state bucket, records the new live version there and nothing in the served bucket', async () => {
     seed();
+    const plan = await driver().plan(request(undefined, withState), driverContext());
+    expect(plan.steps[0]!.title).toBe(`Sync s3://${VERSIONS}/v2.0.0/ → s3://${LIVE}/ (copy changed, delete removed), record v2.0.0 in s3://${STATE}/${RECORD}`);
+    await runAllSteps(driver(), plan, target(withState));
+
+    expect(s3f.contents(LIVE)).toEqual(s3f.contents(VERSIONS, 'v2.0.0/'));
+    expect(JSON.parse(s3f.contents(STATE)[RECORD]!)).toMatchObject({ version: 'v2.0.0', rollbackId: 'RB-7' });
+    const next = await driver().plan({ ...request(undefined, withState), rollbackId: 'RB-8' }, driverContext());
+    expect([next.current, next.target]).toEqual(['v2.0.0', 'v1.9.0']);
+    expect(next.changes[1]).toBe(`live version recorded in s3://${STATE}/${RECORD}`);
+
+    // The pipeline deploys v2.0.1 again without telling Rewind: the record no longer matches, the listing decides.
+    for (const [key, body] of Object.entries(s3f.contents(VERSIONS, 'v2.0.1/'))) s3f.putObject(LIVE, key, body);
+    for (const key of Object.keys(s3f.contents(LIVE))) if (!(key in BUILDS['v2.0.1']!.files)) s3f.deleteObject(LIVE, key);
+    const after = await driver().plan({ ...request(undefined, withState), rollbackId: 'RB-9' }, driverContext());
+    expect([after.current, after.target]).toEqual(['v2.0.1', 'v2.0.0']);
+    expect(after.changes[1]).toContain(`s3://${STATE}/${RECORD} names v2.0.0, which the live bucket no longer matches`);
+  });
+
+  it('never syncs or deletes a legacy .rewind/ folder, even when a build ships one', async () => {
+    seed({ marker: 'v2.0.1' });
     s3f.putObject(VERSIONS, `v2.0.0/${MARKER}`, JSON.stringify({ version: 'v0.0.1' }), { lastModified: new Date(BUILDS['v2.0.0']!.date) });
     const plan = await driver().plan(request(), driverContext());
     await driver().runStep(stepContext(plan, 'sync', target()).context);
-    expect(JSON.parse(s3f.contents(LIVE)[MARKER]!)).toMatchObject({ version: 'v2.0.0' });
+    expect(JSON.parse(s3f.contents(LIVE)[MARKER]!)).toEqual({ version: 'v2.0.1' });
     expect(s3f.callsOf('CopyObject').map((c) => c.input.key)).not.toContain(MARKER);
+    // The stale marker is checked against the objects and set aside.
+    expect((await driver().plan({ ...request(), rollbackId: 'RB-8' }, driverContext())).current).toBe('v2.0.0');
   });
 
   it('repeats the sync after a crash without copying again what already matches', async () => {
@@ -219,8 +311,7 @@ describe('frontend driver: apply', () => {
     expect(s3f.callsOf('CopyObject').filter((c) => !c.error)).toHaveLength(3);
     expect(cff.callsOf('CreateInvalidation').map((c) => c.error)).toEqual(['Throttling', undefined]);
     expect(cff.invalidations).toHaveLength(1);
-    const { [MARKER]: _marker, ...live } = s3f.contents(LIVE);
-    expect(live).toEqual(s3f.contents(VERSIONS, 'v2.0.0/'));
+    expect(s3f.contents(LIVE)).toEqual(s3f.contents(VERSIONS, 'v2.0.0/'));
   });
 
   it('names the distribution when CloudFront does not know it', async () => {

@@ -64,7 +64,7 @@ async function planFlag(command: FlagCommand) {
 }
 
 describe('sandbox estate', () => {
-  it('plans the DistroCV frontend rollback to v2.0.0-previous', async () => {
+  it('plans the DistroCV frontend rollback to v2.0.0-previous, finding v2.0.1 live without a marker', async () => {
     const driver = createFrontendDriver({
       s3: () => new S3Client({ ...sdkConfig(fakes.s3.url), forcePathStyle: true }),
       cloudfront: new CloudFrontClient(sdkConfig(fakes.cf.url)),
@@ -72,7 +72,10 @@ describe('sandbox estate', () => {
     const target = targetOf(catalog, 'web', 'production') as FrontendTarget;
     const plan = await driver.plan({ rollbackId: 'RB-1', service: 'web', environment: 'production', target }, driverContext());
     expect([plan.current, plan.target]).toEqual(['v2.0.1', 'v2.0.0-previous']);
-    expect(plan.changes[1]).toBe('124 objects in v2.0.0-previous: 3 to copy, 2 to delete, 121 unchanged');
+    expect(plan.changes.slice(1, 3)).toEqual([
+      'live version found by comparing the 124 objects in s3://distrocv-frontend-prod/ with each version (key, ETag, size)',
+      '124 objects in v2.0.0-previous: 3 to copy, 2 to delete, 121 unchanged',
+    ]);
   });
 
   it('plans `/rollback flag NewMatchingAlgorithm off production` and `revert`, and the AppConfig revert', async () => {

@@ -262,6 +262,7 @@ function problems(parsed: Parsed): string[] {
       return parsed.service === undefined || Object.hasOwn(catalog.services, parsed.service) ? [] : [`history of unknown ${parsed.service}`];
     case 'status':
     case 'retry':
+    case 'kill-stuck':
       return /^RB-\d{1,9}$/.test(parsed.id) ? [] : [`bad id ${parsed.id}`];
     case 'help':
     case 'modal':

@@ -15,6 +15,13 @@ export const ecsPlanData = z.object({
   plannedAt: z.string(),
   /** Why Rewind picked the target when the request named no version. */
   why: z.string().optional(),
+  /** A forced deployment to unstick the rollback `of`: the service's deployment configuration to put back afterwards. */
+  killStuck: z
+    .object({
+      of: z.string().regex(/^RB-\d+$/),
+      original: z.looseObject({ minimumHealthyPercent: z.number().int().optional(), maximumPercent: z.number().int().optional() }),
+    })
+    .optional(),
 });
 export type EcsPlanData = z.infer<typeof ecsPlanData>;
 

@@ -1,5 +1,6 @@
 import type { Clients } from '../clients.js';
 import type { DriverInstance, Step } from '../driver.js';
+import { driftMultiStore, historyMultiStore, planMultiStore, storeContext } from './multi-store.js';
 import type { FlagPlanData } from './plan-data.js';
 import { replanFlag } from './replan.js';
 import { flagRequest } from './request.js';
@@ -41,15 +42,22 @@ export function createFlagDriver(deps: FlagDriverDeps): DriverInstance<FlagTarge
   const step =
     (store: (typeof FLAG_STORES)[number]): Step<FlagTarget, FlagPlanData> =>
     (ctx) =>
-      store.run(stores, ctx);
+      store.run(stores, storeContext(ctx));
   return {
-    plan: async (request, ctx) => {
-      const plan = await flagStore(request.target.store).plan(stores, request.target, flagRequest(request), ctx);
+    async plan(request, ctx) {
+      const { target } = request;
+      const req = flagRequest(request);
+      const plan = await (target.store === undefined ? planMultiStore(stores, target, req, ctx) : flagStore(target.store).plan(stores, target, req, ctx));
       return { ...plan, result: `${request.service} set to ${plan.target}` };
     },
-    drift: async (data, target, ctx) => flagStore(data.store).drift(stores, data, target, ctx),
+    async drift(data, target, ctx) {
+      if (data.store === undefined) return driftMultiStore(stores, data, target, ctx);
+      if (target.store === undefined) return `the catalog now keeps ${data.flag} in ${target.stores.length} stores; it was planned for ${data.store} alone`;
+      return flagStore(data.store).drift(stores, data, target, ctx);
+    },
     steps: Object.fromEntries(FLAG_STORES.map((store) => [store.step, step(store)])),
-    history: async (target, ctx) => flagStore(target.store).history(stores, target, ctx),
+    history: async (target, ctx) =>
+      target.store === undefined ? historyMultiStore(stores, target, ctx) : flagStore(target.store).history(stores, target, ctx),
     replan: replanFlag,
     nextSteps: (rb) =>
       rb.options?.action

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { own } from '../../config/own.js';
+import { flagTargetBase } from './fields.js';
 import type { FlagAction } from './actions.js';
 import { FLAG_STORES, flagStore, storeSchemas } from './stores/index.js';
 
@@ -12,11 +13,53 @@ const envName = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, {
   error: 'must be lowercase letters, digits and dashes (it is typed in /rollback)',
 });
 
-/** `driver: flag`: one of the stores' catalog entries, picked by `store`. */
-export const flagTargetSchema = z.discriminatedUnion('store', storeSchemas('target'), {
-  error: (iss) => (iss.code === 'invalid_union' ? `store must be one of: ${FLAG_STORES.map((s) => s.store).join(', ')}` : undefined),
-});
+const storeError = (iss: { code: string }) =>
+  iss.code === 'invalid_union' ? `store must be one of: ${FLAG_STORES.map((s) => s.store).join(', ')}` : undefined;
+
+/** A flag kept in one store: one of the stores' catalog entries, picked by `store`. */
+const singleStoreFlag = z.discriminatedUnion('store', storeSchemas('target'), { error: storeError });
+export type StoreFlagTarget = z.infer<typeof singleStoreFlag>;
+
+/** One place of a multi-store flag: a store's own entry, checked by that store's schema (`driver` and `approval` belong to the flag). */
+const storePlace = z.preprocess(
+  (place) => (place && typeof place === 'object' && !Array.isArray(place) ? { driver: 'flag', ...place } : place),
+  singleStoreFlag.refine((place) => !place.approval && !place.health, {
+    error: 'approval and health belong to the flag, not to one of its stores: move them up next to `stores`',
+  }),
+);
+
+/**
+ * A flag the runbook changes in several stores in turn (DistroCV §5: `aws ssm put-parameter`, then
+ * the AppConfig deployment): one plan, one approval, the stores written in this order.
+ */
+const multiStoreFlag = z
+  .strictObject({
+    ...flagTargetBase,
+    // No `store`: that is what routes a flag here (with `store: ssm`, the ssm schema refuses `stores`).
+    store: z.undefined().optional(),
+    stores: z
+      .array(storePlace, { error: 'missing: name the store (`store: ssm`, ...) or list several in order (`stores: [{ store: ssm, ... }, ...]`)' })
+      .min(2, { error: 'must list two or more stores; for one, write its fields next to `store:`' }),
+  })
+  .superRefine((flag, ctx) => {
+    const seen = new Map<string, number>();
+    flag.stores.forEach((place, i) => {
+      const where = JSON.stringify(place);
+      if (seen.has(where))
+        ctx.addIssue({ code: 'custom', path: ['stores', i], message: `is the same place as stores[${seen.get(where)}]: remove the duplicate` });
+      seen.set(where, i);
+    });
+  });
+export type MultiStoreFlagTarget = z.infer<typeof multiStoreFlag>;
+
+/** `driver: flag`: one store (`store: ssm, parameter: ...`) or several in order (`stores: [...]`). */
+export const flagTargetSchema = z.discriminatedUnion('store', [...storeSchemas('target'), multiStoreFlag], { error: storeError });
 export type FlagTarget = z.infer<typeof flagTargetSchema>;
+
+/** The places a flag is written, in order, each as its store's own target. */
+export function flagPlaces(target: FlagTarget): StoreFlagTarget[] {
+  return target.store === undefined ? target.stores : [target];
+}
 
 /** The catalog's `flags:` section: flag name → environment → target. */
 export const flagsSchema = z.record(flagName, z.record(envName, flagTargetSchema));
@@ -92,5 +135,10 @@ export function maintenanceFlag(catalog: FlagCatalog, environment: string): stri
 
 /** Why a store cannot do this action (with the fix), or undefined when it can. Shared by the parser and the driver. */
 export function flagActionProblem(target: FlagTarget, flag: string, action: FlagAction, value?: string): string | undefined {
-  return flagStore(target.store).actionProblem(target, flag, action, value);
+  const places = flagPlaces(target);
+  for (const [i, place] of places.entries()) {
+    const problem = flagStore(place.store).actionProblem(place, flag, action, value);
+    if (problem) return places.length > 1 ? `${problem} (stores[${i}], ${place.store})` : problem;
+  }
+  return undefined;
 }

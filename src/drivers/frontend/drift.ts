@@ -1,20 +1,14 @@
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { DriverContext } from '../driver.js';
-import { fromAwsError, PlanRefused } from '../errors.js';
-import { readMarker } from './marker.js';
+import { fromAwsError } from '../errors.js';
+import { fingerprint, servedObjects } from './live-version.js';
 import { s3Url, versionPrefix, type FrontendPlanData } from './plan-data.js';
 
-/** What moved since planning: the live marker names another version, or the target version's files are gone. */
+/** What moved since planning: the live bucket's objects changed, or the target version's files are gone. */
 export async function driftFrontend(s3: S3Client, data: FrontendPlanData, ctx: DriverContext): Promise<string | undefined> {
-  let live: string | null;
-  try {
-    live = (await readMarker(s3, data.liveBucket, data.livePrefix, ctx.signal))?.version ?? null;
-  } catch (error) {
-    if (error instanceof PlanRefused) return error.message;
-    throw error;
-  }
-  if (live !== data.liveVersion) {
-    return `the live version is now ${live ?? 'unknown (marker removed)'}; it was ${data.liveVersion ?? 'unknown'} at plan time (someone deployed or rolled back meanwhile)`;
+  const { served } = await servedObjects(s3, { live: { bucket: data.liveBucket, prefix: data.livePrefix } }, ctx.signal);
+  if (fingerprint(served) !== data.liveFingerprint) {
+    return `the objects in ${s3Url(data.liveBucket, data.livePrefix)} changed since plan time, when ${data.liveVersion ?? 'no version'} was live (someone deployed or rolled back meanwhile)`;
   }
   const prefix = versionPrefix(data, data.targetVersion);
   const page = await s3

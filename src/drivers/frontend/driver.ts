@@ -5,7 +5,7 @@ import { serviceCommand } from '../replan.js';
 import { driftFrontend } from './drift.js';
 import { invalidate } from './invalidate.js';
 import { listVersions } from './listing.js';
-import { readMarker } from './marker.js';
+import { findLiveVersion } from './live-version.js';
 import { INVALIDATE_STEP, planFrontend, SYNC_STEP } from './plan.js';
 import { s3Url, type FrontendPlanData } from './plan-data.js';
 import { syncVersion } from './sync.js';
@@ -33,15 +33,13 @@ export function createFrontendDriver(deps: FrontendDriverDeps): DriverInstance<F
 
     async history(target, ctx) {
       const s3 = deps.s3(target.region);
-      const [versions, marker] = await Promise.all([
-        listVersions(s3, target.versions.bucket, target.versions.prefix, target.concurrency, ctx.signal),
-        readMarker(s3, target.live.bucket, target.live.prefix, ctx.signal).catch(() => undefined),
-      ]);
+      const versions = await listVersions(s3, target.versions.bucket, target.versions.prefix, target.concurrency, ctx.signal);
+      const live = (await findLiveVersion(s3, target, versions, ctx.signal)).version;
       return versions.map((v): HistoryEntry => ({
         revision: v.name,
         description: s3Url(target.versions.bucket, `${target.versions.prefix}${v.name}/`),
         ...(v.date ? { createdAt: v.date.toISOString() } : {}),
-        current: v.name === marker?.version,
+        current: v.name === live,
       }));
     },
   };

@@ -8,7 +8,7 @@ export interface ObjectInfo {
   lastModified?: Date;
 }
 
-/** Rewind's own folder in the live bucket (the live marker); never synced or deleted. */
+/** Where older Rewind versions kept the live marker in the live bucket; never synced or deleted. */
 export const REWIND_FOLDER = '.rewind/';
 
 const accessHint = (bucket: string) => `check the bucket name in the catalog and that Rewind may s3:ListBucket on ${bucket} (docs/drivers/frontend.md, IAM)`;

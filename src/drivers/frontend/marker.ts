@@ -1,12 +1,13 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import { fromAwsError, PlanRefused } from '../errors.js';
+import { fromAwsError } from '../errors.js';
 import { REWIND_FOLDER } from './listing.js';
 
 /**
- * `.rewind/live.json` in the live bucket names the version being served, so Rewind knows
- * what "the previous version" is instead of guessing. Rewind writes it after every sync;
- * the deploy pipeline should write it after every deploy.
+ * A record naming the live version: `{"version": "v2.0.1"}`. Rewind writes its own to the
+ * target's `state` bucket, never to the served one; `.rewind/live.json` in the live bucket
+ * (older Rewind, or a pipeline that writes it) is still read. Either is only a hint: the
+ * plan checks it against the live bucket's objects.
  */
 export const MARKER_NAME = `${REWIND_FOLDER}live.json`;
 
@@ -17,50 +18,50 @@ const markerSchema = z.object({
 });
 export type LiveMarker = z.infer<typeof markerSchema>;
 
-export function markerKey(livePrefix: string): string {
-  return `${livePrefix}${MARKER_NAME}`;
+/** Where a record sits: bucket and key. */
+export interface RecordAt {
+  bucket: string;
+  key: string;
 }
 
-/** The command an operator runs once to tell Rewind which version is live. */
-export function seedCommand(liveBucket: string, livePrefix: string, version = '<live version>'): string {
-  return `echo '{"version":"${version}"}' | aws s3 cp - s3://${liveBucket}/${markerKey(livePrefix)} --content-type application/json`;
+/** The legacy marker in the live bucket. */
+export function legacyMarker(live: { bucket: string; prefix: string }): RecordAt {
+  return { bucket: live.bucket, key: `${live.prefix}${MARKER_NAME}` };
 }
 
-export async function readMarker(s3: S3Client, bucket: string, prefix: string, signal: AbortSignal): Promise<LiveMarker | undefined> {
-  const key = markerKey(prefix);
+/** Rewind's record in the state bucket, one per live bucket and prefix so targets can share a state bucket. */
+export function stateRecord(state: { bucket: string; prefix: string }, live: { bucket: string; prefix: string }): RecordAt {
+  return { bucket: state.bucket, key: `${state.prefix}${live.bucket}/${live.prefix}live.json` };
+}
+
+export function recordUrl(at: RecordAt): string {
+  return `s3://${at.bucket}/${at.key}`;
+}
+
+/** The record's version; undefined when it is missing or not a record (then the listing decides). */
+export async function readMarker(s3: S3Client, at: RecordAt, signal: AbortSignal): Promise<LiveMarker | undefined> {
   let text: string;
   try {
-    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+    const object = await s3.send(new GetObjectCommand({ Bucket: at.bucket, Key: at.key }), { abortSignal: signal });
     text = (await object.Body?.transformToString()) ?? '';
   } catch (error) {
     if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
-    throw fromAwsError(
-      error,
-      `GetObject s3://${bucket}/${key}`,
-      `check live.bucket in the catalog and that Rewind may s3:GetObject on ${bucket}/${MARKER_NAME}`,
-    );
+    throw fromAwsError(error, `GetObject ${recordUrl(at)}`, `check the bucket names in the catalog and that Rewind may s3:GetObject on ${at.bucket}/${at.key}`);
   }
-  let parsed;
   try {
-    parsed = markerSchema.safeParse(JSON.parse(text));
+    const parsed = markerSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
   } catch {
-    parsed = undefined;
+    return undefined;
   }
-  if (!parsed?.success) {
-    throw new PlanRefused(
-      `s3://${bucket}/${key} is not Rewind's live marker ({"version": "..."}), so Rewind cannot tell which version is live. Rewrite it: ${seedCommand(bucket, prefix)}`,
-    );
-  }
-  return parsed.data;
 }
 
-export async function writeMarker(s3: S3Client, bucket: string, prefix: string, marker: LiveMarker, signal: AbortSignal): Promise<void> {
-  const key = markerKey(prefix);
+export async function writeMarker(s3: S3Client, at: RecordAt, marker: LiveMarker, signal: AbortSignal): Promise<void> {
   await s3
-    .send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(marker), ContentType: 'application/json', CacheControl: 'no-store' }), {
+    .send(new PutObjectCommand({ Bucket: at.bucket, Key: at.key, Body: JSON.stringify(marker), ContentType: 'application/json', CacheControl: 'no-store' }), {
       abortSignal: signal,
     })
     .catch((error: unknown) => {
-      throw fromAwsError(error, `PutObject s3://${bucket}/${key}`, `let Rewind s3:PutObject on ${bucket}/${MARKER_NAME} (docs/drivers/frontend.md, IAM)`);
+      throw fromAwsError(error, `PutObject ${recordUrl(at)}`, `let Rewind s3:PutObject on ${at.bucket}/${at.key} (docs/drivers/frontend.md, IAM)`);
     });
 }

@@ -9,8 +9,12 @@ export const frontendPlanData = z.object({
   region: z.string().optional(),
   distributionId: z.string().min(1),
   paths: z.array(z.string()).min(1),
-  /** The version the live marker named at plan time; null when there was no marker. */
+  /** The version the live bucket held at plan time; null when it matched none. */
   liveVersion: z.string().nullable(),
+  /** Digest of the live objects at plan time (keys, ETags, sizes): drift compares it. */
+  liveFingerprint: z.string().min(1),
+  /** Where the sync records the new live version (the target's state bucket); absent: nowhere. */
+  record: z.object({ bucket: z.string().min(1), key: z.string().min(1) }).optional(),
   targetVersion: z.string().min(1),
   catalogService: z.string(),
   environment: z.string(),

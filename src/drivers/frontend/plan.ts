@@ -3,7 +3,8 @@ import type { Plan } from '../../domain/rollback.js';
 import type { DriverContext, PlanRequest } from '../driver.js';
 import { PlanRefused } from '../errors.js';
 import { listVersions, versionLabel, type Version } from './listing.js';
-import { markerKey, readMarker, seedCommand, type LiveMarker } from './marker.js';
+import { findLiveVersion, type LiveFinding } from './live-version.js';
+import { recordUrl, stateRecord } from './marker.js';
 import { s3Url, versionPrefix, type FrontendPlanData } from './plan-data.js';
 import { count } from './pool.js';
 import { computeDiff } from './sync.js';
@@ -20,40 +21,37 @@ function listing(versions: Version[], live: string | undefined): string {
   return shown.join(', ') + (versions.length > SHOWN ? `, … ${versions.length - SHOWN} older` : '');
 }
 
-function pickTarget(request: PlanRequest<FrontendTarget>, versions: Version[], marker: LiveMarker | undefined): Version {
+function pickTarget(request: PlanRequest<FrontendTarget>, versions: Version[], found: LiveFinding): Version {
   const t = request.target;
   const where = s3Url(t.versions.bucket, t.versions.prefix);
+  const liveUrl = s3Url(t.live.bucket, t.live.prefix);
   const names = versions.map((v) => v.name);
-  const live = marker?.version;
+  const live = found.version;
+  // Identical builds count as the live one: restoring one of them would change nothing.
+  const same = new Set(live ? [live, ...found.identical] : []);
   if (request.version) {
     const wanted = request.version.replace(/\/+$/, '');
-    const found = versions.find((v) => v.name === wanted);
-    if (!found) throw new PlanRefused(`${where} has no version "${wanted}". Versions, newest first: ${listing(versions, live)}.`, names);
-    if (wanted === live)
+    const picked = versions.find((v) => v.name === wanted);
+    if (!picked) throw new PlanRefused(`${where} has no version "${wanted}". Versions, newest first: ${listing(versions, live)}.`, names);
+    if (same.has(wanted))
       throw new PlanRefused(
-        `${wanted} is already live in s3://${t.live.bucket}/${t.live.prefix}; name another version.`,
-        names.filter((n) => n !== live),
+        `${wanted} is already live in ${liveUrl}${wanted === live ? '' : ` (its objects are the same as ${live}'s)`}; name another version.`,
+        names.filter((n) => !same.has(n)),
       );
-    return found;
+    return picked;
   }
-  if (!marker) {
+  if (!live) {
+    const closest = found.closest.map((c) => `${c.name} (${count(c.differ)} objects differ)`).join(', ');
     throw new PlanRefused(
-      `Rewind does not know which version is live: s3://${t.live.bucket}/${markerKey(t.live.prefix)} is missing. Name the version to restore with \`to <version>\`, or record the live one once: ${seedCommand(t.live.bucket, t.live.prefix)} (your deploy pipeline should write it on every deploy). Versions, newest first: ${listing(versions, undefined)}.`,
+      `Rewind cannot tell which version is live: the ${count(found.objects)} objects in ${liveUrl} match no version in ${where} exactly (key, ETag, size). Closest: ${closest || 'none'}. Name the version to restore with \`to <version>\`. Versions, newest first: ${listing(versions, undefined)}.`,
       names,
     );
   }
-  const index = versions.findIndex((v) => v.name === live);
-  if (index < 0) {
-    throw new PlanRefused(
-      `The live marker names ${live}, but ${where} has no such version. Name the version to restore with \`to <version>\`. Versions, newest first: ${listing(versions, undefined)}.`,
-      names,
-    );
-  }
-  const previous = versions[index + 1];
+  const previous = versions.slice(versions.findIndex((v) => v.name === live) + 1).find((v) => !same.has(v.name));
   if (!previous)
     throw new PlanRefused(
-      `${live} is the oldest version in ${where}: there is nothing older to roll back to.`,
-      names.filter((n) => n !== live),
+      `${live} is the oldest version in ${where}${same.size > 1 ? ' (with its identical builds)' : ''}: there is nothing older to roll back to.`,
+      names.filter((n) => !same.has(n)),
     );
   return previous;
 }
@@ -61,16 +59,14 @@ function pickTarget(request: PlanRequest<FrontendTarget>, versions: Version[], m
 /** Lists the versions, picks the target (the one before the live version, or `to <version>`) and counts the objects to change. */
 export async function planFrontend(s3: S3Client, request: PlanRequest<FrontendTarget>, ctx: DriverContext): Promise<Plan> {
   const t = request.target;
-  const [versions, marker] = await Promise.all([
-    listVersions(s3, t.versions.bucket, t.versions.prefix, t.concurrency, ctx.signal),
-    readMarker(s3, t.live.bucket, t.live.prefix, ctx.signal),
-  ]);
+  const versions = await listVersions(s3, t.versions.bucket, t.versions.prefix, t.concurrency, ctx.signal);
   if (versions.length === 0) {
     throw new PlanRefused(
       `${s3Url(t.versions.bucket, t.versions.prefix)} holds no versions: each build must sit under its own prefix, e.g. ${s3Url(t.versions.bucket, t.versions.prefix)}v2.0.1/index.html.`,
     );
   }
-  const target = pickTarget(request, versions, marker);
+  const found = await findLiveVersion(s3, t, versions, ctx.signal);
+  const target = pickTarget(request, versions, found);
   const data: FrontendPlanData = {
     versionsBucket: t.versions.bucket,
     versionsPrefix: t.versions.prefix,
@@ -79,7 +75,9 @@ export async function planFrontend(s3: S3Client, request: PlanRequest<FrontendTa
     region: t.region,
     distributionId: t.distributionId,
     paths: t.invalidationPaths,
-    liveVersion: marker?.version ?? null,
+    liveVersion: found.version ?? null,
+    liveFingerprint: found.fingerprint,
+    ...(t.state ? { record: stateRecord(t.state, t.live) } : {}),
     targetVersion: target.name,
     catalogService: request.service,
     environment: request.environment,
@@ -87,21 +85,22 @@ export async function planFrontend(s3: S3Client, request: PlanRequest<FrontendTa
   const diff = await computeDiff(s3, data, target.name, ctx.signal);
   const liveUrl = s3Url(t.live.bucket, t.live.prefix);
   const from = s3Url(t.versions.bucket, versionPrefix(data, target.name));
-  const current = marker?.version ?? 'unknown (no live marker)';
+  const current = found.version ?? 'unknown (matches no version)';
   return {
     driver: 'frontend',
     current,
     target: target.name,
     changes: [
       `${liveUrl}: ${current} → ${versionLabel(target)}`,
+      `live version ${found.how}`,
       `${count(diff.total)} objects in ${target.name}: ${count(diff.copy.length)} to copy, ${count(diff.remove.length)} to delete, ${count(diff.total - diff.copy.length)} unchanged`,
       `CloudFront ${t.distributionId}: invalidate ${t.invalidationPaths.join(' ')}`,
-      `versions, newest first: ${listing(versions, marker?.version)}`,
+      `versions, newest first: ${listing(versions, found.version)}`,
     ],
     steps: [
       {
         id: SYNC_STEP,
-        title: `Sync ${from} → ${liveUrl} (copy changed, delete removed), record ${target.name} as live`,
+        title: `Sync ${from} → ${liveUrl} (copy changed, delete removed)${t.state ? `, record ${target.name} in ${recordUrl(stateRecord(t.state, t.live))}` : ''}`,
         driver: 'frontend',
         input: { version: target.name },
       },
@@ -112,8 +111,8 @@ export async function planFrontend(s3: S3Client, request: PlanRequest<FrontendTa
         input: { paths: t.invalidationPaths },
       },
     ],
-    fingerprint: `frontend:${t.live.bucket}/${t.live.prefix}:live=${marker?.version ?? '-'}@${marker?.at ?? '-'}`,
+    fingerprint: `frontend:${t.live.bucket}/${t.live.prefix}:${found.fingerprint}`,
     data,
-    ...(marker ? {} : { warnings: [`No live marker in ${liveUrl}: Rewind will write one naming ${target.name} after the sync.`] }),
+    ...(found.version ? {} : { warnings: [`${liveUrl} matches no version exactly: the sync replaces what differs from ${target.name}.`] }),
   };
 }

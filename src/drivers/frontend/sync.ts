@@ -17,7 +17,7 @@ export interface SyncDiff {
 
 /** What `aws s3 sync --delete` would do, compared by ETag and size; Rewind's own folder is left alone. */
 export function diffObjects(all: Map<string, ObjectInfo>, live: Map<string, ObjectInfo>): SyncDiff {
-  // A build that ships a .rewind/ folder must not overwrite the live marker.
+  // A build that ships a .rewind/ folder must not overwrite a live marker.
   const source = new Map([...all].filter(([key]) => !key.startsWith(REWIND_FOLDER)));
   const copy: string[] = [];
   for (const [key, s] of source) {
@@ -43,7 +43,7 @@ function copySource(bucket: string, key: string): string {
 
 /**
  * Makes the live bucket equal to the version with server-side copies and batch deletes,
- * then records the version in the live marker. Idempotent: a repeat re-lists and copies
+ * then records the version in the state bucket, if the target has one. Idempotent: a repeat re-lists and copies
  * only what still differs.
  */
 export async function syncVersion(s3: S3Client, data: FrontendPlanData, ctx: StepContext<FrontendTarget>): Promise<Record<string, unknown>> {
@@ -110,6 +110,6 @@ export async function syncVersion(s3: S3Client, data: FrontendPlanData, ctx: Ste
     report(`${count(done)}/${count(work)} objects`);
   }
 
-  await writeMarker(s3, data.liveBucket, data.livePrefix, { version, at: new Date().toISOString(), rollbackId: ctx.rollbackId }, ctx.signal);
+  if (data.record) await writeMarker(s3, data.record, { version, at: new Date().toISOString(), rollbackId: ctx.rollbackId }, ctx.signal);
   return { version, objects: diff.total, copied: diff.copy.length, deleted: diff.remove.length, unchanged: diff.total - diff.copy.length };
 }

@@ -90,6 +90,10 @@ interface Service {
   taskDefinition: string;
   createdAt: number;
   circuitBreakerRollback: boolean;
+  minimumHealthyPercent: number;
+  maximumPercent: number;
+  /** Tasks the cluster has room for; undefined: unlimited. A rolling update that needs more is stuck. */
+  capacity?: number;
   deployments: Deployment[];
   events: { id: string; createdAt: number; message: string }[];
   history: ServiceDeploymentRecord[];
@@ -217,6 +221,8 @@ export class EcsFake extends AwsFake {
       taskDefinition: td.taskDefinitionArn,
       createdAt: now(),
       circuitBreakerRollback: o.circuitBreakerRollback ?? true,
+      minimumHealthyPercent: 100,
+      maximumPercent: 200,
       deployments: [],
       events: [],
       history: [],
@@ -247,6 +253,15 @@ export class EcsFake extends AwsFake {
   /** Drops the service deployment history (services older than the API have none). */
   forgetHistory(cluster: string, name: string): void {
     this.findService(cluster, name).history = [];
+  }
+
+  /**
+   * Room for `tasks` tasks in the cluster (undefined: unlimited). A rolling update with
+   * minimumHealthyPercent > 0 must start a new task before it stops an old one, so a full cluster
+   * leaves it stuck; with minimumHealthyPercent 0 the old tasks stop first and it goes through.
+   */
+  setCapacity(cluster: string, name: string, tasks: number | undefined): void {
+    this.findService(cluster, name).capacity = tasks;
   }
 
   setImageBehaviour(image: string, behaviour: 'healthy' | 'crashloop'): void {
@@ -407,7 +422,20 @@ export class EcsFake extends AwsFake {
       if (primary.failedTasks >= CRASH_TICKS_BEFORE_FAILURE) this.tripCircuitBreaker(svc, primary);
       return;
     }
-    const donor = [...svc.deployments].reverse().find((d) => d !== primary && d.runningCount > 0);
+    const older = svc.deployments.filter((d) => d !== primary && d.runningCount > 0);
+    if (svc.minimumHealthyPercent === 0 && older.length) {
+      // Nothing has to stay healthy: the scheduler stops every old task at once.
+      for (const d of older) d.runningCount = 0;
+      this.event(svc, `has stopped all running tasks: deployment ${primary.id} runs with minimumHealthyPercent 0.`);
+      return;
+    }
+    const running = svc.deployments.reduce((n, d) => n + d.runningCount, 0);
+    if (svc.capacity !== undefined && running >= svc.capacity) {
+      primary.pendingCount = 1;
+      this.event(svc, `was unable to place a task because no container instance met all of its requirements.`);
+      return;
+    }
+    const donor = older.at(-1);
     if (donor) donor.runningCount -= 1;
     if (primary.runningCount < primary.desiredCount) primary.runningCount += 1;
     primary.pendingCount = 0;
@@ -472,8 +500,8 @@ export class EcsFake extends AwsFake {
       taskDefinition: svc.taskDefinition,
       deploymentConfiguration: {
         deploymentCircuitBreaker: { enable: true, rollback: svc.circuitBreakerRollback },
-        maximumPercent: 200,
-        minimumHealthyPercent: 100,
+        maximumPercent: svc.maximumPercent,
+        minimumHealthyPercent: svc.minimumHealthyPercent,
       },
       deployments: svc.deployments.map((d) => this.viewDeployment(d)),
       events: svc.events.slice(0, 20),
@@ -538,6 +566,10 @@ export class EcsFake extends AwsFake {
       const svc = this.findService(input.cluster, input.service);
       if (svc.status !== 'ACTIVE') throw new AwsError('ServiceNotActiveException', 400, 'Service was not ACTIVE.');
       if (typeof input.desiredCount === 'number') svc.desiredCount = input.desiredCount;
+      const config = input.deploymentConfiguration;
+      if (typeof config?.minimumHealthyPercent === 'number') svc.minimumHealthyPercent = config.minimumHealthyPercent;
+      if (typeof config?.maximumPercent === 'number') svc.maximumPercent = config.maximumPercent;
+      if (typeof config?.deploymentCircuitBreaker?.rollback === 'boolean') svc.circuitBreakerRollback = config.deploymentCircuitBreaker.rollback;
       let td = this.taskDefs.get(svc.taskDefinition)!;
       if (input.taskDefinition !== undefined) {
         const wanted = this.findTaskDef(input.taskDefinition);

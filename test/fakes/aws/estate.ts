@@ -12,6 +12,8 @@ import type { SsmFake } from './ssm.js';
 export const ESTATE = {
   versionsBucket: 'distrocv-frontend-versions',
   liveBucket: 'distrocv-frontend-prod',
+  /** Not in the runbook: where Rewind records what it made live, a bucket CloudFront does not serve. */
+  stateBucket: 'distrocv-rewind-state',
   distributionId: 'E1234567890',
   flagPrefix: '/distrocv/prod/FeatureFlags/',
   maintenanceParameter: '/skillancer/prod/MAINTENANCE_MODE',
@@ -53,7 +55,10 @@ maintenance: MAINTENANCE_MODE
 
 const DAY = 24 * 3600_000;
 
-/** Three builds (v2.0.1 live), each with `sharedFiles` unchanged assets plus a few that differ. */
+/**
+ * Three builds (v2.0.1 live), each with `sharedFiles` unchanged assets plus a few that differ. As in the
+ * runbook, the pipeline syncs a build into the live bucket and writes nothing else: no `.rewind/live.json`.
+ */
 export function seedFrontend(s3: S3Fake, cloudfront: CloudFrontFake, options: { sharedFiles?: number; now?: Date } = {}): void {
   const now = options.now?.getTime() ?? Date.now();
   const shared = Array.from({ length: options.sharedFiles ?? 120 }, (_, i): [string, string] => [
@@ -78,10 +83,14 @@ export function seedFrontend(s3: S3Fake, cloudfront: CloudFrontFake, options: { 
   }
   const live = builds[2]!;
   for (const [key, body] of Object.entries(s3.contents(ESTATE.versionsBucket, `${live.version}/`))) s3.putObject(ESTATE.liveBucket, key, body);
-  s3.putObject(ESTATE.liveBucket, '.rewind/live.json', JSON.stringify({ version: live.version, at: new Date(now - DAY).toISOString() }), {
-    contentType: 'application/json',
-  });
   cloudfront.addDistribution(ESTATE.distributionId);
+}
+
+/** The build the live bucket holds (what a user would see), by comparing contents; undefined when it holds none exactly. */
+export function liveBuild(s3: S3Fake): string | undefined {
+  const live = JSON.stringify(s3.contents(ESTATE.liveBucket));
+  const builds = new Set(Object.keys(s3.contents(ESTATE.versionsBucket)).map((key) => key.split('/')[0]!));
+  return [...builds].find((b) => JSON.stringify(s3.contents(ESTATE.versionsBucket, `${b}/`)) === live);
 }
 
 /** DistroCV's appsettings flags in SSM (NewMatchingAlgorithm recently turned on) and Skillancer's MAINTENANCE_MODE. */
