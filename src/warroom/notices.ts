@@ -3,6 +3,7 @@ import type { Done, FollowUps, Rollback } from '../domain/rollback.js';
 import type { OutboxEntry, StatusPageStatus } from '../domain/timeline.js';
 import type { Services } from '../rollbacks/context.js';
 import type { Message } from '../slack/poster.js';
+import { failpoint } from '../failpoint.js';
 import { idempotencyKey, postStatusPage, statusPagePayload } from './status-page.js';
 import { render } from './templates.js';
 
@@ -45,6 +46,7 @@ export async function updateStatusPage(s: Services, rb: Rollback, status: Status
         : 'Press *Update status page* under the next steps once it is fixed, or update it by hand.';
     return `:warning: Status page not updated (${status}): ${res.refusal.message} The rollback is not affected. ${then}`;
   }
+  failpoint('status-page-updated', status);
   await recordDone(s, rb.id, RECORD[status], `Status page updated automatically (${status}): ${text}`);
   return done;
 }
@@ -69,6 +71,7 @@ export async function notifySupport(s: Services, rb: Rollback, metadata: Message
     s.log.warn({ rollback: rb.id, channel, error: code }, 'support notice not posted');
     return `:warning: Support was not told to pause customer responses: Slack answered \`${code}\` for <#${channel}>. Invite Rewind there (\`/invite @Rewind\`) or fix \`supportChannel\` in the catalog, and tell Support by hand. The rollback is not affected.`;
   }
+  failpoint('support-posted');
   await recordSupport(s, rb.id);
   return done;
 }

@@ -185,9 +185,10 @@ export class OutboxPoster {
     }
   }
 
-  /** A plain line written moments ago may have company coming. */
+  /** A plain line written moments ago may have company coming (one stamped ahead of this clock, by a skewed worker, is not held). */
   private young(entry: OutboxEntry): boolean {
-    return entry.kind === 'line' && Date.now() - Date.parse(entry.at) < HOLD_MS;
+    const age = entry.kind === 'line' ? Date.now() - Date.parse(entry.at) : -1;
+    return age >= 0 && age < HOLD_MS;
   }
 
   /** Looks again in `ms`: lines held back for company. */
