@@ -119,6 +119,11 @@ export interface SlackRef {
   ts: string;
 }
 
+/** The card's message, and its link once Slack gave one (chat.getPermalink, asked once, for the App Home). */
+export interface CardRef extends SlackRef {
+  permalink?: string;
+}
+
 /**
  * One part of a stack rollback: an existing catalog target (service, frontend, flag, database,
  * runbook...) rolled back by its own driver, journaled and locked as a plain rollback would be.
@@ -168,7 +173,7 @@ export interface Rollback {
   origin?: { channel: string; responseUrl?: string };
   plan?: Plan;
   approvals: Approval[];
-  card?: SlackRef;
+  card?: CardRef;
   error?: RollbackError;
   policy?: RollbackPolicy;
   followUp?: FollowUps;
