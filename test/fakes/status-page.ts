@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** One update the status page accepted (a repeat of an Idempotency-Key is not a new one). */
@@ -15,29 +15,35 @@ export interface StatusPageUpdate {
   idempotencyKey?: string;
 }
 
-export interface FakeStatusPage {
-  /** The webhook: POST JSON here (catalog `statusPage.url`). */
-  url: string;
+export interface StatusPageReceiver {
   /** Updates accepted, in order; repeats of an Idempotency-Key are answered 200 and not added. */
   updates: StatusPageUpdate[];
   /** Every POST, repeats and refusals included. */
   requests: number;
   /** The status to answer with (503: the status page is down); a refusal records nothing. */
   failWith: number | undefined;
+  /** Answers one request (the sandbox's page server mounts it at /status-page). */
+  handle(req: IncomingMessage, res: ServerResponse): void;
+}
+
+export interface FakeStatusPage extends StatusPageReceiver {
+  /** The webhook: POST JSON here (catalog `statusPage.url`). */
+  url: string;
   close(): Promise<void>;
 }
 
 /**
  * A status-page webhook receiver (Statuspage, Instatus, a Slack workflow...) for the tests and the
  * sandbox: accepts Rewind's JSON updates, honours `Idempotency-Key` as real ones do, and lists
- * what it shows. GET answers the accepted updates as JSON (the sandbox page reads them).
+ * what it shows. GET answers the accepted updates as JSON.
  */
-export async function startFakeStatusPage(opts: { port?: number } = {}): Promise<FakeStatusPage> {
-  const fake = { updates: [], requests: 0, failWith: undefined } as unknown as FakeStatusPage;
-  const server: Server = createServer((req, res) => {
+export function statusPageReceiver(): StatusPageReceiver {
+  const fake: StatusPageReceiver = { updates: [], requests: 0, failWith: undefined, handle };
+  function handle(req: IncomingMessage, res: ServerResponse): void {
     if (req.method === 'GET') {
-      res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
-      return res.end(JSON.stringify({ updates: fake.updates.map(({ authorization: _a, ...u }) => u) }));
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ updates: fake.updates.map(({ authorization: _a, ...u }) => u) }));
+      return;
     }
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -71,9 +77,17 @@ export async function startFakeStatusPage(opts: { port?: number } = {}): Promise
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"ok":true}');
     });
-  });
-  await new Promise<void>((r) => server.listen(opts.port ?? 0, '127.0.0.1', r));
-  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/incidents`;
-  fake.close = () => new Promise((r) => server.close(() => r()));
+  }
   return fake;
+}
+
+/** The receiver on its own port. */
+export async function startFakeStatusPage(): Promise<FakeStatusPage> {
+  const receiver = statusPageReceiver();
+  const server: Server = createServer((req, res) => receiver.handle(req, res));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return Object.assign(receiver, {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/incidents`,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  });
 }
