@@ -82,9 +82,7 @@ export const policyKeys = {
   statusPage: z
     .strictObject({
       url: httpUrl,
-      mode: z
-        .enum(['auto', 'button'], { error: 'must be auto (Rewind updates the status page itself) or button (someone presses it in the thread)' })
-        .default('button'),
+      mode: z.enum(['auto', 'button']).default('button'),
       tokenEnv: z
         .string()
         .regex(/^[A-Z_][A-Z0-9_]*$/, { error: 'must be the NAME of an environment variable holding the token, e.g. STATUSPAGE_TOKEN (never the token itself)' })
