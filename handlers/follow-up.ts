@@ -40,6 +40,8 @@ export function statusPageAction(w: WebServices, kind: 'investigating' | 'status
     // "Investigating" is moot once the end's update is out.
     const earlier = rb.followUp?.[kind] ?? (kind === 'investigating' ? rb.followUp?.statusPage : undefined);
     if (earlier) return w.poster.ephemeral(channel, user, refusalLine(alreadyDone(rb, kind, earlier)));
+    if (kind === 'investigating' && rb.state === 'succeeded')
+      return w.poster.ephemeral(channel, user, `${rb.id} has succeeded: press *Update status page* under its next steps to post "Resolved" instead.`);
     await w.jobs.followUp({ id: rb.id, kind, user, channel });
   };
 }

@@ -42,7 +42,7 @@ statusPage: { url: "${page.url}", mode: ${mode} }
 const store = () => h!.rewind.services.store;
 
 /** Asks for rollback `id`, approves as on-call (and the lead when the rule needs both), waits for the end; returns the card ts. */
-async function rollBack(text: string, approvers = [USERS.oncall], id = 'RB-1') {
+async function rollBack(text: string, approvers = [USERS.oncall], id = 'RB-1', outcome: 'succeeded' | 'failed' = 'succeeded') {
   await h!.slack.slashCommand(h!.eventsUrl, { text, user_id: USERS.requester, channel_id: 'C0DEVCHAT' });
   await eventually(() => store().get(id), `the request ${id}`);
   const card = await h!.slack.waitFor(
@@ -52,8 +52,8 @@ async function rollBack(text: string, approvers = [USERS.oncall], id = 'RB-1') {
   for (const user of approvers)
     await h!.slack.clickButton(h!.eventsUrl, { user_id: user, action_id: 'rollback_approve', value: id, channel: WAR_ROOM, message_ts: card.ts });
   const rb = await waitForState(h!, id, ['succeeded', 'failed']);
-  expect(rb.error).toBeUndefined();
-  await h!.slack.waitFor(() => h!.slack.thread(WAR_ROOM, card.ts).find((m) => m.text?.includes(`${id} succeeded`)), { what: `${id}'s outcome in the thread` });
+  expect(rb.state).toBe(outcome);
+  await h!.slack.waitFor(() => h!.slack.thread(WAR_ROOM, card.ts).find((m) => m.text?.includes(`${id} ${outcome}`)), { what: `${id}'s outcome in the thread` });
   return { id, ts: card.ts };
 }
 
@@ -144,32 +144,44 @@ describe('status page and Support, automatic', () => {
 });
 
 describe('status page by button', () => {
-  it('offers "Investigating" as a button when the rollback starts; a second press is told it is done', async () => {
+  it('offers "Investigating" as a button when the rollback starts; it posts once, and not once the rollback succeeded', async () => {
     await start('button');
-    const { id, ts } = await rollBack('api production sev P1 Latency spike', [USERS.oncall, USERS.lead]);
+    // A rollback that fails its health check: the status page should say "Investigating" and stay so.
+    h!.health.status = 503;
+    const { id, ts } = await rollBack('api production sev P1 Latency spike', [USERS.oncall, USERS.lead], 'RB-1', 'failed');
     const ask = await h!.slack.waitFor(() => thread(ts).find((m) => readable(m).includes('rollback_status_investigating')), {
       what: 'the investigating button',
     });
     expect(statusPage!.updates).toEqual([]);
-    const press = () =>
-      h!.slack.clickButton(h!.eventsUrl, {
-        user_id: USERS.oncall,
-        action_id: 'rollback_status_investigating',
-        value: id,
-        channel: WAR_ROOM,
-        message_ts: ask.ts,
-      });
-    await press();
+    const press = (rollback: string, message_ts: string) =>
+      h!.slack.clickButton(h!.eventsUrl, { user_id: USERS.oncall, action_id: 'rollback_status_investigating', value: rollback, channel: WAR_ROOM, message_ts });
+    await press(id, ask.ts);
     await h!.slack.waitFor(() => thread(ts).find((m) => m.text?.includes(`<@${USERS.oncall}> updated the status page: Investigating issues`)), {
       what: 'the status-page line',
     });
-    await press();
+    await press(id, ask.ts);
     await h!.slack.waitFor(() => h!.slack.messages(WAR_ROOM).find((m) => m.ephemeralTo === USERS.oncall && /told "Investigating".*by <@/.test(m.text ?? '')), {
       what: 'the already-done reply',
     });
-    expect(statusPage!.updates.map((u) => u.status)).toEqual(['investigating']);
-    // The end is still the next steps' button, not automatic.
-    expect(readable(await nextSteps(ts, id))).toContain('rollback_status_page');
+    expect(statusPage!.updates.map((u) => [u.status, u.rollback])).toEqual([['investigating', id]]);
+    // The failed rollback's next steps say the status page is on "Investigating", with nothing more to press for it.
+    const steps = (await nextSteps(ts, id)).ts;
+    const shown = await h!.slack.waitFor(
+      () => thread(ts).find((m) => m.ts === steps && readable(m).includes(`Status page says "Investigating" by <@${USERS.oncall}>`)),
+      { what: 'the next steps to show the status page' },
+    );
+    expect(readable(shown)).not.toContain('rollback_status_page');
+
+    // Once a rollback succeeded, "Investigating" is refused; the next steps' button posts "Resolved".
+    h!.health.status = 200;
+    const second = await rollBack('api production sev P1 Latency spike again', [USERS.oncall, USERS.lead], 'RB-2');
+    const ask2 = await h!.slack.waitFor(() => thread(second.ts).find((m) => readable(m).includes('rollback_status_investigating')), { what: 'its button' });
+    await press('RB-2', ask2.ts);
+    await h!.slack.waitFor(() => h!.slack.messages(WAR_ROOM).find((m) => m.ephemeralTo === USERS.oncall && m.text?.includes('RB-2 has succeeded')), {
+      what: 'the refusal',
+    });
+    expect(readable(await nextSteps(second.ts, 'RB-2'))).toContain('rollback_status_page');
+    expect(statusPage!.updates).toHaveLength(1);
   });
 });
 
