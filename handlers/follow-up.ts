@@ -25,8 +25,11 @@ export function userNotifyAction(w: WebServices) {
   };
 }
 
-/** "Update status page": the worker sends the status-page text to the configured webhook, token from its environment. */
-export function statusPageAction(w: WebServices) {
+/**
+ * "Update status page" (`statusPage`, next steps) and "Post "Investigating"" (`investigating`, at
+ * the start): the worker sends the status-page text to the configured webhook, token from its environment.
+ */
+export function statusPageAction(w: WebServices, kind: 'investigating' | 'statusPage') {
   return async function handleStatusPage({ ack, action, body }: Args) {
     await ack();
     const { channel, user } = where(body);
@@ -34,8 +37,12 @@ export function statusPageAction(w: WebServices) {
     if ('refusal' in found) return w.poster.ephemeral(channel, user, refusalLine(found.refusal));
     const rb = found.rollback;
     if (!w.catalog.statusPage) return w.poster.ephemeral(channel, user, 'No `statusPage` webhook is configured in the catalog.');
-    if (rb.followUp?.statusPage) return w.poster.ephemeral(channel, user, refusalLine(alreadyDone(rb, 'statusPage', rb.followUp.statusPage)));
-    await w.jobs.followUp({ id: rb.id, kind: 'statusPage', user, channel });
+    // "Investigating" is moot once the end's update is out.
+    const earlier = rb.followUp?.[kind] ?? (kind === 'investigating' ? rb.followUp?.statusPage : undefined);
+    if (earlier) return w.poster.ephemeral(channel, user, refusalLine(alreadyDone(rb, kind, earlier)));
+    if (kind === 'investigating' && rb.state === 'succeeded')
+      return w.poster.ephemeral(channel, user, `${rb.id} has succeeded: press *Update status page* under its next steps to post "Resolved" instead.`);
+    await w.jobs.followUp({ id: rb.id, kind, user, channel });
   };
 }
 

@@ -1,6 +1,6 @@
 import type { App, BlockButtonAction, BlockStaticSelectAction } from '@slack/bolt';
 import { ACTION_APPROVE, ACTION_CANCEL, ACTION_REJECT } from '../src/slack/blocks.js';
-import { ACTION_KILL_STUCK, ACTION_POSTMORTEM_SCHEDULED, ACTION_STATUS_PAGE, ACTION_USER_NOTIFY } from '../src/slack/follow-up.js';
+import { ACTION_KILL_STUCK, ACTION_POSTMORTEM_SCHEDULED, ACTION_STATUS_INVESTIGATING, ACTION_STATUS_PAGE, ACTION_USER_NOTIFY } from '../src/slack/follow-up.js';
 import { statusPageEnvProblem } from '../src/warroom/status-page.js';
 import { FIELD, VIEW_REJECT, VIEW_REQUEST } from '../src/slack/modal.js';
 import { approveAction, cancelAction, rejectAction, rejectSubmission } from './actions.js';
@@ -22,7 +22,8 @@ export function registerListeners(app: App, w: WebServices, env: NodeJS.ProcessE
   app.view(VIEW_REQUEST, requestSubmission(w));
   app.view(VIEW_REJECT, rejectSubmission(w));
   app.action<BlockButtonAction>(ACTION_USER_NOTIFY, userNotifyAction(w));
-  app.action<BlockButtonAction>(ACTION_STATUS_PAGE, statusPageAction(w));
+  app.action<BlockButtonAction>(ACTION_STATUS_INVESTIGATING, statusPageAction(w, 'investigating'));
+  app.action<BlockButtonAction>(ACTION_STATUS_PAGE, statusPageAction(w, 'statusPage'));
   app.action<BlockButtonAction>(ACTION_POSTMORTEM_SCHEDULED, postMortemScheduledAction(w));
   app.action<BlockButtonAction>(ACTION_KILL_STUCK, killStuckAction(w));
   app.event('app_home_opened', appHomeOpened(w));

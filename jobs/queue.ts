@@ -49,7 +49,7 @@ export type RetryJob = z.infer<typeof retryPayload>;
 /** A follow-up button the web role authorized: who clicked, where to answer. */
 export const followUpPayload = z.object({
   id: z.string().regex(/^RB-\d+$/),
-  kind: z.enum(['userNotified', 'statusPage']),
+  kind: z.enum(['userNotified', 'investigating', 'statusPage']),
   user: z.string(),
   channel: z.string(),
 });

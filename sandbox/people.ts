@@ -11,6 +11,9 @@ export interface Person {
 }
 
 export const WAR_ROOM = { id: 'C0WARROOM', name: 'war-room' };
+/** Where the catalog's follow-ups go besides the war room: `userChannel` and `supportChannel`. */
+export const USER_CHANNEL = { id: 'C0CUSTOMERS', name: 'customer-updates' };
+export const SUPPORT_CHANNEL = { id: 'C0SUPPORT', name: 'support' };
 export const ONCALL_GROUP = 'S0ONCALL';
 
 export const PEOPLE = {

@@ -7,8 +7,9 @@ import { parseEnv } from '../src/config/env.js';
 import { createLogger } from '../src/log.js';
 import { startRewind, type Rewind } from '../src/main.js';
 import { startFakeSlack, type FakeSlack } from '../test/fakes/slack.js';
+import { statusPageReceiver, type StatusPageReceiver } from '../test/fakes/status-page.js';
 import { startEstate, type Estate } from './estate/index.js';
-import { BOT, ONCALL_GROUP, PEOPLE, WAR_ROOM } from './people.js';
+import { BOT, ONCALL_GROUP, PEOPLE, SUPPORT_CHANNEL, USER_CHANNEL, WAR_ROOM } from './people.js';
 import { sandboxRedis } from './redis.js';
 import { startPageServer } from './server.js';
 
@@ -42,6 +43,8 @@ export interface Sandbox {
   redis: string;
   estate: Estate;
   slack: FakeSlack;
+  /** The local status-page receiver (catalog `statusPage`). */
+  statusPage: StatusPageReceiver;
   rewind: Rewind;
   /** Requests worth typing: one per estate piece, then the stacks. */
   examples: string[];
@@ -76,16 +79,18 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       botUserId: BOT.id,
       users: Object.fromEntries(Object.values(PEOPLE).map((p) => [p.id, { name: p.name }])),
       usergroups: { [ONCALL_GROUP]: [PEOPLE.oncall.id] },
-      channels: { [WAR_ROOM.id]: { name: WAR_ROOM.name } },
+      channels: Object.fromEntries([WAR_ROOM, USER_CHANNEL, SUPPORT_CHANNEL].map((c) => [c.id, { name: c.name }])),
     });
     closers.push(() => slack.close());
+
+    const statusPage = statusPageReceiver();
 
     // The page server starts first (the catalog's health URLs point at it); it learns the bot's URL once that listens.
     const bot: { eventsUrl?: string } = {};
     const examples = [...estate.pieces.map((p) => p.example), ...STACK_EXAMPLES];
     const catalogText = readFileSync(CATALOG_FILE, 'utf8');
     const product = /^product:\s*(.+)$/m.exec(catalogText)?.[1];
-    const page = await startPageServer({ slack, estate, eventsUrl: () => bot.eventsUrl, examples, product }, opts.port);
+    const page = await startPageServer({ slack, estate, statusPage, eventsUrl: () => bot.eventsUrl, examples, product }, opts.port);
     closers.push(() => page.close());
 
     const catalog = parseCatalog(catalogText.replaceAll('{{sandbox}}', page.url.replace(/\/$/, '')), CATALOG_FILE);
@@ -113,7 +118,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     closers.push(() => rewind.close());
     bot.eventsUrl = `${rewind.url}/slack/events`;
 
-    return { url: page.url, redis: redis.description, estate, slack, rewind, examples, close: closeAll };
+    return { url: page.url, redis: redis.description, estate, slack, statusPage, rewind, examples, close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;

@@ -3,13 +3,15 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { FakeSlack } from '../test/fakes/slack.js';
+import type { StatusPageReceiver } from '../test/fakes/status-page.js';
 import type { Estate } from './estate/index.js';
-import { BOT, PEOPLE, personById, WAR_ROOM } from './people.js';
+import { BOT, PEOPLE, personById, SUPPORT_CHANNEL, USER_CHANNEL, WAR_ROOM } from './people.js';
 
 /**
  * The page's server: serves sandbox/page/, streams the war room and the estate over Server-Sent
  * Events, and turns what the person types or clicks into requests the Slack fake signs and sends
- * to the bot exactly as Slack would. Also serves the estate's fake health endpoints.
+ * to the bot exactly as Slack would. Also serves the estate's fake health endpoints and a
+ * status-page receiver, and shows what reached it and the channels outside the war room.
  */
 
 const PAGE_DIR = fileURLToPath(new URL('./page/', import.meta.url));
@@ -26,6 +28,8 @@ const MAX_BODY = 64 * 1024;
 export interface PageBackend {
   slack: FakeSlack;
   estate: Estate;
+  /** The local status-page receiver, at /status-page (the catalog's `statusPage.url`). */
+  statusPage: StatusPageReceiver;
   /** The bot's /slack/events, once it is listening. */
   eventsUrl(): string | undefined;
   product?: string;
@@ -119,7 +123,17 @@ export async function startPageServer(backend: PageBackend, port = 0): Promise<P
   const { slack, estate } = backend;
   const streams = new Set<ServerResponse>();
 
-  const snapshot = () => JSON.stringify({ messages: slack.messages(WAR_ROOM.id), views: slack.views(), estate: estate.view() });
+  const snapshot = () =>
+    JSON.stringify({
+      messages: slack.messages(WAR_ROOM.id),
+      views: slack.views(),
+      estate: estate.view(),
+      // Outside the war room: the user notification, the Support notice and the status page's updates.
+      elsewhere: {
+        channels: [USER_CHANNEL, SUPPORT_CHANNEL].map((c) => ({ ...c, messages: slack.messages(c.id) })),
+        statusPage: backend.statusPage.updates.map(({ at, status, message, rollback }) => ({ at, status, message, rollback })),
+      },
+    });
   let last = '';
   const broadcast = () => {
     const data = snapshot();
@@ -145,6 +159,7 @@ export async function startPageServer(backend: PageBackend, port = 0): Promise<P
   const workspace = () => ({
     product: backend.product,
     channel: WAR_ROOM,
+    channels: [WAR_ROOM, USER_CHANNEL, SUPPORT_CHANNEL],
     bot: BOT,
     people: Object.entries(PEOPLE).map(([who, p]) => ({ who, ...p })),
     examples: backend.examples,
@@ -165,6 +180,7 @@ export async function startPageServer(backend: PageBackend, port = 0): Promise<P
       if (healthy === undefined) return sendJson(res, 404, { status: 'unknown service' });
       return sendJson(res, healthy ? 200 : 503, { status: healthy ? 'healthy' : 'unhealthy' });
     }
+    if (path === '/status-page') return backend.statusPage.handle(req, res);
     if (req.method === 'GET' && path === '/api/workspace') return sendJson(res, 200, workspace());
     if (req.method === 'GET' && path === '/api/events') {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });

@@ -12,7 +12,7 @@ const $ = (id) => document.getElementById(id);
 const state = {
   workspace: undefined,
   me: undefined,
-  snapshot: { messages: [], views: [], estate: { items: [], toggles: [] } },
+  snapshot: { messages: [], views: [], estate: { items: [], toggles: [] }, elsewhere: { channels: [], statusPage: [] } },
   names: { users: {}, channels: {}, groups: {} },
 };
 let buttons = [];
@@ -31,8 +31,13 @@ function notice(text) {
   $('notice').textContent = text ?? '';
 }
 
+/** One convention on the whole page, the one Rewind stamps its lines with: UTC, 24 h, labelled. */
+function utc(date) {
+  return `${date.toISOString().slice(11, 19)} UTC`;
+}
+
 function time(ts) {
-  return new Date(Number(ts) * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return utc(new Date(Number(ts) * 1000));
 }
 
 function author(m) {
@@ -95,6 +100,29 @@ function renderMessages() {
         .join('')
     : `<div class="empty">Nothing here yet. Type <code>${escapeHtml(state.workspace.examples[0] ?? '/rollback help')}</code> below to ask Rewind for a rollback.</div>`;
   if (atBottom) list.scrollTop = list.scrollHeight;
+}
+
+/** What reached the status page and the channels outside the war room, newest last. */
+function renderElsewhere() {
+  const { channels, statusPage } = state.snapshot.elsewhere ?? { channels: [], statusPage: [] };
+  $('status-page').innerHTML = statusPage.length
+    ? statusPage
+        .map(
+          (u) =>
+            `<div class="estate-item status-${escapeHtml(u.status)}"><div class="title">${escapeHtml(u.status)} · ${escapeHtml(u.rollback ?? '')} · ${utc(new Date(u.at))}</div><ul><li>${escapeHtml(u.message)}</li></ul></div>`,
+        )
+        .join('')
+    : '<div class="empty">No update yet.</div>';
+  $('elsewhere').innerHTML = channels
+    .map(
+      (c) =>
+        `<div class="estate-item channel-${escapeHtml(c.name)}"><div class="title"># ${escapeHtml(c.name)}</div>${
+          c.messages.length
+            ? c.messages.map((m) => `<div class="body"><span class="time">${time(m.ts)}</span> ${mrkdwn(m.text, state.names)}</div>`).join('')
+            : '<div class="empty">Nothing posted yet.</div>'
+        }</div>`,
+    )
+    .join('');
 }
 
 function renderEstate() {
@@ -233,6 +261,7 @@ function connect() {
     live.className = 'live on';
     renderMessages();
     renderEstate();
+    renderElsewhere();
     renderModal();
   });
   events.addEventListener('error', () => {
@@ -246,7 +275,7 @@ async function main() {
   const ws = state.workspace;
   for (const p of ws.people) state.names.users[p.id] = p.name;
   state.names.users[ws.bot.id] = ws.bot.name;
-  state.names.channels[ws.channel.id] = ws.channel.name;
+  for (const c of ws.channels) state.names.channels[c.id] = c.name;
   state.names.groups.S0ONCALL = 'oncall';
   if (ws.product) $('workspace-name').textContent = `${ws.product} (sandbox)`;
   $('who').innerHTML = ws.people.map((p) => `<option value="${escapeHtml(p.id)}">${escapeHtml(p.name)} (${escapeHtml(p.who)})</option>`).join('');

@@ -13,6 +13,7 @@ const EMOJI = {
   bell: '🔔',
   calendar: '📆',
   clipboard: '📋',
+  double_vertical_bar: '⏸️',
   eyes: '👀',
   fast_forward: '⏩',
   fire: '🔥',

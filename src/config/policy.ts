@@ -6,7 +6,7 @@ import { own } from './own.js';
 
 /**
  * Catalog keys for authority and the war room: `severities`, `matrix`, `defaultSeverity`,
- * `checklist`, `templates`, `userChannel`, `statusPage`, `postMortem`. All optional; the
+ * `checklist`, `templates`, `userChannel`, `supportChannel`, `statusPage`, `postMortem`. All optional; the
  * runbooks' tables and texts are the defaults (src/policy, src/templates).
  */
 
@@ -74,10 +74,17 @@ export const policyKeys = {
     .optional(),
   /** User-facing channel for the user notification button. */
   userChannel: channelId.optional(),
-  /** Status-page webhook; the bearer token is read from the env variable `tokenEnv`. */
+  /** The Support team's channel: told to pause customer responses when a rollback starts (the Skillancer checklist). */
+  supportChannel: channelId.optional(),
+  /**
+   * Status-page webhook; the bearer token is read from the env variable `tokenEnv`. `mode: auto`
+   * posts "Investigating" when a rollback starts and "Resolved" when it succeeds; `button` (the
+   * default) offers each as a button in the thread.
+   */
   statusPage: z
     .strictObject({
       url: httpUrl,
+      mode: z.enum(['auto', 'button']).default('button'),
       tokenEnv: z
         .string()
         .regex(/^[A-Z_][A-Z0-9_]*$/, { error: 'must be the NAME of an environment variable holding the token, e.g. STATUSPAGE_TOKEN (never the token itself)' })

@@ -96,17 +96,38 @@ export interface RollbackPolicy {
   checklist?: string[];
 }
 
-/** War-room follow-ups after the outcome: the message holding their buttons, and who did each, when. */
+/** Who did a follow-up and when; no user when Rewind did it by itself (catalog `statusPage.mode: auto`, `supportChannel`). */
+export interface Done {
+  user?: string;
+  at: string;
+}
+
+/** `by <@U…> at 10:04 UTC`, or `by Rewind …` for what it did by itself. */
+export function doneBy(by: Done): string {
+  return `by ${by.user ? `<@${by.user}>` : 'Rewind'} at ${by.at.slice(11, 16)} UTC`;
+}
+
+/**
+ * War-room follow-ups: the next-steps message (and the time stamped on it), and who did each, when.
+ * `investigating` is the status page's update at the start, `statusPage` the one at the end.
+ */
 export interface FollowUps {
-  message?: SlackRef;
+  message?: SlackRef & { at?: string };
   userNotified?: Approval;
-  statusPage?: Approval;
+  investigating?: Done;
+  supportNotified?: Done;
+  statusPage?: Done;
   postMortemScheduled?: Approval;
 }
 
 export interface SlackRef {
   channel: string;
   ts: string;
+}
+
+/** The card's message, and its link once Slack gave one (chat.getPermalink, asked once, for the App Home). */
+export interface CardRef extends SlackRef {
+  permalink?: string;
 }
 
 /**
@@ -158,7 +179,7 @@ export interface Rollback {
   origin?: { channel: string; responseUrl?: string };
   plan?: Plan;
   approvals: Approval[];
-  card?: SlackRef;
+  card?: CardRef;
   error?: RollbackError;
   policy?: RollbackPolicy;
   followUp?: FollowUps;

@@ -19,9 +19,23 @@ export interface StepRecord {
   error?: string;
 }
 
+/** What the status page is told: at the start, and once the rollback succeeded. */
+export type StatusPageStatus = 'investigating' | 'resolved';
+
 /**
  * What execution asks the war room to show, written to the rollback's outbox and delivered by the
  * poster in order (late, if Slack is down). `card` posts the card, `line` a thread line stamped with
- * when it happened, `followup` the next-steps message, `postmortem` the draft file.
+ * when it happened, `followup` the next-steps message, `postmortem` the draft file. `statuspage`
+ * updates the status page (catalog `statusPage.mode: auto`), `statusbutton` offers that update as a
+ * button in the thread (`mode: button`), `support` asks `supportChannel` to pause customer
+ * responses; each then says in the thread what happened. `at` is when it was asked; the poster
+ * never stamps a message earlier than the one before it.
  */
-export type OutboxEntry = { kind: 'card' } | { kind: 'line'; text: string; at: string; broadcast?: boolean } | { kind: 'followup' } | { kind: 'postmortem' };
+export type OutboxEntry =
+  | { kind: 'card' }
+  | { kind: 'line'; text: string; at: string; broadcast?: boolean }
+  | { kind: 'followup'; at?: string }
+  | { kind: 'postmortem'; at?: string }
+  | { kind: 'statuspage'; status: StatusPageStatus; at: string }
+  | { kind: 'statusbutton'; at: string }
+  | { kind: 'support'; at: string };

@@ -43,7 +43,7 @@ export async function approve(s: Services, id: string, user: string, nonce?: str
       return {
         rollback: approved,
         event: { type: 'approval', user, message: `Approved by <@${user}>: approval rule met` },
-        say: [line(s, initiatedText(approved, oncall, s.catalog.rto), true)],
+        say: [line(s, initiatedText(s, approved, oncall), true)],
       };
     }
     const missing = decision.status === 'pending' ? describeMissing(decision.missing) : 'nothing';
@@ -77,7 +77,7 @@ export async function approveCarried(s: Services, id: string): Promise<boolean> 
       event: { type: 'approval', message: `Approved by the approvals carried over from ${current.retryOf} (${who})` },
       say: [
         line(s, `:white_check_mark: Approved by ${who} on ${current.retryOf}, still within the approval window.`),
-        line(s, initiatedText(approved, oncall, s.catalog.rto), true),
+        line(s, initiatedText(s, approved, oncall), true),
       ],
     };
   });

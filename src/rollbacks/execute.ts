@@ -3,7 +3,9 @@ import { sourcesOf } from '../domain/state-machine.js';
 import { approvalsStillHold } from '../policy/resolve.js';
 import { FenceLost, type Fence } from '../store/fence.js';
 import { runOwner } from '../store/locks.js';
+import { startedText } from '../warroom/announce.js';
 import { line } from '../warroom/card.js';
+import { startNotices } from '../warroom/notices.js';
 import type { WorkerServices } from './context.js';
 import { afterOutcome, finish } from './finish.js';
 import { prepareParts, replanOf, type Part } from './parts.js';
@@ -85,12 +87,10 @@ export async function executeRollback(x: WorkerServices, id: string, run: Run): 
       const started = await x.store.transition(id, 'start', {
         patch: { startedAt: x.now().toISOString() },
         message: 'Execution started',
-        say: (next) => [
-          line(
-            x,
-            `:arrow_forward: Rolling back *${next.stack ? `stack ${next.service}` : next.service} ${next.environment}*: \`${next.plan!.current}\` → \`${next.plan!.target}\``,
-          ),
-        ],
+        say: (next) => {
+          const started = line(x, startedText(x, next));
+          return [started, ...startNotices(x, started.at)];
+        },
         fence,
       });
       // Cancelled between the approval and now: nothing ran, nothing to do.

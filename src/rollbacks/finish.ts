@@ -7,6 +7,7 @@ import type { Fence } from '../store/fence.js';
 import { checksRan, componentLines } from '../templates/components.js';
 import { line, refreshCard } from '../warroom/card.js';
 import { postMortemDeadline } from '../warroom/follow-up.js';
+import { endNotices } from '../warroom/notices.js';
 import { render } from '../warroom/templates.js';
 import type { WorkerServices } from './context.js';
 
@@ -62,7 +63,9 @@ export async function outcomeEntries(x: WorkerServices, rb: Rollback): Promise<O
       .split('\n')
       .map((l) => `> ${l}`)
       .join('\n');
-    entries.push(line(x, `*Internal notification* (copy to email/status channels):\n${notification}`), { kind: 'followup' }, { kind: 'postmortem' });
+    const internal = line(x, `*Internal notification* (copy to email/status channels):\n${notification}`);
+    // What follows is stamped with the notification's time, so the thread's times never go backwards.
+    entries.push(internal, ...endNotices(x, rb, internal.at), { kind: 'followup', at: internal.at }, { kind: 'postmortem', at: internal.at });
   }
   return entries;
 }

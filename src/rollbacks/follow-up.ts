@@ -1,9 +1,10 @@
 import { refusal, type Refusal } from '../domain/refusal.js';
-import type { Approval, FollowUps, Rollback } from '../domain/rollback.js';
+import { doneBy, type Done, type FollowUps, type Rollback } from '../domain/rollback.js';
 import { isApprover } from '../policy/quorum.js';
 import { authorityOf } from '../policy/resolve.js';
 import { refreshFollowUp } from '../warroom/follow-up.js';
-import { postStatusPage, statusPagePayload } from '../warroom/status-page.js';
+import { statusPageText } from '../warroom/notices.js';
+import { idempotencyKey, postStatusPage, statusOf, statusPagePayload } from '../warroom/status-page.js';
 import { render } from '../warroom/templates.js';
 import type { Services } from './context.js';
 import { scopeOf } from './scope.js';
@@ -13,7 +14,7 @@ export type FollowUpKind = Exclude<keyof FollowUps, 'message'>;
 /** A follow-up button someone pressed: which rollback, which follow-up, who, where to answer. */
 export interface FollowUpRequest {
   id: string;
-  kind: Extract<FollowUpKind, 'userNotified' | 'statusPage'>;
+  kind: Extract<FollowUpKind, 'userNotified' | 'investigating' | 'statusPage'>;
   user: string;
   channel: string;
 }
@@ -25,13 +26,15 @@ export class FollowUpFailed extends Error {
 
 const DONE_WHAT: Record<FollowUpKind, string> = {
   userNotified: 'The user notification was posted',
+  investigating: 'The status page was told "Investigating"',
+  supportNotified: 'Support was asked to pause customer responses',
   statusPage: 'The status page was updated',
   postMortemScheduled: 'The post-mortem was marked scheduled',
 };
 
 /** "Already done", saying by whom and when, so a second press reassures instead of alarming. */
-export function alreadyDone(rb: Rollback, kind: FollowUpKind, by: Approval): Refusal {
-  return refusal('done', `${DONE_WHAT[kind]} for ${rb.id} by <@${by.user}> at ${by.at.slice(11, 16)} UTC.`, 'Nothing more to do here; see the thread.').refusal;
+export function alreadyDone(rb: Rollback, kind: FollowUpKind, by: Done): Refusal {
+  return refusal('done', `${DONE_WHAT[kind]} for ${rb.id} ${doneBy(by)}.`, 'Nothing more to do here; see the thread.').refusal;
 }
 
 /** Loads the rollback of a follow-up button and checks the presser may speak for it (requester or approver). */
@@ -48,8 +51,8 @@ export async function followUpRecord(s: Services, id: string, user: string): Pro
  * Records that `user` did a follow-up, once: the first press wins, in the audit trail. Returns
  * who did it first when someone already had.
  */
-export async function recordFollowUp(s: Services, id: string, kind: FollowUpKind, user: string, message: string): Promise<Approval | undefined> {
-  let earlier: Approval | undefined;
+export async function recordFollowUp(s: Services, id: string, kind: FollowUpKind, user: string, message: string): Promise<Done | undefined> {
+  let earlier: Done | undefined;
   await s.store.update(id, (r) => {
     earlier = r.followUp?.[kind];
     if (earlier) return undefined;
@@ -59,8 +62,8 @@ export async function recordFollowUp(s: Services, id: string, kind: FollowUpKind
 }
 
 /**
- * A war-room follow-up someone pressed (the web role checked who): the user notification or the
- * status-page update, done once per rollback. Throws FollowUpFailed (after telling the presser)
+ * A war-room follow-up someone pressed (the web role checked who): the user notification or a
+ * status-page update ("Investigating" at the start, the end's at the end), done once per rollback. Throws FollowUpFailed (after telling the presser)
  * when the status page refuses, so the job is dropped and a later press can try again.
  */
 export async function followUp(s: Services, q: FollowUpRequest, env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -76,13 +79,14 @@ export async function followUp(s: Services, q: FollowUpRequest, env: NodeJS.Proc
   } else {
     const cfg = s.catalog.statusPage;
     if (!cfg) return;
-    const text = await render(s, 'statusPage', rb);
-    const res = await postStatusPage(cfg, env, statusPagePayload(rb, text));
+    const status = q.kind === 'investigating' ? 'investigating' : statusOf(rb);
+    const text = await statusPageText(s, rb, status);
+    const res = await postStatusPage(cfg, env, statusPagePayload(rb, text, status), { key: idempotencyKey(rb, status) });
     if (res) {
       await s.poster.ephemeral(q.channel, q.user, `:warning: Status page not updated: ${res.refusal.message}`);
       throw new FollowUpFailed(res.refusal.message);
     }
-    await recordFollowUp(s, rb.id, 'statusPage', q.user, `Status page updated by <@${q.user}>: ${text}`);
+    await recordFollowUp(s, rb.id, q.kind, q.user, `Status page updated by <@${q.user}>: ${text}`);
     line = `:globe_with_meridians: <@${q.user}> updated the status page: ${text}`;
   }
   await scopeOf(s, rb.id).thread(line);

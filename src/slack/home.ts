@@ -1,6 +1,6 @@
 import type { HomeView, KnownBlock } from '@slack/types';
 import { formatDuration } from '../domain/duration.js';
-import type { Rollback, SlackRef } from '../domain/rollback.js';
+import type { CardRef, Rollback } from '../domain/rollback.js';
 import { hhmm, rtoClock, stateLabel } from './blocks.js';
 
 /** Slack refuses a view with more blocks than this. */
@@ -48,9 +48,10 @@ export function clipText(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-/** A link that opens the card's message in Slack. */
-export function cardLink(card: SlackRef): string {
-  return `https://slack.com/app_redirect?channel=${encodeURIComponent(card.channel)}&message_ts=${encodeURIComponent(card.ts)}`;
+/** `label` linked to the card's message (its permalink from Slack); without one yet, the label and the channel. */
+function cardLink(card: CardRef | undefined, label: string, unlinked: string): string {
+  if (!card) return unlinked;
+  return card.permalink ? `<${card.permalink}|${label}>` : `${unlinked} (in <#${card.channel}>)`;
 }
 
 function targetName(rb: Rollback): string {
@@ -89,13 +90,13 @@ function inFlightText(item: HomeInFlight, d: HomeData): string {
     lines.push(`:raised_hand: Needs ${escape(clipText(item.needed, 500))}${who}`);
   }
   if (item.viewerMayApprove) lines.push(':point_right: *You can approve this one.*');
-  lines.push(rb.card ? `<${cardLink(rb.card)}|Open the card>` : '_card not posted yet_');
+  lines.push(rb.card ? cardLink(rb.card, 'Open the card', 'Card') : '_card not posted yet_');
   return lines.join('\n');
 }
 
 function outcomeLine(rb: Rollback): string {
   const duration = rb.finishedAt ? formatDuration(Date.parse(rb.finishedAt) - Date.parse(rb.createdAt)) : '?';
-  const link = rb.card ? `<${cardLink(rb.card)}|${rb.id}>` : rb.id;
+  const link = cardLink(rb.card, rb.id, rb.id);
   return `${link} · ${escape(clipText(targetName(rb), 120))} · ${stateLabel(rb.state)} · ${duration} · ${when(rb.finishedAt ?? rb.updatedAt)}`;
 }
 

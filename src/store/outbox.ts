@@ -13,6 +13,7 @@ export interface Inflight {
 
 const DELIVERED = `
 redis.call('HSET', KEYS[1], 'delivered', ARGV[1])
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'stamp', ARGV[3]) end
 redis.call('HDEL', KEYS[1], 'inflight')
 if tonumber(ARGV[1]) >= redis.call('LLEN', KEYS[2]) then redis.call('ZREM', KEYS[3], ARGV[2]) end
 return 1`;
@@ -50,11 +51,17 @@ export class Outbox {
     return this.redis.zrange(this.k.outboxPending, 0, limit - 1);
   }
 
-  async undelivered(id: string): Promise<{ from: number; entries: OutboxEntry[]; inflight?: Inflight }> {
+  /** What is left to post, and `stamp`: the time shown on the last thread post (the next never shows an earlier one). */
+  async undelivered(id: string): Promise<{ from: number; entries: OutboxEntry[]; inflight?: Inflight; stamp: string }> {
     const state = await this.redis.hgetall(this.k.outboxState(id));
     const from = Number(state.delivered ?? 0);
     const raw = await this.redis.lrange(this.k.outbox(id), from, -1);
-    return { from, entries: raw.map((e) => JSON.parse(e) as OutboxEntry), ...(state.inflight ? { inflight: JSON.parse(state.inflight) as Inflight } : {}) };
+    return {
+      from,
+      entries: raw.map((e) => JSON.parse(e) as OutboxEntry),
+      ...(state.inflight ? { inflight: JSON.parse(state.inflight) as Inflight } : {}),
+      stamp: state.stamp ?? '',
+    };
   }
 
   /** Whether an entry at or after `index` must go out at once (an announcement, an outcome, a card). */
@@ -70,9 +77,9 @@ export class Outbox {
     await this.redis.hset(this.k.outboxState(id), 'inflight', JSON.stringify(inflight));
   }
 
-  /** Everything before index `next` is in Slack. */
-  async delivered(id: string, next: number): Promise<void> {
-    await this.redis.eval(DELIVERED, 3, this.k.outboxState(id), this.k.outbox(id), this.k.outboxPending, next, id);
+  /** Everything before index `next` is in Slack, the last of it stamped `stamp`. */
+  async delivered(id: string, next: number, stamp = ''): Promise<void> {
+    await this.redis.eval(DELIVERED, 3, this.k.outboxState(id), this.k.outbox(id), this.k.outboxPending, next, id, stamp);
   }
 
   /** The rollback is gone: nothing of it can be delivered. */

@@ -3,6 +3,7 @@ import { fill } from './fill.js';
 import { INTERNAL_NOTIFICATION } from './internal-notification.js';
 import { POST_MORTEM } from './post-mortem.js';
 import { STATUS_PAGE } from './status-page.js';
+import { SUPPORT_NOTICE } from './support-notice.js';
 import { USER_NOTIFICATION } from './user-notification.js';
 import { TEMPLATE_VARIABLES, templateVariables, type TemplateContext } from './variables.js';
 
@@ -11,6 +12,7 @@ export const DEFAULT_TEMPLATES = {
   internalNotification: INTERNAL_NOTIFICATION,
   userNotification: USER_NOTIFICATION,
   statusPage: STATUS_PAGE,
+  supportNotice: SUPPORT_NOTICE,
   postMortem: POST_MORTEM,
 } as const;
 

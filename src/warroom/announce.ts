@@ -1,3 +1,4 @@
+import { maintenanceFlag } from '../config/flags.js';
 import { formatDuration } from '../domain/duration.js';
 import type { Rollback } from '../domain/rollback.js';
 import { usersOf, describeGroup, type RoleMembers } from '../policy/authority.js';
@@ -12,10 +13,40 @@ function mentions(users: string[]): string {
   return users.map((u) => `<@${u}>`).join(' ');
 }
 
-/** The first line of both announcements: what is asked, on what, from which version to which. */
-function headline(rb: Rollback, title: string, emoji: string): string {
-  const what = rb.stack ? `stack ${rb.service} ${rb.environment}` : `${rb.service} ${rb.environment}`;
-  return `${emoji} *${title}* ${rb.id}: *${what}* \`${rb.plan?.current}\` → \`${rb.plan?.target}\``;
+/**
+ * What a request does, in its own words: a flag flip (`FLAG OFF`) or a maintenance switch
+ * (`MAINTENANCE ON`) is not a rollback, and the war room should not read it as one.
+ */
+interface Doing {
+  /** `ROLLBACK`, `FLAG OFF`, `MAINTENANCE ON`. */
+  title: string;
+  /** What the announcements name: `api production`, `stack distrocv production`, `production` for maintenance. */
+  what: string;
+  /** The thread line when it starts: `Rolling back`, `Turning flag off:`. */
+  starting: string;
+}
+
+function doingOf(s: Services, rb: Rollback): Doing {
+  const where = `${rb.service} ${rb.environment}`;
+  if (rb.stack) return { title: 'ROLLBACK', what: `stack ${where}`, starting: 'Rolling back' };
+  if (rb.plan?.driver !== 'flag') return { title: 'ROLLBACK', what: where, starting: 'Rolling back' };
+  const action = rb.options?.action ?? 'revert';
+  if (maintenanceFlag(s.catalog, rb.environment) === rb.service && (action === 'on' || action === 'off'))
+    return { title: `MAINTENANCE ${action.toUpperCase()}`, what: `${rb.environment} (${rb.service})`, starting: `Switching maintenance ${action}:` };
+  const verb = action === 'on' || action === 'off' ? `Turning flag ${action}:` : action === 'set' ? 'Setting flag:' : 'Reverting flag:';
+  return { title: `FLAG ${action.toUpperCase()}`, what: where, starting: verb };
+}
+
+/** The first line of both announcements: what is asked, on what, from which version (or value) to which. */
+function headline(s: Services, rb: Rollback, title: (doing: string) => string, emoji: string): string {
+  const doing = doingOf(s, rb);
+  return `${emoji} *${title(doing.title)}* ${rb.id}: *${doing.what}* \`${rb.plan?.current}\` → \`${rb.plan?.target}\``;
+}
+
+/** The thread line when execution starts: `Rolling back *api production*`, `Turning flag off: *NewMatchingAlgorithm production*`. */
+export function startedText(s: Services, rb: Rollback): string {
+  const doing = doingOf(s, rb);
+  return `:arrow_forward: ${doing.starting} *${doing.what}*: \`${rb.plan?.current}\` → \`${rb.plan?.target}\``;
 }
 
 /** Who asked and why, and how the request was classified against the decision matrix. */
@@ -50,7 +81,7 @@ export async function approvalRequest(s: Services, rb: Rollback): Promise<string
     return undefined;
   });
   const members: RoleMembers = resolved?.members ?? {};
-  const lines = [headline(rb, 'ROLLBACK REQUESTED', ':raised_hand:'), ...context(rb), ...(rb.plan?.warnings ?? []).map((w) => `:warning: ${w}`)];
+  const lines = [headline(s, rb, (t) => `${t} REQUESTED`, ':raised_hand:'), ...context(rb), ...(rb.plan?.warnings ?? []).map((w) => `:warning: ${w}`)];
   const oncall = await oncallLine(s, members);
   if (oncall) lines.push(oncall);
   if (resolved) {
@@ -67,14 +98,17 @@ export async function approvalRequest(s: Services, rb: Rollback): Promise<string
   return lines.join('\n');
 }
 
-/** When the approval rule is met: the Skillancer "ROLLBACK INITIATED" alert, broadcast to the channel. */
-export function initiatedText(rb: Rollback, oncall: string | undefined, rtoMs: number): string {
+/**
+ * When the approval rule is met: the Skillancer "ROLLBACK INITIATED" alert, broadcast to the
+ * channel (`FLAG OFF`, `MAINTENANCE ON` for flags and the maintenance switch).
+ */
+export function initiatedText(s: Services, rb: Rollback, oncall: string | undefined): string {
   const approvers = [...new Set(rb.approvals.map((a) => a.user))].filter((u) => u !== rb.requestedBy);
   return [
-    headline(rb, 'ROLLBACK INITIATED', ':rotating_light:'),
+    headline(s, rb, (t) => (t === 'ROLLBACK' ? 'ROLLBACK INITIATED' : t), ':rotating_light:'),
     ...context(rb),
     `Approved by ${mentions(approvers) || '_nobody_'}`,
     ...(oncall ? [oncall] : []),
-    `RTO ${formatDuration(rtoMs)}, counting since the request at ${rb.createdAt.slice(11, 16)} UTC (clock on the card)`,
+    `RTO ${formatDuration(s.catalog.rto)}, counting since the request at ${rb.createdAt.slice(11, 16)} UTC (clock on the card)`,
   ].join('\n');
 }

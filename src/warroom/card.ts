@@ -30,6 +30,6 @@ export function refreshCard(s: Services, id: string): Promise<void> {
 }
 
 /** A thread line as an outbox entry, stamped now (the poster shows this time, however late it posts). */
-export function line(s: Services, text: string, broadcast = false): OutboxEntry {
+export function line(s: Services, text: string, broadcast = false): Extract<OutboxEntry, { kind: 'line' }> {
   return { kind: 'line', text, at: s.now().toISOString(), ...(broadcast ? { broadcast } : {}) };
 }

@@ -16,9 +16,9 @@ function options(s: Services, rb: Rollback): FollowUpOptions {
   };
 }
 
-/** The next-steps message (buttons) for the thread, rendered from the record. */
-export function followUpOf(s: Services, rb: Rollback): Message {
-  return followUpMessage(rb, options(s, rb));
+/** The next-steps message (buttons) for the thread, rendered from the record, stamped as first posted. */
+export function followUpOf(s: Services, rb: Rollback, stamp = rb.followUp?.message?.at ?? rb.finishedAt ?? rb.updatedAt): Message {
+  return followUpMessage(rb, options(s, rb), stamp);
 }
 
 /** Asks the outbox poster to re-render the next-steps message from the record. */
@@ -46,7 +46,7 @@ export async function displayNames(s: Services, ids: string[]): Promise<Record<s
 export const postMortemMarker = (rb: Rollback) => `Post-mortem draft for ${rb.id}`;
 
 /** The Skillancer post-mortem draft, filled from the record and its timeline, as a Markdown file in the thread. */
-export async function uploadPostMortem(s: Services, rb: Rollback): Promise<void> {
+export async function uploadPostMortem(s: Services, rb: Rollback, stamp = rb.finishedAt ?? s.now().toISOString()): Promise<void> {
   if (!rb.card) return;
   const timeline = await s.store.timeline(rb.id);
   const ids = [
@@ -61,7 +61,7 @@ export async function uploadPostMortem(s: Services, rb: Rollback): Promise<void>
     filename: `post-mortem-${rb.id}.md`,
     title: `Post-mortem draft: ${rb.id} ${rb.service} ${rb.environment}`,
     content: markdown,
-    initial_comment: `\`${(rb.finishedAt ?? s.now().toISOString()).slice(11, 19)}\` :memo: ${postMortemMarker(rb)} (post-mortem template, timeline from the audit trail). Due by ${options(s, rb).postMortemDeadline}.`,
+    initial_comment: `\`${stamp.slice(11, 19)}\` :memo: ${postMortemMarker(rb)} (post-mortem template, timeline from the audit trail). Due by ${options(s, rb).postMortemDeadline}.`,
   });
 }
 

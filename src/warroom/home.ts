@@ -34,6 +34,25 @@ export interface HomeBoard {
   recent: Rollback[];
 }
 
+/**
+ * The record with its card's permalink: kept on the record once Slack gave it, so a Home render
+ * asks Slack only for cards it has never linked. Without one (Slack away) the Home names the channel.
+ */
+async function withPermalink(s: Services, rb: Rollback): Promise<Rollback> {
+  const card = rb.card;
+  if (!card || card.permalink) return rb;
+  try {
+    const res = await countedCall(s.metrics, 'chat.getPermalink', () => s.poster.client.chat.getPermalink({ channel: card.channel, message_ts: card.ts }));
+    if (!res.permalink) return rb;
+    const permalink = res.permalink;
+    await s.store.update(rb.id, (r) => (r.card && !r.card.permalink ? { rollback: { ...r, card: { ...r.card, permalink } } } : undefined));
+    return { ...rb, card: { ...card, permalink } };
+  } catch (error) {
+    s.log.warn({ err: error, rollback: rb.id }, 'could not get the card permalink for the App Home');
+    return rb;
+  }
+}
+
 /** Reads the board once (a refresh shares it between all the homes it republishes). */
 export async function homeBoard(s: Services): Promise<HomeBoard> {
   const [activeIds, recent] = await Promise.all([s.store.active(), s.store.recent(RECENT_SCAN)]);
@@ -44,7 +63,11 @@ export async function homeBoard(s: Services): Promise<HomeBoard> {
     .filter((rb) => isTerminal(rb.state))
     .sort((a, b) => Date.parse(b.finishedAt ?? b.updatedAt) - Date.parse(a.finishedAt ?? a.updatedAt))
     .slice(0, HOME_RECENT);
-  return { inFlight: await Promise.all(active.map((rb) => waitingFor(s, rb))), recent: outcomes };
+  const [linked, linkedOutcomes] = await Promise.all([
+    Promise.all(active.map((rb) => withPermalink(s, rb))),
+    Promise.all(outcomes.map((rb) => withPermalink(s, rb))),
+  ]);
+  return { inFlight: await Promise.all(linked.map((rb) => waitingFor(s, rb))), recent: linkedOutcomes };
 }
 
 /** Everything one person's App Home shows, read from the store and the catalog now. */

@@ -6,6 +6,8 @@ import { renderCard } from './card.js';
 import type { Services } from '../rollbacks/context.js';
 import { followUpOf, postMortemMarker, uploadPostMortem } from './follow-up.js';
 import { HomeRefresher } from './home.js';
+import { notifySupport, recordSupport, updateStatusPage } from './notices.js';
+import { investigatingAsk } from '../slack/follow-up.js';
 import type { Message } from '../slack/poster.js';
 import { failpoint } from '../failpoint.js';
 import type { Inflight } from '../store/outbox.js';
@@ -23,6 +25,12 @@ const DRAIN_LEASE_MS = 6_000;
 const PROMOTE_CHECK_MS = 100;
 
 type Line = Extract<OutboxEntry, { kind: 'line' }>;
+
+/** The time a thread post shows: when its entry was written, but never before the post above it. */
+function stampAfter(prev: string, entry: OutboxEntry): string {
+  const at = ('at' in entry && entry.at) || prev || new Date().toISOString();
+  return at > prev ? at : prev;
+}
 
 /**
  * Delivers the war-room outbox to Slack, in every worker: per rollback in order, late if Slack is
@@ -121,16 +129,19 @@ export class OutboxPoster {
     try {
       let rb = await this.s.store.get(id);
       if (!rb) return await this.s.outbox.drop(id);
-      const { from, entries, inflight } = await this.s.outbox.undelivered(id);
+      const undelivered = await this.s.outbox.undelivered(id);
+      const { from, entries, inflight } = undelivered;
+      let stamp = undelivered.stamp;
       let i = 0;
       if (inflight && inflight.first === from) {
         const found = await this.landed(rb, entries[0]!, inflight);
         if (found) {
-          if (found.card) rb = await this.recordCard(rb, found.card);
-          if (found.followUp) rb = await this.recordFollowUp(rb, found.followUp);
           i = inflight.last - from + 1;
-          await this.s.outbox.delivered(id, inflight.last + 1);
-        }
+          stamp = entries.slice(0, i).reduce(stampAfter, stamp);
+          if (found.card) rb = await this.recordCard(rb, found.card);
+          if (found.followUp) rb = await this.recordFollowUp(rb, { ...found.followUp, at: stamp });
+          await this.s.outbox.delivered(id, inflight.last + 1, stamp);
+        } else rb = (await this.s.store.get(id)) ?? rb; // recovery may have recorded what did land (the support notice)
       }
       // Everything up to an announcement or outcome goes out without waiting for the pace; so does
       // a paced line once an outcome is written behind it while it waits for its slot.
@@ -158,12 +169,12 @@ export class OutboxPoster {
               PROMOTE_CHECK_MS,
             );
         try {
-          rb = await this.deliver(rb, batch, { first, last, at: Date.now() }, { urgent, promote: promote.signal });
+          [rb, stamp] = await this.deliver(rb, batch, { first, last, at: Date.now() }, { urgent, promote: promote.signal }, stamp);
         } finally {
           clearInterval(watch);
         }
         promoted ||= promote.signal.aborted;
-        await this.s.outbox.delivered(id, last + 1);
+        await this.s.outbox.delivered(id, last + 1, stamp);
         i += batch.length;
       }
       // What was written behind the promoted lines goes out in the next pass, at once.
@@ -174,9 +185,10 @@ export class OutboxPoster {
     }
   }
 
-  /** A plain line written moments ago may have company coming. */
+  /** A plain line written moments ago may have company coming (one stamped ahead of this clock, by a skewed worker, is not held). */
   private young(entry: OutboxEntry): boolean {
-    return entry.kind === 'line' && Date.now() - Date.parse(entry.at) < HOLD_MS;
+    const age = entry.kind === 'line' ? Date.now() - Date.parse(entry.at) : -1;
+    return age >= 0 && age < HOLD_MS;
   }
 
   /** Looks again in `ms`: lines held back for company. */
@@ -201,38 +213,64 @@ export class OutboxPoster {
     return { event_type: EVENT_TYPE, event_payload: { rollback: rb.id, nonce: rb.nonce ?? '', seq } };
   }
 
-  /** Posts one outbox item; returns the record as it is now (a card or next-steps ref may be new). */
-  private async deliver(rb: Rollback, batch: OutboxEntry[], inflight: Inflight, pace: { urgent: boolean; promote: AbortSignal }): Promise<Rollback> {
+  /**
+   * Posts one outbox item after a post stamped `prev`; returns the record as it is now (a card,
+   * next-steps ref or follow-up may be new) and the time the post shows.
+   */
+  private async deliver(
+    rb: Rollback,
+    batch: OutboxEntry[],
+    inflight: Inflight,
+    pace: { urgent: boolean; promote: AbortSignal },
+    prev: string,
+  ): Promise<[Rollback, string]> {
     const entry = batch[0]!;
     const metadata = this.metadata(rb, inflight.last);
+    // Never got a card (refused at plan time): nothing to thread under.
+    if (entry.kind !== 'card' && !rb.card) return [rb, prev];
+    const thread = { channel: rb.card?.channel ?? '', thread_ts: rb.card?.ts ?? '' };
+    const at = stampAfter(prev, entry);
     switch (entry.kind) {
       case 'card': {
-        if (rb.card) return rb;
+        if (rb.card) return [rb, prev];
         await this.s.outbox.markInflight(rb.id, inflight);
         const ts = await this.s.poster.post(this.s.catalog.warRoom, { ...(await renderCard(this.s, rb)), metadata }, pace);
         this.homes.poke(rb.id);
-        return this.recordCard(rb, { channel: this.s.catalog.warRoom, ts });
+        return [await this.recordCard(rb, { channel: this.s.catalog.warRoom, ts }), prev];
       }
       case 'line': {
-        if (!rb.card) return rb; // never got a card (refused at plan time): nothing to thread under
-        const lines = batch as Line[];
-        const text = lines.map((l) => `\`${l.at.slice(11, 19)}\` ${l.text}`).join('\n');
+        const stamps: string[] = [];
+        for (const l of batch) stamps.push(stampAfter(stamps.at(-1) ?? prev, l));
+        const text = (batch as Line[]).map((l, j) => `\`${stamps[j]!.slice(11, 19)}\` ${l.text}`).join('\n');
         await this.s.outbox.markInflight(rb.id, inflight);
-        await this.s.poster.post(rb.card.channel, { text, thread_ts: rb.card.ts, broadcast: entry.broadcast ?? false, metadata }, pace);
+        await this.s.poster.post(thread.channel, { text, thread_ts: thread.thread_ts, broadcast: entry.broadcast ?? false, metadata }, pace);
         failpoint('outbox-posted', text);
-        return rb;
+        return [rb, stamps.at(-1)!];
       }
       case 'followup': {
-        if (!rb.card || rb.followUp?.message) return rb;
+        if (rb.followUp?.message) return [rb, prev];
         await this.s.outbox.markInflight(rb.id, inflight);
-        const ts = await this.s.poster.post(rb.card.channel, { ...followUpOf(this.s, rb), thread_ts: rb.card.ts, metadata }, pace);
-        return this.recordFollowUp(rb, { channel: rb.card.channel, ts });
+        const ts = await this.s.poster.post(thread.channel, { ...followUpOf(this.s, rb, at), thread_ts: thread.thread_ts, metadata }, pace);
+        return [await this.recordFollowUp(rb, { channel: thread.channel, ts, at }), at];
       }
       case 'postmortem': {
-        if (!rb.card) return rb;
         await this.s.outbox.markInflight(rb.id, inflight);
-        await uploadPostMortem(this.s, rb);
-        return rb;
+        await uploadPostMortem(this.s, rb, at);
+        return [rb, at];
+      }
+      case 'statusbutton': {
+        if (rb.followUp?.investigating || !this.s.catalog.statusPage) return [rb, prev];
+        await this.s.outbox.markInflight(rb.id, inflight);
+        await this.s.poster.post(thread.channel, { ...investigatingAsk(rb, at), thread_ts: thread.thread_ts, metadata }, pace);
+        return [rb, at];
+      }
+      case 'statuspage':
+      case 'support': {
+        await this.s.outbox.markInflight(rb.id, inflight);
+        const said = entry.kind === 'statuspage' ? await updateStatusPage(this.s, rb, entry.status) : await notifySupport(this.s, rb, metadata);
+        if (!said) return [rb, prev];
+        await this.s.poster.post(thread.channel, { text: `\`${at.slice(11, 19)}\` ${said}`, thread_ts: thread.thread_ts, metadata }, pace);
+        return [(await this.s.store.get(rb.id)) ?? rb, at];
       }
     }
   }
@@ -241,7 +279,7 @@ export class OutboxPoster {
     return (await this.s.store.update(rb.id, (r) => (r.card ? undefined : { rollback: { ...r, card } }))).rollback;
   }
 
-  private async recordFollowUp(rb: Rollback, message: { channel: string; ts: string }): Promise<Rollback> {
+  private async recordFollowUp(rb: Rollback, message: { channel: string; ts: string; at: string }): Promise<Rollback> {
     return (await this.s.store.update(rb.id, (r) => (r.followUp?.message ? undefined : { rollback: { ...r, followUp: { ...r.followUp, message } } }))).rollback;
   }
 
@@ -272,6 +310,12 @@ export class OutboxPoster {
     const messages = res.messages ?? [];
     if (entry.kind === 'postmortem') return messages.some((m) => m.text?.includes(postMortemMarker(rb))) ? {} : undefined;
     const found = messages.find((m) => mine(m as Parameters<typeof mine>[0]));
+    const support = this.s.catalog.supportChannel;
+    if (!found?.ts && entry.kind === 'support' && support && !rb.followUp?.supportNotified) {
+      // The notice may be in the support channel though its thread line is not: record it, so it is not repeated.
+      const posted = await client.conversations.history({ channel: support, oldest, include_all_metadata: true, limit: 200 });
+      if (posted.messages?.some((m) => mine(m as Parameters<typeof mine>[0]))) await recordSupport(this.s, rb.id);
+    }
     if (!found?.ts) return undefined;
     return entry.kind === 'followup' ? { followUp: { channel: rb.card.channel, ts: found.ts } } : {};
   }

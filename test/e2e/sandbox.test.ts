@@ -122,6 +122,21 @@ describe('npm run sandbox in a browser', () => {
     expect(rb?.state).toBe('succeeded');
     expect(rb?.approvals.map((a) => a.user)).toEqual([PEOPLE.oncall.id]);
 
+    // Every follow-up the sandbox catalog turns on shows up: the status page (a local receiver) heard
+    // "Investigating" at the start and "Resolved" at the end, Support was asked to pause responses.
+    await expect.poll(() => page.locator('#status-page').innerText()).toMatch(/investigating · RB-1[\s\S]*resolved · RB-1/);
+    expect(await page.locator('#status-page').innerText()).toContain('Investigating issues, remediation in progress.');
+    expect(sandbox.statusPage.updates.map((u) => u.status)).toEqual(['investigating', 'resolved']);
+    await expect.poll(() => page.locator('#elsewhere .channel-support').innerText()).toContain('Please pause customer responses about DistroCV');
+    expect(threadText).toContain('Status page updated (investigating)');
+    expect(threadText).toContain('Support asked in #support to pause customer responses');
+    // The user notification is one press away, and lands in the user-facing channel.
+    await thread().locator('.bk-button', { hasText: 'Post user notification' }).click();
+    await expect.poll(() => page.locator('#elsewhere .channel-customer-updates').innerText()).toContain('Subject: Service Update - DistroCV');
+    await thread().getByText('User notification posted to #customer-updates by @sam').waitFor();
+    // One time convention on the page: UTC, 24 h, labelled.
+    expect(await card().locator('.time').first().innerText()).toMatch(/^\d\d:\d\d:\d\d UTC$/);
+
     // The whole finished channel in one image: let the page grow instead of scrolling the message list.
     await mkdir('test-output', { recursive: true });
     await page.addStyleTag({ content: 'body { height: auto; grid-template-rows: auto; overflow: visible; } .messages { overflow: visible; }' });

@@ -61,7 +61,10 @@ describe('App Home', () => {
     expect(flight).toContain(`<@${USERS.oncallViaGroup}>`);
     expect(flight).not.toContain(`may approve: <@${USERS.requester}>`);
     expect(flight).toContain('You can approve this one');
-    expect(flight).toContain(`https://slack.com/app_redirect?channel=${WAR_ROOM}&message_ts=${card.ts}`);
+    // The card's link is Slack's own permalink, asked once and kept on the record.
+    const permalink = `${h.slack.origin}/archives/${WAR_ROOM}/p${card.ts.replace('.', '')}`;
+    expect(flight).toContain(`<${permalink}|Open the card>`);
+    expect((await h.rewind.services.store.get('RB-1'))?.card?.permalink).toBe(permalink);
 
     // The lead approves api and web production (oncall or lead), not what only oncall approves.
     const mine = sectionText(USERS.lead, '*You may approve*');
@@ -100,6 +103,10 @@ describe('App Home', () => {
     // The outsider opened it too, so theirs follows as well.
     await eventually(() => sectionText(USERS.outsider, '*Recent outcomes*').includes('RB-1'), "the outsider's home to follow");
     expect(readable({ blocks: h.slack.homeView(USERS.lead)?.view.blocks as unknown[] })).not.toContain('xoxb-');
+    // Every render since used the kept permalink: Slack was asked for it once.
+    expect(outcomes).toContain(`<${permalink}|RB-1>`);
+    expect(h.slack.callsTo('views.publish').length).toBeGreaterThan(3);
+    expect(h.slack.callsTo('chat.getPermalink')).toHaveLength(1);
   });
 });
 

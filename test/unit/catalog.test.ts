@@ -36,6 +36,17 @@ describe('catalog validation', () => {
     expect(catalog.services.api?.production).toMatchObject({ driver: 'ecs', cluster: 'distrocv-prod', pollInterval: 2000 });
   });
 
+  it('reads the war-room follow-ups: statusPage mode (button unless auto) and supportChannel, with fix-it messages', () => {
+    const withPage = (extra: string) => `${valid}statusPage: { url: https://status.example.com/hook${extra} }\n`;
+    expect(parseCatalog(withPage(''), 'rewind.config.yaml').statusPage?.mode).toBe('button');
+    expect(parseCatalog(`${withPage(', mode: auto')}supportChannel: C0SUPPORT\n`, 'rewind.config.yaml')).toMatchObject({
+      statusPage: { mode: 'auto' },
+      supportChannel: 'C0SUPPORT',
+    });
+    expect(problems(withPage(', mode: always'))).toEqual(['statusPage.mode: must be one of "auto", "button"']);
+    expect(problems(`${valid}supportChannel: "#support"\n`)).toEqual([expect.stringMatching(/supportChannel: must be a Slack channel id/)]);
+  });
+
   it('names the key path and the fix for each problem', () => {
     const broken = valid
       .replace('cluster: distrocv-prod', 'clustr: distrocv-prod')

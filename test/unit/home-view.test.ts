@@ -30,13 +30,17 @@ const texts = (d: HomeData) => blocksOf(d).map((b) => b.text?.text ?? b.elements
 
 describe('App Home view (pure)', () => {
   it('shows a rollback in flight with its RTO clock, who it waits for and a link to its card', () => {
-    const rb = rollback(7, 'awaiting_approval', { card: { channel: 'C0WARROOM', ts: '1700000000.000100' } });
+    const rb = rollback(7, 'awaiting_approval', {
+      card: { channel: 'C0WARROOM', ts: '1700000000.000100', permalink: 'https://acme.slack.com/archives/C0WARROOM/p1700000000000100' },
+    });
     const all = texts(data({ inFlight: [{ rollback: rb, needed: '1 more from oncall or lead', mayApprove: ['U0LEAD'], viewerMayApprove: true }] })).join('\n');
     expect(all).toContain('*RB-7* · api production · :raised_hand: Awaiting approval');
     expect(all).toContain('3m 00s of 15m 00s RTO (within)');
     expect(all).toContain('Needs 1 more from oncall or lead · may approve: <@U0LEAD>');
     expect(all).toContain('You can approve this one');
-    expect(all).toContain('<https://slack.com/app_redirect?channel=C0WARROOM&message_ts=1700000000.000100|Open the card>');
+    expect(all).toContain('<https://acme.slack.com/archives/C0WARROOM/p1700000000000100|Open the card>');
+    const unlinked = rollback(8, 'running', { card: { channel: 'C0WARROOM', ts: '1700000000.000200' } });
+    expect(texts(data({ inFlight: [{ rollback: unlinked }] })).join('\n')).toContain('Card (in <#C0WARROOM>)');
   });
 
   it('lists at most ten outcomes with their duration', () => {
