@@ -67,7 +67,7 @@ describe('ECS "Kill stuck deployment"', () => {
       'Deployment configuration: minimumHealthyPercent=100,maximumPercent=200 → minimumHealthyPercent=0,maximumPercent=100 for this deployment, then back to minimumHealthyPercent=100,maximumPercent=200',
     );
     expect(text).toContain('Downtime: all tasks of api stop at once. api serves nothing until the new tasks pass their health checks.');
-    expect(text).toContain('1 from oncall or lead, never the requester');
+    expect(text).toContain('*Needs*: 1 from oncall or lead (api production rule), never the requester');
     const rb2 = await h.rewind.services.store.get('RB-2');
     expect(rb2).toMatchObject({ service: 'api', environment: 'production', options: { killStuck: 'RB-1' }, approvals: [] });
 

@@ -59,7 +59,7 @@ describe('a flag kept in SSM and AppConfig (DistroCV §5)', () => {
     expect(off.planned).toMatch(
       /NewMatchingAlgorithm \(AppConfig distrocv\/prod profile feature-flags\): version 3 \(deployment #2, [^)]+\) → version 2, strategy instant/,
     );
-    expect(off.planned).toMatch(/1 from oncall, never the requester/);
+    expect(off.planned).toContain('*Needs*: 1 from oncall (NewMatchingAlgorithm production rule), never the requester');
     expect(off.rb.error).toBeUndefined();
     expect(off.rb.plan!.steps.map((s) => s.id)).toEqual(['put-1', 'deploy-2']);
     expect(off.rb.approvals.map((a) => a.user)).toEqual([USERS.oncall]);
