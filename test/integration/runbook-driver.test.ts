@@ -130,19 +130,22 @@ describe('runbook driver', () => {
       },
     });
     expect((await refusal(plan(t, {}, '20260120_x; rm -rf /'))).message).toBe(
-      '`20260120_x; rm -rf /` is not a valid migration for rollback: it must match ^[0-9]{8}_[A-Za-z0-9_]+$ (the migration to go back to).',
+      '`20260120_x; rm -rf /` is not a valid migration for rollback: it must match ^[0-9]{8}_[A-Za-z0-9_]+$ (the migration to go back to), e.g. `/rollback ops production migration=<migration>`.',
     );
     const loose = target({ run: { argv: ['tool', '{arg}'], params: { arg: { pattern: '^.+$' } } } });
-    expect((await refusal(plan(loose, {}, '--force'))).message).toBe('arg may not start with "-" (it would be read as an option).');
+    expect((await refusal(plan(loose, {}, '--force'))).message).toBe(
+      'arg may not start with "-" (it would be read as an option), e.g. `/rollback ops production arg=<arg>`.',
+    );
     expect((await refusal(plan(t))).message).toBe(
-      'Step rollback needs migration (the migration to go back to), matching ^[0-9]{8}_[A-Za-z0-9_]+$: e.g. `/rollback ops production to <migration>`.',
+      'Step rollback needs migration (the migration to go back to), matching ^[0-9]{8}_[A-Za-z0-9_]+$: e.g. `/rollback ops production migration=<migration>`.',
     );
   });
 
   it('makes the requester pick a step when there are several, and refuses unknown ones', async () => {
     const t = target({ first: { argv: ['true'] }, second: { argv: ['true'] } });
     const none = await refusal(plan(t));
-    expect(none.choices).toEqual(['step first', 'step second']);
+    // Whole commands the grammar reads (commands/grammar.ts with the runbook grammar), not bare words.
+    expect(none.choices).toEqual(['/rollback ops production step first', '/rollback ops production step second']);
     expect((await refusal(plan(t, { step: 'third' }))).message).toMatch(
       /^`third` is not a step of ops production\. Pick one of its runbook steps: `first`, `second`\./,
     );
