@@ -43,6 +43,7 @@ const REQUESTS = [
   'cdn production to 3sL4kqtJlcpXroDTDmJ.rmSpXd3dIbr_Y',
   'api-secrets production leaked JWT signing key',
   'api-secrets production sev security-breach',
+  'infra production vpc routes broken',
 ];
 
 describe("each driver's replan(rb)", async () => {

@@ -1,0 +1,10 @@
+import { z } from 'zod';
+
+/** What the approvers approved (Plan.data): the digest of the plan's resource changes, and the counts for messages. */
+export const terraformPlanData = z.object({
+  digest: z.string().regex(/^[0-9a-f]{64}$/),
+  add: z.number().int().min(0),
+  change: z.number().int().min(0),
+  destroy: z.number().int().min(0),
+});
+export type TerraformPlanData = z.infer<typeof terraformPlanData>;
