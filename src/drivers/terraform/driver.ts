@@ -5,7 +5,7 @@ import { serviceCommand } from '../replan.js';
 import { counts, type PlanSummary } from './changes.js';
 import { savedPlan, terraform, TerraformFailed, type TerraformRun } from './cli.js';
 import type { TerraformPlanData } from './plan-data.js';
-import { planTerraform, where, type ApplyInput } from './plan.js';
+import { planTerraform, where } from './plan.js';
 import type { TerraformTarget } from './target.js';
 import { withPlanFile } from './workdir.js';
 
@@ -44,7 +44,7 @@ async function journalApply(ctx: Ctx, decide: (earlierApply: boolean) => void): 
 async function apply(deps: TerraformDriverDeps, ctx: Ctx): Promise<Record<string, unknown>> {
   const t = ctx.target;
   const approved = ctx.data;
-  const replan = (ctx.step.input as Partial<ApplyInput> | undefined)?.replan ?? 'a new /rollback request';
+  const { replan } = approved;
   const run: TerraformRun = { target: t, env: deps.env, signal: ctx.signal, progress: ctx.progress, progressInterval: deps.progressInterval };
   const failed = (error: unknown, what: string, nothingApplied: boolean): never => {
     if (!(error instanceof TerraformFailed)) throw error;

@@ -12,11 +12,6 @@ import { withPlanFile } from './workdir.js';
 /** Resource lines on the card; the digest covers every change whatever is shown. */
 const MAX_LINES = 25;
 
-/** What the apply step needs besides Plan.data: how to ask again, for its messages. */
-export interface ApplyInput {
-  replan: string;
-}
-
 export function where(t: TerraformTarget): string {
   return `${resolve(t.dir)}${t.workspace ? ` (workspace ${t.workspace})` : ''}`;
 }
@@ -38,9 +33,14 @@ export async function planTerraform(request: PlanRequest<TerraformTarget>, env: 
   }
   const shown = summary.changes.slice(0, MAX_LINES).map(changeLine);
   const hidden = summary.changes.length - shown.length;
-  const data: TerraformPlanData = { digest: summary.digest, add: summary.add, change: summary.change, destroy: summary.destroy };
+  const data: TerraformPlanData = {
+    digest: summary.digest,
+    add: summary.add,
+    change: summary.change,
+    destroy: summary.destroy,
+    replan: serviceCommand(request),
+  };
   const destroyed = summary.changes.filter((c) => c.actions.includes('delete')).map((c) => c.address);
-  const input: ApplyInput = { replan: serviceCommand(request) };
   return {
     driver: 'terraform',
     current: `${where(t)} as it is now`,
@@ -60,7 +60,7 @@ export async function planTerraform(request: PlanRequest<TerraformTarget>, env: 
       ...(Object.keys(t.env).length ? [`env: ${Object.keys(t.env).join(', ')} (values redacted from output)`] : []),
       `plan digest: ${summary.digest.slice(0, 12)} (execution applies a fresh plan only if it matches)`,
     ],
-    steps: [{ id: 'apply', title: `terraform apply of the approved plan (${counts(summary)})`, driver: 'terraform', input: { ...input } }],
+    steps: [{ id: 'apply', title: `terraform apply of the approved plan (${counts(summary)})`, driver: 'terraform' }],
     fingerprint: summary.digest.slice(0, 16),
     data,
     warnings: destroyed.length
