@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseCommand } from '../../commands/grammar.js';
+import { parseCatalog, targetOf } from '../../src/config/catalog.js';
 import { describeIssues } from '../../src/config/errors.js';
-import { runbookTarget } from '../../src/drivers/runbook/target.js';
+import { planRunbook } from '../../src/drivers/runbook/plan.js';
+import { runbookTarget, type RunbookTarget } from '../../src/drivers/runbook/target.js';
 import { everyDriverCatalog } from '../support/catalogs.js';
 
 const catalog = everyDriverCatalog();
@@ -66,6 +69,22 @@ describe('runbook sequences in the catalog', () => {
       'steps.s.commands.1.argv.1: "{other}" is not declared: add it under params with a pattern, or fix the spelling',
       'steps.s.params.step: "step" is a word of /rollback itself: rename the parameter, e.g. step_name',
     ]);
+  });
+});
+
+describe("the sandbox's Skillancer §2a example", () => {
+  it('is a valid catalog entry that plans both commands, in order, with the migration as one argv element', () => {
+    const sandbox = parseCatalog(readFileSync('sandbox/catalog.yaml', 'utf8').replaceAll('{{sandbox}}', 'http://127.0.0.1:9'), 'sandbox/catalog.yaml');
+    const parsed = parseCommand('migrations production migration=20260121093000_add_skill_tags', sandbox);
+    expect(parsed).toMatchObject({ kind: 'rollback', options: { migration: '20260121093000_add_skill_tags' } });
+    const target = targetOf(sandbox, 'migrations', 'production') as RunbookTarget;
+    const plan = planRunbook(
+      { rollbackId: 'RB-1', service: 'migrations', environment: 'production', target, options: { migration: '20260121093000_add_skill_tags' } },
+      {},
+    );
+    expect(plan.steps.map((s) => s.id)).toEqual(['run-schema-rollback-resolve', 'run-schema-rollback-db-push']);
+    expect((plan.steps[0]!.input as { argv: string[] }).argv.at(-1)).toBe('20260121093000_add_skill_tags');
+    expect(plan.changes).toContain('parameters: migration=`20260121093000_add_skill_tags`');
   });
 });
 
