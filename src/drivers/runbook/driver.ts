@@ -35,7 +35,7 @@ function readInput(ctx: StepContext<RunbookTarget>): RunbookStepInput {
 function sequenceHint(input: RunbookStepInput): string {
   const seq = input.sequence;
   if (!seq) return '';
-  const ran = seq.ran.length ? `Finished before it: ${seq.ran.join(', ')} (not repeated).` : 'Nothing ran before it.';
+  const ran = seq.ran.length ? `Finished before it: ${seq.ran.join(', ')} (not repeated).` : 'Nothing ran before it in this rollback.';
   const rest = seq.rest.length ? ` Not run: ${seq.rest.join(', ')}.` : '';
   return `\n${ran}${rest} Once fixed, run the rest from this command with \`${seq.resume}\`${seq.rest.length ? ', or finish by hand in this order' : ''}.`;
 }
