@@ -164,6 +164,25 @@ describe('terraform driver', () => {
     expect(again.progress).toContain('terraform plan shows no changes: the approved plan is already applied');
   });
 
+  it('plans and applies in the configured workspace, with var files and TF_VAR_ secrets from the worker', async () => {
+    writeFileSync(join(dir, 'previous-values.tfvars'), 'tag = "v0"\n');
+    const t = target({ vars: {}, varFiles: ['previous-values.tfvars'], workspace: 'staging' });
+    const p = await plan(t);
+    // The staging workspace has no state yet: everything is created there, with the var file's tag.
+    expect(p.target).toBe('terraform plan: 3 to add, 0 to change, 0 to destroy');
+    expect(p.changes).toContain('var files: previous-values.tfvars');
+    expect(p.current).toBe(`${dir} (workspace staging) as it is now`);
+    const run = stepContext(p, 'apply', t, { rollbackId: 'RB-5', log });
+    await driver().runStep(run.context);
+    expect(applies()).toEqual(['staging serial 1']);
+    const staging = JSON.parse(readFileSync(join(dir, 'terraform.tfstate.d', 'staging', 'state.json'), 'utf8')) as typeof state extends () => infer S
+      ? S
+      : never;
+    expect(staging.resources['module.ecs.aws_ecs_service.main']).toEqual({ image: 'app:v0', db_password: PASSWORD });
+    expect(state().serial).toBe(4);
+    expect(JSON.stringify([p, run.progress])).not.toContain(PASSWORD);
+  });
+
   it('does not guess when an earlier apply stopped part-way and the plan now differs', async () => {
     const t = target();
     const p = await plan(t);
