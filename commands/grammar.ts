@@ -5,6 +5,7 @@ import { requestGrammarHelp, requestGrammarOf } from '../src/config/request-gram
 import { flagHelp, parseFlagCommand, parseMaintenanceCommand } from './flag.js';
 import { parseTail, SEVERITY_USAGE } from './severity.js';
 import { decisionMatrix, type Classification } from '../src/policy/matrix.js';
+import { VERSION_PATTERN } from '../src/domain/version.js';
 
 /** What `/rollback <text>` asks for, after validation against the catalog. */
 export type Command =
@@ -30,8 +31,7 @@ export type Command =
 export type Parsed = Command | { kind: 'error'; message: string };
 
 const rollbackId = z.string().regex(/^RB-\d{1,9}$/i);
-/** Revisions, tags and ARNs: letters, digits and `.:/_@+-`, nothing a shell or path could misuse. */
-export const versionSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}$/);
+export const versionSchema = z.string().regex(VERSION_PATTERN);
 
 const HELP_HINT = 'Type `/rollback help` for the grammar.';
 
@@ -102,12 +102,14 @@ export function parseCommand(text: string, catalog: Catalog, now = new Date()): 
   const grammar = requestGrammarOf(catalog, service, environment);
   if (grammar) {
     if (grammar.list !== undefined && more[0] === grammar.list) return { kind: 'versions', service, environment };
-    const words = more.slice(0, grammar.words);
+    const count = typeof grammar.words === 'number' ? grammar.words : grammar.words(more);
+    const words = more.slice(0, count);
     const request = grammar.parse(words, now);
     if ('error' in request) return { kind: 'error', message: request.error };
-    const tail = parseTail(more.slice(grammar.words), catalog, `/rollback ${service} ${environment} ${words.join(' ')}`);
+    const tail = parseTail(more.slice(count), catalog, `/rollback ${service} ${environment} ${words.join(' ')}`.trimEnd());
     if ('error' in tail) return { kind: 'error', message: tail.error };
-    return { kind: 'rollback', service, environment, options: request.options, ...tail };
+    const version = request.version ? { version: request.version } : {};
+    return { kind: 'rollback', service, environment, ...version, options: request.options, ...tail };
   }
 
   let reasonWords = more;

@@ -10,6 +10,7 @@ import { kubernetesDriver } from './kubernetes/index.js';
 import type { RequestGrammar } from './request-grammar.js';
 import { runbookDriver } from './runbook/index.js';
 import { secretDriver } from './secret/index.js';
+import { terraformDriver } from './terraform/index.js';
 
 /** Every target kind Rewind can roll back: a new platform is one more module here. */
 export const DRIVERS = [
@@ -22,6 +23,7 @@ export const DRIVERS = [
   dnsDriver,
   cloudfrontDriver,
   secretDriver,
+  terraformDriver,
 ] as const;
 
 type DriverKind = (typeof DRIVERS)[number]['kind'];

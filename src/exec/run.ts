@@ -26,6 +26,8 @@ export interface RunOptions {
   killGrace?: number;
   /** Called with the child's pid (= its process group id) once it runs. */
   onStart?: (pid: number) => void | Promise<void>;
+  /** Plain settings for the child (TF_WORKSPACE, TF_IN_AUTOMATION), never secrets: they are not redacted. */
+  fixedEnv?: Record<string, string>;
 }
 
 export type CommandResult =
@@ -77,7 +79,13 @@ export function runCommand(spec: CommandSpec, opts: RunOptions): Promise<Command
   return new Promise<CommandResult>((resolve, reject) => {
     const started = Date.now();
     const [program, ...args] = spec.argv;
-    const child = spawn(program!, args, { cwd: spec.cwd, env: resolved.env, detached: true, shell: false, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(program!, args, {
+      cwd: spec.cwd,
+      env: { ...opts.fixedEnv, ...resolved.env },
+      detached: true,
+      shell: false,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let timedOut: 'SIGTERM' | 'SIGKILL' | undefined;
     let aborted = false;
     let lastProgress = 0;

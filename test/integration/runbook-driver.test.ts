@@ -134,19 +134,52 @@ describe('runbook driver', () => {
       },
     });
     expect((await refusal(plan(t, {}, '20260120_x; rm -rf /'))).message).toBe(
-      '`20260120_x; rm -rf /` is not a valid migration for rollback: it must match ^[0-9]{8}_[A-Za-z0-9_]+$ (the migration to go back to).',
+      '`20260120_x; rm -rf /` is not a valid migration for rollback: it must match ^[0-9]{8}_[A-Za-z0-9_]+$ (the migration to go back to), e.g. `/rollback ops production migration=<migration>`.',
     );
     const loose = target({ run: { argv: ['tool', '{arg}'], params: { arg: { pattern: '^.+$' } } } });
-    expect((await refusal(plan(loose, {}, '--force'))).message).toBe('arg may not start with "-" (it would be read as an option).');
-    expect((await refusal(plan(t))).message).toBe(
-      'Step rollback needs migration (the migration to go back to), matching ^[0-9]{8}_[A-Za-z0-9_]+$: e.g. `/rollback ops production to <migration>`.',
+    expect((await refusal(plan(loose, {}, '--force'))).message).toBe(
+      'arg may not start with "-" (it would be read as an option), e.g. `/rollback ops production arg=<arg>`.',
     );
+    expect((await refusal(plan(t))).message).toBe(
+      'Step rollback needs migration (the migration to go back to), matching ^[0-9]{8}_[A-Za-z0-9_]+$: e.g. `/rollback ops production migration=<migration>`.',
+    );
+  });
+
+  it('starts a sequence part-way with `from`, and refuses unknown commands and parameters', async () => {
+    const marker = join(dir, 'ran');
+    const t = target({
+      seq: {
+        params: { name: { pattern: '^[a-z]+$' } },
+        commands: [
+          { name: 'first', argv: ['sh', '-c', 'echo "first $0" >> "$1"', '{name}', marker] },
+          { name: 'second', argv: ['sh', '-c', 'echo second >> "$0"; exit 5', marker] },
+          { name: 'third', argv: ['sh', '-c', 'echo third >> "$0"', marker] },
+        ],
+      },
+    });
+    const rest = await plan(t, { from: 'second', name: 'x' });
+    expect(rest.steps.map((s) => s.id)).toEqual(['run-seq-second', 'run-seq-third']);
+    expect(rest.changes).toContain('starts at second: 1 earlier command(s) not run');
+    const error = await stepFailure(driver().runStep(stepCtx(rest, t).context));
+    expect(error.message).toMatch(/^seq second exited with code 5 after/);
+    expect(error.hint).toContain(
+      'Nothing ran before it in this rollback. Not run: `sh -c \'echo third >> "$0"\' ' +
+        marker +
+        '`. Once fixed, run the rest from this command with `/rollback ops production from second name=x`, or finish by hand in this order.',
+    );
+    expect(readFileSync(marker, 'utf8')).toBe('second\n');
+
+    expect((await refusal(plan(t, { from: 'fourth', name: 'x' }))).message).toBe(
+      '`fourth` is not a command of step seq: its commands are `first`, `second`, `third`.',
+    );
+    expect((await refusal(plan(t, { name: 'x', migration: '1' }))).message).toBe('Step seq has no parameter `migration`: its parameters are `name`.');
   });
 
   it('makes the requester pick a step when there are several, and refuses unknown ones', async () => {
     const t = target({ first: { argv: ['true'] }, second: { argv: ['true'] } });
     const none = await refusal(plan(t));
-    expect(none.choices).toEqual(['step first', 'step second']);
+    // Whole commands the grammar reads (commands/grammar.ts with the runbook grammar), not bare words.
+    expect(none.choices).toEqual(['/rollback ops production step first', '/rollback ops production step second']);
     expect((await refusal(plan(t, { step: 'third' }))).message).toMatch(
       /^`third` is not a step of ops production\. Pick one of its runbook steps: `first`, `second`\./,
     );

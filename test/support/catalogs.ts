@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
 import { parseCatalog, type Catalog } from '../../src/config/catalog.js';
 
-/** The sandbox estate plus a database, a runbook, a staging environment, a flag configured as a service, a Doppler flag, a CloudFront distribution, a secret and a stack: every driver kind. */
+/** The sandbox estate plus a database, a runbook, a staging environment, a flag configured as a service, a Doppler flag, a CloudFront distribution, a secret, a Terraform root module and a stack: every driver kind. */
 export function everyDriverCatalog(): Catalog {
   const doc = parse(readFileSync(new URL('../../sandbox/catalog.yaml', import.meta.url), 'utf8').replaceAll('{{sandbox}}', 'http://127.0.0.1:9')) as {
     services: Record<string, unknown>;
@@ -42,9 +42,10 @@ export function everyDriverCatalog(): Catalog {
       approval: { from: ['cto', 'security'], count: 2 },
     },
   };
+  doc.services.infra = { production: { driver: 'terraform', dir: '/srv/skillancer/infrastructure/terraform/production', targets: ['module.ecs'] } };
   doc.stacks = {
     ...doc.stacks,
     everything: { production: { components: { api: { service: 'api' }, cdn: { service: 'cdn', after: ['api'] }, beta: { service: 'beta-switch' } } } },
   };
-  return parseCatalog(stringify(doc), 'sandbox/catalog.yaml + db, migrations, beta-switch, FEATURE_SKILLPOD_ENABLED, cdn, api-secrets, a stack');
+  return parseCatalog(stringify(doc), 'sandbox/catalog.yaml + db, migrations, beta-switch, FEATURE_SKILLPOD_ENABLED, cdn, api-secrets, infra, a stack');
 }

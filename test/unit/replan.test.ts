@@ -29,6 +29,9 @@ const REQUESTS = [
   'db production snapshot rds:distrocv-prod-2026-01-21',
   'migrations production to 20260101',
   'migrations production to reset',
+  'migrations production step down to=20260101 sev P1 schema broke',
+  'migrations production to=20260101 step down',
+  'migrations production step reset',
   'flag NewMatchingAlgorithm off production matches look wrong',
   'flag newmatchingalgorithm revert production',
   'flag FeatureFlags set 2 production',
@@ -40,6 +43,7 @@ const REQUESTS = [
   'cdn production to 3sL4kqtJlcpXroDTDmJ.rmSpXd3dIbr_Y',
   'api-secrets production leaked JWT signing key',
   'api-secrets production sev security-breach',
+  'infra production vpc routes broken',
 ];
 
 describe("each driver's replan(rb)", async () => {

@@ -2,9 +2,9 @@ import { hostname } from 'node:os';
 import { formatDuration } from '../../domain/duration.js';
 import type { DriverInstance, StepContext } from '../driver.js';
 import { StepFailed } from '../errors.js';
-import { serviceCommand } from '../replan.js';
 import { planRunbook, type RunbookStepInput } from './plan.js';
 import type { RunbookPlanData } from './plan-data.js';
+import { replanRunbook } from './replan.js';
 import { displayArgv, groupAlive, runCommand } from '../../exec/run.js';
 import type { RunbookTarget } from './target.js';
 
@@ -26,6 +26,18 @@ function readInput(ctx: StepContext<RunbookTarget>): RunbookStepInput {
     throw new StepFailed('PlanDataMissing', `Step ${ctx.step.id} has no command.`, 'ask for a new plan; this one was made by another Rewind version');
   }
   return { env: {}, repeatable: false, ...input } as RunbookStepInput;
+}
+
+/**
+ * For a command of a sequence: which commands finished before it, that none after it ran, and the
+ * two ways on (the rest as a new request that skips what finished, or by hand).
+ */
+function sequenceHint(input: RunbookStepInput): string {
+  const seq = input.sequence;
+  if (!seq) return '';
+  const ran = seq.ran.length ? `Finished before it: ${seq.ran.join(', ')} (not repeated).` : 'Nothing ran before it in this rollback.';
+  const rest = seq.rest.length ? ` Not run: ${seq.rest.join(', ')}.` : '';
+  return `\n${ran}${rest} Once fixed, run the rest from this command with \`${seq.resume}\`${seq.rest.length ? ', or finish by hand in this order' : ''}.`;
 }
 
 /** One attempt at the command, journaled before it starts: where and when. */
@@ -51,7 +63,7 @@ function guardRepeat(input: RunbookStepInput, earlier: Attempt[], ctx: StepConte
     throw new StepFailed(
       'OutcomeUnknown',
       `${input.name} was started at ${first.startedAt} by an earlier attempt that stopped before it finished, so its outcome is unknown. Rewind does not run it twice.`,
-      `check its effect by hand (e.g. the migrations table), finish by hand if needed; mark the step \`repeatable: true\` in the catalog if running it twice is safe`,
+      `check its effect by hand (e.g. the migrations table), finish by hand if needed; mark the step \`repeatable: true\` in the catalog if running it twice is safe${sequenceHint(input)}`,
     );
   }
   ctx.progress(`${input.name} was interrupted in an earlier attempt; it is repeatable, running it again`);
@@ -83,9 +95,9 @@ export function createRunbookDriver(deps: RunbookDriverDeps): DriverInstance<Run
   return {
     plan: async (request) => planRunbook(request, deps.env),
     drift: async () => undefined,
-    replan: serviceCommand,
+    replan: replanRunbook,
     steps: {
-      // `run-<step name>`: the plan's one command.
+      // `run-<step>` (one command) or `run-<step>-<command>` (a sequence, in plan order).
       async run(ctx) {
         const input = readInput(ctx);
         const attempt = await journalAttempt(input, ctx);
@@ -103,14 +115,14 @@ export function createRunbookDriver(deps: RunbookDriverDeps): DriverInstance<Run
             throw new StepFailed(
               'RunbookNotStarted',
               `${input.name} did not start: ${result.reason}.`,
-              'fix the worker or the catalog, then retry; nothing ran',
+              `fix the worker or the catalog, then retry; nothing ran${sequenceHint(input)}`,
             );
           case 'timeout':
             ctx.log.warn({ step: input.name, durationMs: result.durationMs, killedWith: result.killedWith }, 'runbook step timed out');
             throw new StepFailed(
               'RunbookTimeout',
               `${input.name} ran longer than its ${span(input.timeout)} timeout; Rewind killed its process group (${result.killedWith === 'SIGKILL' ? 'SIGTERM, then SIGKILL' : 'SIGTERM'}).`,
-              `It may have stopped half-way: check its effect by hand. Last output:\n${result.tail.slice(-TAIL_IN_HINT).join('\n') || '(none)'}\nRaise \`timeout\` in the catalog if it needs longer; the command was ${command}.`,
+              `It may have stopped half-way: check its effect by hand. Last output:\n${result.tail.slice(-TAIL_IN_HINT).join('\n') || '(none)'}\nRaise \`timeout\` in the catalog if it needs longer; the command was ${command}.${sequenceHint(input)}`,
             );
           case 'exited': {
             const record = { step: input.name, exitCode: result.exitCode, signal: result.signal, durationMs: result.durationMs, tail: result.tail.join('\n') };
@@ -119,7 +131,7 @@ export function createRunbookDriver(deps: RunbookDriverDeps): DriverInstance<Run
             throw new StepFailed(
               'RunbookFailed',
               `${input.name} ${result.exitCode === null ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`} after ${span(result.durationMs)}.`,
-              `Last output:\n${result.tail.slice(-TAIL_IN_HINT).join('\n') || '(none)'}\nFix the cause, then retry, or run it by hand: ${command}.`,
+              `Last output:\n${result.tail.slice(-TAIL_IN_HINT).join('\n') || '(none)'}\nFix the cause, then retry, or run it by hand: ${command}.${sequenceHint(input)}`,
             );
           }
         }

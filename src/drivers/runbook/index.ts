@@ -1,4 +1,5 @@
 import { defineDriver } from '../define.js';
+import { runbookGrammar } from './grammar.js';
 import { runbookPlanData } from './plan-data.js';
 import { runbookTarget } from './target.js';
 
@@ -6,6 +7,7 @@ export const runbookDriver = defineDriver({
   kind: 'runbook',
   target: runbookTarget,
   planData: runbookPlanData,
+  grammar: runbookGrammar,
   clients: [],
   async create({ env }) {
     const { createRunbookDriver } = await import('./driver.js');
