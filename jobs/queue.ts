@@ -4,7 +4,7 @@ import { z } from 'zod';
 /**
  * Two queues, so nothing interactive waits behind a long rollout:
  * interactive: request (a parsed `/rollback`: record, lock, reply, plan), retry (the same for what a failed rollback left), plan (read live state,
- * post the card), follow-up (user notification, status page), versions (`/rollback history`), expire (an
+ * post the card), follow-up (user notification, status page), versions (`/rollback history`), version-table (`/rollback versions <env>`), expire (an
  * unanswered request), remind (post-mortem deadline), reconcile (periodic: no rollback without an
  * owner); execute: approved plans.
  */
@@ -22,6 +22,9 @@ export const versionsPayload = z.object({
   view: z.object({ id: z.string(), hash: z.string() }).optional(),
 });
 export type VersionsQuery = z.infer<typeof versionsPayload>;
+/** `/rollback versions <env>`: the version table, answered to the person who asked. */
+export const versionTablePayload = z.object({ environment: z.string(), user: z.string(), channel: z.string(), responseUrl: z.url().optional() });
+export type VersionTableQuery = z.infer<typeof versionTablePayload>;
 /** A `/rollback` already parsed and validated against the catalog by the web role. */
 export const requestPayload = z.object({
   service: z.string(),
@@ -54,7 +57,7 @@ export const followUpPayload = z.object({
   channel: z.string(),
 });
 export type FollowUpJob = z.infer<typeof followUpPayload>;
-export type JobPayload = z.infer<typeof jobPayload> | VersionsQuery | RequestJob | RetryJob | FollowUpJob | Record<string, never>;
+export type JobPayload = z.infer<typeof jobPayload> | VersionsQuery | VersionTableQuery | RequestJob | RetryJob | FollowUpJob | Record<string, never>;
 
 const ACTIVE_JOB_STATES = new Set(['active', 'waiting', 'delayed', 'prioritized', 'waiting-children']);
 
@@ -115,6 +118,11 @@ export class RollbackJobs {
   /** Read-only and cheap: no job id, so asking twice answers twice. */
   versions(query: VersionsQuery) {
     return this.interactive.add('versions', query, { attempts: 2, removeOnComplete: true });
+  }
+
+  /** Read-only like `versions`. */
+  versionTable(query: VersionTableQuery) {
+    return this.interactive.add('version-table', query, { attempts: 2, removeOnComplete: true });
   }
 
   /** The periodic reconciler (BullMQ's own job scheduler), plus one run now (start-up). */

@@ -1,0 +1,20 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { DriverContext, HistoryEntry } from '../driver.js';
+import { listVersions } from './listing.js';
+import { readMarker } from './marker.js';
+import { s3Url } from './plan-data.js';
+import type { FrontendTarget } from './target.js';
+
+/** The kept builds, newest first; the one the live marker names is current. */
+export async function frontendHistory(s3: S3Client, target: FrontendTarget, ctx: DriverContext): Promise<HistoryEntry[]> {
+  const [versions, marker] = await Promise.all([
+    listVersions(s3, target.versions.bucket, target.versions.prefix, target.concurrency, ctx.signal),
+    readMarker(s3, target.live.bucket, target.live.prefix, ctx.signal).catch(() => undefined),
+  ]);
+  return versions.map((v): HistoryEntry => ({
+    revision: v.name,
+    description: s3Url(target.versions.bucket, `${target.versions.prefix}${v.name}/`),
+    ...(v.date ? { createdAt: v.date.toISOString() } : {}),
+    current: v.name === marker?.version,
+  }));
+}
