@@ -13,12 +13,14 @@ import {
   jobPayload,
   requestPayload,
   retryPayload,
+  alertPayload,
   versionsPayload,
   versionTablePayload,
   type JobPayload,
 } from './queue.js';
 import { requestFailed, requestJob, retryJob } from './request.js';
 import { versionTableJob } from './version-table.js';
+import { suggestRollback } from '../src/rollbacks/suggest.js';
 import { versionsJob } from './versions.js';
 
 export interface WorkerOptions {
@@ -62,6 +64,11 @@ export function startWorker(x: WorkerServices, connection: ConnectionOptions, op
             const query = versionsPayload.safeParse(job.data);
             if (!query.success) throw new UnrecoverableError(`bad job payload: ${query.error.message}`);
             return await versionsJob(x, query.data, stop);
+          }
+          case 'alert': {
+            const routed = alertPayload.safeParse(job.data);
+            if (!routed.success) throw new UnrecoverableError(`bad job payload: ${routed.error.message}`);
+            return await suggestRollback(x, routed.data, job.id ?? job.name, stop);
           }
           case 'version-table': {
             const query = versionTablePayload.safeParse(job.data);
