@@ -22,7 +22,8 @@ export const snsEnvelope = z.object({
   Message: z.string(),
   Timestamp: z.string().min(1),
   SignatureVersion: z.enum(['1', '2'], { error: 'SignatureVersion must be 1 or 2' }),
-  Signature: z.string().min(1),
+  // Empty or missing signatures are still SNS-shaped: they fail verification (401), not parsing.
+  Signature: z.string().default(''),
   SigningCertURL: z.string().min(1),
   SubscribeURL: z.string().optional(),
   Token: z.string().optional(),
@@ -81,7 +82,7 @@ export class SnsVerifier {
   /** True only when the certificate URL is allowed, the certificate loads, and the signature over the canonical text verifies. */
   async verify(m: SnsEnvelope): Promise<boolean> {
     const url = snsUrl(m.SigningCertURL, this.opts.certHost);
-    if (!url || !url.pathname.endsWith('.pem')) return false;
+    if (!m.Signature || !url || !url.pathname.endsWith('.pem')) return false;
     let cert: X509Certificate;
     try {
       cert = await this.certificate(url);
