@@ -1,3 +1,4 @@
+import { WebClient } from '@slack/web-api';
 import { Queue } from 'bullmq';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { INTERACTIVE_QUEUE } from '../../jobs/queue.js';
@@ -141,3 +142,24 @@ async function queueIdle(h: Harness): Promise<boolean> {
     await queue.close();
   }
 }
+
+it('a suggestion posted by a job that died before recording it is found in Slack and updated, not posted again', async () => {
+  const startsAt = new Date().toISOString();
+  const key = `${h.prefix}:suggestion:api/production`;
+  const died = Date.now() - 5 * 60_000;
+  // What the dead job left: its claim and post attempt in Redis, its message in the channel.
+  const orphan = await new WebClient('xoxb-test-token', { slackApiUrl: h.slack.url }).chat.postMessage({
+    channel: WAR_ROOM,
+    text: 'Suggested rollback of api production: ApiErrorRate firing',
+    metadata: { event_type: 'rewind_suggestion', event_payload: { target: 'api/production' } },
+  });
+  const body = { versions: { service: 'api', environment: 'production', driver: 'ecs', rows: [{ current: 'distrocv-api:3', previous: 'distrocv-api:2' }] } };
+  await h.rewind.services.redis.hset(key, { claim: `alert-dead|${died}`, postingAt: String(died + 1000), body: JSON.stringify(body) });
+
+  await postAlertmanager(h.rewind.url!, alertmanagerBody({ startsAt }));
+  await eventually(async () => (await h.rewind.services.redis.hget(key, 'ts')) === orphan.ts, 'the orphan recorded as the suggestion');
+  const updated = await eventually(() => suggestions().find((m) => m.ts === orphan.ts && readable(m).includes('suggestion_request_rollback')), 'the update');
+  expect(readable(updated)).toContain(`firing since ${startsAt.slice(0, 16).replace('T', ' ')} UTC`);
+  expect(suggestions()).toHaveLength(1);
+  expect(posts()).toHaveLength(1); // the dead job's own post, nothing since
+});
