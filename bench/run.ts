@@ -9,6 +9,7 @@ const BENCHES = [
   'kubernetes-rollout.ts',
   'stack-rollback.ts',
   'frontend-live-version.ts',
+  'alert-suggestion.ts',
   'idle-rss.ts',
 ];
 let failed = 0;

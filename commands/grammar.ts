@@ -17,6 +17,7 @@ export type Command =
   | { kind: 'retry'; id: string; reason: string }
   | { kind: 'kill-stuck'; id: string; reason: string }
   | { kind: 'versions'; service: string; environment: string }
+  | { kind: 'versionTable'; environment: string }
   | {
       kind: 'rollback';
       service: string;
@@ -81,6 +82,17 @@ export function parseCommand(text: string, catalog: Catalog, now = new Date()): 
     const id = rollbackId.safeParse(rest[0] ?? '');
     if (!id.success || rest.length > 1) return { kind: 'error', message: `Usage: \`/rollback status RB-12\`. ${HELP_HINT}` };
     return { kind: 'status', id: id.data.toUpperCase() };
+  }
+
+  if (first === 'versions' && !own(catalog.services, first)) {
+    const environments = [...new Set([...Object.values(catalog.services), ...Object.values(catalog.flags ?? {})].flatMap((envs) => Object.keys(envs)))];
+    const [environment] = rest;
+    if (!environment || rest.length > 1 || !environments.includes(environment))
+      return {
+        kind: 'error',
+        message: `${environment && rest.length === 1 ? `No target has an environment \`${environment}\`. ` : ''}Usage: \`/rollback versions <environment>\` with one of ${list(environments)}.`,
+      };
+    return { kind: 'versionTable', environment };
   }
 
   if (first === 'history' && rest.length < 2) {
@@ -204,6 +216,7 @@ export function helpText(catalog: Catalog): string {
     '`/rollback <service> <environment> [reason]`: roll back to the previous version',
     '`/rollback <service> <environment> to <version> [reason]`: roll back to a given version (e.g. `to 41`)',
     '`/rollback history <service> <environment>`: the versions you can roll back to',
+    '`/rollback versions <environment>`: the version table: the current and previous version of every target and when it changed',
     ...requestGrammarHelp(),
     `\`/rollback <service> <environment> [to <version>] sev <severity or scenario> [reason] [override <why>]\`: classify it against the decision matrix (${SEVERITY_USAGE})`,
     '`/rollback`: open the rollback form (severity, checklist, reason)',

@@ -9,6 +9,8 @@ import { appHomeOpened } from './home.js';
 import { killStuckAction, postMortemScheduledAction, statusPageAction, userNotifyAction } from './follow-up.js';
 import { requestSubmission, targetChosen } from './modal.js';
 import { rollbackCommand } from './slash-command.js';
+import { requestFromSuggestion } from './suggestion.js';
+import { ACTION_REQUEST_FROM_SUGGESTION } from '../src/slack/suggestion.js';
 
 /** `env` holds the status-page token (catalog `statusPage.tokenEnv`); process.env unless a caller passes its own. */
 export function registerListeners(app: App, w: WebServices, env: NodeJS.ProcessEnv = process.env): void {
@@ -26,6 +28,7 @@ export function registerListeners(app: App, w: WebServices, env: NodeJS.ProcessE
   app.action<BlockButtonAction>(ACTION_STATUS_PAGE, statusPageAction(w, 'statusPage'));
   app.action<BlockButtonAction>(ACTION_POSTMORTEM_SCHEDULED, postMortemScheduledAction(w));
   app.action<BlockButtonAction>(ACTION_KILL_STUCK, killStuckAction(w));
+  app.action<BlockButtonAction>(ACTION_REQUEST_FROM_SUGGESTION, requestFromSuggestion(w));
   app.event('app_home_opened', appHomeOpened(w));
   app.error(async (error) => {
     w.log.error({ err: error }, 'listener failed');

@@ -88,6 +88,9 @@ async function answer(w: WebServices, command: Args['command'], reply: (text: st
         responseUrl: command.response_url,
       });
       return reply(`:mag: Reading the history of ${parsed.service} ${parsed.environment}…`);
+    case 'versionTable':
+      await w.jobs.versionTable({ environment: parsed.environment, user: command.user_id, channel: command.channel_id, responseUrl: command.response_url });
+      return reply(`:mag: Reading the live versions of every target in ${parsed.environment}…`);
     case 'rollback': {
       // Nothing else here: the worker records, locks, replies and plans (acks stay fast under a burst).
       const { kind: _kind, ...request } = parsed;

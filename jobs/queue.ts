@@ -1,12 +1,13 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 /**
  * Two queues, so nothing interactive waits behind a long rollout:
  * interactive: request (a parsed `/rollback`: record, lock, reply, plan), retry (the same for what a failed rollback left), plan (read live state,
- * post the card), follow-up (user notification, status page), versions (`/rollback history`), expire (an
+ * post the card), follow-up (user notification, status page), versions (`/rollback history`), version-table (`/rollback versions <env>`), expire (an
  * unanswered request), remind (post-mortem deadline), reconcile (periodic: no rollback without an
- * owner); execute: approved plans.
+ * owner), alert (correlate an alert with its target's last change and post or update a suggested rollback); execute: approved plans.
  */
 export const INTERACTIVE_QUEUE = 'interactive';
 export const EXECUTE_QUEUE = 'execute';
@@ -22,6 +23,9 @@ export const versionsPayload = z.object({
   view: z.object({ id: z.string(), hash: z.string() }).optional(),
 });
 export type VersionsQuery = z.infer<typeof versionsPayload>;
+/** `/rollback versions <env>`: the version table, answered to the person who asked. */
+export const versionTablePayload = z.object({ environment: z.string(), user: z.string(), channel: z.string(), responseUrl: z.url().optional() });
+export type VersionTableQuery = z.infer<typeof versionTablePayload>;
 /** A `/rollback` already parsed and validated against the catalog by the web role. */
 export const requestPayload = z.object({
   service: z.string(),
@@ -54,7 +58,24 @@ export const followUpPayload = z.object({
   channel: z.string(),
 });
 export type FollowUpJob = z.infer<typeof followUpPayload>;
-export type JobPayload = z.infer<typeof jobPayload> | VersionsQuery | RequestJob | RetryJob | FollowUpJob | Record<string, never>;
+/** An alert the intake authenticated and matched to one catalog target. */
+export const alertPayload = z.object({
+  service: z.string(),
+  environment: z.string(),
+  alert: z.object({
+    source: z.enum(['alertmanager', 'cloudwatch', 'generic']),
+    key: z.string(),
+    name: z.string(),
+    status: z.enum(['firing', 'resolved']),
+    startsAt: z.string(),
+    endsAt: z.string().optional(),
+    summary: z.string().optional(),
+    url: z.string().optional(),
+  }),
+});
+export type AlertJob = z.infer<typeof alertPayload>;
+export type JobPayload =
+  z.infer<typeof jobPayload> | VersionsQuery | VersionTableQuery | RequestJob | RetryJob | FollowUpJob | AlertJob | Record<string, never>;
 
 const ACTIVE_JOB_STATES = new Set(['active', 'waiting', 'delayed', 'prioritized', 'waiting-children']);
 
@@ -120,6 +141,29 @@ export class RollbackJobs {
   /** Read-only and cheap: no job id, so asking twice answers twice. */
   versions(query: VersionsQuery) {
     return this.interactive.add('versions', query, { attempts: 2, removeOnComplete: true });
+  }
+
+  /**
+   * One job per alert state change and target: a redelivery (Alertmanager repeats, SNS retries) has the same
+   * id and collapses into the job already there; the suggestion store dedupes what arrives later.
+   */
+  alert(routed: AlertJob) {
+    const { service, environment, alert } = routed;
+    const id = createHash('sha256')
+      .update(JSON.stringify([service, environment, alert.source, alert.key, alert.status, alert.startsAt, alert.endsAt ?? '']))
+      .digest('hex')
+      .slice(0, 32);
+    return this.interactive.add('alert', routed, {
+      jobId: `alert-${id}`,
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: { age: 3600 },
+    });
+  }
+
+  /** Read-only like `versions`. */
+  versionTable(query: VersionTableQuery) {
+    return this.interactive.add('version-table', query, { attempts: 2, removeOnComplete: true });
   }
 
   /** The periodic reconciler (BullMQ's own job scheduler), plus one run now (start-up). */

@@ -6,8 +6,21 @@ import { followUp, FollowUpFailed } from '../src/rollbacks/follow-up.js';
 import { planRollback } from '../src/rollbacks/plan.js';
 import { reconcile } from '../src/rollbacks/reconcile.js';
 import { remind } from '../src/rollbacks/remind.js';
-import { EXECUTE_QUEUE, followUpPayload, INTERACTIVE_QUEUE, jobPayload, requestPayload, retryPayload, versionsPayload, type JobPayload } from './queue.js';
+import {
+  EXECUTE_QUEUE,
+  followUpPayload,
+  INTERACTIVE_QUEUE,
+  jobPayload,
+  requestPayload,
+  retryPayload,
+  alertPayload,
+  versionsPayload,
+  versionTablePayload,
+  type JobPayload,
+} from './queue.js';
 import { killStuckJob, requestFailed, requestJob, retryJob } from './request.js';
+import { versionTableJob } from './version-table.js';
+import { suggestRollback } from '../src/rollbacks/suggest.js';
 import { versionsJob } from './versions.js';
 
 export interface WorkerOptions {
@@ -51,6 +64,16 @@ export function startWorker(x: WorkerServices, connection: ConnectionOptions, op
             const query = versionsPayload.safeParse(job.data);
             if (!query.success) throw new UnrecoverableError(`bad job payload: ${query.error.message}`);
             return await versionsJob(x, query.data, stop);
+          }
+          case 'alert': {
+            const routed = alertPayload.safeParse(job.data);
+            if (!routed.success) throw new UnrecoverableError(`bad job payload: ${routed.error.message}`);
+            return await suggestRollback(x, routed.data, job.id ?? job.name, stop);
+          }
+          case 'version-table': {
+            const query = versionTablePayload.safeParse(job.data);
+            if (!query.success) throw new UnrecoverableError(`bad job payload: ${query.error.message}`);
+            return await versionTableJob(x, query.data, stop);
           }
           case 'request': {
             const request = requestPayload.safeParse(job.data);

@@ -4,6 +4,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
+import { alertRoutes } from '../handlers/alerts/route.js';
+import { AWS_SNS_HOST, SnsVerifier, type SnsOptions } from '../handlers/alerts/sns.js';
 import { registerListeners } from '../handlers/register.js';
 import type { WorkerServices } from './rollbacks/context.js';
 import { RollbackJobs } from '../jobs/queue.js';
@@ -50,6 +52,8 @@ export interface RewindOptions {
   shutdownMs?: number;
   /** Interface the HTTP receiver listens on (HTTP mode); default every interface, as production needs. The sandbox keeps it on loopback. */
   host?: string;
+  /** Where SNS signing certificates may come from (default: https sns.<region>.amazonaws.com); tests point it at a local CA. */
+  sns?: SnsOptions;
 }
 
 /** SIGTERM to exit: Kubernetes' default grace period is 30 s; stay well inside it. */
@@ -189,6 +193,23 @@ export async function startRewind(opts: RewindOptions): Promise<Rewind> {
   if (env.ROLE !== 'worker') {
     const socketMode = Boolean(env.SLACK_APP_TOKEN);
     const customRoutes: CustomRoute[] = [healthRoute(redis, env.ROLE), ...sharedRoutes];
+    if (catalog.alerts) {
+      customRoutes.push(
+        ...alertRoutes({
+          catalog,
+          jobs,
+          log: log.child({ component: 'alerts' }),
+          now: services.now,
+          alertmanagerToken: env.REWIND_ALERTS_TOKEN,
+          hmacSecret: env.REWIND_ALERTS_HMAC_SECRET,
+          sns: new SnsVerifier(opts.sns ?? { certHost: AWS_SNS_HOST }),
+        }),
+      );
+      log.info(
+        { alertmanager: Boolean(env.REWIND_ALERTS_TOKEN), generic: Boolean(env.REWIND_ALERTS_HMAC_SECRET), snsTopics: catalog.alerts.snsTopics.length },
+        'alert intake on /alerts/alertmanager, /alerts/sns, /alerts/generic',
+      );
+    }
     const app = new App({
       token: env.SLACK_BOT_TOKEN,
       ...(socketMode

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { alertIssues, alertsSchema } from './alerts.js';
 import { approvalRule, duration, slackUserId, slackUsergroupId, text } from './fields.js';
 import { ConfigError, describeIssues } from './errors.js';
 import { DRIVER_KINDS, targetSchemas } from '../drivers/index.js';
@@ -46,6 +47,8 @@ export const catalogSchema = z
     stacks: stacksSchema.optional(),
     /** Post-rollback checks per environment (src/verify). */
     checks: environmentChecks.optional(),
+    /** Alerts that make Rewind suggest a rollback of their target (src/config/alerts.ts). */
+    alerts: alertsSchema.optional(),
     /** Roles named when verification fails, in order. */
     escalation: escalationList.optional(),
     /** Decision matrix, checklist, templates and war-room follow-ups (src/config/policy.ts). */
@@ -69,6 +72,7 @@ export const catalogSchema = z
     for (const issue of policyIssues(catalog)) ctx.addIssue({ code: 'custom', ...issue });
     for (const issue of stackIssues(catalog)) ctx.addIssue({ code: 'custom', ...issue });
     for (const issue of approvalIssues(catalog)) ctx.addIssue({ code: 'custom', ...issue });
+    for (const issue of alertIssues(catalog)) ctx.addIssue({ code: 'custom', ...issue });
     catalog.escalation?.forEach((r, i) => {
       if (!own(catalog.roles, r)) {
         ctx.addIssue({

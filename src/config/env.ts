@@ -3,6 +3,16 @@ import { ConfigError, describeIssues } from './errors.js';
 
 const int = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+/** A shared secret: at least 24 characters when set; unset or empty turns its feature off. */
+const secretSetting = (what: string) =>
+  z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .min(24, { error: `too short: use at least 24 random characters for ${what} (e.g. \`openssl rand -hex 24\`), or leave it unset` })
+      .optional(),
+  );
+
 /** Process environment (DESIGN.md "Contracts"); `.env.example` documents each variable. */
 export const envSchema = z
   .object({
@@ -31,6 +41,10 @@ export const envSchema = z
         .min(24, { error: 'too short: use at least 24 random characters (e.g. `openssl rand -hex 24`), or leave it unset to keep the dashboard off' })
         .optional(),
     ),
+    /** Bearer token Alertmanager sends to POST /alerts/alertmanager (`http_config.authorization`); unset: that route refuses everything. */
+    REWIND_ALERTS_TOKEN: secretSetting('the bearer token Alertmanager sends'),
+    /** HMAC-SHA256 key for POST /alerts/generic (`X-Rewind-Signature: sha256=<hex>`); unset: that route refuses everything. */
+    REWIND_ALERTS_HMAC_SECRET: secretSetting('the key the sender signs generic alerts with'),
     /** The dashboard's actions (retry, clean, promote, pause...); default read-only. */
     REWIND_ADMIN_WRITE: z.preprocess((v) => (v === '' ? undefined : v), z.stringbool({ error: 'must be true or false' }).default(false)),
   })

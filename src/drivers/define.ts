@@ -5,6 +5,7 @@ import type { Plan, Rollback } from '../domain/rollback.js';
 import type { ClientName, Clients, ClientSource } from './clients.js';
 import type { DriverContext, DriverInstance, HistoryEntry, PlanRequest, StepBase } from './driver.js';
 import type { RequestGrammar } from './request-grammar.js';
+import type { VersionRow } from './versions.js';
 
 /** What every driver may be given besides its clients. */
 export interface SharedDeps {
@@ -53,6 +54,7 @@ export interface LoadedDriver {
   readonly kind: string;
   plan(request: PlanRequest<{ driver: string }>, ctx: DriverContext): Promise<Plan>;
   history?(target: { driver: string }, ctx: DriverContext): Promise<HistoryEntry[]>;
+  versions?(target: { driver: string }, ctx: DriverContext): Promise<VersionRow[]>;
   replan(rb: Rollback): string;
   nextSteps(rb: Rollback, outcome: 'unhealthy'): string;
   /** Parses Plan.data through the driver's schema; `invalid` lists the fields that do not fit. */
@@ -81,11 +83,12 @@ export function bindDriver<T extends { driver: string }, P extends z.ZodType>(ki
     if (!isOurs(target)) throw new Error(`the ${kind} driver was handed a ${target.driver} target`);
     return target;
   };
-  const { history } = driver;
+  const { history, versions } = driver;
   return {
     kind,
     plan: (request, ctx) => driver.plan({ ...request, target: ours(request.target) }, ctx),
     ...(history ? { history: (target: { driver: string }, ctx: DriverContext) => history(ours(target), ctx) } : {}),
+    ...(versions ? { versions: (target: { driver: string }, ctx: DriverContext) => versions(ours(target), ctx) } : {}),
     replan: (rb) => driver.replan(rb),
     nextSteps: (rb, outcome) =>
       driver.nextSteps?.(rb, outcome) ?? `Then fix forward, or ask for another version with \`/rollback ${rb.service} ${rb.environment} to <version>\`.`,

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Plan, PlanStep, Rollback } from '../domain/rollback.js';
+import type { VersionRow } from './versions.js';
 
 /** What a driver is asked to plan: one catalog target and the request's options. */
 export interface PlanRequest<T> {
@@ -63,6 +64,8 @@ export interface DriverInstance<T, D> {
   drift(data: D, target: T, ctx: DriverContext): Promise<string | undefined>;
   /** Past versions for `/rollback history <service> <env>`, newest first (kubectl rollout history). */
   history?(target: T, ctx: DriverContext): Promise<HistoryEntry[]>;
+  /** Current and previous version and when it changed, for `/rollback versions <env>` and alert correlation; read-only. */
+  versions?(target: T, ctx: DriverContext): Promise<VersionRow[]>;
   /**
    * Step id → step. A step repeated per item (`redeploy-<cluster>-<service>`, `run-<name>`) is
    * found by the id's first word.

@@ -89,8 +89,8 @@ export class Poster {
     );
   }
 
-  ephemeral(channel: string, user: string, text: string): Promise<void> {
-    return this.track(this.client.chat.postEphemeral({ channel, user, text })).then(
+  ephemeral(channel: string, user: string, text: string, blocks?: KnownBlock[]): Promise<void> {
+    return this.track(this.client.chat.postEphemeral({ channel, user, text, ...(blocks ? { blocks } : {}) })).then(
       () => undefined,
       (error: unknown) => this.log.warn({ err: error, channel, user }, 'could not send ephemeral message'),
     );

@@ -22,6 +22,8 @@ export function keys(prefix: string) {
     audit: `${prefix}:audit`,
     /** Sorted set: users who opened the App Home recently, scored by when that stops counting (ms). */
     homeViewers: `${prefix}:home:viewers`,
+    /** Hash: one target's suggested rollback (its alerts, who posts it, the Slack message). */
+    suggestion: (target: string) => `${prefix}:suggestion:${target}`,
   };
 }
 export type Keys = ReturnType<typeof keys>;

@@ -1,3 +1,4 @@
+import type { KnownBlock } from '@slack/types';
 import type { Rollback } from '../domain/rollback.js';
 import type { Services } from '../rollbacks/context.js';
 
@@ -11,13 +12,13 @@ export interface ReplyTo {
  * Something only one person should see: through the slash command's response_url while it is
  * valid (it works in any channel), else as an ephemeral message in the channel they typed in.
  */
-export async function replyPrivately(s: Services, to: ReplyTo, text: string): Promise<void> {
+export async function replyPrivately(s: Services, to: ReplyTo, text: string, blocks?: KnownBlock[]): Promise<void> {
   if (to.responseUrl) {
     try {
       const res = await fetch(to.responseUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text }),
+        body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text, ...(blocks ? { blocks } : {}) }),
         signal: AbortSignal.timeout(5000),
       });
       if (res.ok) return;
@@ -26,7 +27,7 @@ export async function replyPrivately(s: Services, to: ReplyTo, text: string): Pr
       s.log.warn({ err: error }, 'response_url unreachable; falling back to chat.postEphemeral');
     }
   }
-  await s.poster.ephemeral(to.channel, to.user, text);
+  await s.poster.ephemeral(to.channel, to.user, text, blocks);
 }
 
 export function tellRequester(s: Services, rb: Rollback, text: string): Promise<void> {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { parseCatalog } from '../../src/config/catalog.js';
 import type { Rollback } from '../../src/domain/rollback.js';
 import { parseEnv } from '../../src/config/env.js';
-import { startRewind, type Rewind } from '../../src/main.js';
+import { startRewind, type Rewind, type RewindOptions } from '../../src/main.js';
 import type { Clients } from '../../src/drivers/clients.js';
 import { KubeConfig } from '@kubernetes/client-node';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -107,6 +107,8 @@ export interface HarnessOptions {
   socketMode?: boolean;
   /** Extra environment for Rewind (REWIND_ADMIN_TOKEN...); also passed to processes spawned from this harness. */
   env?: Record<string, string>;
+  /** Where SNS signing certificates may come from (tests: a local https host and its CA). */
+  sns?: RewindOptions['sns'];
 }
 
 /** Fakes + Rewind in this process; `role` 'web' leaves the worker to a child process. */
@@ -153,6 +155,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     minPollSec: 0.05,
     outboxPollMs: 50,
     shutdownMs: 5000,
+    ...(opts.sns ? { sns: opts.sns } : {}),
   });
   return {
     slack,

@@ -258,6 +258,10 @@ function problems(parsed: Parsed): string[] {
       if (Object.values(parsed.options ?? {}).some((v) => typeof v !== 'string' || v.includes('Invalid'))) out.push('options are not plain text');
       return out;
     }
+    case 'versionTable': {
+      const envs = [...Object.values(catalog.services), ...Object.values(catalog.flags ?? {})];
+      return envs.some((e) => Object.hasOwn(e, parsed.environment)) ? [] : [`version table of unknown environment ${parsed.environment}`];
+    }
     case 'history':
       return parsed.service === undefined || Object.hasOwn(catalog.services, parsed.service) ? [] : [`history of unknown ${parsed.service}`];
     case 'status':

@@ -10,6 +10,7 @@ import { databaseNextSteps, replanDatabase } from './replan.js';
 import { restore, waitAvailable } from './restore.js';
 import { pointSecret } from './secret.js';
 import type { DatabaseTarget } from './target.js';
+import { databaseVersions } from './versions.js';
 
 export interface DatabaseDriverDeps {
   /** Clients for a region (undefined: the default chain's region), like the ECS driver's. */
@@ -42,6 +43,7 @@ export function createDatabaseDriver(deps: DatabaseDriverDeps): DriverInstance<D
         ...(s.status === 'available' ? { command: `snapshot ${s.id}` } : {}),
       }));
     },
+    versions: (target, ctx) => databaseVersions(deps.rds(target.region), target, ctx),
     steps: {
       [RESTORE_STEP]: (ctx) => restore(deps.rds(ctx.data.region), ctx.data, ctx),
       [WAIT_STEP]: (ctx) => waitAvailable(deps.rds(ctx.data.region), ctx.data, ctx, minDelaySec),

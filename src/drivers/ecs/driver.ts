@@ -9,6 +9,7 @@ import type { EcsPlanData } from './plan-data.js';
 import type { EcsTarget } from './target.js';
 import { updateService } from './update-service.js';
 import { ecsHistory } from './version-history.js';
+import { ecsVersions } from './versions.js';
 import { waitStable } from './wait-stable.js';
 
 export interface EcsDriverDeps {
@@ -33,6 +34,7 @@ export function createEcsDriver(deps: EcsDriverDeps): DriverInstance<EcsTarget, 
     },
     drift: (data, _target, ctx) => driftEcs(deps.ecs(data.region), data, ctx),
     history: (target, ctx) => ecsHistory(deps.ecs(target.region), target, ctx),
+    versions: (target, ctx) => ecsVersions(deps.ecs(target.region), target, ctx),
     steps: {
       [UPDATE_STEP]: (ctx) => updateService(deps.ecs(ctx.data.region), ctx.data, ctx),
       [WAIT_STEP]: (ctx) => waitStable(deps.ecs(ctx.data.region), ctx.data, ctx, minDelaySec),

@@ -7,6 +7,7 @@ import { flagRequest } from './request.js';
 import type { FlagStoreDeps } from './store.js';
 import { FLAG_STORES, flagStore, type FlagStoreClient } from './stores/index.js';
 import type { FlagTarget } from './target.js';
+import { rowFromHistory } from '../versions.js';
 
 export interface FlagDriverDeps extends Partial<Pick<Clients, FlagStoreClient>> {
   /** Makes the clients not given above when a store first asks, so only the stores a catalog uses load their SDK. */
@@ -58,6 +59,10 @@ export function createFlagDriver(deps: FlagDriverDeps): DriverInstance<FlagTarge
     steps: Object.fromEntries(FLAG_STORES.map((store) => [store.step, step(store)])),
     history: async (target, ctx) =>
       target.store === undefined ? historyMultiStore(stores, target, ctx) : flagStore(target.store).history(stores, target, ctx),
+    // The live value and the one before it, from the store's own history.
+    versions: async (target, ctx) => [
+      rowFromHistory(await (target.store === undefined ? historyMultiStore(stores, target, ctx) : flagStore(target.store).history(stores, target, ctx))),
+    ],
     replan: replanFlag,
     nextSteps: (rb) =>
       rb.options?.action

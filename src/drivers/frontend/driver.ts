@@ -1,15 +1,15 @@
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { DriverInstance, HistoryEntry } from '../driver.js';
+import type { DriverInstance } from '../driver.js';
 import { serviceCommand } from '../replan.js';
 import { driftFrontend } from './drift.js';
 import { invalidate } from './invalidate.js';
-import { listVersions } from './listing.js';
-import { findLiveVersion } from './live-version.js';
 import { INVALIDATE_STEP, planFrontend, SYNC_STEP } from './plan.js';
-import { s3Url, type FrontendPlanData } from './plan-data.js';
+import type { FrontendPlanData } from './plan-data.js';
 import { syncVersion } from './sync.js';
 import type { FrontendTarget } from './target.js';
+import { frontendHistory } from './history.js';
+import { frontendVersions } from './versions.js';
 
 export interface FrontendDriverDeps {
   /** An S3 client for a region (undefined: the default chain's region). */
@@ -30,17 +30,7 @@ export function createFrontendDriver(deps: FrontendDriverDeps): DriverInstance<F
       [INVALIDATE_STEP]: (ctx) => invalidate(deps.cloudfront, ctx.data, ctx, minDelaySec),
     },
     replan: serviceCommand,
-
-    async history(target, ctx) {
-      const s3 = deps.s3(target.region);
-      const versions = await listVersions(s3, target.versions.bucket, target.versions.prefix, target.concurrency, ctx.signal);
-      const live = (await findLiveVersion(s3, target, versions, ctx.signal)).version;
-      return versions.map((v): HistoryEntry => ({
-        revision: v.name,
-        description: s3Url(target.versions.bucket, `${target.versions.prefix}${v.name}/`),
-        ...(v.date ? { createdAt: v.date.toISOString() } : {}),
-        current: v.name === live,
-      }));
-    },
+    history: (target, ctx) => frontendHistory(deps.s3(target.region), target, ctx),
+    versions: (target, ctx) => frontendVersions(deps.s3(target.region), target, ctx),
   };
 }

@@ -8,6 +8,7 @@ import { planRollback } from './plan.js';
 import type { KubernetesPlanData } from './plan-data.js';
 import { runStatus, runUndo } from './steps.js';
 import type { KubernetesTarget } from './target.js';
+import { kubernetesVersions } from './versions.js';
 
 export interface KubernetesDriverDeps {
   /** Builds the client config for a target (its context, or in-cluster); called once per context. */
@@ -25,6 +26,7 @@ export function createKubernetesDriver(deps: KubernetesDriverDeps): DriverInstan
     plan: (request) => planRollback(apiFor(request.target), request.target, request.version),
     drift: (data, target) => driftSince(apiFor(target), data),
     history: (target) => listHistory(apiFor(target), target),
+    versions: (target) => kubernetesVersions(apiFor(target), target),
     steps: {
       'rollout-undo': (ctx) => runUndo(apiFor(ctx.target), ctx.data, ctx),
       'rollout-status': (ctx) => runStatus(apiFor(ctx.target), ctx.data, ctx),

@@ -1,0 +1,131 @@
+import type { CustomRoute } from '@slack/bolt';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { RollbackJobs } from '../../jobs/queue.js';
+import type { Catalog } from '../../src/config/catalog.js';
+import type { RoutedAlert } from '../../src/domain/alert.js';
+import { parseAlertmanager } from './alertmanager.js';
+import { parseAlarm } from './cloudwatch.js';
+import { parseGeneric, SIGNATURE_HEADER, validHmac } from './generic.js';
+import { httpsGet, snsEnvelope, snsUrl, type SnsVerifier } from './sns.js';
+
+export interface AlertIntake {
+  catalog: Catalog;
+  jobs: Pick<RollbackJobs, 'alert'>;
+  log: Logger;
+  now: () => Date;
+  /** REWIND_ALERTS_TOKEN: Alertmanager's bearer token. */
+  alertmanagerToken?: string;
+  /** REWIND_ALERTS_HMAC_SECRET: the generic route's HMAC key. */
+  hmacSecret?: string;
+  sns: SnsVerifier;
+}
+
+/** Alert bodies are small; anything bigger is refused before it is parsed. */
+const MAX_BODY = 1024 * 1024;
+
+class TooLarge extends Error {}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY) throw new TooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+function answer(res: ServerResponse, status: number, body: Record<string, unknown>): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(`${JSON.stringify(body)}\n`);
+}
+
+/** Constant-time equality of two secrets of any length (compared as digests). */
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+function json(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The intake only authenticates, parses, matches against the catalog and enqueues one job per
+ * (alert, target); the worker correlates and posts. Forged or unsigned bodies get 401 and nothing else happens.
+ */
+export function alertRoutes(d: AlertIntake): CustomRoute[] {
+  async function enqueue(res: ServerResponse, parsed: { routed: RoutedAlert[] } | { error: string }, source: string): Promise<void> {
+    if ('error' in parsed) return answer(res, 400, { error: parsed.error });
+    await Promise.all(parsed.routed.map((r) => d.jobs.alert(r)));
+    d.log.info({ source, alerts: parsed.routed.map((r) => `${r.alert.name}→${r.service}/${r.environment} ${r.alert.status}`) }, 'alerts received');
+    // Nothing matched is still a 2xx: the sender must not retry an alert Rewind has no target for.
+    answer(res, 202, { accepted: parsed.routed.length, ...(parsed.routed.length ? {} : { note: 'no alerts.targets entry matches these alerts' }) });
+  }
+
+  /** Reads the body, maps a size or JSON problem to its answer, and hands the rest to `handle`. */
+  const route = (path: string, handle: (req: IncomingMessage, res: ServerResponse, body: Buffer) => Promise<void>): CustomRoute => ({
+    path,
+    method: ['POST'],
+    handler: async function receiveAlert(req, res) {
+      let body: Buffer;
+      try {
+        body = await readBody(req);
+      } catch (error) {
+        if (error instanceof TooLarge) return answer(res, 413, { error: `body larger than ${MAX_BODY} bytes` });
+        throw error;
+      }
+      await handle(req, res, body);
+    },
+  });
+
+  return [
+    route('/alerts/alertmanager', async (req, res, body) => {
+      const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+      if (!d.alertmanagerToken || !bearer || !sameSecret(bearer, d.alertmanagerToken))
+        return answer(res, 401, { error: 'missing or wrong bearer token: set http_config.authorization.credentials to REWIND_ALERTS_TOKEN' });
+      return enqueue(res, parseAlertmanager(json(body), d.catalog), 'alertmanager');
+    }),
+
+    route('/alerts/generic', async (req, res, body) => {
+      const signature = req.headers[SIGNATURE_HEADER];
+      if (!d.hmacSecret || !validHmac(d.hmacSecret, body, Array.isArray(signature) ? signature[0] : signature))
+        return answer(res, 401, {
+          error: `missing or wrong ${SIGNATURE_HEADER}: send sha256=<hex HMAC-SHA256 of the body keyed with REWIND_ALERTS_HMAC_SECRET>`,
+        });
+      return enqueue(res, parseGeneric(json(body), d.catalog, d.now()), 'generic');
+    }),
+
+    route('/alerts/sns', async (_req, res, body) => {
+      const envelope = snsEnvelope.safeParse(json(body));
+      if (!envelope.success) return answer(res, 400, { error: 'not an SNS message' });
+      const m = envelope.data;
+      if (!(await d.sns.verify(m))) return answer(res, 401, { error: 'the SNS signature does not verify' });
+      if (!d.catalog.alerts?.snsTopics.includes(m.TopicArn)) {
+        d.log.warn({ topic: m.TopicArn, type: m.Type }, 'SNS message from a topic not listed in alerts.snsTopics; ignored');
+        return answer(res, 403, { error: `topic ${m.TopicArn} is not listed in alerts.snsTopics in the Rewind catalog` });
+      }
+      if (m.Type === 'SubscriptionConfirmation') {
+        const url = snsUrl(m.SubscribeURL, d.sns.opts.certHost);
+        if (!url) return answer(res, 400, { error: 'SubscribeURL is not an https URL on an SNS host' });
+        try {
+          await httpsGet(url, d.sns.opts);
+        } catch (error) {
+          d.log.warn({ err: error, topic: m.TopicArn }, 'could not confirm the SNS subscription');
+          return answer(res, 502, { error: 'could not confirm the subscription; SNS will retry' });
+        }
+        d.log.info({ topic: m.TopicArn }, 'SNS subscription confirmed');
+        return answer(res, 200, { confirmed: m.TopicArn });
+      }
+      if (m.Type === 'UnsubscribeConfirmation') return answer(res, 200, { ignored: 'unsubscribe confirmation' });
+      return enqueue(res, parseAlarm(m.Message, d.catalog), 'cloudwatch');
+    }),
+  ];
+}

@@ -1,0 +1,30 @@
+import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { z } from 'zod';
+import { targetOf } from '../src/config/catalog.js';
+import type { WebServices } from './context.js';
+
+type Args = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
+
+const buttonValue = z.object({ service: z.string(), environment: z.string() });
+
+/**
+ * "Request rollback" on a suggestion: files the same request `/rollback <service> <env>` would, in
+ * the clicker's name. It is only a request: the card asks the usual approvers, never the clicker.
+ */
+export function requestFromSuggestion(w: WebServices) {
+  return async function handleSuggestionRequest({ ack, action, body }: Args) {
+    await ack();
+    const channel = body.channel?.id ?? body.container?.channel_id ?? w.catalog.warRoom;
+    let value: unknown;
+    try {
+      value = JSON.parse(action.value ?? '');
+    } catch {
+      value = undefined;
+    }
+    const parsed = buttonValue.safeParse(value);
+    if (!parsed.success || !targetOf(w.catalog, parsed.data.service, parsed.data.environment))
+      return w.poster.ephemeral(channel, body.user.id, ':warning: This suggestion names a target the catalog no longer has: nothing was requested.');
+    const { service, environment } = parsed.data;
+    await w.jobs.request(body.trigger_id, { service, environment, reason: 'Requested from an alert suggestion', user: body.user.id, channel });
+  };
+}
