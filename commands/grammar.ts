@@ -3,6 +3,7 @@ import type { Catalog } from '../src/config/catalog.js';
 import { own } from '../src/config/own.js';
 import { requestGrammarHelp, requestGrammarOf } from '../src/config/request-grammar.js';
 import { flagHelp, parseFlagCommand, parseMaintenanceCommand } from './flag.js';
+import { parseUnfreeze, UNFREEZE_USAGE } from './freeze.js';
 import { parseTail, SEVERITY_USAGE } from './severity.js';
 import { decisionMatrix, type Classification } from '../src/policy/matrix.js';
 
@@ -15,6 +16,7 @@ export type Command =
   | { kind: 'status'; id: string }
   | { kind: 'retry'; id: string; reason: string }
   | { kind: 'versions'; service: string; environment: string }
+  | { kind: 'unfreeze'; service: string; environment: string; reason: string }
   | {
       kind: 'rollback';
       service: string;
@@ -58,6 +60,11 @@ export function parseCommand(text: string, catalog: Catalog, now = new Date()): 
   }
 
   if (first === 'stack' || first === 'full') return parseStack(first, rest, catalog);
+
+  if (first === 'unfreeze') {
+    const q = parseUnfreeze(rest, catalog);
+    return 'error' in q ? { kind: 'error', message: q.error } : { kind: 'unfreeze', ...q };
+  }
 
   if (first === 'retry') {
     const id = rollbackId.safeParse(rest[0] ?? '');
@@ -197,6 +204,7 @@ export function helpText(catalog: Catalog): string {
     '`/rollback matrix`: the decision matrix: who approves what, and when to fix forward',
     '`/rollback history [service]`: recent rollbacks with outcome and duration',
     '`/rollback status RB-12`: show one rollback and its audit trail',
+    `${UNFREEZE_USAGE}: lift the deploy freeze a successful rollback set (approvers of that target only; announced in the war room)`,
     '`/rollback retry RB-12 [reason]`: re-run what did not succeed in a failed rollback (for a stack, only the components that did not succeed), under the same approval while it is fresh',
     ...flagHelp(catalog),
     ...(Object.keys(catalog.stacks ?? {}).length

@@ -12,6 +12,7 @@ import { adminRoute } from './admin.js';
 import { driverKinds, loadCatalog, targetOf, type Catalog } from './config/catalog.js';
 import { parseEnv, type Env } from './config/env.js';
 import { ConfigError } from './config/errors.js';
+import { freezeRoute } from './freeze-api.js';
 import { clientSource, type Clients } from './drivers/clients.js';
 import { loadDrivers } from './drivers/index.js';
 import type { Rollback } from './domain/rollback.js';
@@ -30,6 +31,7 @@ import { TargetLocks } from './store/locks.js';
 import { Outbox } from './store/outbox.js';
 import { OutboxPoster } from './warroom/outbox-poster.js';
 import { RollbackStore } from './store/rollbacks.js';
+import { Freezes } from './store/freezes.js';
 import { createVerifier } from './verify/verifier.js';
 
 export interface RewindOptions {
@@ -187,6 +189,10 @@ export async function startRewind(opts: RewindOptions): Promise<Rewind> {
   if (env.ROLE !== 'worker') {
     const socketMode = Boolean(env.SLACK_APP_TOKEN);
     const customRoutes: CustomRoute[] = [healthRoute(redis, env.ROLE), ...sharedRoutes];
+    if (env.REWIND_FREEZE_TOKEN) {
+      customRoutes.push(freezeRoute({ token: env.REWIND_FREEZE_TOKEN, catalog, freezes: new Freezes(redis, prefix), log }));
+      log.info({ path: '/api/v1/freeze/<service>/<environment>' }, 'deploy freeze API enabled');
+    }
     const app = new App({
       token: env.SLACK_BOT_TOKEN,
       ...(socketMode

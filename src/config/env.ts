@@ -31,6 +31,14 @@ export const envSchema = z
         .min(24, { error: 'too short: use at least 24 random characters (e.g. `openssl rand -hex 24`), or leave it unset to keep the dashboard off' })
         .optional(),
     ),
+    /** Turns on GET /api/v1/freeze/<service>/<env> (the deploy freeze for CI) on the web role, behind this bearer token. */
+    REWIND_FREEZE_TOKEN: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z
+        .string()
+        .min(24, { error: 'too short: use at least 24 random characters (e.g. `openssl rand -hex 24`), or leave it unset to keep the freeze API off' })
+        .optional(),
+    ),
     /** The dashboard's actions (retry, clean, promote, pause...); default read-only. */
     REWIND_ADMIN_WRITE: z.preprocess((v) => (v === '' ? undefined : v), z.stringbool({ error: 'must be true or false' }).default(false)),
   })

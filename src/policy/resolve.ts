@@ -1,7 +1,7 @@
 import { approvalRuleOf, targetOf, type Catalog } from '../config/catalog.js';
 import type { Rollback } from '../domain/rollback.js';
 import { stackComponents, stackOf } from '../config/stacks.js';
-import { rolesOf, type Authority, type Requirement, type RoleGroup, type RoleMembers } from './authority.js';
+import { describeRequirement, rolesOf, type Authority, type Requirement, type RoleGroup, type RoleMembers } from './authority.js';
 import { authorityFor, decisionMatrix, type AuthorityResult, type Classification } from './matrix.js';
 import { describeMissing, evaluate, isApprover } from './quorum.js';
 
@@ -109,4 +109,15 @@ export async function approvableTargets(s: AuthorityDeps, user: string): Promise
   const members = await s.roles.members(roles);
   const labels = requirements.filter((r) => isApprover({ requirements: [r] }, user, members)).map((r) => r.label);
   return [...new Set(labels)];
+}
+
+/**
+ * Whether `user` holds a role that approves rollbacks of `service environment` (its own rule, as
+ * approval resolves it now); `rule` says who may, for a refusal.
+ */
+export async function holdsApprovalRole(s: AuthorityDeps, user: string, service: string, environment: string): Promise<{ ok: boolean; rule: string }> {
+  const requirement = targetRequirement(s.catalog, service, environment);
+  const authority = { requirements: [requirement] };
+  const members = await s.roles.members(rolesOf(authority));
+  return { ok: isApprover(authority, user, members), rule: describeRequirement(requirement) };
 }

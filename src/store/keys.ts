@@ -22,6 +22,14 @@ export function keys(prefix: string) {
     audit: `${prefix}:audit`,
     /** Sorted set: users who opened the App Home recently, scored by when that stops counting (ms). */
     homeViewers: `${prefix}:home:viewers`,
+    /** JSON Freeze of a `service/environment` while deploys to it are held. */
+    freeze: (target: string) => `${prefix}:freeze:${target}`,
+    /** Sorted set of frozen targets, scored by when they froze (App Home, listing). */
+    freezeIndex: `${prefix}:freeze:index`,
+    /** Set once when a rollback's freezes are written, so a repeat never freezes again what someone lifted. */
+    freezeApplied: (id: string) => `${prefix}:rb:${id}:freeze:applied`,
+    /** Hash target → JSON FreezeLift: the freezes of this rollback that were lifted, by whom. */
+    freezeLifted: (id: string) => `${prefix}:rb:${id}:freeze:lifted`,
   };
 }
 export type Keys = ReturnType<typeof keys>;

@@ -6,7 +6,9 @@ import { approvableTargets, authorityOf } from '../policy/resolve.js';
 import type { Services } from '../rollbacks/context.js';
 import { countedCall } from '../slack/counted-client.js';
 import { HOME_RECENT, homeView, type HomeData, type HomeInFlight } from '../slack/home.js';
+import { Freezes } from '../store/freezes.js';
 import { HomeViewers } from '../store/home-viewers.js';
+import type { Freeze } from '../domain/freeze.js';
 
 /** How many recent records are read to find the last outcomes (in-flight ones are among them too). */
 const RECENT_SCAN = 50;
@@ -28,15 +30,16 @@ async function waitingFor(s: Services, rb: Rollback): Promise<HomeInFlight> {
   }
 }
 
-/** What every viewer's home shares: the rollbacks in flight (and who they wait for) and the last outcomes. */
+/** What every viewer's home shares: the rollbacks in flight (and who they wait for), the last outcomes and the deploy freezes. */
 export interface HomeBoard {
   inFlight: HomeInFlight[];
   recent: Rollback[];
+  frozen: Freeze[];
 }
 
 /** Reads the board once (a refresh shares it between all the homes it republishes). */
 export async function homeBoard(s: Services): Promise<HomeBoard> {
-  const [activeIds, recent] = await Promise.all([s.store.active(), s.store.recent(RECENT_SCAN)]);
+  const [activeIds, recent, frozen] = await Promise.all([s.store.active(), s.store.recent(RECENT_SCAN), new Freezes(s.redis, s.prefix).list()]);
   const active = (await Promise.all(activeIds.map((id) => s.store.get(id))))
     .filter((rb): rb is Rollback => rb !== undefined && !isTerminal(rb.state))
     .sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt));
@@ -44,7 +47,7 @@ export async function homeBoard(s: Services): Promise<HomeBoard> {
     .filter((rb) => isTerminal(rb.state))
     .sort((a, b) => Date.parse(b.finishedAt ?? b.updatedAt) - Date.parse(a.finishedAt ?? a.updatedAt))
     .slice(0, HOME_RECENT);
-  return { inFlight: await Promise.all(active.map((rb) => waitingFor(s, rb))), recent: outcomes };
+  return { inFlight: await Promise.all(active.map((rb) => waitingFor(s, rb))), recent: outcomes, frozen };
 }
 
 /** Everything one person's App Home shows, read from the store and the catalog now. */
@@ -62,6 +65,7 @@ export async function homeData(s: Services, user: string, board?: HomeBoard): Pr
     rtoMs: s.catalog.rto,
     inFlight: shared.inFlight.map((item) => ({ ...item, viewerMayApprove: item.mayApprove?.includes(user) ?? false })),
     recent: shared.recent,
+    frozen: shared.frozen,
     approvable,
   };
 }

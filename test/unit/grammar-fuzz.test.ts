@@ -258,6 +258,13 @@ function problems(parsed: Parsed): string[] {
       if (Object.values(parsed.options ?? {}).some((v) => typeof v !== 'string' || v.includes('Invalid'))) out.push('options are not plain text');
       return out;
     }
+    case 'unfreeze': {
+      const named = hasOwnPath(catalog.services, parsed.service, parsed.environment) || hasOwnPath(catalog.flags, parsed.service, parsed.environment);
+      return [
+        ...(named ? [] : [`${parsed.service}/${parsed.environment} is not a catalog target`]),
+        ...(parsed.reason.trim() ? [] : ['unfreeze without a reason']),
+      ];
+    }
     case 'history':
       return parsed.service === undefined || Object.hasOwn(catalog.services, parsed.service) ? [] : [`history of unknown ${parsed.service}`];
     case 'status':
