@@ -8,6 +8,7 @@ const BENCHES = [
   'kubernetes-approve.ts',
   'kubernetes-rollout.ts',
   'stack-rollback.ts',
+  'freeze.ts',
   'idle-rss.ts',
 ];
 let failed = 0;
