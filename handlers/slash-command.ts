@@ -80,6 +80,16 @@ async function answer(w: WebServices, command: Args['command'], reply: (text: st
         responseUrl: command.response_url,
       });
       return reply(`:mag: Reading the history of ${parsed.service} ${parsed.environment}…`);
+    case 'ready':
+      await w.jobs.ready({
+        service: parsed.service,
+        environment: parsed.environment,
+        ...(parsed.stack ? { stack: true as const } : {}),
+        user: command.user_id,
+        channel: command.channel_id,
+        responseUrl: command.response_url,
+      });
+      return reply(`:mag: Checking whether ${parsed.stack ? 'stack ' : ''}${parsed.service} ${parsed.environment} is ready: reading live state…`);
     case 'unfreeze': {
       const { service, environment, reason } = parsed;
       const res = await unfreeze(w, { service, environment, reason, user: command.user_id });

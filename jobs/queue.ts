@@ -4,7 +4,7 @@ import { z } from 'zod';
 /**
  * Two queues, so nothing interactive waits behind a long rollout:
  * interactive: request (a parsed `/rollback`: record, lock, reply, plan), retry (the same for what a failed rollback left), plan (read live state,
- * post the card), follow-up (user notification, status page), versions (`/rollback history`), expire (an
+ * post the card), follow-up (user notification, status page), versions (`/rollback history`), ready (`/rollback ready`), expire (an
  * unanswered request), remind (post-mortem deadline), reconcile (periodic: no rollback without an
  * owner); execute: approved plans.
  */
@@ -22,6 +22,16 @@ export const versionsPayload = z.object({
   view: z.object({ id: z.string(), hash: z.string() }).optional(),
 });
 export type VersionsQuery = z.infer<typeof versionsPayload>;
+/** `/rollback ready <service|stack> <env>`, validated against the catalog by the web role. */
+export const readyPayload = z.object({
+  service: z.string(),
+  environment: z.string(),
+  stack: z.literal(true).optional(),
+  user: z.string(),
+  channel: z.string(),
+  responseUrl: z.url().optional(),
+});
+export type ReadyQuery = z.infer<typeof readyPayload>;
 /** A `/rollback` already parsed and validated against the catalog by the web role. */
 export const requestPayload = z.object({
   service: z.string(),
@@ -54,7 +64,7 @@ export const followUpPayload = z.object({
   channel: z.string(),
 });
 export type FollowUpJob = z.infer<typeof followUpPayload>;
-export type JobPayload = z.infer<typeof jobPayload> | VersionsQuery | RequestJob | RetryJob | FollowUpJob | Record<string, never>;
+export type JobPayload = z.infer<typeof jobPayload> | VersionsQuery | ReadyQuery | RequestJob | RetryJob | FollowUpJob | Record<string, never>;
 
 const ACTIVE_JOB_STATES = new Set(['active', 'waiting', 'delayed', 'prioritized', 'waiting-children']);
 
@@ -115,6 +125,11 @@ export class RollbackJobs {
   /** Read-only and cheap: no job id, so asking twice answers twice. */
   versions(query: VersionsQuery) {
     return this.interactive.add('versions', query, { attempts: 2, removeOnComplete: true });
+  }
+
+  /** Read-only like `versions`: asking twice answers twice. */
+  ready(query: ReadyQuery) {
+    return this.interactive.add('ready', query, { attempts: 1, removeOnComplete: true, removeOnFail: { age: 24 * 3600 } });
   }
 
   /** The periodic reconciler (BullMQ's own job scheduler), plus one run now (start-up). */

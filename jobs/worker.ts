@@ -6,7 +6,18 @@ import { followUp, FollowUpFailed } from '../src/rollbacks/follow-up.js';
 import { planRollback } from '../src/rollbacks/plan.js';
 import { reconcile } from '../src/rollbacks/reconcile.js';
 import { remind } from '../src/rollbacks/remind.js';
-import { EXECUTE_QUEUE, followUpPayload, INTERACTIVE_QUEUE, jobPayload, requestPayload, retryPayload, versionsPayload, type JobPayload } from './queue.js';
+import {
+  EXECUTE_QUEUE,
+  followUpPayload,
+  INTERACTIVE_QUEUE,
+  jobPayload,
+  readyPayload,
+  requestPayload,
+  retryPayload,
+  versionsPayload,
+  type JobPayload,
+} from './queue.js';
+import { readyJob } from './ready.js';
 import { requestFailed, requestJob, retryJob } from './request.js';
 import { versionsJob } from './versions.js';
 
@@ -51,6 +62,11 @@ export function startWorker(x: WorkerServices, connection: ConnectionOptions, op
             const query = versionsPayload.safeParse(job.data);
             if (!query.success) throw new UnrecoverableError(`bad job payload: ${query.error.message}`);
             return await versionsJob(x, query.data, stop);
+          }
+          case 'ready': {
+            const query = readyPayload.safeParse(job.data);
+            if (!query.success) throw new UnrecoverableError(`bad job payload: ${query.error.message}`);
+            return await readyJob(x, query.data, stop);
           }
           case 'request': {
             const request = requestPayload.safeParse(job.data);

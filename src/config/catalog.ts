@@ -47,6 +47,10 @@ export const catalogSchema = z
     checks: environmentChecks.optional(),
     /** Roles named when verification fails, in order. */
     escalation: escalationList.optional(),
+    /** `/rollback ready`: how far back a database snapshot or point-in-time window must reach. */
+    readiness: z
+      .strictObject({ backupWindow: duration('how far back a database backup must reach for `/rollback ready`, e.g. 24h').default(24 * 3600_000) })
+      .optional(),
     /** Decision matrix, checklist, templates and war-room follow-ups (src/config/policy.ts). */
     ...policyKeys,
   })

@@ -265,6 +265,10 @@ function problems(parsed: Parsed): string[] {
         ...(parsed.reason.trim() ? [] : ['unfreeze without a reason']),
       ];
     }
+    case 'ready':
+      return (parsed.stack ? hasOwnPath(catalog.stacks, parsed.service, parsed.environment) : hasOwnPath(catalog.services, parsed.service, parsed.environment))
+        ? []
+        : [`${parsed.service}/${parsed.environment} is not a service or stack`];
     case 'history':
       return parsed.service === undefined || Object.hasOwn(catalog.services, parsed.service) ? [] : [`history of unknown ${parsed.service}`];
     case 'status':

@@ -1,3 +1,4 @@
+import { databaseReadiness } from './readiness.js';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { DriverInstance, HistoryEntry } from '../driver.js';
@@ -42,6 +43,7 @@ export function createDatabaseDriver(deps: DatabaseDriverDeps): DriverInstance<D
         ...(s.status === 'available' ? { command: `snapshot ${s.id}` } : {}),
       }));
     },
+    readiness: (target, ctx) => databaseReadiness(deps.rds(target.region), target, ctx),
     steps: {
       [RESTORE_STEP]: (ctx) => restore(deps.rds(ctx.data.region), ctx.data, ctx),
       [WAIT_STEP]: (ctx) => waitAvailable(deps.rds(ctx.data.region), ctx.data, ctx, minDelaySec),

@@ -4,6 +4,7 @@ import { serviceCommand } from '../replan.js';
 import { driftEcs } from './drift.js';
 import { UPDATE_STEP, WAIT_STEP, planEcs } from './plan.js';
 import type { EcsPlanData } from './plan-data.js';
+import { ecsReadiness } from './readiness.js';
 import type { EcsTarget } from './target.js';
 import { updateService } from './update-service.js';
 import { ecsHistory } from './version-history.js';
@@ -23,6 +24,7 @@ export function createEcsDriver(deps: EcsDriverDeps): DriverInstance<EcsTarget, 
     plan: (request, ctx) => planEcs(deps.ecs(request.target.region), request, ctx),
     drift: (data, _target, ctx) => driftEcs(deps.ecs(data.region), data, ctx),
     history: (target, ctx) => ecsHistory(deps.ecs(target.region), target, ctx),
+    readiness: (target, ctx) => ecsReadiness(deps.ecs(target.region), target, ctx),
     steps: {
       [UPDATE_STEP]: (ctx) => updateService(deps.ecs(ctx.data.region), ctx.data, ctx),
       [WAIT_STEP]: (ctx) => waitStable(deps.ecs(ctx.data.region), ctx.data, ctx, minDelaySec),

@@ -6,6 +6,7 @@ import { driftSince } from './drift.js';
 import { listHistory } from './history.js';
 import { planRollback } from './plan.js';
 import type { KubernetesPlanData } from './plan-data.js';
+import { kubernetesReadiness } from './readiness.js';
 import { runStatus, runUndo } from './steps.js';
 import type { KubernetesTarget } from './target.js';
 
@@ -25,6 +26,7 @@ export function createKubernetesDriver(deps: KubernetesDriverDeps): DriverInstan
     plan: (request) => planRollback(apiFor(request.target), request.target, request.version),
     drift: (data, target) => driftSince(apiFor(target), data),
     history: (target) => listHistory(apiFor(target), target),
+    readiness: (target, ctx) => kubernetesReadiness(apiFor(target), target, ctx),
     steps: {
       'rollout-undo': (ctx) => runUndo(apiFor(ctx.target), ctx.data, ctx),
       'rollout-status': (ctx) => runStatus(apiFor(ctx.target), ctx.data, ctx),
