@@ -4,7 +4,7 @@ import { z } from 'zod';
 /**
  * Two queues, so nothing interactive waits behind a long rollout:
  * interactive: request (a parsed `/rollback`: record, lock, reply, plan), retry (the same for what a failed rollback left), plan (read live state,
- * post the card), follow-up (user notification, status page), versions (`/rollback history`), ready (`/rollback ready`), expire (an
+ * post the card), follow-up (user notification, status page), versions (`/rollback history`), ready (`/rollback ready`), readiness-summary (daily, catalog `readiness.daily`), expire (an
  * unanswered request), remind (post-mortem deadline), reconcile (periodic: no rollback without an
  * owner); execute: approved plans.
  */
@@ -130,6 +130,21 @@ export class RollbackJobs {
   /** Read-only like `versions`: asking twice answers twice. */
   ready(query: ReadyQuery) {
     return this.interactive.add('ready', query, { attempts: 1, removeOnComplete: true, removeOnFail: { age: 24 * 3600 } });
+  }
+
+  /**
+   * The daily readiness summary at `at` (HH:MM UTC, catalog `readiness.daily`), or none: removing
+   * the setting removes the schedule at the next start.
+   */
+  async scheduleReadinessSummary(at: string | undefined) {
+    if (!at) return this.interactive.removeJobScheduler('readiness-summary');
+    const [hh, mm] = at.split(':').map(Number);
+    await this.interactive.upsertJobScheduler(
+      'readiness-summary',
+      { pattern: `${mm} ${hh} * * *`, tz: 'UTC' },
+      { name: 'readiness-summary', data: {}, opts: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: true } },
+    );
+    return true;
   }
 
   /** The periodic reconciler (BullMQ's own job scheduler), plus one run now (start-up). */

@@ -18,6 +18,7 @@ import {
   type JobPayload,
 } from './queue.js';
 import { readyJob } from './ready.js';
+import { readinessSummary } from '../src/rollbacks/readiness-summary.js';
 import { requestFailed, requestJob, retryJob } from './request.js';
 import { versionsJob } from './versions.js';
 
@@ -68,6 +69,8 @@ export function startWorker(x: WorkerServices, connection: ConnectionOptions, op
             if (!query.success) throw new UnrecoverableError(`bad job payload: ${query.error.message}`);
             return await readyJob(x, query.data, stop);
           }
+          case 'readiness-summary':
+            return await readinessSummary(x, stop);
           case 'request': {
             const request = requestPayload.safeParse(job.data);
             if (!request.success) throw new UnrecoverableError(`bad job payload: ${request.error.message}`);

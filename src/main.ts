@@ -179,6 +179,7 @@ export async function startRewind(opts: RewindOptions): Promise<Rewind> {
     const poster = new OutboxPoster(services, opts.outboxPollMs);
     poster.start();
     await jobs.scheduleReconcile(env.REWIND_RECONCILE_MS);
+    await jobs.scheduleReadinessSummary(catalog.readiness?.daily);
     closers.push(
       () => worker.close(),
       () => poster.stop(2000),

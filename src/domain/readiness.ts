@@ -25,3 +25,11 @@ export interface ReadinessReport {
   backupWindowMs: number;
   rows: ReadinessRow[];
 }
+
+/** One failing checklist item, for the daily summary. */
+export interface NotReady {
+  target: string;
+  column: ReadinessColumn;
+  detail: string;
+  fix?: string;
+}

@@ -1,5 +1,5 @@
 import { formatDuration } from '../domain/duration.js';
-import { READINESS_COLUMNS, type ReadinessCell, type ReadinessColumn, type ReadinessReport } from '../domain/readiness.js';
+import { READINESS_COLUMNS, type NotReady, type ReadinessCell, type ReadinessColumn, type ReadinessReport } from '../domain/readiness.js';
 
 const HEADINGS: Record<ReadinessColumn, string> = {
   previous: 'previous version',
@@ -50,5 +50,17 @@ export function readinessText(r: ReadinessReport): string {
     '```',
     ...problems.map((p) => `:x: *${p.row} · ${HEADINGS[p.col]}*: ${p.cell.detail}${p.cell.fix ? `\n      *Fix:* ${p.cell.fix}` : ''}`),
     ...(unchecked.length ? ['_Not checked (`-`):_', ...unchecked.map((u) => `• ${u}`)] : []),
+  ].join('\n');
+}
+
+/** The daily war-room summary: only what is not ready, grouped by target, each with its fix. */
+export function readinessSummaryText(day: string, checked: number, items: NotReady[]): string {
+  const targets = [...new Set(items.map((i) => i.target))];
+  return [
+    `:clipboard: *Daily readiness ${day}*: ${targets.length} of ${checked} targets not ready for a rollback.`,
+    ...targets.flatMap((t) => [
+      `*${t}* (\`/rollback ready ${t}\`)`,
+      ...items.filter((i) => i.target === t).map((i) => `• ${HEADINGS[i.column]}: ${i.detail}${i.fix ? ` *Fix:* ${i.fix}` : ''}`),
+    ]),
   ].join('\n');
 }

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Queue } from 'bullmq';
+import { INTERACTIVE_QUEUE } from '../../jobs/queue.js';
 import { Freezes } from '../../src/store/freezes.js';
-import { startHarness, USERS, type Harness } from '../support/harness.js';
+import { eventually, startHarness, USERS, WAR_ROOM, type Harness } from '../support/harness.js';
 
 /** A Kubernetes app with one revision left, approved by a role of one person. */
 const SOLO = `  solo:
@@ -12,6 +14,7 @@ const SOLO = `  solo:
       approval: { from: [dba], count: 1 }
 `;
 const STACK = `
+readiness: { backupWindow: 24h, daily: "09:00" }
 stacks:
   distrocv:
     production:
@@ -107,5 +110,30 @@ describe('/rollback ready: the pre-deployment checklist against live state', () 
     expect(res.status).toBe(200);
     const reply = await h.slack.waitFor(() => h.slack.responses.find((r) => String(r.body.text ?? '').includes('nosuch')), { what: 'the refusal' });
     expect(String(reply.body.text)).toMatch(/Unknown service or stack `nosuch`\. Services: `api`, `web`, `solo`\. Stacks: `distrocv`\./);
+  });
+
+  it('the daily summary is scheduled from the catalog and tells the war room what is not ready, once a day', async () => {
+    const queue = new Queue(INTERACTIVE_QUEUE, { connection: { url: h.env.REDIS_URL }, prefix: `${h.prefix}:bull` });
+    try {
+      const schedulers = await queue.getJobSchedulers();
+      expect(schedulers.find((j) => j.key === 'readiness-summary')).toMatchObject({ pattern: '0 9 * * *', tz: 'UTC' });
+
+      // Two runs the same day (a retry, a second worker): one message.
+      const first = await queue.add('readiness-summary', {});
+      await eventually(async () => (await first.getState()) === 'completed', 'the first summary job');
+      const second = await queue.add('readiness-summary', {});
+      await eventually(async () => (await second.getState()) === 'completed', 'the second summary job');
+      const posts = h.slack.messages(WAR_ROOM).filter((m) => m.text?.includes('Daily readiness'));
+      expect(posts).toHaveLength(1);
+      const text = posts[0]!.text!;
+      expect(text).toMatch(/^:clipboard: \*Daily readiness \d{4}-\d\d-\d\d\*: 2 of 4 targets not ready for a rollback\./);
+      expect(text).toContain('*solo production* (`/rollback ready solo production`)');
+      expect(text).toMatch(/• approvers: only <@U0LEAD> can approve \(1 from dba\).* \*Fix:\* Add at least 1 more person to `roles\.dba`/);
+      expect(text).toContain('*api staging*');
+      expect(text).not.toContain('*api production*');
+      expect(text).not.toContain('*web production*');
+    } finally {
+      await queue.close();
+    }
   });
 });
