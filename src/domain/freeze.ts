@@ -20,15 +20,18 @@ export interface FreezeLift {
   at: string;
 }
 
+/** Flag switches (maintenance mode too) are not deploys: nothing to hold there. */
+const deployable = (plan: { driver: string } | undefined) => plan?.driver !== 'flag';
+
 /**
  * What a succeeded rollback freezes: its own target, or for a stack every component that changed
  * (not those that were already where the stack would take them). Nothing for any other outcome.
  */
 export function frozenTargets(rb: Rollback): { service: string; environment: string; target: string }[] {
   if (rb.state !== 'succeeded') return [];
-  if (!rb.stack) return [{ service: rb.service, environment: rb.environment, target: rb.target }];
+  if (!rb.stack) return deployable(rb.plan) ? [{ service: rb.service, environment: rb.environment, target: rb.target }] : [];
   return rb.stack.components
-    .filter((c) => rb.componentStates?.[c.name]?.state === 'succeeded')
+    .filter((c) => rb.componentStates?.[c.name]?.state === 'succeeded' && deployable(c.plan))
     .map((c) => ({ service: c.service, environment: c.environment, target: targetKey(c.service, c.environment) }));
 }
 

@@ -86,7 +86,7 @@ function summary(rb: Rollback, product: string, took: string, verdict: string): 
 /** What the rollback froze, from the record: a success holds deploys to what it changed until an approver lifts it. */
 function deployFreeze(rb: Rollback): string {
   const targets = frozenTargets(rb);
-  if (!targets.length) return 'none: nothing was rolled back, so no deploys are held';
+  if (!targets.length) return 'none: this rollback holds no deploys (it did not succeed, or only switched flags)';
   const since = minute(rb.finishedAt ?? rb.updatedAt);
   return targets
     .map(

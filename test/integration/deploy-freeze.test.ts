@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freezeAfterSuccess } from '../../src/rollbacks/freeze.js';
+import { Freezes } from '../../src/store/freezes.js';
 import { homeBoard } from '../../src/warroom/home.js';
 import { homeView } from '../../src/slack/home.js';
 import { eventually, readable, startHarness, USERS, WAR_ROOM, waitForState, type Harness } from '../support/harness.js';
@@ -140,6 +141,25 @@ describe('deploy freeze after a rollback', () => {
     await freezeAfterSuccess(h.rewind.services, (await h.rewind.services.store.get('RB-1'))!);
     expect((await freezeApi('api/production')).status).toBe(200);
     expect(h.slack.thread(WAR_ROOM, ts).filter((m) => m.text?.includes('lifted the deploy freeze'))).toHaveLength(1);
+  });
+
+  it('a flag switch is not a deploy: it freezes nothing', async () => {
+    await h.slack.slashCommand(h.eventsUrl, {
+      text: 'flag NewMatchingAlgorithm off production matching is wrong',
+      user_id: USERS.requester,
+      channel_id: 'C0DEVCHAT',
+    });
+    await waitForState(h, 'RB-1', ['awaiting_approval']);
+    const posted = await eventually(async () => {
+      const c = await card('RB-1');
+      return readable(c).includes('rollback_approve') ? c : undefined;
+    }, 'the card with its buttons');
+    await h.slack.clickButton(h.eventsUrl, { user_id: USERS.oncall, action_id: 'rollback_approve', value: 'RB-1', channel: WAR_ROOM, message_ts: posted.ts });
+    expect((await waitForState(h, 'RB-1', ['succeeded', 'failed'])).state).toBe('succeeded');
+    await h.slack.waitFor(() => h.slack.thread(WAR_ROOM, posted.ts).find((m) => m.text?.includes('Internal notification')), { what: 'the outcome' });
+    expect(h.slack.thread(WAR_ROOM, posted.ts).filter((m) => m.text?.includes('Deploys held'))).toEqual([]);
+    expect((await freezeApi('NewMatchingAlgorithm/production')).status).toBe(200);
+    expect(await new Freezes(h.rewind.services.redis, h.prefix).list()).toEqual([]);
   });
 
   it('freezes nothing when the rollback fails', async () => {
