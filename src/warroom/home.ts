@@ -92,6 +92,8 @@ export class HomeRefresher {
   private readonly pending = new Set<string>();
   /** Per rollback: its state and vote count when last published. */
   private readonly seen = new Map<string, string>();
+  /** The deploy freezes when last published (a lift changes no rollback, but the homes list them). */
+  private freezesSeen: string | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
@@ -141,6 +143,9 @@ export class HomeRefresher {
       moved = true;
       this.seen.set(rb.id, mark);
     }
+    const freezes = (await new Freezes(this.s.redis, this.s.prefix).list()).map((f) => `${f.service}/${f.environment}@${f.rollback}`).join();
+    if (this.freezesSeen !== undefined && freezes !== this.freezesSeen) moved = true;
+    this.freezesSeen = freezes;
     if (!moved) return;
     const viewers = await new HomeViewers(this.s.redis, this.s.prefix).recent(this.s.now());
     if (!viewers.length) return;

@@ -1,8 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freezeAfterSuccess } from '../../src/rollbacks/freeze.js';
 import { Freezes } from '../../src/store/freezes.js';
-import { homeBoard } from '../../src/warroom/home.js';
-import { homeView } from '../../src/slack/home.js';
 import { eventually, readable, startHarness, USERS, WAR_ROOM, waitForState, type Harness } from '../support/harness.js';
 
 const TOKEN = 'freeze-token-0123456789abcdef0123';
@@ -41,6 +39,12 @@ async function slash(text: string, user: string) {
 
 const card = (id: string) =>
   h.slack.waitFor(() => h.slack.messages(WAR_ROOM).find((m) => !m.thread_ts && readable(m).includes(`Rollback ${id}`)), { what: `the card of ${id}` });
+
+/** The "Deploy freezes" section of `user`'s published App Home. */
+function freezesOnHome(user: string): string {
+  const blocks = (h.slack.homeView(user)?.view.blocks ?? []) as { type: string; text?: { text?: string } }[];
+  return blocks.find((b) => b.type === 'section' && b.text?.text?.startsWith('*Deploy freezes*'))?.text?.text ?? '';
+}
 
 /** Rolls api production back (approved by the lead) and waits for the success. */
 async function rollBackApi(): Promise<string> {
@@ -105,8 +109,9 @@ describe('deploy freeze after a rollback', () => {
       return text.includes('Succeeded') && text.includes('Deploys held') ? text : undefined;
     }, 'the card to show the freeze');
     expect(heldCard).toContain('/rollback unfreeze api production');
-    const home = JSON.stringify(homeView({ user: USERS.lead, now: new Date(), rtoMs: 1, approvable: [], ...(await homeBoard(h.rewind.services)) }));
-    expect(home).toMatch(/Deploy freezes.*api production.*RB-1/);
+    expect((await h.slack.appHomeOpened(h.eventsUrl, { user_id: USERS.lead })).status).toBe(200);
+    const home = await eventually(() => freezesOnHome(USERS.lead).includes('api production') && freezesOnHome(USERS.lead), 'the freeze on the App Home');
+    expect(home).toMatch(/:ice_cube: \*api production\* · held since .* by RB-1 \(<@U0REQ>\) · lift: `\/rollback unfreeze api production <reason>`/);
 
     // The post-mortem draft records the freeze.
     const upload = await h.slack.waitFor(() => h.slack.thread(WAR_ROOM, ts).find((m) => m.files?.length), { what: 'the post-mortem upload' });
@@ -135,6 +140,8 @@ describe('deploy freeze after a rollback', () => {
     const timeline = await h.rewind.services.store.timeline('RB-1');
     expect(timeline.at(-1)).toMatchObject({ type: 'note', user: USERS.oncallViaGroup, message: 'Deploy freeze on api production lifted: fix v2.0.2 is ready' });
     await eventually(async () => readable(await card('RB-1')).includes(`lifted by <@${USERS.oncallViaGroup}>`), 'the card to show the lifted freeze');
+    // The lead's open App Home follows the lift.
+    await eventually(() => freezesOnHome(USERS.lead).includes('No deploys are held'), 'the App Home to drop the freeze');
 
     // Lifted means lifted: asking again says so, and a repeated after-outcome pass does not freeze it again.
     expect(await slash('unfreeze api production again', USERS.lead)).toMatch(/api production is not frozen/);
