@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { freezeAfterSuccess } from '../../src/rollbacks/freeze.js';
+import { freezeAfterSuccess, unfreeze } from '../../src/rollbacks/freeze.js';
 import { Freezes } from '../../src/store/freezes.js';
 import { eventually, readable, startHarness, USERS, WAR_ROOM, waitForState, type Harness } from '../support/harness.js';
 
@@ -148,6 +148,20 @@ describe('deploy freeze after a rollback', () => {
     await freezeAfterSuccess(h.rewind.services, (await h.rewind.services.store.get('RB-1'))!);
     expect((await freezeApi('api/production')).status).toBe(200);
     expect(h.slack.thread(WAR_ROOM, ts).filter((m) => m.text?.includes('lifted the deploy freeze'))).toHaveLength(1);
+  });
+
+  it('two approvers lifting at once: one lift, one announcement', async () => {
+    const ts = await rollBackApi();
+    await eventually(async () => (await freezeApi('api/production')).status === 423, 'the freeze');
+    const results = await Promise.all(
+      [USERS.lead, USERS.oncall].map((user) => unfreeze(h.rewind.services, { service: 'api', environment: 'production', user, reason: `fixed, says ${user}` })),
+    );
+    expect(results.filter((r) => 'lifted' in r)).toHaveLength(1);
+    expect(results.filter((r) => 'none' in r)).toHaveLength(1);
+    await h.slack.waitFor(() => h.slack.thread(WAR_ROOM, ts).find((m) => m.text?.includes('lifted the deploy freeze')), { what: 'the announcement' });
+    await eventually(async () => readable(await card('RB-1')).includes('lifted by'), 'the card to show the lift');
+    expect(h.slack.thread(WAR_ROOM, ts).filter((m) => m.text?.includes('lifted the deploy freeze'))).toHaveLength(1);
+    expect((await h.rewind.services.store.timeline('RB-1')).filter((e) => e.message.startsWith('Deploy freeze on api production lifted'))).toHaveLength(1);
   });
 
   it('a flag switch is not a deploy: it freezes nothing', async () => {
