@@ -10,6 +10,7 @@ const BENCHES = [
   'stack-rollback.ts',
   'frontend-live-version.ts',
   'alert-suggestion.ts',
+  'freeze.ts',
   'idle-rss.ts',
 ];
 let failed = 0;

@@ -3,6 +3,8 @@ import type { Catalog } from '../src/config/catalog.js';
 import { own } from '../src/config/own.js';
 import { requestGrammarHelp, requestGrammarOf } from '../src/config/request-grammar.js';
 import { flagHelp, parseFlagCommand, parseMaintenanceCommand } from './flag.js';
+import { parseUnfreeze, UNFREEZE_USAGE } from './freeze.js';
+import { parseReady, READY_USAGE } from './ready.js';
 import { parseTail, SEVERITY_USAGE } from './severity.js';
 import { decisionMatrix, type Classification } from '../src/policy/matrix.js';
 import { VERSION_PATTERN } from '../src/domain/version.js';
@@ -18,6 +20,8 @@ export type Command =
   | { kind: 'kill-stuck'; id: string; reason: string }
   | { kind: 'versions'; service: string; environment: string }
   | { kind: 'versionTable'; environment: string }
+  | { kind: 'unfreeze'; service: string; environment: string; reason: string }
+  | { kind: 'ready'; service: string; environment: string; stack?: true }
   | {
       kind: 'rollback';
       service: string;
@@ -60,6 +64,16 @@ export function parseCommand(text: string, catalog: Catalog, now = new Date()): 
   }
 
   if (first === 'stack' || first === 'full') return parseStack(first, rest, catalog);
+
+  if (first === 'unfreeze') {
+    const q = parseUnfreeze(rest, catalog);
+    return 'error' in q ? { kind: 'error', message: q.error } : { kind: 'unfreeze', ...q };
+  }
+
+  if (first === 'ready') {
+    const q = parseReady(rest, catalog);
+    return 'error' in q ? { kind: 'error', message: q.error } : { kind: 'ready', ...q };
+  }
 
   if (first === 'retry') {
     const id = rollbackId.safeParse(rest[0] ?? '');
@@ -223,6 +237,8 @@ export function helpText(catalog: Catalog): string {
     '`/rollback matrix`: the decision matrix: who approves what, and when to fix forward',
     '`/rollback history [service]`: recent rollbacks with outcome and duration',
     '`/rollback status RB-12`: show one rollback and its audit trail',
+    `${READY_USAGE}: the pre-deployment checklist against live state (previous version kept, backups, health URL, approvers, no deploy freeze)`,
+    `${UNFREEZE_USAGE}: lift the deploy freeze a successful rollback set (approvers of that target only; announced in the war room)`,
     '`/rollback retry RB-12 [reason]`: re-run what did not succeed in a failed rollback (for a stack, only the components that did not succeed), under the same approval while it is fresh',
     '`/rollback kill-stuck RB-12 [reason]`: an ECS rollback stuck waiting for steady state: force a new deployment with minimumHealthyPercent=0 (all tasks stop at once; downtime until new ones pass health checks), approved on its own card',
     ...flagHelp(catalog),

@@ -2,6 +2,7 @@ import { setImmediate } from 'node:timers/promises';
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { helpText, parseCommand } from '../commands/grammar.js';
 import { decisionMatrix } from '../src/policy/matrix.js';
+import { unfreeze } from '../src/rollbacks/freeze.js';
 import { countedCall } from '../src/slack/counted-client.js';
 import { matrixText } from '../src/slack/matrix.js';
 import { requestModal } from '../src/slack/modal.js';
@@ -91,6 +92,25 @@ async function answer(w: WebServices, command: Args['command'], reply: (text: st
     case 'versionTable':
       await w.jobs.versionTable({ environment: parsed.environment, user: command.user_id, channel: command.channel_id, responseUrl: command.response_url });
       return reply(`:mag: Reading the live versions of every target in ${parsed.environment}…`);
+    case 'ready':
+      await w.jobs.ready({
+        service: parsed.service,
+        environment: parsed.environment,
+        ...(parsed.stack ? { stack: true as const } : {}),
+        user: command.user_id,
+        channel: command.channel_id,
+        responseUrl: command.response_url,
+      });
+      return reply(`:mag: Checking whether ${parsed.stack ? 'stack ' : ''}${parsed.service} ${parsed.environment} is ready: reading live state…`);
+    case 'unfreeze': {
+      const { service, environment, reason } = parsed;
+      const res = await unfreeze(w, { service, environment, reason, user: command.user_id });
+      if ('refused' in res) return reply(`:no_entry: ${res.refused}`);
+      if ('none' in res) return reply(`:information_source: ${res.none}`);
+      return reply(
+        `:unlock: Deploys to ${service} ${environment} may resume (the freeze ${res.lifted.rollback} set is lifted); the war room <#${w.catalog.warRoom}> was told why.`,
+      );
+    }
     case 'rollback': {
       // Nothing else here: the worker records, locks, replies and plans (acks stay fast under a burst).
       const { kind: _kind, ...request } = parsed;

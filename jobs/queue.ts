@@ -5,7 +5,7 @@ import { z } from 'zod';
 /**
  * Two queues, so nothing interactive waits behind a long rollout:
  * interactive: request (a parsed `/rollback`: record, lock, reply, plan), retry (the same for what a failed rollback left), plan (read live state,
- * post the card), follow-up (user notification, status page), versions (`/rollback history`), version-table (`/rollback versions <env>`), expire (an
+ * post the card), follow-up (user notification, status page), versions (`/rollback history`), version-table (`/rollback versions <env>`), ready (`/rollback ready`), readiness-summary (daily, catalog `readiness.daily`), expire (an
  * unanswered request), remind (post-mortem deadline), reconcile (periodic: no rollback without an
  * owner), alert (correlate an alert with its target's last change and post or update a suggested rollback); execute: approved plans.
  */
@@ -26,6 +26,16 @@ export type VersionsQuery = z.infer<typeof versionsPayload>;
 /** `/rollback versions <env>`: the version table, answered to the person who asked. */
 export const versionTablePayload = z.object({ environment: z.string(), user: z.string(), channel: z.string(), responseUrl: z.url().optional() });
 export type VersionTableQuery = z.infer<typeof versionTablePayload>;
+/** `/rollback ready <service|stack> <env>`, validated against the catalog by the web role. */
+export const readyPayload = z.object({
+  service: z.string(),
+  environment: z.string(),
+  stack: z.literal(true).optional(),
+  user: z.string(),
+  channel: z.string(),
+  responseUrl: z.url().optional(),
+});
+export type ReadyQuery = z.infer<typeof readyPayload>;
 /** A `/rollback` already parsed and validated against the catalog by the web role. */
 export const requestPayload = z.object({
   service: z.string(),
@@ -75,7 +85,7 @@ export const alertPayload = z.object({
 });
 export type AlertJob = z.infer<typeof alertPayload>;
 export type JobPayload =
-  z.infer<typeof jobPayload> | VersionsQuery | VersionTableQuery | RequestJob | RetryJob | FollowUpJob | AlertJob | Record<string, never>;
+  z.infer<typeof jobPayload> | VersionsQuery | VersionTableQuery | ReadyQuery | RequestJob | RetryJob | FollowUpJob | AlertJob | Record<string, never>;
 
 const ACTIVE_JOB_STATES = new Set(['active', 'waiting', 'delayed', 'prioritized', 'waiting-children']);
 
@@ -164,6 +174,26 @@ export class RollbackJobs {
   /** Read-only like `versions`. */
   versionTable(query: VersionTableQuery) {
     return this.interactive.add('version-table', query, { attempts: 2, removeOnComplete: true });
+  }
+
+  /** Read-only like `versions`: asking twice answers twice. */
+  ready(query: ReadyQuery) {
+    return this.interactive.add('ready', query, { attempts: 1, removeOnComplete: true, removeOnFail: { age: 24 * 3600 } });
+  }
+
+  /**
+   * The daily readiness summary at `at` (HH:MM UTC, catalog `readiness.daily`), or none: removing
+   * the setting removes the schedule at the next start.
+   */
+  async scheduleReadinessSummary(at: string | undefined) {
+    if (!at) return this.interactive.removeJobScheduler('readiness-summary');
+    const [hh, mm] = at.split(':').map(Number);
+    await this.interactive.upsertJobScheduler(
+      'readiness-summary',
+      { pattern: `${mm} ${hh} * * *`, tz: 'UTC' },
+      { name: 'readiness-summary', data: {}, opts: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: true } },
+    );
+    return true;
   }
 
   /** The periodic reconciler (BullMQ's own job scheduler), plus one run now (start-up). */

@@ -11,6 +11,7 @@ import {
   followUpPayload,
   INTERACTIVE_QUEUE,
   jobPayload,
+  readyPayload,
   requestPayload,
   retryPayload,
   alertPayload,
@@ -18,6 +19,8 @@ import {
   versionTablePayload,
   type JobPayload,
 } from './queue.js';
+import { readyJob } from './ready.js';
+import { readinessSummary } from '../src/rollbacks/readiness-summary.js';
 import { killStuckJob, requestFailed, requestJob, retryJob } from './request.js';
 import { versionTableJob } from './version-table.js';
 import { suggestRollback } from '../src/rollbacks/suggest.js';
@@ -75,6 +78,13 @@ export function startWorker(x: WorkerServices, connection: ConnectionOptions, op
             if (!query.success) throw new UnrecoverableError(`bad job payload: ${query.error.message}`);
             return await versionTableJob(x, query.data, stop);
           }
+          case 'ready': {
+            const query = readyPayload.safeParse(job.data);
+            if (!query.success) throw new UnrecoverableError(`bad job payload: ${query.error.message}`);
+            return await readyJob(x, query.data, stop);
+          }
+          case 'readiness-summary':
+            return await readinessSummary(x, stop);
           case 'request': {
             const request = requestPayload.safeParse(job.data);
             if (!request.success) throw new UnrecoverableError(`bad job payload: ${request.error.message}`);

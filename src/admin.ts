@@ -1,7 +1,8 @@
 import type { CustomRoute } from '@slack/bolt';
 import type { Queue } from 'bullmq';
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { bearerToken, sameSecret as same } from './bearer.js';
 
 /** Where the queue dashboard lives, on PORT, in every role. */
 export const ADMIN_PATH = '/admin/queues';
@@ -24,9 +25,6 @@ export interface AdminOptions {
   queues: Queue[];
 }
 
-const digest = (value: string) => createHash('sha256').update(value).digest();
-/** Equal-length digests compared in constant time: neither the token's content nor its length leaks through timing. */
-const same = (given: string, expected: string) => timingSafeEqual(digest(given), digest(expected));
 /** What the cookie holds: proves the browser was given the token once, without storing the token in it. */
 const sessionOf = (token: string) => createHmac('sha256', token).update('rewind-admin-session-v1').digest('base64url');
 
@@ -77,7 +75,7 @@ export async function adminRoute(opts: AdminOptions): Promise<CustomRoute> {
     method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     handler(req, res) {
       const url = new URL(req.url ?? '/', 'http://localhost');
-      const header = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+      const header = bearerToken(req);
       const query = url.searchParams.get('token');
       const given = header ?? query;
       const authorized = given !== null && given !== undefined ? same(given, opts.token) : same(cookie(req, COOKIE) ?? '', session);

@@ -15,6 +15,7 @@ import { driverKinds, loadCatalog, targetOf, type Catalog } from './config/catal
 import { builtInMatrixWarnings } from './config/approval-checks.js';
 import { parseEnv, type Env } from './config/env.js';
 import { ConfigError } from './config/errors.js';
+import { freezeRoute } from './freeze-api.js';
 import { clientSource, type Clients } from './drivers/clients.js';
 import { loadDrivers } from './drivers/index.js';
 import type { Rollback } from './domain/rollback.js';
@@ -33,6 +34,7 @@ import { TargetLocks } from './store/locks.js';
 import { Outbox } from './store/outbox.js';
 import { OutboxPoster } from './warroom/outbox-poster.js';
 import { RollbackStore } from './store/rollbacks.js';
+import { Freezes } from './store/freezes.js';
 import { createVerifier } from './verify/verifier.js';
 
 export interface RewindOptions {
@@ -183,6 +185,7 @@ export async function startRewind(opts: RewindOptions): Promise<Rewind> {
     const poster = new OutboxPoster(services, opts.outboxPollMs);
     poster.start();
     await jobs.scheduleReconcile(env.REWIND_RECONCILE_MS);
+    await jobs.scheduleReadinessSummary(catalog.readiness?.daily);
     closers.push(
       () => worker.close(),
       () => poster.stop(2000),
@@ -209,6 +212,10 @@ export async function startRewind(opts: RewindOptions): Promise<Rewind> {
         { alertmanager: Boolean(env.REWIND_ALERTS_TOKEN), generic: Boolean(env.REWIND_ALERTS_HMAC_SECRET), snsTopics: catalog.alerts.snsTopics.length },
         'alert intake on /alerts/alertmanager, /alerts/sns, /alerts/generic',
       );
+    }
+    if (env.REWIND_FREEZE_TOKEN) {
+      customRoutes.push(freezeRoute({ token: env.REWIND_FREEZE_TOKEN, catalog, freezes: new Freezes(redis, prefix), log }));
+      log.info({ path: '/api/v1/freeze/<service>/<environment>' }, 'deploy freeze API enabled');
     }
     const app = new App({
       token: env.SLACK_BOT_TOKEN,

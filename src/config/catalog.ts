@@ -51,6 +51,17 @@ export const catalogSchema = z
     alerts: alertsSchema.optional(),
     /** Roles named when verification fails, in order. */
     escalation: escalationList.optional(),
+    /** `/rollback ready`: how far back a database snapshot or point-in-time window must reach. */
+    readiness: z
+      .strictObject({
+        backupWindow: duration('how far back a database backup must reach for `/rollback ready`, e.g. 24h').default(24 * 3600_000),
+        /** When (UTC) the war room hears what is not ready, every day; unset: never. */
+        daily: z
+          .string()
+          .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be a UTC time of day such as 09:00 (when the war room gets the daily readiness summary)' })
+          .optional(),
+      })
+      .optional(),
     /** Decision matrix, checklist, templates and war-room follow-ups (src/config/policy.ts). */
     ...policyKeys,
   })

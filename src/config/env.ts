@@ -45,6 +45,14 @@ export const envSchema = z
     REWIND_ALERTS_TOKEN: secretSetting('the bearer token Alertmanager sends'),
     /** HMAC-SHA256 key for POST /alerts/generic (`X-Rewind-Signature: sha256=<hex>`); unset: that route refuses everything. */
     REWIND_ALERTS_HMAC_SECRET: secretSetting('the key the sender signs generic alerts with'),
+    /** Turns on GET /api/v1/freeze/<service>/<env> (the deploy freeze for CI) on the web role, behind this bearer token. */
+    REWIND_FREEZE_TOKEN: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z
+        .string()
+        .min(24, { error: 'too short: use at least 24 random characters (e.g. `openssl rand -hex 24`), or leave it unset to keep the freeze API off' })
+        .optional(),
+    ),
     /** The dashboard's actions (retry, clean, promote, pause...); default read-only. */
     REWIND_ADMIN_WRITE: z.preprocess((v) => (v === '' ? undefined : v), z.stringbool({ error: 'must be true or false' }).default(false)),
   })

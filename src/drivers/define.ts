@@ -4,6 +4,7 @@ import { own } from '../config/own.js';
 import type { Plan, Rollback } from '../domain/rollback.js';
 import type { ClientName, Clients, ClientSource } from './clients.js';
 import type { DriverContext, DriverInstance, HistoryEntry, PlanRequest, StepBase } from './driver.js';
+import type { Readiness } from './readiness.js';
 import type { RequestGrammar } from './request-grammar.js';
 import type { VersionRow } from './versions.js';
 
@@ -59,6 +60,7 @@ export interface LoadedDriver {
   nextSteps(rb: Rollback, outcome: 'unhealthy'): string;
   /** Parses Plan.data through the driver's schema; `invalid` lists the fields that do not fit. */
   prepare(plan: Plan, target: { driver: string }): PreparedPlan | { invalid: string[] };
+  readiness?: Readiness<{ driver: string }>;
 }
 
 export interface DriverModule<K extends string, S extends z.ZodType<{ driver: K }>, P extends z.ZodType, N extends ClientName> extends DriverDefinition<
@@ -83,9 +85,10 @@ export function bindDriver<T extends { driver: string }, P extends z.ZodType>(ki
     if (!isOurs(target)) throw new Error(`the ${kind} driver was handed a ${target.driver} target`);
     return target;
   };
-  const { history, versions } = driver;
+  const { history, versions, readiness } = driver;
   return {
     kind,
+    ...(readiness ? { readiness: (target: { driver: string }, ctx: Parameters<Readiness<T>>[1]) => readiness(ours(target), ctx) } : {}),
     plan: (request, ctx) => driver.plan({ ...request, target: ours(request.target) }, ctx),
     ...(history ? { history: (target: { driver: string }, ctx: DriverContext) => history(ours(target), ctx) } : {}),
     ...(versions ? { versions: (target: { driver: string }, ctx: DriverContext) => versions(ours(target), ctx) } : {}),

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Plan, PlanStep, Rollback } from '../domain/rollback.js';
 import type { VersionRow } from './versions.js';
+import type { Readiness } from './readiness.js';
 
 /** What a driver is asked to plan: one catalog target and the request's options. */
 export interface PlanRequest<T> {
@@ -75,6 +76,8 @@ export interface DriverInstance<T, D> {
   replan(rb: Rollback): string;
   /** What to try next when the rollback ran but a post-rollback check still fails; default: another version. */
   nextSteps?(rb: Rollback, outcome: 'unhealthy'): string;
+  /** `/rollback ready`: the pre-deployment checklist items this driver checks against live state. */
+  readiness?: Readiness<T>;
 }
 
 export interface HistoryEntry {

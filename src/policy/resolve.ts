@@ -1,7 +1,7 @@
 import { approvalRuleOf, targetOf, type Catalog } from '../config/catalog.js';
 import type { Rollback } from '../domain/rollback.js';
 import { stackComponents, stackOf } from '../config/stacks.js';
-import { rolesOf, type Authority, type Requirement, type RoleGroup, type RoleMembers } from './authority.js';
+import { describeRequirement, rolesOf, usersOf, type Authority, type Requirement, type RoleGroup, type RoleMembers } from './authority.js';
 import { authorityFor, decisionMatrix, type AuthorityResult, type Classification, type MatrixMode } from './matrix.js';
 import { describeMissing, evaluate, isApprover } from './quorum.js';
 
@@ -122,4 +122,32 @@ export async function approvableTargets(s: AuthorityDeps, user: string): Promise
   const members = await s.roles.members(roles);
   const labels = requirements.filter((r) => isApprover({ requirements: [r] }, user, members)).map((r) => r.label);
   return [...new Set(labels)];
+}
+
+/**
+ * Whether `user` holds a role that approves rollbacks of `service environment` (its own rule, as
+ * approval resolves it now); `rule` says who may, for a refusal.
+ */
+export async function holdsApprovalRole(s: AuthorityDeps, user: string, service: string, environment: string): Promise<{ ok: boolean; rule: string }> {
+  const requirement = targetRequirement(s.catalog, service, environment);
+  const authority = { requirements: [requirement] };
+  const members = await s.roles.members(rolesOf(authority));
+  return { ok: isApprover(authority, user, members), rule: describeRequirement(requirement) };
+}
+
+/**
+ * Who may approve rollbacks of `service environment` (a stack too) now: the rule, its roles, the
+ * people they resolve to, and how many approvals it needs (a requester never counts, so readiness
+ * wants at least one more person than that).
+ */
+export async function targetApprovers(
+  s: AuthorityDeps,
+  service: string,
+  environment: string,
+): Promise<{ rule: string; roles: string[]; users: string[]; needed: number }> {
+  const requirement = targetRequirement(s.catalog, service, environment);
+  const roles = rolesOf({ requirements: [requirement] });
+  const members = await s.roles.members(roles);
+  const users = [...new Set(requirement.groups.flatMap((g) => usersOf(g, members)))];
+  return { rule: describeRequirement(requirement), roles, users, needed: requirement.groups.reduce((n, g) => n + g.count, 0) };
 }

@@ -10,6 +10,7 @@ import { postMortemDeadline } from '../warroom/follow-up.js';
 import { endNotices } from '../warroom/notices.js';
 import { render } from '../warroom/templates.js';
 import type { WorkerServices } from './context.js';
+import { freezeAfterSuccess, freezeAnnouncement } from './freeze.js';
 
 /** The reminder comes this long before the post-mortem deadline unless the catalog says otherwise. */
 const REMIND_BEFORE_MS = 12 * 3600_000;
@@ -47,6 +48,8 @@ export async function outcomeEntries(x: WorkerServices, rb: Rollback): Promise<O
     entries.push(
       line(x, [`:large_green_circle: *${rb.id} succeeded*: ${what}${checked}. Total ${took}, ${within} the ${rto} RTO.`, ...components].join('\n'), true),
     );
+    const held = freezeAnnouncement(rb);
+    if (held) entries.push(line(x, held, true));
   } else if (rb.state === 'failed' && rb.error) {
     const step = rb.plan?.steps.find((s) => s.id === rb.error?.stepId);
     const text = [
@@ -89,12 +92,13 @@ export async function finish(
 }
 
 /**
- * After a rollback ended (repeatable; the reconciler calls it too): free the target, re-render
- * the card, and book the post-mortem reminder.
+ * After a rollback ended (repeatable; the reconciler and a retried job call it too): free the
+ * target, freeze deploys to what a success changed, re-render the card, and book the post-mortem reminder.
  */
 export async function afterOutcome(x: WorkerServices, rb: Rollback): Promise<void> {
   if (!isTerminal(rb.state)) return;
   await x.locks.release(lockTargets(rb), rb.id);
+  await freezeAfterSuccess(x, rb);
   await refreshCard(x, rb.id);
   if (!ranSomething(rb)) return;
   const remindBefore = x.catalog.postMortem?.remindBefore ?? REMIND_BEFORE_MS;

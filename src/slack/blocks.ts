@@ -41,6 +41,8 @@ export interface CardContext {
   now: Date;
   /** When an unanswered request stops accepting approvals. */
   expiresAt?: Date;
+  /** After a success: where the deploy freeze on each changed target stands (src/warroom/freeze.ts). */
+  freeze?: string[];
 }
 
 const STEP_MARK: Record<StepRecord['status'], string> = { started: ':hourglass_flowing_sand:', done: ':white_check_mark:', failed: ':x:' };
@@ -108,6 +110,7 @@ export function rollbackCard(rb: Rollback, ctx: CardContext): KnownBlock[] {
       text: { type: 'mrkdwn', text: clip(`:x: *${rb.error.name}*: ${rb.error.message}${rb.error.hint ? `\n*What you can do:* ${rb.error.hint}` : ''}`) },
     });
   }
+  if (ctx.freeze?.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(ctx.freeze.join('\n')) } });
   if (rb.state === 'awaiting_approval' && plan) {
     blocks.push({
       type: 'actions',

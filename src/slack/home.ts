@@ -1,6 +1,7 @@
 import type { HomeView, KnownBlock } from '@slack/types';
 import { formatDuration } from '../domain/duration.js';
 import type { CardRef, Rollback } from '../domain/rollback.js';
+import { unfreezeCommand, type Freeze } from '../domain/freeze.js';
 import { hhmm, rtoClock, stateLabel } from './blocks.js';
 
 /** Slack refuses a view with more blocks than this. */
@@ -32,6 +33,8 @@ export interface HomeData {
   recent: Rollback[];
   /** Targets this person may approve: `api production`, `stack core production`. */
   approvable: string[];
+  /** Deploy freezes in place, oldest first. */
+  frozen?: Freeze[];
 }
 
 /** The main commands, short. */
@@ -94,6 +97,10 @@ function inFlightText(item: HomeInFlight, d: HomeData): string {
   return lines.join('\n');
 }
 
+function freezeLine(f: Freeze): string {
+  return `:ice_cube: *${escape(clipText(`${f.service} ${f.environment}`, 120))}* · held since ${when(f.since)} by ${f.rollback} (<@${f.by}>) · lift: \`${unfreezeCommand(f.service, f.environment)}\``;
+}
+
 function outcomeLine(rb: Rollback): string {
   const duration = rb.finishedAt ? formatDuration(Date.parse(rb.finishedAt) - Date.parse(rb.createdAt)) : '?';
   const link = cardLink(rb.card, rb.id, rb.id);
@@ -123,6 +130,8 @@ export function homeView(d: HomeData): HomeView {
     section(`*In flight* (${d.inFlight.length})`),
   ];
   const tail: KnownBlock[] = [
+    { type: 'divider' },
+    listSection('*Deploy freezes* (fix forward first)', (d.frozen ?? []).map(freezeLine), '_No deploys are held._'),
     { type: 'divider' },
     listSection(`*Recent outcomes*`, d.recent.slice(0, HOME_RECENT).map(outcomeLine), '_None yet._'),
     { type: 'divider' },

@@ -24,6 +24,14 @@ export function keys(prefix: string) {
     homeViewers: `${prefix}:home:viewers`,
     /** Hash: one target's suggested rollback (its alerts, who posts it, the Slack message). */
     suggestion: (target: string) => `${prefix}:suggestion:${target}`,
+    /** JSON Freeze of a `service/environment` while deploys to it are held. */
+    freeze: (target: string) => `${prefix}:freeze:${target}`,
+    /** Sorted set of frozen targets, scored by when they froze (App Home, listing). */
+    freezeIndex: `${prefix}:freeze:index`,
+    /** Set once when a rollback's freezes are written, so a repeat never freezes again what someone lifted. */
+    freezeApplied: (id: string) => `${prefix}:rb:${id}:freeze:applied`,
+    /** Hash target → JSON FreezeLift: the freezes of this rollback that were lifted, by whom. */
+    freezeLifted: (id: string) => `${prefix}:rb:${id}:freeze:lifted`,
   };
 }
 export type Keys = ReturnType<typeof keys>;

@@ -34,6 +34,10 @@ _Detailed technical explanation: to be written._ Reason given for the rollback: 
 - Data affected: _Yes/No_
 - Service: {service} {environment} rolled back from {version} to {previous_version}
 
+## Deploy Freeze
+
+{deploy_freeze}
+
 ## What Went Well
 
 - Rollback {rollback_id} {status} in {duration}, {rto_verdict}

@@ -1,5 +1,6 @@
 import { formatDuration } from '../domain/duration.js';
 import type { Rollback } from '../domain/rollback.js';
+import { frozenTargets, unfreezeCommand } from '../domain/freeze.js';
 import type { TimelineEvent } from '../domain/timeline.js';
 import { checksRan, componentList } from './components.js';
 import { timelineTable } from './timeline-table.js';
@@ -40,6 +41,7 @@ export const TEMPLATE_VARIABLES = {
   summary: 'two or three sentences on what happened, from the record',
   components: 'one line per component of a stack with where it is now (for a plain rollback, its one target)',
   timeline_table: 'a Markdown table of the recorded timeline (post-mortem)',
+  deploy_freeze: 'the deploy freeze a succeeded rollback set on what it changed, and how to lift it; or `none`',
   incident_status: 'a status-page sentence: resolved, or investigating while it is not',
   list_of_actions_for_team: 'what the team should do now',
   post_mortem_deadline: 'when the post-mortem is due, `2026-01-24 10:00 UTC`',
@@ -109,6 +111,18 @@ function briefReason(rb: Rollback): string {
   return override && override !== rb.reason ? `${reason} (override of the fix-forward advice: ${override})` : reason;
 }
 
+/** What the rollback froze, from the record: a success holds deploys to what it changed until an approver lifts it. */
+function deployFreeze(rb: Rollback): string {
+  const targets = frozenTargets(rb);
+  if (!targets.length) return 'none: this rollback holds no deploys (it did not succeed, or only switched flags)';
+  const since = minute(rb.finishedAt ?? rb.updatedAt);
+  return targets
+    .map(
+      (t) => `- Deploys to ${t.service} ${t.environment} held since ${since} (fix forward first); lifted with \`${unfreezeCommand(t.service, t.environment)}\``,
+    )
+    .join('\n');
+}
+
 /** Every variable of TEMPLATE_VARIABLES for one rollback. */
 export function templateVariables(rb: Rollback, ctx: TemplateContext): Record<TemplateVariable, string> {
   const name = (id: string) => ctx.names?.[id] ?? id;
@@ -151,6 +165,7 @@ export function templateVariables(rb: Rollback, ctx: TemplateContext): Record<Te
     summary: summary(rb, ctx.product, took, verdict),
     components: componentList(rb, STATUS[rb.state] ?? rb.state),
     timeline_table: timelineTable(ctx.timeline ?? [], name),
+    deploy_freeze: deployFreeze(rb),
     incident_status:
       rb.state === 'succeeded'
         ? `Resolved: we rolled back a faulty change to ${ctx.product}; all systems are operational and we are monitoring.`

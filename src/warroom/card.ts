@@ -4,6 +4,7 @@ import { describeAuthority, eligibleUsers } from '../policy/authority.js';
 import { cardText, rollbackCard } from '../slack/blocks.js';
 import { authorityOf, expiresAt } from '../policy/resolve.js';
 import type { Services } from '../rollbacks/context.js';
+import { freezeLines } from './freeze.js';
 
 /** Renders the card of a rollback from its current record and journal. */
 export async function renderCard(s: Services, rb: Rollback) {
@@ -20,6 +21,10 @@ export async function renderCard(s: Services, rb: Rollback) {
       journal: await s.journal.all(rb.id),
       now: s.now(),
       expiresAt: expiresAt(s, rb),
+      freeze: await freezeLines(s, rb).catch((error: unknown) => {
+        s.log.warn({ err: error }, 'could not read the deploy freeze for the card');
+        return [];
+      }),
     }),
   };
 }

@@ -6,7 +6,9 @@ import { approvableTargets, authorityOf } from '../policy/resolve.js';
 import type { Services } from '../rollbacks/context.js';
 import { countedCall } from '../slack/counted-client.js';
 import { HOME_RECENT, homeView, type HomeData, type HomeInFlight } from '../slack/home.js';
+import { Freezes } from '../store/freezes.js';
 import { HomeViewers } from '../store/home-viewers.js';
+import type { Freeze } from '../domain/freeze.js';
 
 /** How many recent records are read to find the last outcomes (in-flight ones are among them too). */
 const RECENT_SCAN = 50;
@@ -28,10 +30,11 @@ async function waitingFor(s: Services, rb: Rollback): Promise<HomeInFlight> {
   }
 }
 
-/** What every viewer's home shares: the rollbacks in flight (and who they wait for) and the last outcomes. */
+/** What every viewer's home shares: the rollbacks in flight (and who they wait for), the last outcomes and the deploy freezes. */
 export interface HomeBoard {
   inFlight: HomeInFlight[];
   recent: Rollback[];
+  frozen: Freeze[];
 }
 
 /**
@@ -55,7 +58,7 @@ async function withPermalink(s: Services, rb: Rollback): Promise<Rollback> {
 
 /** Reads the board once (a refresh shares it between all the homes it republishes). */
 export async function homeBoard(s: Services): Promise<HomeBoard> {
-  const [activeIds, recent] = await Promise.all([s.store.active(), s.store.recent(RECENT_SCAN)]);
+  const [activeIds, recent, frozen] = await Promise.all([s.store.active(), s.store.recent(RECENT_SCAN), new Freezes(s.redis, s.prefix).list()]);
   const active = (await Promise.all(activeIds.map((id) => s.store.get(id))))
     .filter((rb): rb is Rollback => rb !== undefined && !isTerminal(rb.state))
     .sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt));
@@ -67,7 +70,7 @@ export async function homeBoard(s: Services): Promise<HomeBoard> {
     Promise.all(active.map((rb) => withPermalink(s, rb))),
     Promise.all(outcomes.map((rb) => withPermalink(s, rb))),
   ]);
-  return { inFlight: await Promise.all(linked.map((rb) => waitingFor(s, rb))), recent: linkedOutcomes };
+  return { inFlight: await Promise.all(linked.map((rb) => waitingFor(s, rb))), recent: linkedOutcomes, frozen };
 }
 
 /** Everything one person's App Home shows, read from the store and the catalog now. */
@@ -85,6 +88,7 @@ export async function homeData(s: Services, user: string, board?: HomeBoard): Pr
     rtoMs: s.catalog.rto,
     inFlight: shared.inFlight.map((item) => ({ ...item, viewerMayApprove: item.mayApprove?.includes(user) ?? false })),
     recent: shared.recent,
+    frozen: shared.frozen,
     approvable,
   };
 }
@@ -111,6 +115,8 @@ export class HomeRefresher {
   private readonly pending = new Set<string>();
   /** Per rollback: its state and vote count when last published. */
   private readonly seen = new Map<string, string>();
+  /** The deploy freezes when last published (a lift changes no rollback, but the homes list them). */
+  private freezesSeen: string | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
@@ -160,6 +166,9 @@ export class HomeRefresher {
       moved = true;
       this.seen.set(rb.id, mark);
     }
+    const freezes = (await new Freezes(this.s.redis, this.s.prefix).list()).map((f) => `${f.service}/${f.environment}@${f.rollback}`).join();
+    if (this.freezesSeen !== undefined && freezes !== this.freezesSeen) moved = true;
+    this.freezesSeen = freezes;
     if (!moved) return;
     const viewers = await new HomeViewers(this.s.redis, this.s.prefix).recent(this.s.now());
     if (!viewers.length) return;

@@ -47,6 +47,18 @@ describe('catalog validation', () => {
     expect(problems(`${valid}supportChannel: "#support"\n`)).toEqual([expect.stringMatching(/supportChannel: must be a Slack channel id/)]);
   });
 
+  it('reads the readiness settings, and names the fix for a bad daily time or freeze token', () => {
+    expect(parseCatalog(valid, 'rewind.config.yaml').readiness).toBeUndefined();
+    expect(parseCatalog(`${valid}readiness: { daily: "09:30" }\n`, 'rewind.config.yaml').readiness).toEqual({ backupWindow: 24 * 3600_000, daily: '09:30' });
+    expect(problems(`${valid}readiness: { backupWindow: 2d, daily: 9am }\n`)).toEqual([
+      'readiness.daily: must be a UTC time of day such as 09:00 (when the war room gets the daily readiness summary)',
+    ]);
+    expect(() => parseEnv({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', REWIND_FREEZE_TOKEN: 'short' })).toThrow(
+      /REWIND_FREEZE_TOKEN: too short: use at least 24 random characters/,
+    );
+    expect(parseEnv({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', REWIND_FREEZE_TOKEN: '' }).REWIND_FREEZE_TOKEN).toBeUndefined();
+  });
+
   it('names the key path and the fix for each problem', () => {
     const broken = valid
       .replace('cluster: distrocv-prod', 'clustr: distrocv-prod')

@@ -262,6 +262,17 @@ function problems(parsed: Parsed): string[] {
       const envs = [...Object.values(catalog.services), ...Object.values(catalog.flags ?? {})];
       return envs.some((e) => Object.hasOwn(e, parsed.environment)) ? [] : [`version table of unknown environment ${parsed.environment}`];
     }
+    case 'unfreeze': {
+      const named = hasOwnPath(catalog.services, parsed.service, parsed.environment) || hasOwnPath(catalog.flags, parsed.service, parsed.environment);
+      return [
+        ...(named ? [] : [`${parsed.service}/${parsed.environment} is not a catalog target`]),
+        ...(parsed.reason.trim() ? [] : ['unfreeze without a reason']),
+      ];
+    }
+    case 'ready':
+      return (parsed.stack ? hasOwnPath(catalog.stacks, parsed.service, parsed.environment) : hasOwnPath(catalog.services, parsed.service, parsed.environment))
+        ? []
+        : [`${parsed.service}/${parsed.environment} is not a service or stack`];
     case 'history':
       return parsed.service === undefined || Object.hasOwn(catalog.services, parsed.service) ? [] : [`history of unknown ${parsed.service}`];
     case 'status':

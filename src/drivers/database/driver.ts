@@ -1,3 +1,4 @@
+import { databaseReadiness } from './readiness.js';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { DriverInstance, HistoryEntry } from '../driver.js';
@@ -44,6 +45,7 @@ export function createDatabaseDriver(deps: DatabaseDriverDeps): DriverInstance<D
       }));
     },
     versions: (target, ctx) => databaseVersions(deps.rds(target.region), target, ctx),
+    readiness: (target, ctx) => databaseReadiness(deps.rds(target.region), target, ctx),
     steps: {
       [RESTORE_STEP]: (ctx) => restore(deps.rds(ctx.data.region), ctx.data, ctx),
       [WAIT_STEP]: (ctx) => waitAvailable(deps.rds(ctx.data.region), ctx.data, ctx, minDelaySec),

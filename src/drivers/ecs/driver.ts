@@ -6,6 +6,7 @@ import { driftEcs } from './drift.js';
 import { FORCE_STEP, forceDeployment, planKillStuck, WAIT_RESTORE_STEP, waitAndRestore } from './kill-stuck.js';
 import { UPDATE_STEP, WAIT_STEP, planEcs } from './plan.js';
 import type { EcsPlanData } from './plan-data.js';
+import { ecsReadiness } from './readiness.js';
 import type { EcsTarget } from './target.js';
 import { updateService } from './update-service.js';
 import { ecsHistory } from './version-history.js';
@@ -35,6 +36,7 @@ export function createEcsDriver(deps: EcsDriverDeps): DriverInstance<EcsTarget, 
     drift: (data, _target, ctx) => driftEcs(deps.ecs(data.region), data, ctx),
     history: (target, ctx) => ecsHistory(deps.ecs(target.region), target, ctx),
     versions: (target, ctx) => ecsVersions(deps.ecs(target.region), target, ctx),
+    readiness: (target, ctx) => ecsReadiness(deps.ecs(target.region), target, ctx),
     steps: {
       [UPDATE_STEP]: (ctx) => updateService(deps.ecs(ctx.data.region), ctx.data, ctx),
       [WAIT_STEP]: (ctx) => waitStable(deps.ecs(ctx.data.region), ctx.data, ctx, minDelaySec),

@@ -6,6 +6,7 @@ import { driftSince } from './drift.js';
 import { listHistory } from './history.js';
 import { planRollback } from './plan.js';
 import type { KubernetesPlanData } from './plan-data.js';
+import { kubernetesReadiness } from './readiness.js';
 import { runStatus, runUndo } from './steps.js';
 import type { KubernetesTarget } from './target.js';
 import { kubernetesVersions } from './versions.js';
@@ -27,6 +28,7 @@ export function createKubernetesDriver(deps: KubernetesDriverDeps): DriverInstan
     drift: (data, target) => driftSince(apiFor(target), data),
     history: (target) => listHistory(apiFor(target), target),
     versions: (target) => kubernetesVersions(apiFor(target), target),
+    readiness: (target, ctx) => kubernetesReadiness(apiFor(target), target, ctx),
     steps: {
       'rollout-undo': (ctx) => runUndo(apiFor(ctx.target), ctx.data, ctx),
       'rollout-status': (ctx) => runStatus(apiFor(ctx.target), ctx.data, ctx),
