@@ -1,8 +1,9 @@
 /**
  * Idle memory of a started Rewind: a one-driver catalog (ECS only) against the full sandbox
  * catalog, so the cost of loading SDKs for drivers a catalog does not use shows. The project is
- * compiled first and each run is a plain `node` child of its own, as in production (`npm start`):
- * no shared heap, and no tsx loader thread inflating the figure. A child starts Rewind with
+ * compiled first and each run is a plain `node` child of its own with the flags `npm start` gives
+ * production (read from package.json, so the two cannot drift): no shared heap, and no tsx loader
+ * thread inflating the figure. A child starts Rewind with
  * ROLE=all on a private Redis, idles 2 s, forces a GC and reports process.memoryUsage().rss.
  * Target: < 120 MB for ECS only.
  * Run: npx tsx bench/idle-rss.ts [runs]
@@ -60,6 +61,10 @@ if (process.argv[2] === '--child') {
 }
 
 const runs = Number(process.argv[2] ?? 3);
+/** The V8 flags of package.json's `start` (e.g. --max-semi-space-size), as production runs. */
+const startFlags = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start
+  .split(/\s+/)
+  .filter((arg) => arg.startsWith('--'));
 // Inside the project, so the compiled files resolve packages from its node_modules.
 mkdirSync('node_modules/.cache', { recursive: true });
 const build = mkdtempSync('node_modules/.cache/rewind-idle-rss-');
@@ -75,7 +80,9 @@ const results: Record<Config, number[]> = { 'ecs-only': [], sandbox: [] };
 try {
   for (let i = 0; i < runs; i++) {
     for (const config of CONFIGS) {
-      const child = spawnSync(process.execPath, ['--expose-gc', join(build, 'bench/idle-rss.js'), '--child', config, redis.url], { encoding: 'utf8' });
+      const child = spawnSync(process.execPath, [...startFlags, '--expose-gc', join(build, 'bench/idle-rss.js'), '--child', config, redis.url], {
+        encoding: 'utf8',
+      });
       if (child.status !== 0) throw new Error(`the ${config} run failed:\n${child.stderr}`);
       results[config].push(Number(child.stdout.trim().split('\n').at(-1)));
       process.stdout.write('.');
@@ -87,7 +94,7 @@ try {
 }
 const ecsOnly = mb(median(results['ecs-only']));
 const sandbox = mb(median(results.sandbox));
-console.log(`\nidle RSS after start + 2 s, ROLE=all, median of ${runs} runs (one process each)`);
+console.log(`\nidle RSS after start + 2 s, ROLE=all, node ${startFlags.join(' ')}, median of ${runs} runs (one process each)`);
 console.log(`  ECS-only catalog          ${ecsOnly.toFixed(1)} MB`);
 console.log(`  full sandbox catalog      ${sandbox.toFixed(1)} MB`);
 console.log(`  sandbox / ECS-only        ${(sandbox / ecsOnly).toFixed(2)}x`);

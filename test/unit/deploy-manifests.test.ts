@@ -297,3 +297,12 @@ describe('Node versions', () => {
     expect(pkg.devDependencies['@types/node']).toMatch(/^\^20\./);
   });
 });
+
+describe('Node flags', () => {
+  it('starts the image with the flags of `npm start` (bench/idle-rss.ts measures with those)', () => {
+    const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(read('Dockerfile'))![1]!) as string[];
+    const start = (JSON.parse(read('package.json')) as { scripts: { start: string } }).scripts.start.split(/\s+/);
+    expect(cmd).toEqual(start);
+    expect(cmd).toContain('--max-semi-space-size=4');
+  });
+});
