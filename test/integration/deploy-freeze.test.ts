@@ -1,3 +1,4 @@
+import { DISTROCV_STACK } from '../support/catalogs.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freezeAfterSuccess, unfreeze } from '../../src/rollbacks/freeze.js';
 import { Freezes } from '../../src/store/freezes.js';
@@ -5,19 +6,9 @@ import { eventually, readable, startHarness, USERS, WAR_ROOM, waitForState, type
 
 const TOKEN = 'freeze-token-0123456789abcdef0123';
 
-const STACK = `
-stacks:
-  distrocv:
-    production:
-      components:
-        matching: { flag: NewMatchingAlgorithm, action: off }
-        api: { service: api, after: [matching] }
-        web: { service: web }
-`;
-
 let h: Harness;
 beforeEach(async () => {
-  h = await startHarness({ env: { REWIND_FREEZE_TOKEN: TOKEN }, catalog: (yaml) => yaml + STACK });
+  h = await startHarness({ env: { REWIND_FREEZE_TOKEN: TOKEN }, catalog: (yaml) => yaml + DISTROCV_STACK });
 });
 afterEach(async () => {
   await h.close();

@@ -1,3 +1,4 @@
+import { DISTROCV_STACK } from '../support/catalogs.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, readable, startHarness, USERS, WAR_ROOM, type Harness, waitForState } from '../support/harness.js';
 
@@ -6,16 +7,6 @@ import { eventually, readable, startHarness, USERS, WAR_ROOM, type Harness, wait
  * app behind one card and one approval, run in parallel where `after` allows, on the real SDK
  * clients against the wire-level fakes.
  */
-
-const STACK = `
-stacks:
-  distrocv:
-    production:
-      components:
-        matching: { flag: NewMatchingAlgorithm, action: off }
-        api: { service: api, after: [matching] }
-        web: { service: web }
-`;
 
 let h: Harness;
 afterEach(async () => {
@@ -50,7 +41,7 @@ async function outcome(ts: string, id: string) {
 
 describe('stack rollback', () => {
   it('one card, one approval, every component once, in the order `after` asks, one outcome naming where each is', async () => {
-    h = await startHarness({ catalog: (yaml) => yaml + STACK });
+    h = await startHarness({ catalog: (yaml) => yaml + DISTROCV_STACK });
     await request('stack distrocv production Full regression after the 2.1 release');
     await waitState('RB-1', ['awaiting_approval']);
     const card = await cardWithButtons('RB-1');
@@ -90,7 +81,7 @@ describe('stack rollback', () => {
   });
 
   it('a failing component does not stop independent ones; its dependents are skipped and said so', async () => {
-    h = await startHarness({ catalog: (yaml) => yaml + STACK });
+    h = await startHarness({ catalog: (yaml) => yaml + DISTROCV_STACK });
     h.ssm.failNext('PutParameter', { code: 'AccessDeniedException', status: 400, message: 'not authorized to perform ssm:PutParameter' }, 5);
     await request('stack distrocv production Full regression');
     const card = await cardWithButtons('RB-1');
@@ -120,7 +111,7 @@ describe('stack rollback', () => {
   });
 
   it('a component busy in another rollback refuses the whole stack and points at the holder', async () => {
-    h = await startHarness({ catalog: (yaml) => yaml + STACK });
+    h = await startHarness({ catalog: (yaml) => yaml + DISTROCV_STACK });
     await request('api production Error rate spiked');
     await waitState('RB-1', ['awaiting_approval']);
     await request('stack distrocv production Full regression');
@@ -136,7 +127,7 @@ describe('stack rollback', () => {
 
 describe('retrying a stack', () => {
   it('re-runs only what did not succeed, under the same approval while it is fresh', { timeout: 60_000 }, async () => {
-    h = await startHarness({ catalog: (yaml) => yaml + STACK });
+    h = await startHarness({ catalog: (yaml) => yaml + DISTROCV_STACK });
     h.ssm.failNext('PutParameter', { code: 'AccessDeniedException', status: 400, message: 'not authorized to perform ssm:PutParameter' });
     await request('stack distrocv production Full regression');
     const card = await cardWithButtons('RB-1');
@@ -172,7 +163,7 @@ describe('retrying a stack', () => {
 
 describe('a component already where the stack would take it', () => {
   it('is planned as unchanged and the rest of the stack runs (a flag switched off by hand first)', async () => {
-    h = await startHarness({ catalog: (yaml) => yaml + STACK });
+    h = await startHarness({ catalog: (yaml) => yaml + DISTROCV_STACK });
     h.ssm.putParameter('/distrocv/prod/FeatureFlags/NewMatchingAlgorithm', 'false');
     await request('stack distrocv production Full regression');
     const card = await cardWithButtons('RB-1');

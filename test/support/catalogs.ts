@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
 import { parseCatalog, type Catalog } from '../../src/config/catalog.js';
+import { ConfigError } from '../../src/config/errors.js';
 
 /** The sandbox estate plus a database, a runbook, a staging environment, a flag configured as a service, a Doppler flag, a CloudFront distribution, a secret, a Terraform root module and a stack: every driver kind. */
 export function everyDriverCatalog(): Catalog {
@@ -49,3 +50,25 @@ export function everyDriverCatalog(): Catalog {
   };
   return parseCatalog(stringify(doc), 'sandbox/catalog.yaml + db, migrations, beta-switch, FEATURE_SKILLPOD_ENABLED, cdn, api-secrets, infra, a stack');
 }
+
+/** What start-up would say of a catalog: its problems, or none. */
+export function catalogProblems(yaml: string): string[] {
+  try {
+    parseCatalog(yaml, 'rewind.config.yaml');
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+/** A three-component stack over the harness catalog: a flag first, then the ECS api; the frontend on its own. */
+export const DISTROCV_STACK = `
+stacks:
+  distrocv:
+    production:
+      components:
+        matching: { flag: NewMatchingAlgorithm, action: off }
+        api: { service: api, after: [matching] }
+        web: { service: web }
+`;

@@ -1,7 +1,7 @@
+import { catalogProblems } from '../support/catalogs.js';
 import { describe, expect, it } from 'vitest';
 import { builtInMatrixWarnings } from '../../src/config/approval-checks.js';
 import { parseCatalog } from '../../src/config/catalog.js';
-import { ConfigError } from '../../src/config/errors.js';
 
 const catalog = (roles: string, rest = '') => `
 warRoom: C0WARROOM
@@ -13,15 +13,7 @@ services:
     production: { driver: ecs, cluster: distrocv-prod, service: api }
 ${rest}`;
 
-function problems(yaml: string): string[] {
-  try {
-    parseCatalog(yaml, 'rewind.config.yaml');
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const problems = catalogProblems;
 
 describe('start-up: every decision-matrix row can be approved', () => {
   it('a row without `require` takes a severity whose role is missing: refused at start-up with the fix, not mid-incident', () => {

@@ -1,6 +1,6 @@
+import { catalogProblems } from '../support/catalogs.js';
 import { describe, expect, it } from 'vitest';
 import { approvalRuleOf, parseCatalog } from '../../src/config/catalog.js';
-import { ConfigError } from '../../src/config/errors.js';
 import { flagTarget, maintenanceFlag } from '../../src/drivers/flag/target.js';
 
 const base = `
@@ -11,15 +11,7 @@ roles:
 services: {}
 `;
 
-function problems(yaml: string): string[] {
-  try {
-    parseCatalog(yaml, 'rewind.config.yaml');
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const problems = catalogProblems;
 
 describe('catalog flags', () => {
   it('reads flags with defaults and a lighter approval rule than the default', () => {

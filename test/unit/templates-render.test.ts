@@ -1,6 +1,6 @@
+import { catalogProblems } from '../support/catalogs.js';
 import { describe, expect, it } from 'vitest';
 import { parseCatalog } from '../../src/config/catalog.js';
-import { ConfigError } from '../../src/config/errors.js';
 import type { Rollback } from '../../src/domain/rollback.js';
 import type { TimelineEvent } from '../../src/domain/timeline.js';
 import { DEFAULT_TEMPLATES, renderTemplate, TEMPLATE_NAMES, unknownVariables } from '../../src/templates/render.js';
@@ -42,15 +42,7 @@ services:
     production: { driver: ecs, cluster: c, service: api }
 `;
 
-function problems(yaml: string): string[] {
-  try {
-    parseCatalog(BASE + yaml, 'rewind.config.yaml');
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const problems = (yaml: string) => catalogProblems(BASE + yaml);
 
 describe('template variables', () => {
   it('documents exactly the variables it fills, and the runbook defaults use only those', () => {
