@@ -158,6 +158,8 @@ export interface ComponentState {
   state: 'running' | ComponentOutcome;
   error?: RollbackError;
   at: string;
+  /** Where a succeeded component is now when its driver names it better than the plan (see LIVE_TARGET). */
+  liveTarget?: string;
 }
 
 export interface Rollback {

@@ -81,6 +81,14 @@ describe('stack rollback', () => {
     expect(final.text).toContain('stack distrocv production is rolled back');
     for (const line of ['matching (NewMatchingAlgorithm): rolled back', 'api (api): rolled back, on distrocv-api:2', 'web (web): rolled back'])
       expect(final.text).toContain(line);
+    // The undo renumbered web's revision: its line names the live one, as kubectl does, not the plan's.
+    const webPlan = done.stack?.components.find((c) => c.name === 'web')?.plan;
+    const webLive = done.componentStates?.web?.liveTarget;
+    expect(webPlan?.target).toMatch(/^skillancer-web revision 2 /);
+    expect(webLive).toMatch(/^skillancer-web revision 4 /);
+    expect(final.text).toContain(`web (web): rolled back, on ${webLive}`);
+    expect(final.text).not.toContain(webPlan?.target);
+    expect(readable(h.slack.messages(WAR_ROOM).find((m) => m.ts === card.ts)!)).toContain(`now \`${webLive}\``);
     const thread = h.slack.thread(WAR_ROOM, card.ts).map((m) => m.text ?? '');
     for (const part of ['matching', 'api', 'web']) expect(thread.some((l) => l.includes(`*${part}* · :white_check_mark:`))).toBe(true);
     expect(thread.filter((l) => l.includes('RB-1 succeeded'))).toHaveLength(1);

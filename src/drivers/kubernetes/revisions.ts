@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { V1Deployment, V1PodTemplateSpec, V1ReplicaSet } from '@kubernetes/client-node';
 import type { JsonPatchOp } from '../shared/kubernetes/api.js';
+import { REVISION_ANNOTATION, imagesOf, ownedReplicaSets, revisionOf, shortImage } from '../shared/kubernetes/revision.js';
 
 /** Pure revision logic, mirroring kubectl's rollback helper (kubectl/pkg/polymorphichelpers/rollback.go). */
 
-export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 export const CHANGE_CAUSE_ANNOTATION = 'kubernetes.io/change-cause';
 export const POD_TEMPLATE_HASH_LABEL = 'pod-template-hash';
 
@@ -50,29 +50,6 @@ export function withoutHashLabel(template: V1PodTemplateSpec | undefined): V1Pod
 export function templateKey(template: V1PodTemplateSpec | undefined): string {
   const text = JSON.stringify(canonical(withoutHashLabel(template)) ?? {});
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
-}
-
-/** ReplicaSets whose controller owner reference is this Deployment (the label selector alone may match strays). */
-export function ownedReplicaSets(deployment: V1Deployment, replicaSets: V1ReplicaSet[]): V1ReplicaSet[] {
-  const uid = deployment.metadata?.uid;
-  return replicaSets.filter((rs) => rs.metadata?.ownerReferences?.some((ref) => ref.controller && ref.uid === uid));
-}
-
-export function revisionOf(object: { metadata?: { annotations?: Record<string, string> } }): number | undefined {
-  const text = object.metadata?.annotations?.[REVISION_ANNOTATION];
-  if (!text || !/^\d+$/.test(text)) return undefined;
-  return Number(text);
-}
-
-export function imagesOf(template: V1PodTemplateSpec | undefined): string[] {
-  return (template?.spec?.containers ?? []).map((c) => c.image ?? '(no image)');
-}
-
-/** `registry.example.com/skillancer/web:1.0.0-rc.6` → `web:1.0.0-rc.6`: short enough for a card. */
-export function shortImage(image: string): string {
-  const [name = image, digest] = image.split('@');
-  const last = name.slice(name.lastIndexOf('/') + 1);
-  return digest ? `${last}@${digest.slice(0, 19)}` : last;
 }
 
 function tagOf(image: string): string | undefined {
