@@ -1,7 +1,7 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import { formatDuration } from '../../domain/duration.js';
 import type { Plan } from '../../domain/rollback.js';
-import { PlanRefused } from '../errors.js';
+import { AccessRefused, PlanRefused } from '../errors.js';
 import type { KubeApi } from '../shared/kubernetes/api.js';
 import { selectorString } from '../shared/kubernetes/selector.js';
 import type { KubernetesPlanData, PlannedDeployment } from './plan-data.js';
@@ -67,9 +67,9 @@ export async function planRollback(api: KubeApi, target: KubernetesTarget, versi
   const toPatch = planned.filter((p) => !p.skip);
   // Refuse now rather than after the card and approvals: a read-only identity would fail at the patch.
   if ((await api.canI(namespace, 'patch', 'deployments', 'apps')) === false) {
-    throw new PlanRefused(
-      `Rewind's Kubernetes identity may read but not patch deployments.apps in namespace ${namespace} (context ${api.context}), so it cannot roll back ${joinNames(toPatch.map((p) => p.name))}. ` +
-        `Grant it the verb "patch" on deployments (apiGroups: ["apps"]) in namespace ${namespace}: the Role in docs/drivers/kubernetes.md (deployments: get, list, watch, patch; replicasets: list; pods: list), bound to Rewind's service account or user.`,
+    throw new AccessRefused(
+      `Rewind's Kubernetes identity may read but not patch deployments.apps in namespace ${namespace} (context ${api.context}), so it cannot roll back ${joinNames(toPatch.map((p) => p.name))}`,
+      `Grant it the verb "patch" on deployments (apiGroups: ["apps"]) in namespace ${namespace}: the Role in docs/drivers/kubernetes.md (deployments: get, list, watch, patch; replicasets: list; pods: list), bound to Rewind's service account or user.`,
     );
   }
   const data: KubernetesPlanData = { context: api.context, namespace, deployments: planned };
