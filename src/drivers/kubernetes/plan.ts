@@ -59,6 +59,13 @@ export async function planRollback(api: KubeApi, target: KubernetesTarget, versi
     if (skipped.length) {
       warnings.push(`${h.name} goes back past revision${skipped.length > 1 ? 's' : ''} ${skipped.map((r) => r.revision).join(', ')}, not just one rollout.`);
     }
+    // After an undo the live template carries a new number but was first deployed earlier: "previous" is then the newer release.
+    if (goal.firstRevision > current.firstRevision) {
+      warnings.push(
+        `${h.name}: ${describeRevision(goal)} was first deployed after the live template (first revision ${current.firstRevision}): this moves ${h.name} forward, not back ` +
+          `(was it already rolled back?). Reject it and ask with \`to <revision>\` unless that is intended.`,
+      );
+    }
   }
   if (planned.every((p) => p.skip)) {
     throw new PlanRefused(`Nothing to roll back in namespace ${namespace}: ${planned.map((p) => `${p.name}: ${p.skip}`).join('; ')}`, commonChoices(histories));

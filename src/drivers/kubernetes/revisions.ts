@@ -6,13 +6,15 @@ import { REVISION_ANNOTATION, imagesOf, ownedReplicaSets, revisionOf, shortImage
 /** Pure revision logic, mirroring kubectl's rollback helper (kubectl/pkg/polymorphichelpers/rollback.go). */
 
 export const CHANGE_CAUSE_ANNOTATION = 'kubernetes.io/change-cause';
+/** The revisions a ReplicaSet held before an undo renumbered it (`1,3`), set by the Deployment controller. */
+export const REVISION_HISTORY_ANNOTATION = 'deployment.kubernetes.io/revision-history';
 export const POD_TEMPLATE_HASH_LABEL = 'pod-template-hash';
 
 /** kubectl's `annotationsToSkip`: kept from the Deployment on rollback, never copied from the ReplicaSet. */
 export const ANNOTATIONS_TO_SKIP: ReadonlySet<string> = new Set([
   'kubectl.kubernetes.io/last-applied-configuration',
   REVISION_ANNOTATION,
-  'deployment.kubernetes.io/revision-history',
+  REVISION_HISTORY_ANNOTATION,
   'deployment.kubernetes.io/desired-replicas',
   'deployment.kubernetes.io/max-replicas',
   'deprecated.deployment.rollback.to',
@@ -73,6 +75,8 @@ export interface Revision {
   images: string[];
   changeCause?: string;
   createdAt?: string;
+  /** The revision this template first had (an undo renumbers it): which of two templates was deployed first. */
+  firstRevision: number;
 }
 
 export interface DeploymentHistory {
@@ -84,6 +88,13 @@ export interface DeploymentHistory {
   revisions: Revision[];
   /** The revision whose template the Deployment runs now, if the controller has made its ReplicaSet. */
   current?: Revision;
+}
+
+function earlierRevisions(rs: V1ReplicaSet): number[] {
+  return (rs.metadata?.annotations?.[REVISION_HISTORY_ANNOTATION] ?? '')
+    .split(',')
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number);
 }
 
 export function deploymentHistory(deployment: V1Deployment, replicaSets: V1ReplicaSet[]): DeploymentHistory {
@@ -99,6 +110,7 @@ export function deploymentHistory(deployment: V1Deployment, replicaSets: V1Repli
       templateKey: templateKey(rs.spec?.template),
       images: imagesOf(rs.spec?.template),
       changeCause: rs.metadata?.annotations?.[CHANGE_CAUSE_ANNOTATION],
+      firstRevision: Math.min(revision, ...earlierRevisions(rs)),
       createdAt: created instanceof Date ? created.toISOString() : typeof created === 'string' ? created : undefined,
     });
   }
