@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { targetKey, type Component } from '../domain/rollback.js';
 import { approvalRule, text } from './fields.js';
+import type { FlagTarget } from '../drivers/flag/target.js';
+import { flagActionProblem, type FlagAction } from './flags.js';
 import { own } from './own.js';
 
 /**
@@ -54,7 +56,7 @@ export const stacksSchema = z.record(name, z.record(name, stackEnvironment));
 export interface StackCatalog {
   roles: Record<string, unknown>;
   services: Record<string, Record<string, unknown>>;
-  flags?: Record<string, Record<string, unknown>>;
+  flags?: Record<string, Record<string, FlagTarget>>;
   maintenance?: string | Record<string, string>;
   stacks?: Record<string, Record<string, StackConfig>>;
   matrix?: Record<string, { stack?: string }>;
@@ -63,6 +65,12 @@ export interface StackCatalog {
 function maintenanceFlagOf(catalog: StackCatalog, environment: string): string | undefined {
   const m = catalog.maintenance;
   return typeof m === 'string' ? m : own(m, environment);
+}
+
+/** Why the flag's store(s) cannot do this action (e.g. `off` on AppConfig without an `off:` version), with the fix. */
+function actionProblem(catalog: StackCatalog, flag: string, environment: string, action: FlagAction): string | undefined {
+  const target = own(own(catalog.flags, flag), environment);
+  return target ? flagActionProblem(target, flag, action) : undefined;
 }
 
 /** The catalog name (service or flag) a component rolls back, or why it names nothing. */
@@ -81,11 +89,15 @@ function componentTarget(
   if (c.flag !== undefined) {
     if (!own(own(catalog.flags, c.flag), environment)) return { problem: `flag "${c.flag}" has no "${environment}" environment under flags: add it there` };
     if (!c.action) return { problem: `flag "${c.flag}" needs an action: add \`action: off\` (or on, revert)` };
+    const unsupported = actionProblem(catalog, c.flag, environment, c.action);
+    if (unsupported) return { problem: `action "${c.action}" cannot be done on flag "${c.flag}" in ${environment}: ${unsupported}` };
     return { service: c.flag, options: { action: c.action } };
   }
   const flag = maintenanceFlagOf(catalog, environment);
   if (!flag || !own(own(catalog.flags, flag), environment))
     return { problem: `there is no maintenance flag for "${environment}": set \`maintenance:\` to a flag under flags` };
+  const unsupported = actionProblem(catalog, flag, environment, c.maintenance!);
+  if (unsupported) return { problem: `maintenance ${c.maintenance} cannot be done on flag "${flag}" in ${environment}: ${unsupported}` };
   return { service: flag, options: { action: c.maintenance! } };
 }
 

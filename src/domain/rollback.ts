@@ -47,6 +47,11 @@ export interface PlanStep {
   driver: string;
   /** Driver-specific input for this step; JSON only. */
   input?: Record<string, unknown>;
+  /**
+   * Request options that plan the rollback again starting at this step, when the driver can (a
+   * runbook sequence: `from <command>`); a retry uses those of the first step that did not finish.
+   */
+  resume?: Record<string, string>;
 }
 
 /** What the approvers approve: the exact change and the exact steps. */
@@ -158,6 +163,8 @@ export interface ComponentState {
   state: 'running' | ComponentOutcome;
   error?: RollbackError;
   at: string;
+  /** Where a succeeded component is now when its driver names it better than the plan (see LIVE_TARGET). */
+  liveTarget?: string;
 }
 
 export interface Rollback {

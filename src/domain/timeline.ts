@@ -38,4 +38,6 @@ export type OutboxEntry =
   | { kind: 'postmortem'; at?: string }
   | { kind: 'statuspage'; status: StatusPageStatus; at: string }
   | { kind: 'statusbutton'; at: string }
-  | { kind: 'support'; at: string };
+  | { kind: 'support'; at: string }
+  /** A top-level post in the war-room channel, for a request that never got a card (Rewind itself is misconfigured). */
+  | { kind: 'channel'; text: string; at: string };

@@ -13,6 +13,22 @@ export class PlanRefused extends Error {
 }
 
 /**
+ * Rewind's own identity may not do what planning needs (a failed `kubectl auth can-i`): its setup
+ * is wrong, not the request, so the war room hears it as well as the requester.
+ */
+export class AccessRefused extends PlanRefused {
+  override name = 'AccessRefused';
+  constructor(
+    /** What Rewind may not do, e.g. `its identity may not patch deployments.apps in namespace production`. */
+    readonly problem: string,
+    /** The change to Rewind's identity that lets it. */
+    readonly fix: string,
+  ) {
+    super(`${problem}. ${fix}`);
+  }
+}
+
+/**
  * The target is already where the request would take it: nothing to change. A plain request is
  * refused with this; a stack plans the component as unchanged and carries on with the others.
  */
@@ -48,6 +64,28 @@ const TRANSIENT = new Set([
   'ServerException',
   'TimeoutError',
 ]);
+
+/** Error names AWS and Kubernetes (through fromKubeError) give a call refused for Rewind's own credentials or permissions. */
+const ACCESS_DENIED = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'Forbidden',
+  'Unauthorized',
+  'UnauthorizedOperation',
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'ExpiredTokenException',
+]);
+
+/**
+ * Whether an error while reading a platform means Rewind's own identity was refused (a 403 or
+ * AccessDenied from AWS, a 401/403 from Kubernetes, a failed access review), not the request.
+ */
+export function isOwnAccessDenied(error: unknown): boolean {
+  if (error instanceof AccessRefused) return true;
+  const e = (error ?? {}) as AwsLikeError;
+  return ACCESS_DENIED.has(e.name ?? '') || e.$metadata?.httpStatusCode === 403;
+}
 
 interface AwsLikeError {
   name?: string;

@@ -1,7 +1,6 @@
 import { formatDuration } from '../domain/duration.js';
 import { isTerminal, lockTargets, type Rollback, type RollbackError } from '../domain/rollback.js';
 import { EVENTS } from '../domain/state-machine.js';
-import { LIVE_TARGET } from '../drivers/driver.js';
 import type { OutboxEntry } from '../domain/timeline.js';
 import type { Fence } from '../store/fence.js';
 import { checksRan, componentLines } from '../templates/components.js';
@@ -11,6 +10,7 @@ import { endNotices } from '../warroom/notices.js';
 import { render } from '../warroom/templates.js';
 import type { WorkerServices } from './context.js';
 import { freezeAfterSuccess, freezeAnnouncement } from './freeze.js';
+import { journaledLiveTarget } from './live-target.js';
 
 /** The reminder comes this long before the post-mortem deadline unless the catalog says otherwise. */
 const REMIND_BEFORE_MS = 12 * 3600_000;
@@ -24,8 +24,12 @@ function ranSomething(rb: Rollback): boolean {
 async function liveTarget(x: WorkerServices, rb: Rollback): Promise<string | undefined> {
   try {
     const journal = await x.journal.all(rb.id);
-    const labels = (rb.plan?.steps ?? []).map((s) => journal[s.id]?.output?.[LIVE_TARGET]).filter((v): v is string => typeof v === 'string' && v !== '');
-    return labels.at(-1) ?? rb.plan?.target;
+    return (
+      journaledLiveTarget(
+        journal,
+        (rb.plan?.steps ?? []).map((s) => s.id),
+      ) ?? rb.plan?.target
+    );
   } catch {
     return rb.plan?.target;
   }

@@ -2,8 +2,9 @@ import type { Logger } from 'pino';
 import { targetOf } from '../config/catalog.js';
 import { clause } from '../domain/refusal.js';
 import { lockTargets, type Plan, type Rollback } from '../domain/rollback.js';
+import type { OutboxEntry } from '../domain/timeline.js';
 import { sourcesOf } from '../domain/state-machine.js';
-import { AlreadyThere, PlanRefused, StepFailed } from '../drivers/errors.js';
+import { AccessRefused, AlreadyThere, isOwnAccessDenied, PlanRefused, StepFailed } from '../drivers/errors.js';
 import { verifySteps } from '../verify/steps.js';
 import { approvalRequest } from '../warroom/announce.js';
 import { line } from '../warroom/card.js';
@@ -21,7 +22,7 @@ export async function planRollback(x: WorkerServices, id: string, signal: AbortS
 
   if (rb.state === 'requested' && rb.stack) {
     const planned = await planStack(x, rb, signal);
-    if ('refused' in planned) return refuse(x, rb, planned.refused.name, planned.refused.message);
+    if ('refused' in planned) return refuse(x, rb, planned.refused);
     warnAboutData(
       x,
       rb,
@@ -33,7 +34,7 @@ export async function planRollback(x: WorkerServices, id: string, signal: AbortS
 
   if (rb.state === 'requested') {
     const planned = await planTarget(x, { ...rb, version: rb.requestedVersion }, id, signal, log);
-    if ('refused' in planned) return refuse(x, rb, planned.refused.name, planned.refused.message);
+    if ('refused' in planned) return refuse(x, rb, planned.refused);
     const { plan } = planned;
     warnAboutData(x, rb, plan, [plan]);
     rb = (await x.store.transition(id, 'plan', { patch: { plan }, message: `Planned: ${plan.current} → ${plan.target}` })).rollback;
@@ -65,7 +66,21 @@ function warnAboutData(x: WorkerServices, rb: Rollback, plan: Plan, parts: Plan[
   if (warning) plan.warnings = [warning, ...(plan.warnings ?? [])];
 }
 
-type Planned = { plan: Plan } | { refused: { name: string; message: string }; alreadyThere?: true };
+/** Rewind's own identity was refused while planning a target: what it may not do, and the fix. */
+interface AccessProblem {
+  target: string;
+  problem: string;
+  fix: string;
+}
+
+interface Refused {
+  name: string;
+  message: string;
+  /** Set when the cause is Rewind's own access, not the request: the war room hears it too. */
+  access?: AccessProblem[];
+}
+
+type Planned = { plan: Plan } | { refused: Refused; alreadyThere?: true };
 
 /**
  * One catalog target's plan from its driver, with the target's post-rollback checks appended; a
@@ -94,6 +109,10 @@ async function planTarget(
   } catch (error) {
     if (signal.aborted) throw error; // shutting down: the worker hands the job back
     if (error instanceof AlreadyThere) return { refused: { name: error.name, message: error.message }, alreadyThere: true };
+    const where = `${what.service} ${what.environment}`;
+    if (error instanceof AccessRefused) {
+      return { refused: { name: error.name, message: error.message, access: [{ target: where, problem: error.problem, fix: error.fix }] } };
+    }
     if (error instanceof PlanRefused) {
       const choices = error.choices.length ? `\nValid choices: ${error.choices.map((c) => `\`${c}\``).join(', ')}` : '';
       return { refused: { name: 'PlanRefused', message: `${error.message}${choices}` } };
@@ -105,7 +124,8 @@ async function planTarget(
     return {
       refused: {
         name: e.name || 'Error',
-        message: `Could not read the live state of ${what.service} ${what.environment}: ${e.name}: ${e.message}\nWhat you can do: ${clause(hint)}, then ask again.`,
+        message: `Could not read the live state of ${where}: ${e.name}: ${e.message}\nWhat you can do: ${clause(hint)}, then ask again.`,
+        ...(isOwnAccessDenied(error) ? { access: [{ target: where, problem: `${e.name}: ${clause(e.message)}`, fix: `${clause(hint)}.` }] } : {}),
       },
     };
   }
@@ -119,16 +139,25 @@ async function planStack(
   x: WorkerServices,
   rb: Rollback,
   signal: AbortSignal,
-): Promise<
-  { plan: Plan; stack: NonNullable<Rollback['stack']>; componentStates?: Rollback['componentStates'] } | { refused: { name: string; message: string } }
-> {
+): Promise<{ plan: Plan; stack: NonNullable<Rollback['stack']>; componentStates?: Rollback['componentStates'] } | { refused: Refused }> {
   const stack = rb.stack!;
   const { log } = scopeOf(x, rb.id, { bindings: { job: 'plan' } });
   const planned = await Promise.all(stack.components.map((c) => planTarget(x, c, rb.id, signal, log.child({ component: c.name }))));
   const refusals = planned.flatMap((p, i) =>
     'refused' in p && !p.alreadyThere ? [`*${stack.components[i]!.name}* (${stack.components[i]!.service}): ${p.refused.message}`] : [],
   );
-  if (refusals.length) return { refused: { name: 'PlanRefused', message: `Stack ${stack.name} cannot be planned as a whole:\n${refusals.join('\n')}` } };
+  const access = planned.flatMap((p, i) =>
+    'refused' in p ? (p.refused.access ?? []).map((a) => ({ ...a, target: `${stack.components[i]!.name} (${a.target})` })) : [],
+  );
+  if (refusals.length) {
+    return {
+      refused: {
+        name: 'PlanRefused',
+        message: `Stack ${stack.name} cannot be planned as a whole:\n${refusals.join('\n')}`,
+        ...(access.length ? { access } : {}),
+      },
+    };
+  }
   if (planned.every((p) => 'refused' in p))
     return { refused: { name: 'AlreadyThere', message: `Every component of stack ${stack.name} is already where it would take it: nothing to change.` } };
   // A component already where the stack would take it (a flag switched off by hand first) runs nothing and counts as done.
@@ -157,6 +186,17 @@ async function planStack(
   };
 }
 
+/** `Rewind could not plan web production for @ana: <problem>. Fix: <fix>`: one top-level line in the war room. */
+function misconfigured(x: WorkerServices, rb: Rollback, access: AccessProblem[]): OutboxEntry {
+  const what = rb.stack ? `stack ${rb.service} ${rb.environment}` : `${rb.service} ${rb.environment}`;
+  const causes = access.map((a) => `${rb.stack ? `${a.target}: ` : ''}${a.problem}. Fix: ${a.fix}`);
+  return {
+    kind: 'channel',
+    text: `:no_entry: Rewind could not plan ${what} for <@${rb.requestedBy}> (${rb.id}): ${causes.join('\n')}`,
+    at: x.now().toISOString(),
+  };
+}
+
 /** A stack component that needs nothing: the driver's own words for where it already is. */
 function unchangedPlan(why: string): Plan {
   return { driver: 'none', current: 'already there', target: 'already there', changes: [why], steps: [], fingerprint: '', data: {} };
@@ -165,12 +205,16 @@ function unchangedPlan(why: string): Plan {
 /**
  * The request cannot be planned: record why, free the target, tell the requester. Its own card is
  * posted only once it is planned (`propose`), so nothing was announced for it; but a retry's
- * request is followed in the thread of the failed rollback it re-runs, which hears it too.
+ * request is followed in the thread of the failed rollback it re-runs, which hears it too. When
+ * Rewind's own access is the cause, the war room hears that Rewind is misconfigured, once (the
+ * line is written with the refusal).
  */
-async function refuse(x: WorkerServices, rb: Rollback, name: string, message: string): Promise<void> {
+async function refuse(x: WorkerServices, rb: Rollback, refused: Refused): Promise<void> {
+  const { name, message, access } = refused;
   const res = await x.store.transition(rb.id, 'refuse', {
     patch: { error: { name, message }, finishedAt: x.now().toISOString() },
     message: `Not planned: ${message}`,
+    say: () => (access?.length ? [misconfigured(x, rb, access)] : []),
   });
   await x.locks.release(lockTargets(rb), rb.id);
   if (!res.changed) return;

@@ -1,7 +1,8 @@
 import type { ComponentOutcome, ComponentState, Rollback, RollbackError } from '../domain/rollback.js';
 import { clause } from '../domain/refusal.js';
 import type { Part } from './parts.js';
-import { runPart, type PartRun } from './run-part.js';
+import { journaledLiveTarget } from './live-target.js';
+import { journalKey, runPart, type PartRun } from './run-part.js';
 
 /** A component's state, recorded on the record (fenced) with its thread line, so the card shows it live. */
 async function record(run: PartRun, name: string, state: ComponentState, text: string): Promise<void> {
@@ -15,6 +16,15 @@ async function record(run: PartRun, name: string, state: ComponentState, text: s
     { fence: run.r.fence },
   );
   await run.r.refreshCard();
+}
+
+/** What the component's steps journaled as its live target: the plan's label can be out of date (a Kubernetes undo renumbers). */
+async function liveTargetOf(run: PartRun, part: Part): Promise<string | undefined> {
+  const journal = await run.x.journal.all(run.r.id);
+  return journaledLiveTarget(
+    journal,
+    part.plan.steps.map((s) => journalKey(part, s.id)),
+  );
 }
 
 /**
@@ -42,8 +52,16 @@ export async function runStack(parts: Part[], rb: Rollback, run: PartRun): Promi
       await record(run, name, { state: 'running', at: now() }, `:arrow_forward: started: \`${part.plan.current}\` → \`${part.plan.target}\``);
     }
     const failed = await runPart(part, run);
-    const state: ComponentState = failed ? { state: 'failed', error: failed, at: now() } : { state: 'succeeded', at: now() };
-    await record(run, name, state, failed ? `:red_circle: failed: ${failed.name}: ${failed.message}` : `:large_green_circle: done: on \`${part.plan.target}\``);
+    const live = failed ? undefined : await liveTargetOf(run, part);
+    const state: ComponentState = failed
+      ? { state: 'failed', error: failed, at: now() }
+      : { state: 'succeeded', at: now(), ...(live ? { liveTarget: live } : {}) };
+    await record(
+      run,
+      name,
+      state,
+      failed ? `:red_circle: failed: ${failed.name}: ${failed.message}` : `:large_green_circle: done: on \`${live ?? part.plan.target}\``,
+    );
     states[name] = state;
   };
 

@@ -175,7 +175,7 @@ function componentText(rb: Rollback, c: Component, journal: Record<string, StepR
     ? 'not planned yet'
     : state?.state === 'unchanged'
       ? (c.plan.changes[0] ?? 'already there')
-      : `\`${c.plan.current}\` → \`${c.plan.target}\``;
+      : `\`${c.plan.current}\` → \`${c.plan.target}\`${state?.liveTarget && state.liveTarget !== c.plan.target ? `, now \`${state.liveTarget}\`` : ''}`;
   const steps = c.plan ? `\n${stepLines(c.plan.steps, journal, `${c.name}/`)}` : '';
   return `*${c.name}* (${c.service}) · ${mark}${after}\n${change}${steps}`;
 }

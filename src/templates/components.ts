@@ -13,7 +13,7 @@ export function componentLines(rb: Rollback): string[] {
     if (!plan) return `${label}: not planned`;
     switch (state?.state) {
       case 'succeeded':
-        return `${label}: rolled back, on ${plan.target}`;
+        return `${label}: rolled back, on ${state.liveTarget ?? plan.target}`;
       case 'failed':
         return `${label}: FAILED (${state.error?.name ?? 'error'}); it may be part-way from ${plan.current} to ${plan.target}`;
       case 'running':

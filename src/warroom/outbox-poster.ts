@@ -152,7 +152,7 @@ export class OutboxPoster {
         const batch = entry.kind === 'line' && !entry.broadcast ? this.batchFrom(entries, i) : [entry];
         const first = from + i;
         const last = first + batch.length - 1;
-        const urgent = promoted || i <= lastBroadcast || entry.kind === 'card';
+        const urgent = promoted || i <= lastBroadcast || entry.kind === 'card' || entry.kind === 'channel';
         if (!urgent && i + batch.length === entries.length && this.young(batch.at(-1)!)) {
           this.holdFor(HOLD_MS);
           return;
@@ -226,6 +226,11 @@ export class OutboxPoster {
   ): Promise<[Rollback, string]> {
     const entry = batch[0]!;
     const metadata = this.metadata(rb, inflight.last);
+    if (entry.kind === 'channel') {
+      await this.s.outbox.markInflight(rb.id, inflight);
+      await this.s.poster.post(this.s.catalog.warRoom, { text: entry.text, metadata }, pace);
+      return [rb, stampAfter(prev, entry)];
+    }
     // Never got a card (refused at plan time): nothing to thread under.
     if (entry.kind !== 'card' && !rb.card) return [rb, prev];
     const thread = { channel: rb.card?.channel ?? '', thread_ts: rb.card?.ts ?? '' };
@@ -299,11 +304,12 @@ export class OutboxPoster {
       m.metadata.event_payload?.seq === inflight.last &&
       (m.metadata.event_payload?.nonce ?? '') === (rb.nonce ?? '');
     const client = this.s.poster.client;
-    if (entry.kind === 'card') {
+    if (entry.kind === 'card' || entry.kind === 'channel') {
       const channel = this.s.catalog.warRoom;
       const res = await client.conversations.history({ channel, oldest, include_all_metadata: true, limit: 200 });
       const found = res.messages?.find((m) => mine(m as Parameters<typeof mine>[0]));
-      return found?.ts ? { card: { channel, ts: found.ts } } : undefined;
+      if (!found?.ts) return undefined;
+      return entry.kind === 'card' ? { card: { channel, ts: found.ts } } : {};
     }
     if (!rb.card) return undefined;
     const res = await client.conversations.replies({ channel: rb.card.channel, ts: rb.card.ts, oldest, include_all_metadata: true, limit: 200 });

@@ -200,7 +200,8 @@ describe('npm run sandbox in a browser', () => {
     await expect.poll(() => maintenance.innerText()).toContain('🟢 succeeded');
     await expect.poll(() => app.innerText()).toContain('🟢 succeeded · after maintenance');
     expect(await thread.innerText()).toMatch(
-      /maintenance \(MAINTENANCE_MODE\): rolled back, on "true"[\s\S]*app \(skillancer\): rolled back, on skillancer-web revision 2/,
+      // The live revision kubectl shows after the undo, not the plan's number.
+      /maintenance \(MAINTENANCE_MODE\): rolled back, on "true"[\s\S]*app \(skillancer\): rolled back, on skillancer-web revision 4 \(/,
     );
     const panel = () => page.locator('#estate-items').innerText();
     await expect.poll(panel).toContain('MAINTENANCE_MODE = true');

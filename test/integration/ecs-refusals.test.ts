@@ -83,6 +83,14 @@ describe('what /rollback refuses, and how it says so', () => {
     expect(reply).toMatch(/What you can do: .*ecs:DescribeServices|What you can do: .*IAM/s);
     expect((await state('RB-1', ['failed'])).error?.name).toBe('AccessDeniedException');
     expect(await h.rewind.services.locks.holder('api/production')).toBeNull();
+    // Rewind's own IAM is at fault, not the request: the war room hears it once, with the fix.
+    const alert = await eventually(() => h.slack.messages(WAR_ROOM).find((m) => !m.thread_ts), 'the war-room line');
+    expect(alert.text).toMatch(
+      new RegExp(
+        `^:no_entry: Rewind could not plan api production for <@${USERS.requester}> \\(RB-1\\): AccessDeniedException: .*not authorized to perform: ecs:DescribeServices\\. Fix: `,
+      ),
+    );
+    expect(h.slack.messages(WAR_ROOM)).toHaveLength(1);
   });
 
   it('refuses a second rollback of a target that is already rolling back, pointing at the first', async () => {

@@ -78,13 +78,20 @@ describe('kubernetes driver: rollout undo + status', () => {
     expect(revisions('skillancer-web')).toEqual([`5:${web('1.0.0-rc.5')}`, `4:${web('1.0.0-rc.6')}`, `2:${web('1.0.0-rc.4')}`, `1:${web('1.0.0-rc.3')}`]);
 
     // Undo after undo goes back to what was running before, like kubectl (revision 4, not 2).
+    expect(first.warnings ?? []).toEqual([]);
     const second = await roll();
     expect(second.changes).toEqual(['skillancer-web: revision 5 (web:1.0.0-rc.5) → revision 4 (web:1.0.0-rc.6)']);
+    // rc.5's template was first deployed as revision 3, before rc.6: undoing the undo moves forward, and the card says so.
+    expect(second.warnings).toEqual([
+      'skillancer-web: revision 4 (web:1.0.0-rc.6) was first deployed after the live template (first revision 3): this moves skillancer-web forward, not back ' +
+        '(was it already rolled back?). Reject it and ask with `to <revision>` unless that is intended.',
+    ]);
     expect(running('skillancer-web')).toEqual([web('1.0.0-rc.6')]);
     expect(revision('skillancer-web')).toBe('6');
 
     const third = await roll('2');
     expect(third.changes).toEqual(['skillancer-web: revision 6 (web:1.0.0-rc.6) → revision 2 (web:1.0.0-rc.4)']);
+    expect(third.warnings?.some((w) => w.includes('forward'))).toBe(false);
     expect(running('skillancer-web')).toEqual([web('1.0.0-rc.4')]);
     expect(revisions('skillancer-web')).toEqual([`7:${web('1.0.0-rc.4')}`, `6:${web('1.0.0-rc.6')}`, `5:${web('1.0.0-rc.5')}`, `1:${web('1.0.0-rc.3')}`]);
   });

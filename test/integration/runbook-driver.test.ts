@@ -165,7 +165,7 @@ describe('runbook driver', () => {
     expect(error.hint).toContain(
       'Nothing ran before it in this rollback. Not run: `sh -c \'echo third >> "$0"\' ' +
         marker +
-        '`. Once fixed, run the rest from this command with `/rollback ops production from second name=x`, or finish by hand in this order.',
+        '`. Once fixed, run the rest from this command with `/rollback retry RB-3` (or `/rollback ops production from second name=x`), or finish by hand in this order.',
     );
     expect(readFileSync(marker, 'utf8')).toBe('second\n');
 

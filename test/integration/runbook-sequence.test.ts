@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -29,7 +29,10 @@ afterEach(async () => {
 /** argv (as YAML flow, i.e. JSON) of a command that appends `words` and its one argument to the log; `exit` makes it fail after that. */
 const record = (words: string, arg: string, exit = 0) => JSON.stringify(['sh', '-c', `echo "${words} $1" >> "$0"; exit ${exit}`, log, arg]);
 
-function catalog(pushExit = 0) {
+/** db-push fails while `<log>.broken` exists, so a test can fix it between a rollback and its retry. */
+const pushUnlessBroken = () => JSON.stringify(['sh', '-c', 'echo "db push $1" >> "$0"; test ! -e "$0.broken"', log, '--accept-data-loss']);
+
+function catalog(pushExit: number | 'while-broken' = 0) {
   return (yaml: string) =>
     // A function replacer: the pattern's `$'` would be a replacement pattern in a string one.
     yaml.replace(
@@ -46,14 +49,14 @@ function catalog(pushExit = 0) {
             migration: { pattern: '^[0-9]{8}_[a-z0-9_]+$', description: the Prisma migration to mark rolled back, example: 20240101_add_x }
           commands:
             - { name: resolve, argv: ${record('resolve', '{migration}')} }
-            - { name: db-push, argv: ${record('db push', '--accept-data-loss', pushExit)}, repeatable: true }
+            - { name: db-push, argv: ${pushExit === 'while-broken' ? pushUnlessBroken() : record('db push', '--accept-data-loss', pushExit)}, repeatable: true }
         status:
           argv: ${record('status', 'now')}
 `,
     );
 }
 
-async function start(opts: HarnessOptions = {}, pushExit = 0): Promise<Harness> {
+async function start(opts: HarnessOptions = {}, pushExit: number | 'while-broken' = 0): Promise<Harness> {
   h = await startHarness({ catalog: catalog(pushExit), ...opts });
   return h;
 }
@@ -111,10 +114,36 @@ describe('runbook sequences from Slack', () => {
     expect(rb.error?.message).toMatch(/^schema-rollback db-push exited with code 4 after/);
     expect(rb.error?.hint).toContain('Finished before it: resolve (not repeated).');
     expect(rb.error?.hint).toContain(
-      'run the rest from this command with `/rollback migrations production step schema-rollback from db-push migration=20240101_add_x`',
+      'run the rest from this command with `/rollback retry RB-1` (or `/rollback migrations production step schema-rollback from db-push migration=20240101_add_x`)',
     );
     expect(ran()).toEqual(['resolve 20240101_add_x', 'db push --accept-data-loss']);
     await eventually(() => thread(harness, card.ts).includes('RB-1 failed'), 'the outcome');
+  });
+
+  it('a retry resumes from the command that failed, with the same parameters and the approval carried over', { timeout: 60_000 }, async () => {
+    writeFileSync(`${log}.broken`, '');
+    const harness = await start({}, 'while-broken');
+    await requestAndApprove(harness, 'migrations production step schema-rollback migration=20240101_add_x bad migration');
+    expect((await waitForState(harness, 'RB-1', ['succeeded', 'failed'])).state).toBe('failed');
+    rmSync(`${log}.broken`);
+
+    await harness.slack.slashCommand(harness.eventsUrl, { text: 'retry RB-1 schema fixed', user_id: USERS.requester, channel_id: 'C0DEVCHAT' });
+    const rb = await waitForState(harness, 'RB-2', ['succeeded', 'failed']);
+    expect(rb.error).toBeUndefined();
+    expect(rb.state).toBe('succeeded');
+    expect(rb.options).toEqual({ step: 'schema-rollback', migration: '20240101_add_x', from: 'db-push' });
+    expect(rb.approvals.map((a) => a.user)).toEqual([USERS.oncall]);
+    // resolve ran once, in RB-1; db-push ran in both.
+    expect(ran()).toEqual(['resolve 20240101_add_x', 'db push --accept-data-loss', 'db push --accept-data-loss']);
+    expect(rb.plan?.steps.map((step) => step.id)).toEqual(['run-schema-rollback-db-push']);
+
+    const card = await eventually(
+      () => harness.slack.messages(WAR_ROOM).find((m) => !m.thread_ts && readable(m).includes('Rollback RB-2')),
+      'the card of RB-2',
+    );
+    expect(rb.reason).toBe('Retry of RB-1, resuming from db-push: resolve finished in RB-1 and does not run again: schema fixed');
+    expect(readable(card)).toContain('Retry of RB-1, resuming from db-push');
+    expect(readable(card)).toContain('starts at db-push: 1 earlier command(s) not run');
   });
 
   it('refuses a parameter that does not match its pattern, naming it, the pattern and an example, before anything runs', async () => {

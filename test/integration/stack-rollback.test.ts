@@ -72,12 +72,37 @@ describe('stack rollback', () => {
     expect(final.text).toContain('stack distrocv production is rolled back');
     for (const line of ['matching (NewMatchingAlgorithm): rolled back', 'api (api): rolled back, on distrocv-api:2', 'web (web): rolled back'])
       expect(final.text).toContain(line);
+    // The undo renumbered web's revision: its line names the live one, as kubectl does, not the plan's.
+    const webPlan = done.stack?.components.find((c) => c.name === 'web')?.plan;
+    const webLive = done.componentStates?.web?.liveTarget;
+    expect(webPlan?.target).toMatch(/^skillancer-web revision 2 /);
+    expect(webLive).toMatch(/^skillancer-web revision 4 /);
+    expect(final.text).toContain(`web (web): rolled back, on ${webLive}`);
+    expect(final.text).not.toContain(webPlan?.target);
+    // The card is re-rendered after the outcome (coalesced), so it may arrive a moment later.
+    await eventually(
+      () => readable(h.slack.messages(WAR_ROOM).find((m) => m.ts === card.ts)!).includes(`now \`${webLive}\``),
+      'the card naming the live revision',
+    );
     const thread = h.slack.thread(WAR_ROOM, card.ts).map((m) => m.text ?? '');
     for (const part of ['matching', 'api', 'web']) expect(thread.some((l) => l.includes(`*${part}* · :white_check_mark:`))).toBe(true);
     expect(thread.filter((l) => l.includes('RB-1 succeeded'))).toHaveLength(1);
     for (const target of ['distrocv/production', 'api/production', 'web/production', 'NewMatchingAlgorithm/production']) {
       expect(await h.rewind.services.locks.holder(target)).toBeNull();
     }
+  });
+
+  it('warns on the card when a component would move forward (api already rolled back by hand)', async () => {
+    h = await startHarness({ catalog: (yaml) => yaml + DISTROCV_STACK });
+    h.ecs.deployNow('distrocv-prod', 'api', 'distrocv-api:2');
+    await request('stack distrocv production Full regression');
+    await waitState('RB-1', ['awaiting_approval']);
+    const text = readable(await cardWithButtons('RB-1'));
+    expect(text).toContain(
+      'api: distrocv-api:3 is newer than the live distrocv-api:2: this moves api forward, not back (was it already rolled back by hand?). Reject it and ask with `to <revision>` unless that is intended.',
+    );
+    // The other components go back as usual and are not flagged.
+    expect(text).not.toMatch(/(web|matching): .*moves .* forward/);
   });
 
   it('a failing component does not stop independent ones; its dependents are skipped and said so', async () => {

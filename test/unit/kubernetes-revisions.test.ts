@@ -1,6 +1,7 @@
 import type { V1Deployment, V1Pod, V1PodTemplateSpec, V1ReplicaSet } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { chooseTarget, deploymentHistory, rollbackPatch, shortImage, templateKey } from '../../src/drivers/kubernetes/revisions.js';
+import { chooseTarget, deploymentHistory, rollbackPatch, templateKey } from '../../src/drivers/kubernetes/revisions.js';
+import { shortImage } from '../../src/drivers/shared/kubernetes/revision.js';
 import { rolloutStatus, stuckPods } from '../../src/drivers/shared/kubernetes/rollout-status.js';
 import { selectorString } from '../../src/drivers/shared/kubernetes/selector.js';
 

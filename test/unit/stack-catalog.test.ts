@@ -85,6 +85,27 @@ matrix:
     expect(stackOf(catalog, 'constructor', 'production')).toBeUndefined();
   });
 
+  it('refuses at start-up a flag action the store cannot do (AppConfig without an `off:` version), for flag and maintenance components', () => {
+    const found = problems(`${base.replace(
+      'maintenance: MAINTENANCE_MODE',
+      `  Matching: { production: { driver: flag, store: appconfig, application: distrocv, environment: prod, profile: feature-flags, strategy: instant, on: 3 } }
+  Maint: { production: { driver: flag, store: appconfig, application: distrocv, environment: prod, profile: maintenance, strategy: instant, off: 1 } }
+maintenance: Maint`,
+    )}
+stacks:
+  distrocv:
+    production:
+      components:
+        down: { maintenance: on }
+        matching: { flag: Matching, action: off }
+        fine: { flag: Matching, action: revert }
+`);
+    expect(found).toEqual([
+      'stacks.distrocv.production.components.down: maintenance on cannot be done on flag "Maint" in production: Maint has no configuration version for "on": add `on: <version>` to the catalog, or use revert or set <version>',
+      'stacks.distrocv.production.components.matching: action "off" cannot be done on flag "Matching" in production: Matching has no configuration version for "off": add `off: <version>` to the catalog, or use revert or set <version>',
+    ]);
+  });
+
   it('refuses unknown components, a flag without an action, cycles, a target twice, unknown roles and stacks, with the fix', () => {
     const found = problems(`${base}
 stacks:

@@ -54,6 +54,7 @@ export function createDatabaseDriver(deps: DatabaseDriverDeps): DriverInstance<D
       [REDEPLOY_STEP]: (ctx) =>
         restartDependent(dependentOfStep(ctx.data.dependents, ctx.step.id), deps.restart, ctx, {
           timeoutMs: ctx.target.stableTimeout,
+          timeoutKey: 'stableTimeout',
           pollMs: ctx.target.pollInterval,
           minPollSec: minDelaySec,
           region: ctx.data.region,

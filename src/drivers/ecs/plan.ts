@@ -3,8 +3,8 @@ import type { Plan } from '../../domain/rollback.js';
 import type { DriverContext, PlanRequest } from '../driver.js';
 import { PlanRefused } from '../errors.js';
 import { describeChanges, mainContainer, taskDefinitionLabel } from './changes.js';
-import { choosePrevious, currentOf, resolveRequested } from './choose-revision.js';
-import { revisionLabel } from './names.js';
+import { choosePrevious, currentOf, resolveRequested, type Current } from './choose-revision.js';
+import { parseTaskDefinitionArn, revisionLabel } from './names.js';
 import type { EcsPlanData } from './plan-data.js';
 import { lookupService, type ServicePlace } from '../shared/ecs/service.js';
 import type { EcsTarget } from './target.js';
@@ -33,6 +33,20 @@ function warningsFor(service: Service, place: ServicePlace): string[] {
     warnings.push(`${place.service} has no deployment circuit breaker: if the target revision crashes, ECS keeps retrying until Rewind stops waiting.`);
   }
   return warnings;
+}
+
+/**
+ * The target is a later revision of the same family than the live one: the "rollback" would move
+ * the service forward (often because someone already rolled it back by hand, so the last
+ * successful deployment before it is the bad release). Approvers must see that.
+ */
+function forwardWarning(current: Current, targetArn: string, place: ServicePlace): string | undefined {
+  const target = parseTaskDefinitionArn(targetArn);
+  if (!target || target.family !== current.ref.family || target.revision <= current.ref.revision) return undefined;
+  return (
+    `${revisionLabel(targetArn)} is newer than the live ${revisionLabel(current.arn)}: this moves ${place.service} forward, not back ` +
+    `(was it already rolled back by hand?). Reject it and ask with \`to <revision>\` unless that is intended.`
+  );
 }
 
 /** Reads the service, picks the target task definition and fixes the two steps approvers approve. */
@@ -68,7 +82,8 @@ export async function planEcs(ecs: ECSClient, request: PlanRequest<EcsTarget>, c
     plannedAt: new Date().toISOString(),
     why: chosen.why,
   };
-  const warnings = warningsFor(lookup.service, place);
+  const forward = forwardWarning(current, targetArn, place);
+  const warnings = [...(forward ? [forward] : []), ...warningsFor(lookup.service, place)];
   return {
     driver: 'ecs',
     current: taskDefinitionLabel(currentTd, place.service),

@@ -1,7 +1,8 @@
 import { StepFailed } from '../errors.js';
 import type { KubeApi } from '../shared/kubernetes/api.js';
 import type { KubernetesPlanData, PlannedDeployment } from './plan-data.js';
-import { describeRevision, imagesOf, revisionOf, templateKey } from './revisions.js';
+import { imagesOf, revisionOf } from '../shared/kubernetes/revision.js';
+import { describeRevision, templateKey } from './revisions.js';
 
 /**
  * What moved on one Deployment since planning, or undefined. A Deployment already running the

@@ -1,7 +1,7 @@
 import type { HistoryEntry } from '../driver.js';
 import type { KubeApi } from '../shared/kubernetes/api.js';
 import { readHistory } from './plan.js';
-import { shortImage } from './revisions.js';
+import { shortImage } from '../shared/kubernetes/revision.js';
 import type { KubernetesTarget } from './target.js';
 
 /**

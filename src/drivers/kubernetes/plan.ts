@@ -1,7 +1,7 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import { formatDuration } from '../../domain/duration.js';
 import type { Plan } from '../../domain/rollback.js';
-import { PlanRefused } from '../errors.js';
+import { AccessRefused, PlanRefused } from '../errors.js';
 import type { KubeApi } from '../shared/kubernetes/api.js';
 import { selectorString } from '../shared/kubernetes/selector.js';
 import type { KubernetesPlanData, PlannedDeployment } from './plan-data.js';
@@ -59,6 +59,13 @@ export async function planRollback(api: KubeApi, target: KubernetesTarget, versi
     if (skipped.length) {
       warnings.push(`${h.name} goes back past revision${skipped.length > 1 ? 's' : ''} ${skipped.map((r) => r.revision).join(', ')}, not just one rollout.`);
     }
+    // After an undo the live template carries a new number but was first deployed earlier: "previous" is then the newer release.
+    if (goal.firstRevision > current.firstRevision) {
+      warnings.push(
+        `${h.name}: ${describeRevision(goal)} was first deployed after the live template (first revision ${current.firstRevision}): this moves ${h.name} forward, not back ` +
+          `(was it already rolled back?). Reject it and ask with \`to <revision>\` unless that is intended.`,
+      );
+    }
   }
   if (planned.every((p) => p.skip)) {
     throw new PlanRefused(`Nothing to roll back in namespace ${namespace}: ${planned.map((p) => `${p.name}: ${p.skip}`).join('; ')}`, commonChoices(histories));
@@ -67,9 +74,9 @@ export async function planRollback(api: KubeApi, target: KubernetesTarget, versi
   const toPatch = planned.filter((p) => !p.skip);
   // Refuse now rather than after the card and approvals: a read-only identity would fail at the patch.
   if ((await api.canI(namespace, 'patch', 'deployments', 'apps')) === false) {
-    throw new PlanRefused(
-      `Rewind's Kubernetes identity may read but not patch deployments.apps in namespace ${namespace} (context ${api.context}), so it cannot roll back ${joinNames(toPatch.map((p) => p.name))}. ` +
-        `Grant it the verb "patch" on deployments (apiGroups: ["apps"]) in namespace ${namespace}: the Role in docs/drivers/kubernetes.md (deployments: get, list, watch, patch; replicasets: list; pods: list), bound to Rewind's service account or user.`,
+    throw new AccessRefused(
+      `Rewind's Kubernetes identity may read but not patch deployments.apps in namespace ${namespace} (context ${api.context}), so it cannot roll back ${joinNames(toPatch.map((p) => p.name))}`,
+      `Grant it the verb "patch" on deployments (apiGroups: ["apps"]) in namespace ${namespace}: the Role in docs/drivers/kubernetes.md (deployments: get, list, watch, patch; replicasets: list; pods: list), bound to Rewind's service account or user.`,
     );
   }
   const data: KubernetesPlanData = { context: api.context, namespace, deployments: planned };

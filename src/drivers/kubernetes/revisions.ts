@@ -1,18 +1,20 @@
 import { createHash } from 'node:crypto';
 import type { V1Deployment, V1PodTemplateSpec, V1ReplicaSet } from '@kubernetes/client-node';
 import type { JsonPatchOp } from '../shared/kubernetes/api.js';
+import { REVISION_ANNOTATION, imagesOf, ownedReplicaSets, revisionOf, shortImage } from '../shared/kubernetes/revision.js';
 
 /** Pure revision logic, mirroring kubectl's rollback helper (kubectl/pkg/polymorphichelpers/rollback.go). */
 
-export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 export const CHANGE_CAUSE_ANNOTATION = 'kubernetes.io/change-cause';
+/** The revisions a ReplicaSet held before an undo renumbered it (`1,3`), set by the Deployment controller. */
+export const REVISION_HISTORY_ANNOTATION = 'deployment.kubernetes.io/revision-history';
 export const POD_TEMPLATE_HASH_LABEL = 'pod-template-hash';
 
 /** kubectl's `annotationsToSkip`: kept from the Deployment on rollback, never copied from the ReplicaSet. */
 export const ANNOTATIONS_TO_SKIP: ReadonlySet<string> = new Set([
   'kubectl.kubernetes.io/last-applied-configuration',
   REVISION_ANNOTATION,
-  'deployment.kubernetes.io/revision-history',
+  REVISION_HISTORY_ANNOTATION,
   'deployment.kubernetes.io/desired-replicas',
   'deployment.kubernetes.io/max-replicas',
   'deprecated.deployment.rollback.to',
@@ -52,29 +54,6 @@ export function templateKey(template: V1PodTemplateSpec | undefined): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 
-/** ReplicaSets whose controller owner reference is this Deployment (the label selector alone may match strays). */
-export function ownedReplicaSets(deployment: V1Deployment, replicaSets: V1ReplicaSet[]): V1ReplicaSet[] {
-  const uid = deployment.metadata?.uid;
-  return replicaSets.filter((rs) => rs.metadata?.ownerReferences?.some((ref) => ref.controller && ref.uid === uid));
-}
-
-export function revisionOf(object: { metadata?: { annotations?: Record<string, string> } }): number | undefined {
-  const text = object.metadata?.annotations?.[REVISION_ANNOTATION];
-  if (!text || !/^\d+$/.test(text)) return undefined;
-  return Number(text);
-}
-
-export function imagesOf(template: V1PodTemplateSpec | undefined): string[] {
-  return (template?.spec?.containers ?? []).map((c) => c.image ?? '(no image)');
-}
-
-/** `registry.example.com/skillancer/web:1.0.0-rc.6` → `web:1.0.0-rc.6`: short enough for a card. */
-export function shortImage(image: string): string {
-  const [name = image, digest] = image.split('@');
-  const last = name.slice(name.lastIndexOf('/') + 1);
-  return digest ? `${last}@${digest.slice(0, 19)}` : last;
-}
-
 function tagOf(image: string): string | undefined {
   const name = image.split('@')[0] ?? image;
   const colon = name.lastIndexOf(':');
@@ -96,6 +75,8 @@ export interface Revision {
   images: string[];
   changeCause?: string;
   createdAt?: string;
+  /** The revision this template first had (an undo renumbers it): which of two templates was deployed first. */
+  firstRevision: number;
 }
 
 export interface DeploymentHistory {
@@ -107,6 +88,13 @@ export interface DeploymentHistory {
   revisions: Revision[];
   /** The revision whose template the Deployment runs now, if the controller has made its ReplicaSet. */
   current?: Revision;
+}
+
+function earlierRevisions(rs: V1ReplicaSet): number[] {
+  return (rs.metadata?.annotations?.[REVISION_HISTORY_ANNOTATION] ?? '')
+    .split(',')
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number);
 }
 
 export function deploymentHistory(deployment: V1Deployment, replicaSets: V1ReplicaSet[]): DeploymentHistory {
@@ -122,6 +110,7 @@ export function deploymentHistory(deployment: V1Deployment, replicaSets: V1Repli
       templateKey: templateKey(rs.spec?.template),
       images: imagesOf(rs.spec?.template),
       changeCause: rs.metadata?.annotations?.[CHANGE_CAUSE_ANNOTATION],
+      firstRevision: Math.min(revision, ...earlierRevisions(rs)),
       createdAt: created instanceof Date ? created.toISOString() : typeof created === 'string' ? created : undefined,
     });
   }

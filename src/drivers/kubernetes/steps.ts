@@ -4,7 +4,8 @@ import type { KubeApi } from '../shared/kubernetes/api.js';
 import { selectorString } from '../shared/kubernetes/selector.js';
 import { waitForRollout } from '../shared/kubernetes/wait.js';
 import type { KubernetesPlanData, PlannedDeployment } from './plan-data.js';
-import { describeRevision, imagesOf, ownedReplicaSets, revisionOf, rollbackPatch, templateKey } from './revisions.js';
+import { imagesOf, ownedReplicaSets, revisionOf } from '../shared/kubernetes/revision.js';
+import { describeRevision, rollbackPatch, templateKey } from './revisions.js';
 import type { KubernetesTarget } from './target.js';
 
 type Ctx = StepContext<KubernetesTarget>;
@@ -103,6 +104,7 @@ export async function runStatus(api: KubeApi, data: KubernetesPlanData, ctx: Ctx
           namespace: data.namespace,
           name: p.name,
           timeoutMs: ctx.target.progressTimeout,
+          timeoutKey: 'progressTimeout',
           resyncMs: ctx.target.resyncInterval,
           signal,
           progress: (line) => ctx.progress(line),
@@ -110,6 +112,7 @@ export async function runStatus(api: KubeApi, data: KubernetesPlanData, ctx: Ctx
           // The undo came before this step: a condition naming another ReplicaSet, written before we
           // started, is left from the rollout being undone (often itself past its deadline).
           fresh: { newReplicaSet: p.targetReplicaSet, since: ctx.firstStartedAt },
+          applied: p.skip ? `Rewind did not patch it (it already ran ${target(p)})` : `Rewind's undo to ${target(p)} was applied`,
           failureHint:
             `Rewind rolled ${p.name} back to ${target(p)}, but its pods are not becoming ready either, so what still serves is whatever pods of either revision are ready. ` +
             'Fix the image or cluster capacity, or pick another revision with /rollback history, then plan again.',

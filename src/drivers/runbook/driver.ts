@@ -32,12 +32,12 @@ function readInput(ctx: StepContext<RunbookTarget>): RunbookStepInput {
  * For a command of a sequence: which commands finished before it, that none after it ran, and the
  * two ways on (the rest as a new request that skips what finished, or by hand).
  */
-function sequenceHint(input: RunbookStepInput): string {
+function sequenceHint(input: RunbookStepInput, rollbackId: string): string {
   const seq = input.sequence;
   if (!seq) return '';
   const ran = seq.ran.length ? `Finished before it: ${seq.ran.join(', ')} (not repeated).` : 'Nothing ran before it in this rollback.';
   const rest = seq.rest.length ? ` Not run: ${seq.rest.join(', ')}.` : '';
-  return `\n${ran}${rest} Once fixed, run the rest from this command with \`${seq.resume}\`${seq.rest.length ? ', or finish by hand in this order' : ''}.`;
+  return `\n${ran}${rest} Once fixed, run the rest from this command with \`/rollback retry ${rollbackId}\` (or \`${seq.resume}\`)${seq.rest.length ? ', or finish by hand in this order' : ''}.`;
 }
 
 /** One attempt at the command, journaled before it starts: where and when. */
@@ -63,7 +63,7 @@ function guardRepeat(input: RunbookStepInput, earlier: Attempt[], ctx: StepConte
     throw new StepFailed(
       'OutcomeUnknown',
       `${input.name} was started at ${first.startedAt} by an earlier attempt that stopped before it finished, so its outcome is unknown. Rewind does not run it twice.`,
-      `check its effect by hand (e.g. the migrations table), finish by hand if needed; mark the step \`repeatable: true\` in the catalog if running it twice is safe${sequenceHint(input)}`,
+      `check its effect by hand (e.g. the migrations table), finish by hand if needed; mark the step \`repeatable: true\` in the catalog if running it twice is safe${sequenceHint(input, ctx.rollbackId)}`,
     );
   }
   ctx.progress(`${input.name} was interrupted in an earlier attempt; it is repeatable, running it again`);
@@ -115,14 +115,14 @@ export function createRunbookDriver(deps: RunbookDriverDeps): DriverInstance<Run
             throw new StepFailed(
               'RunbookNotStarted',
               `${input.name} did not start: ${result.reason}.`,
-              `fix the worker or the catalog, then retry; nothing ran${sequenceHint(input)}`,
+              `fix the worker or the catalog, then retry; nothing ran${sequenceHint(input, ctx.rollbackId)}`,
             );
           case 'timeout':
             ctx.log.warn({ step: input.name, durationMs: result.durationMs, killedWith: result.killedWith }, 'runbook step timed out');
             throw new StepFailed(
               'RunbookTimeout',
               `${input.name} ran longer than its ${span(input.timeout)} timeout; Rewind killed its process group (${result.killedWith === 'SIGKILL' ? 'SIGTERM, then SIGKILL' : 'SIGTERM'}).`,
-              `It may have stopped half-way: check its effect by hand. Last output:\n${result.tail.slice(-TAIL_IN_HINT).join('\n') || '(none)'}\nRaise \`timeout\` in the catalog if it needs longer; the command was ${command}.${sequenceHint(input)}`,
+              `It may have stopped half-way: check its effect by hand. Last output:\n${result.tail.slice(-TAIL_IN_HINT).join('\n') || '(none)'}\nRaise \`timeout\` in the catalog if it needs longer; the command was ${command}.${sequenceHint(input, ctx.rollbackId)}`,
             );
           case 'exited': {
             const record = { step: input.name, exitCode: result.exitCode, signal: result.signal, durationMs: result.durationMs, tail: result.tail.join('\n') };
@@ -131,7 +131,7 @@ export function createRunbookDriver(deps: RunbookDriverDeps): DriverInstance<Run
             throw new StepFailed(
               'RunbookFailed',
               `${input.name} ${result.exitCode === null ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`} after ${span(result.durationMs)}.`,
-              `Last output:\n${result.tail.slice(-TAIL_IN_HINT).join('\n') || '(none)'}\nFix the cause, then retry, or run it by hand: ${command}.${sequenceHint(input)}`,
+              `Last output:\n${result.tail.slice(-TAIL_IN_HINT).join('\n') || '(none)'}\nFix the cause, then retry, or run it by hand: ${command}.${sequenceHint(input, ctx.rollbackId)}`,
             );
           }
         }

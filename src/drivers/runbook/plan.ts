@@ -186,6 +186,7 @@ export function planRunbook(request: PlanRequest<RunbookTarget>, env: NodeJS.Pro
         : `${c.title ?? `Run ${name}`}: \`${displayArgv(c.argv)}\``,
       driver: 'runbook',
       input: { ...inputs[i]! },
+      ...(sequence ? { resume: { from: c.label } } : {}),
     })),
     fingerprint: createHash('sha256').update(JSON.stringify(inputs)).digest('hex').slice(0, 16),
     data: { step: name, params: values },

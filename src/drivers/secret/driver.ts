@@ -28,6 +28,7 @@ export function createSecretDriver(deps: SecretDriverDeps): DriverInstance<Secre
       [RESTART_STEP]: (ctx) =>
         restartDependent(dependentOfStep(ctx.data.dependents, ctx.step.id), deps.restart, ctx, {
           timeoutMs: ctx.target.restartTimeout,
+          timeoutKey: 'restartTimeout',
           pollMs: ctx.target.pollInterval,
           minPollSec,
           region: ctx.data.region,

@@ -5,6 +5,7 @@ import { StepFailed } from '../../errors.js';
 import type { KubeApi } from './api.js';
 import { fromKubeError } from './errors.js';
 import { selectorString } from './selector.js';
+import { describeTimeout, type TimeoutState } from './timeout.js';
 import { describeStuck, rolloutStatus, stuckPods, type RolloutFreshness, type RolloutStatus, type StuckPod } from './rollout-status.js';
 
 export interface WaitOptions {
@@ -12,6 +13,8 @@ export interface WaitOptions {
   name: string;
   /** Give up after this long, like `kubectl rollout status --timeout`. */
   timeoutMs: number;
+  /** The catalog key that sets `timeoutMs`, for the hint to raise it. */
+  timeoutKey: string;
   /** Re-list this often even while the watch is quiet: a watch can stall without closing. */
   resyncMs: number;
   signal: AbortSignal;
@@ -22,7 +25,12 @@ export interface WaitOptions {
   fresh?: RolloutFreshness;
   /** What to do when the rollout fails; the default fits a rollout whose earlier version was healthy. */
   failureHint?: string;
+  /** What the caller changed before waiting, for the timeout's account of production, e.g. `Rewind's undo was applied`. */
+  applied: string;
 }
+
+/** How long the timeout may spend reading the Deployment, its ReplicaSets and pods to describe them. */
+const TIMEOUT_READ_MS = 5000;
 
 /** A clean watch end sooner than this counts as a failure for backoff, so a server closing at once cannot make us spin. */
 const MIN_HEALTHY_WATCH_MS = 1000;
@@ -184,15 +192,32 @@ export function waitForRollout(api: KubeApi, o: WaitOptions): Promise<string> {
         .finally(() => (listing = false));
     }, o.resyncMs);
 
-    const deadline = setTimeout(() => {
-      finish(
-        new StepFailed(
-          'RolloutTimeout',
-          `${o.name} did not finish rolling out within ${formatDuration(o.timeoutMs)}: ${last?.message ?? 'no status seen'}${stuckText()}`,
-          `Check it with: kubectl rollout status deployment/${o.name} -n ${o.namespace}. Raise progressTimeout in the catalog if rollouts are slow.`,
-        ),
-      );
-    }, o.timeoutMs);
+    // The timeout says what production is left with, read fresh; if that read hangs, the last status seen.
+    const timedOut = async () => {
+      const words = { name: o.name, namespace: o.namespace, applied: o.applied, waited: `within ${formatDuration(o.timeoutMs)}`, timeoutKey: o.timeoutKey };
+      let timer: NodeJS.Timeout | undefined;
+      const state = await Promise.race([readState(), new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), TIMEOUT_READ_MS)))]);
+      clearTimeout(timer);
+      const { message, hint } = state
+        ? describeTimeout(state, words)
+        : {
+            message: `${o.name} did not finish rolling out ${words.waited}. ${o.applied}: ${last?.message ?? 'no status seen'}${stuckText()}`,
+            hint: `Check it with: kubectl rollout status deployment/${o.name} -n ${o.namespace}. Raise ${o.timeoutKey} in the catalog if rollouts are slow.`,
+          };
+      finish(new StepFailed('RolloutTimeout', message, hint));
+    };
+    const readState = async (): Promise<TimeoutState | undefined> => {
+      try {
+        const deployment = await api.readDeployment(o.namespace, o.name);
+        const labels = selectorString(deployment.spec?.selector);
+        const [replicaSets, pods] = await Promise.all([api.listReplicaSets(o.namespace, labels), api.listPods(o.namespace, labels)]);
+        return { deployment, replicaSets, stuck: stuckPods(pods) };
+      } catch (error) {
+        o.log.warn({ deployment: o.name, err: error }, 'could not read the Deployment to describe the timeout');
+        return undefined;
+      }
+    };
+    const deadline = setTimeout(() => void timedOut(), o.timeoutMs);
 
     const onAbort = () => finish(o.signal.reason ?? new Error('aborted'));
     if (o.signal.aborted) return onAbort();

@@ -58,10 +58,12 @@ export async function restartDeployment(api: KubeApi, d: KubernetesRestart, ctx:
       namespace: d.namespace,
       name: d.deployment,
       timeoutMs: o.timeoutMs,
+      timeoutKey: o.timeoutKey,
       resyncMs: pollSeconds(o) * 1000,
       signal: ctx.signal,
       progress: (line) => ctx.progress(line),
       log: ctx.log,
+      applied: `Rewind's restart (at ${restartedAt}) was applied`,
     });
     return { deployment: `${d.namespace}/${d.deployment}`, restartedAt, status };
   } catch (error) {

@@ -2,6 +2,8 @@
 export interface RestartOptions {
   /** Give up waiting after this long. */
   timeoutMs: number;
+  /** The catalog key that sets `timeoutMs`, for the hint to raise it. */
+  timeoutKey: string;
   /** Poll (ECS) or re-list (Kubernetes) this often, never faster than `minPollSec`. */
   pollMs: number;
   minPollSec: number;
