@@ -52,7 +52,7 @@ function list(choices: string[]): string {
 
 type FirstWord = (rest: string[], catalog: Catalog) => Parsed;
 
-const idUsage = (usage: string): Parsed => ({ kind: 'error', message: `Usage: ${usage}. ${HELP_HINT}` });
+const usage = (usage: string): Parsed => ({ kind: 'error', message: `Usage: ${usage}. ${HELP_HINT}` });
 
 /**
  * What each command word means when it comes first. Typed by the catalog's COMMAND_WORDS, so the
@@ -62,7 +62,7 @@ const FIRST_WORDS: Record<CommandWord, FirstWord> = {
   help: () => ({ kind: 'help' }),
   '-h': () => ({ kind: 'help' }),
   '--help': () => ({ kind: 'help' }),
-  matrix: (rest) => (rest.length === 0 ? { kind: 'matrix' } : idUsage('`/rollback matrix`: the decision matrix (no words after it)')),
+  matrix: (rest) => (rest.length === 0 ? { kind: 'matrix' } : usage('`/rollback matrix`: the decision matrix (no words after it)')),
   flag: (rest, catalog) => flagRollback(parseFlagCommand(rest, catalog)),
   maintenance: (rest, catalog) => flagRollback(parseMaintenanceCommand(rest, catalog)),
   stack: (rest, catalog) => parseStack('stack', rest, catalog),
@@ -77,18 +77,18 @@ const FIRST_WORDS: Record<CommandWord, FirstWord> = {
   },
   retry(rest) {
     const id = rollbackId.safeParse(rest[0] ?? '');
-    if (!id.success) return idUsage('`/rollback retry RB-12 [reason]`: re-runs what did not succeed in a failed rollback');
+    if (!id.success) return usage('`/rollback retry RB-12 [reason]`: re-runs what did not succeed in a failed rollback');
     return { kind: 'retry', id: id.data.toUpperCase(), reason: rest.slice(1).join(' ').slice(0, 500) };
   },
   'kill-stuck'(rest) {
     const id = rollbackId.safeParse(rest[0] ?? '');
     if (!id.success)
-      return idUsage('`/rollback kill-stuck RB-12 [reason]`: forces a new deployment of an ECS service whose rollback is stuck (all tasks stop at once)');
+      return usage('`/rollback kill-stuck RB-12 [reason]`: forces a new deployment of an ECS service whose rollback is stuck (all tasks stop at once)');
     return { kind: 'kill-stuck', id: id.data.toUpperCase(), reason: rest.slice(1).join(' ').slice(0, 500) };
   },
   status(rest) {
     const id = rollbackId.safeParse(rest[0] ?? '');
-    if (!id.success || rest.length > 1) return idUsage('`/rollback status RB-12`');
+    if (!id.success || rest.length > 1) return usage('`/rollback status RB-12`');
     return { kind: 'status', id: id.data.toUpperCase() };
   },
   versions(rest, catalog) {
@@ -106,7 +106,7 @@ const FIRST_WORDS: Record<CommandWord, FirstWord> = {
       const target = resolveTarget(rest[0]!, rest[1], catalog);
       return 'error' in target ? { kind: 'error', message: target.error } : { kind: 'versions', ...target };
     }
-    if (rest.length > 2) return idUsage('`/rollback history [service]` (recent rollbacks) or `/rollback history <service> <environment>` (versions)');
+    if (rest.length > 2) return usage('`/rollback history [service]` (recent rollbacks) or `/rollback history <service> <environment>` (versions)');
     if (rest[0] && !own(catalog.services, rest[0]))
       return { kind: 'error', message: `Unknown service \`${rest[0]}\`. Known services: ${list(Object.keys(catalog.services))}.` };
     return { kind: 'history', ...(rest[0] ? { service: rest[0] } : {}) };
