@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Catalog } from '../src/config/catalog.js';
+import { isCommandWord, type CommandWord } from '../src/config/command-words.js';
 import { own } from '../src/config/own.js';
 import { requestGrammarHelp, requestGrammarOf } from '../src/config/request-grammar.js';
 import { flagHelp, parseFlagCommand, parseMaintenanceCommand } from './flag.js';
@@ -49,56 +50,48 @@ function list(choices: string[]): string {
   return choices.map((c) => `\`${c}\``).join(', ') || '(none configured)';
 }
 
-/** Parses the slash command text. Pure: the catalog is the only source of truth for names; `now` anchors `at -15m`. */
-export function parseCommand(text: string, catalog: Catalog, now = new Date()): Parsed {
-  const tokens = text.trim().split(/\s+/).filter(Boolean);
-  const [first, ...rest] = tokens;
-  if (!first) return { kind: 'modal' };
-  if (first === 'help' || first === '-h' || first === '--help') return { kind: 'help' };
-  if (first === 'matrix' && rest.length === 0) return { kind: 'matrix' };
-  if (first === 'flag' || first === 'maintenance') {
-    const flag = first === 'flag' ? parseFlagCommand(rest, catalog) : parseMaintenanceCommand(rest, catalog);
-    if ('error' in flag) return { kind: 'error', message: flag.error };
-    const options: Record<string, string> = { action: flag.action, ...(flag.value !== undefined ? { value: flag.value } : {}) };
-    return { kind: 'rollback', service: flag.flag, environment: flag.environment, options, reason: flag.reason };
-  }
+type FirstWord = (rest: string[], catalog: Catalog) => Parsed;
 
-  if (first === 'stack' || first === 'full') return parseStack(first, rest, catalog);
+const usage = (usage: string): Parsed => ({ kind: 'error', message: `Usage: ${usage}. ${HELP_HINT}` });
 
-  if (first === 'unfreeze') {
+/**
+ * What each command word means when it comes first. Typed by the catalog's COMMAND_WORDS, so the
+ * words this table handles are exactly those no service, flag or stack may be named after.
+ */
+const FIRST_WORDS: Record<CommandWord, FirstWord> = {
+  help: () => ({ kind: 'help' }),
+  '-h': () => ({ kind: 'help' }),
+  '--help': () => ({ kind: 'help' }),
+  matrix: (rest) => (rest.length === 0 ? { kind: 'matrix' } : usage('`/rollback matrix`: the decision matrix (no words after it)')),
+  flag: (rest, catalog) => flagRollback(parseFlagCommand(rest, catalog)),
+  maintenance: (rest, catalog) => flagRollback(parseMaintenanceCommand(rest, catalog)),
+  stack: (rest, catalog) => parseStack('stack', rest, catalog),
+  full: (rest, catalog) => parseStack('full', rest, catalog),
+  unfreeze(rest, catalog) {
     const q = parseUnfreeze(rest, catalog);
     return 'error' in q ? { kind: 'error', message: q.error } : { kind: 'unfreeze', ...q };
-  }
-
-  if (first === 'ready') {
+  },
+  ready(rest, catalog) {
     const q = parseReady(rest, catalog);
     return 'error' in q ? { kind: 'error', message: q.error } : { kind: 'ready', ...q };
-  }
-
-  if (first === 'retry') {
+  },
+  retry(rest) {
     const id = rollbackId.safeParse(rest[0] ?? '');
-    if (!id.success)
-      return { kind: 'error', message: `Usage: \`/rollback retry RB-12 [reason]\`: re-runs what did not succeed in a failed rollback. ${HELP_HINT}` };
+    if (!id.success) return usage('`/rollback retry RB-12 [reason]`: re-runs what did not succeed in a failed rollback');
     return { kind: 'retry', id: id.data.toUpperCase(), reason: rest.slice(1).join(' ').slice(0, 500) };
-  }
-
-  if (first === 'kill-stuck') {
+  },
+  'kill-stuck'(rest) {
     const id = rollbackId.safeParse(rest[0] ?? '');
     if (!id.success)
-      return {
-        kind: 'error',
-        message: `Usage: \`/rollback kill-stuck RB-12 [reason]\`: forces a new deployment of an ECS service whose rollback is stuck (all tasks stop at once). ${HELP_HINT}`,
-      };
+      return usage('`/rollback kill-stuck RB-12 [reason]`: forces a new deployment of an ECS service whose rollback is stuck (all tasks stop at once)');
     return { kind: 'kill-stuck', id: id.data.toUpperCase(), reason: rest.slice(1).join(' ').slice(0, 500) };
-  }
-
-  if (first === 'status') {
+  },
+  status(rest) {
     const id = rollbackId.safeParse(rest[0] ?? '');
-    if (!id.success || rest.length > 1) return { kind: 'error', message: `Usage: \`/rollback status RB-12\`. ${HELP_HINT}` };
+    if (!id.success || rest.length > 1) return usage('`/rollback status RB-12`');
     return { kind: 'status', id: id.data.toUpperCase() };
-  }
-
-  if (first === 'versions' && !own(catalog.services, first)) {
+  },
+  versions(rest, catalog) {
     const environments = [...new Set([...Object.values(catalog.services), ...Object.values(catalog.flags ?? {})].flatMap((envs) => Object.keys(envs)))];
     const [environment] = rest;
     if (!environment || rest.length > 1 || !environments.includes(environment))
@@ -107,18 +100,31 @@ export function parseCommand(text: string, catalog: Catalog, now = new Date()): 
         message: `${environment && rest.length === 1 ? `No target has an environment \`${environment}\`. ` : ''}Usage: \`/rollback versions <environment>\` with one of ${list(environments)}.`,
       };
     return { kind: 'versionTable', environment };
-  }
-
-  if (first === 'history' && rest.length < 2) {
+  },
+  history(rest, catalog) {
+    if (rest.length === 2) {
+      const target = resolveTarget(rest[0]!, rest[1], catalog);
+      return 'error' in target ? { kind: 'error', message: target.error } : { kind: 'versions', ...target };
+    }
+    if (rest.length > 2) return usage('`/rollback history [service]` (recent rollbacks) or `/rollback history <service> <environment>` (versions)');
     if (rest[0] && !own(catalog.services, rest[0]))
       return { kind: 'error', message: `Unknown service \`${rest[0]}\`. Known services: ${list(Object.keys(catalog.services))}.` };
     return { kind: 'history', ...(rest[0] ? { service: rest[0] } : {}) };
-  }
+  },
+};
 
-  if (first === 'history' && rest.length === 2) {
-    const target = resolveTarget(rest[0]!, rest[1], catalog);
-    return 'error' in target ? { kind: 'error', message: target.error } : { kind: 'versions', ...target };
-  }
+function flagRollback(flag: ReturnType<typeof parseFlagCommand>): Parsed {
+  if ('error' in flag) return { kind: 'error', message: flag.error };
+  const options: Record<string, string> = { action: flag.action, ...(flag.value !== undefined ? { value: flag.value } : {}) };
+  return { kind: 'rollback', service: flag.flag, environment: flag.environment, options, reason: flag.reason };
+}
+
+/** Parses the slash command text. Pure: the catalog is the only source of truth for names; `now` anchors `at -15m`. */
+export function parseCommand(text: string, catalog: Catalog, now = new Date()): Parsed {
+  const tokens = text.trim().split(/\s+/).filter(Boolean);
+  const [first, ...rest] = tokens;
+  if (!first) return { kind: 'modal' };
+  if (isCommandWord(first)) return FIRST_WORDS[first](rest, catalog);
 
   const target = resolveTarget(first, rest[0], catalog);
   if ('error' in target) return { kind: 'error', message: target.error };

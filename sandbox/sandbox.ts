@@ -8,10 +8,11 @@ import { createLogger } from '../src/log.js';
 import { startRewind, type Rewind } from '../src/main.js';
 import { startFakeSlack, type FakeSlack } from '../test/fakes/slack.js';
 import { statusPageReceiver, type StatusPageReceiver } from '../test/fakes/status-page.js';
+import { alertTargets } from './alerts.js';
 import { startEstate, type Estate } from './estate/index.js';
 import { BOT, ONCALL_GROUP, PEOPLE, SUPPORT_CHANNEL, USER_CHANNEL, WAR_ROOM } from './people.js';
 import { sandboxRedis } from './redis.js';
-import { startPageServer } from './server.js';
+import { startPageServer, type BotAccess } from './server.js';
 
 export const CATALOG_FILE = fileURLToPath(new URL('./catalog.yaml', import.meta.url));
 
@@ -86,14 +87,17 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const statusPage = statusPageReceiver();
 
     // The page server starts first (the catalog's health URLs point at it); it learns the bot's URL once that listens.
-    const bot: { eventsUrl?: string } = {};
+    const bot: { eventsUrl?: string; access?: BotAccess } = {};
     const examples = [...estate.pieces.map((p) => p.example), ...STACK_EXAMPLES];
     const catalogText = readFileSync(CATALOG_FILE, 'utf8');
     const product = /^product:\s*(.+)$/m.exec(catalogText)?.[1];
-    const page = await startPageServer({ slack, estate, statusPage, eventsUrl: () => bot.eventsUrl, examples, product }, opts.port);
+    const page = await startPageServer({ slack, estate, statusPage, eventsUrl: () => bot.eventsUrl, bot: () => bot.access, examples, product }, opts.port);
     closers.push(() => page.close());
 
     const catalog = parseCatalog(catalogText.replaceAll('{{sandbox}}', page.url.replace(/\/$/, '')), CATALOG_FILE);
+    // This run's own secrets for the alert intake and the freeze API; the page server sends them like Alertmanager and a CI step would.
+    const alertsToken = randomBytes(24).toString('hex');
+    const freezeToken = randomBytes(24).toString('hex');
     const env = parseEnv({
       SLACK_BOT_TOKEN: 'xoxb-test-token',
       SLACK_SIGNING_SECRET: signingSecret,
@@ -103,6 +107,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       REWIND_REDIS_PREFIX: prefix,
       ROLE: 'all',
       LOG_LEVEL: opts.logLevel ?? 'warn',
+      REWIND_ALERTS_TOKEN: alertsToken,
+      REWIND_FREEZE_TOKEN: freezeToken,
     });
     const rewind = await startRewind({
       env,
@@ -117,6 +123,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     });
     closers.push(() => rewind.close());
     bot.eventsUrl = `${rewind.url}/slack/events`;
+    bot.access = {
+      url: rewind.url!,
+      alertsToken,
+      freezeToken,
+      alertTargets: alertTargets(catalog),
+      freezeTargets: Object.entries(catalog.services).flatMap(([service, envs]) => Object.keys(envs).map((environment) => ({ service, environment }))),
+    };
 
     return { url: page.url, redis: redis.description, estate, slack, statusPage, rewind, examples, close: closeAll };
   } catch (error) {

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { FakeSlack } from '../test/fakes/slack.js';
 import type { StatusPageReceiver } from '../test/fakes/status-page.js';
+import { alertmanagerWebhook, type AlertTarget } from './alerts.js';
 import type { Estate } from './estate/index.js';
 import { BOT, PEOPLE, personById, SUPPORT_CHANNEL, USER_CHANNEL, WAR_ROOM } from './people.js';
 
@@ -32,8 +33,19 @@ export interface PageBackend {
   statusPage: StatusPageReceiver;
   /** The bot's /slack/events, once it is listening. */
   eventsUrl(): string | undefined;
+  /** The bot's base URL, its alert intake and freeze API tokens and what they serve, once it is listening. */
+  bot(): BotAccess | undefined;
   product?: string;
   examples: string[];
+}
+
+export interface BotAccess {
+  url: string;
+  alertsToken: string;
+  freezeToken: string;
+  alertTargets: AlertTarget[];
+  /** Every service environment of the catalog: the page shows each one's deploy freeze. */
+  freezeTargets: { service: string; environment: string }[];
 }
 
 export interface PageServer {
@@ -163,6 +175,7 @@ export async function startPageServer(backend: PageBackend, port = 0): Promise<P
     bot: BOT,
     people: Object.entries(PEOPLE).map(([who, p]) => ({ who, ...p })),
     examples: backend.examples,
+    alerts: (backend.bot()?.alertTargets ?? []).map((t) => `${t.target} ${t.environment}`),
   });
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -192,6 +205,8 @@ export async function startPageServer(backend: PageBackend, port = 0): Promise<P
     if (req.method === 'POST' && path === '/api/command') return command(await readJson(req), res);
     if (req.method === 'POST' && path === '/api/click') return click(await readJson(req), res);
     if (req.method === 'POST' && path === '/api/submit') return submit(await readJson(req), res);
+    if (req.method === 'POST' && path === '/api/alert') return alert(await readJson(req), res);
+    if (req.method === 'GET' && path === '/api/freeze') return sendJson(res, 200, await freezes());
     if (req.method === 'POST' && path === '/api/toggle') {
       const body = await readJson(req);
       if (!estate.setToggle(field(body, 'id', 100), body.on === true)) throw new HttpError(404, 'No such estate switch.');
@@ -235,6 +250,50 @@ export async function startPageServer(backend: PageBackend, port = 0): Promise<P
     }
     if (sent.status !== 200) throw new HttpError(502, `The bot answered the click with HTTP ${sent.status}: ${sent.body.slice(0, 300)}`);
     sendJson(res, 200, { ok: true });
+  }
+
+  function access(): BotAccess {
+    const b = backend.bot();
+    if (!b) throw new HttpError(503, 'The bot is still starting; try again in a moment.');
+    return b;
+  }
+
+  /** When each target's alert started firing: a resolve ends that incident, a second fire repeats it. */
+  const firing = new Map<string, string>();
+
+  /** "Fire alert" / "Resolve alert": the Alertmanager webhook for that target, with the bearer token, to the bot's intake. */
+  async function alert(body: Record<string, unknown>, res: ServerResponse): Promise<void> {
+    const b = access();
+    const name = field(body, 'target', 200);
+    const t = b.alertTargets.find((x) => `${x.target} ${x.environment}` === name);
+    if (!t) throw new HttpError(404, `No alert route for "${name}" in the sandbox catalog's alerts:.`);
+    const resolve = body.status === 'resolved';
+    const startsAt = firing.get(name) ?? new Date().toISOString();
+    if (resolve && !firing.has(name)) throw new HttpError(409, `No alert is firing for ${name}: fire one first.`);
+    if (resolve) firing.delete(name);
+    else firing.set(name, startsAt);
+    const sent = await fetch(`${b.url}/alerts/alertmanager`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${b.alertsToken}` },
+      body: JSON.stringify(alertmanagerWebhook(t, startsAt, resolve ? new Date().toISOString() : undefined)),
+    });
+    if (!sent.ok) throw new HttpError(502, `The bot answered the alert with HTTP ${sent.status}: ${(await sent.text()).slice(0, 300)}`);
+    sendJson(res, 200, { ok: true, answer: await sent.json() });
+  }
+
+  /** Each service environment's freeze, read from the bot's real freeze API as a CI step would. */
+  async function freezes() {
+    const b = backend.bot();
+    if (!b) return [];
+    return Promise.all(
+      b.freezeTargets.map(async ({ service, environment }) => {
+        const got = await fetch(`${b.url}/api/v1/freeze/${encodeURIComponent(service)}/${encodeURIComponent(environment)}`, {
+          headers: { authorization: `Bearer ${b.freezeToken}` },
+        });
+        const answer = (await got.json().catch(() => ({}))) as Record<string, unknown>;
+        return { service, environment, status: got.status, ...answer };
+      }),
+    );
   }
 
   /** A modal submission: the person's answers become `state.values` exactly as Slack builds them from the view. */

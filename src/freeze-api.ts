@@ -5,6 +5,7 @@ import { bearerToken, sameSecret } from './bearer.js';
 import { targetOf, type Catalog } from './config/catalog.js';
 import { own } from './config/own.js';
 import { unfreezeCommand } from './domain/freeze.js';
+import type { Metrics } from './metrics.js';
 import type { Freezes } from './store/freezes.js';
 
 /** Where CI pipelines ask whether they may deploy: `GET /api/v1/freeze/<service>/<environment>`. */
@@ -16,9 +17,10 @@ export interface FreezeApiOptions {
   catalog: Catalog;
   freezes: Freezes;
   log: Logger;
+  metrics: Pick<Metrics, 'freezeAnswered'>;
 }
 
-function send(res: ServerResponse, status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): void {
+function reply(res: ServerResponse, status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
   res.end(`${JSON.stringify(body)}\n`);
 }
@@ -43,10 +45,13 @@ export function freezeRoute(opts: FreezeApiOptions): CustomRoute {
     path: `${FREEZE_PATH}{/*rest}`,
     method: ['GET'],
     handler: async function freezeStatus(req, res) {
+      const send = (status: number, body: Record<string, unknown>, headers: Record<string, string> = {}) => {
+        opts.metrics.freezeAnswered(status);
+        reply(res, status, body, headers);
+      };
       const given = bearerToken(req);
       if (given === undefined || !sameSecret(given, opts.token)) {
         return send(
-          res,
           401,
           { error: 'unauthorized', message: 'Send the header `Authorization: Bearer <token>` with the token Rewind has in REWIND_FREEZE_TOKEN.' },
           { 'www-authenticate': 'Bearer realm="rewind-freeze"' },
@@ -59,16 +64,16 @@ export function freezeRoute(opts: FreezeApiOptions): CustomRoute {
       try {
         [service = '', environment = ''] = parts.map(decodeURIComponent);
       } catch {
-        return send(res, 404, { error: 'not_found', message: 'The path is not valid URL encoding: use GET /api/v1/freeze/<service>/<environment>.' });
+        return send(404, { error: 'not_found', message: 'The path is not valid URL encoding: use GET /api/v1/freeze/<service>/<environment>.' });
       }
       if (parts.length !== 2)
-        return send(res, 404, { error: 'not_found', message: 'Use GET /api/v1/freeze/<service>/<environment>, e.g. /api/v1/freeze/api/production.' });
+        return send(404, { error: 'not_found', message: 'Use GET /api/v1/freeze/<service>/<environment>, e.g. /api/v1/freeze/api/production.' });
       const unknown = unknownTarget(opts.catalog, service, environment);
-      if (unknown) return send(res, 404, { error: 'not_found', message: unknown });
+      if (unknown) return send(404, { error: 'not_found', message: unknown });
       try {
         const freeze = await opts.freezes.get(service, environment);
-        if (!freeze) return send(res, 200, { frozen: false, service, environment });
-        return send(res, 423, {
+        if (!freeze) return send(200, { frozen: false, service, environment });
+        return send(423, {
           frozen: true,
           by: freeze.by,
           reason: freeze.reason,
@@ -80,7 +85,7 @@ export function freezeRoute(opts: FreezeApiOptions): CustomRoute {
         });
       } catch (error) {
         opts.log.warn({ err: error, service, environment }, 'could not read the deploy freeze');
-        return send(res, 503, { error: 'unavailable', message: 'Rewind cannot read its freezes just now (Redis unreachable): try again shortly.' });
+        return send(503, { error: 'unavailable', message: 'Rewind cannot read its freezes just now (Redis unreachable): try again shortly.' });
       }
     },
   };

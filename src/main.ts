@@ -206,6 +206,7 @@ export async function startRewind(opts: RewindOptions): Promise<Rewind> {
           alertmanagerToken: env.REWIND_ALERTS_TOKEN,
           hmacSecret: env.REWIND_ALERTS_HMAC_SECRET,
           sns: new SnsVerifier(opts.sns ?? { certHost: AWS_SNS_HOST }),
+          metrics,
         }),
       );
       log.info(
@@ -214,7 +215,7 @@ export async function startRewind(opts: RewindOptions): Promise<Rewind> {
       );
     }
     if (env.REWIND_FREEZE_TOKEN) {
-      customRoutes.push(freezeRoute({ token: env.REWIND_FREEZE_TOKEN, catalog, freezes: new Freezes(redis, prefix), log }));
+      customRoutes.push(freezeRoute({ token: env.REWIND_FREEZE_TOKEN, catalog, freezes: new Freezes(redis, prefix), log, metrics }));
       log.info({ path: '/api/v1/freeze/<service>/<environment>' }, 'deploy freeze API enabled');
     }
     const app = new App({

@@ -71,10 +71,36 @@ export const METRICS = {
     labels: ['service'],
     help: "AWS SDK calls that failed after the SDK's retries, by service id (ECS, S3, CloudFront...).",
   },
+  alerts: {
+    name: 'rewind_alerts_received_total',
+    type: 'counter',
+    labels: ['source', 'outcome'],
+    help: 'Alert deliveries to the intake by source (alertmanager, generic, cloudwatch) and outcome (accepted: at least one alert matched a target; unmatched; unauthorized; invalid).',
+  },
+  suggestions: {
+    name: 'rewind_suggestions_total',
+    type: 'counter',
+    labels: ['action'],
+    help: 'Suggested rollbacks posted in the war room (one per target and incident) and re-rendered as their alerts resolve or fire again (updated).',
+  },
+  freezeApi: {
+    name: 'rewind_freeze_api_requests_total',
+    type: 'counter',
+    labels: ['status'],
+    help: 'Answers of the deploy freeze API (GET /api/v1/freeze/...) by HTTP status: 200 not frozen, 423 frozen, 401 bad token, 404 unknown target, 503 Redis away.',
+  },
 } as const satisfies Record<string, { name: string; type: 'counter' | 'gauge' | 'histogram'; labels: readonly string[]; help: string }>;
 
 /** Prefix of prom-client's default process and Node.js metrics (rewind_process_cpu_seconds_total...). */
 export const DEFAULT_METRICS_PREFIX = 'rewind_';
+
+export const ALERT_SOURCES = ['alertmanager', 'generic', 'cloudwatch'] as const;
+export type AlertSource = (typeof ALERT_SOURCES)[number];
+export const ALERT_OUTCOMES = ['accepted', 'unmatched', 'unauthorized', 'invalid'] as const;
+export type AlertOutcome = (typeof ALERT_OUTCOMES)[number];
+export const SUGGESTION_ACTIONS = ['posted', 'updated'] as const;
+/** The statuses the freeze API answers with; anything else is counted as `other`. */
+export const FREEZE_STATUSES = ['200', '401', '404', '423', '503'] as const;
 
 /** Queue job states reported by `rewind_queue_jobs`. */
 export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
@@ -132,6 +158,9 @@ export class Metrics {
   private readonly slackCalls: Counter;
   private readonly slackRateLimited: Counter;
   private readonly platformErrors: Counter;
+  private readonly alerts: Counter;
+  private readonly suggestions: Counter;
+  private readonly freezeApi: Counter;
   private queues: { list: CountedQueue[]; ready: () => boolean } = { list: [], ready: () => false };
 
   constructor(private readonly opts: MetricsOptions) {
@@ -145,6 +174,13 @@ export class Metrics {
     this.slackCalls = defineCounter(r, METRICS.slackCalls);
     this.slackRateLimited = defineCounter(r, METRICS.slackRateLimited);
     this.platformErrors = defineCounter(r, METRICS.platformErrors);
+    this.alerts = defineCounter(r, METRICS.alerts);
+    this.suggestions = defineCounter(r, METRICS.suggestions);
+    this.freezeApi = defineCounter(r, METRICS.freezeApi);
+    // Every series starts at 0, so the first alert or freeze answer is a visible step for increase().
+    for (const source of ALERT_SOURCES) for (const outcome of ALERT_OUTCOMES) this.alerts.inc({ source, outcome }, 0);
+    for (const action of SUGGESTION_ACTIONS) this.suggestions.inc({ action }, 0);
+    for (const status of FREEZE_STATUSES) this.freezeApi.inc({ status }, 0);
     const queues = () => this.queues;
     new Gauge({
       name: METRICS.queueJobs.name,
@@ -229,6 +265,20 @@ export class Metrics {
 
   platformError(service: string): void {
     this.platformErrors.inc({ service });
+  }
+
+  /** One delivery to the alert intake and what became of it. */
+  alertReceived(source: AlertSource, outcome: AlertOutcome): void {
+    this.alerts.inc({ source, outcome });
+  }
+
+  suggestion(action: (typeof SUGGESTION_ACTIONS)[number]): void {
+    this.suggestions.inc({ action });
+  }
+
+  freezeAnswered(status: number): void {
+    const label = String(status);
+    this.freezeApi.inc({ status: (FREEZE_STATUSES as readonly string[]).includes(label) ? label : 'other' });
   }
 
   /** The Prometheus text exposition of this registry. */

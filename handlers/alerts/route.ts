@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { RollbackJobs } from '../../jobs/queue.js';
 import type { Catalog } from '../../src/config/catalog.js';
 import type { RoutedAlert } from '../../src/domain/alert.js';
+import type { AlertSource, Metrics } from '../../src/metrics.js';
 import { parseAlertmanager } from './alertmanager.js';
 import { parseAlarm } from './cloudwatch.js';
 import { parseGeneric, SIGNATURE_HEADER, validHmac } from './generic.js';
@@ -20,6 +21,7 @@ export interface AlertIntake {
   /** REWIND_ALERTS_HMAC_SECRET: the generic route's HMAC key. */
   hmacSecret?: string;
   sns: SnsVerifier;
+  metrics: Pick<Metrics, 'alertReceived'>;
 }
 
 /** Alert bodies are small; anything bigger is refused before it is parsed. */
@@ -62,16 +64,23 @@ function json(body: Buffer): unknown {
  * (alert, target); the worker correlates and posts. Forged or unsigned bodies get 401 and nothing else happens.
  */
 export function alertRoutes(d: AlertIntake): CustomRoute[] {
-  async function enqueue(res: ServerResponse, parsed: { routed: RoutedAlert[] } | { error: string }, source: string): Promise<void> {
-    if ('error' in parsed) return answer(res, 400, { error: parsed.error });
+  /** An answer that is not an alert's (bad token, bad body): counted as what became of that delivery. */
+  function refuse(res: ServerResponse, source: AlertSource, status: number, body: Record<string, unknown>): void {
+    d.metrics.alertReceived(source, status === 401 || status === 403 ? 'unauthorized' : 'invalid');
+    answer(res, status, body);
+  }
+
+  async function enqueue(res: ServerResponse, parsed: { routed: RoutedAlert[] } | { error: string }, source: AlertSource): Promise<void> {
+    if ('error' in parsed) return refuse(res, source, 400, { error: parsed.error });
     await Promise.all(parsed.routed.map((r) => d.jobs.alert(r)));
+    d.metrics.alertReceived(source, parsed.routed.length ? 'accepted' : 'unmatched');
     d.log.info({ source, alerts: parsed.routed.map((r) => `${r.alert.name}→${r.service}/${r.environment} ${r.alert.status}`) }, 'alerts received');
     // Nothing matched is still a 2xx: the sender must not retry an alert Rewind has no target for.
     answer(res, 202, { accepted: parsed.routed.length, ...(parsed.routed.length ? {} : { note: 'no alerts.targets entry matches these alerts' }) });
   }
 
   /** Reads the body, maps a size or JSON problem to its answer, and hands the rest to `handle`. */
-  const route = (path: string, handle: (req: IncomingMessage, res: ServerResponse, body: Buffer) => Promise<void>): CustomRoute => ({
+  const route = (path: string, source: AlertSource, handle: (req: IncomingMessage, res: ServerResponse, body: Buffer) => Promise<void>): CustomRoute => ({
     path,
     method: ['POST'],
     handler: async function receiveAlert(req, res) {
@@ -79,7 +88,7 @@ export function alertRoutes(d: AlertIntake): CustomRoute[] {
       try {
         body = await readBody(req);
       } catch (error) {
-        if (error instanceof TooLarge) return answer(res, 413, { error: `body larger than ${MAX_BODY} bytes` });
+        if (error instanceof TooLarge) return refuse(res, source, 413, { error: `body larger than ${MAX_BODY} bytes` });
         throw error;
       }
       await handle(req, res, body);
@@ -87,30 +96,30 @@ export function alertRoutes(d: AlertIntake): CustomRoute[] {
   });
 
   return [
-    route('/alerts/alertmanager', async (req, res, body) => {
+    route('/alerts/alertmanager', 'alertmanager', async (req, res, body) => {
       const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
       if (!d.alertmanagerToken || !bearer || !sameSecret(bearer, d.alertmanagerToken))
-        return answer(res, 401, { error: 'missing or wrong bearer token: set http_config.authorization.credentials to REWIND_ALERTS_TOKEN' });
+        return refuse(res, 'alertmanager', 401, { error: 'missing or wrong bearer token: set http_config.authorization.credentials to REWIND_ALERTS_TOKEN' });
       return enqueue(res, parseAlertmanager(json(body), d.catalog), 'alertmanager');
     }),
 
-    route('/alerts/generic', async (req, res, body) => {
+    route('/alerts/generic', 'generic', async (req, res, body) => {
       const signature = req.headers[SIGNATURE_HEADER];
       if (!d.hmacSecret || !validHmac(d.hmacSecret, body, Array.isArray(signature) ? signature[0] : signature))
-        return answer(res, 401, {
+        return refuse(res, 'generic', 401, {
           error: `missing or wrong ${SIGNATURE_HEADER}: send sha256=<hex HMAC-SHA256 of the body keyed with REWIND_ALERTS_HMAC_SECRET>`,
         });
       return enqueue(res, parseGeneric(json(body), d.catalog, d.now()), 'generic');
     }),
 
-    route('/alerts/sns', async (_req, res, body) => {
+    route('/alerts/sns', 'cloudwatch', async (_req, res, body) => {
       const envelope = snsEnvelope.safeParse(json(body));
-      if (!envelope.success) return answer(res, 400, { error: 'not an SNS message' });
+      if (!envelope.success) return refuse(res, 'cloudwatch', 400, { error: 'not an SNS message' });
       const m = envelope.data;
-      if (!(await d.sns.verify(m))) return answer(res, 401, { error: 'the SNS signature does not verify' });
+      if (!(await d.sns.verify(m))) return refuse(res, 'cloudwatch', 401, { error: 'the SNS signature does not verify' });
       if (!d.catalog.alerts?.snsTopics.includes(m.TopicArn)) {
         d.log.warn({ topic: m.TopicArn, type: m.Type }, 'SNS message from a topic not listed in alerts.snsTopics; ignored');
-        return answer(res, 403, { error: `topic ${m.TopicArn} is not listed in alerts.snsTopics in the Rewind catalog` });
+        return refuse(res, 'cloudwatch', 403, { error: `topic ${m.TopicArn} is not listed in alerts.snsTopics in the Rewind catalog` });
       }
       if (m.Type === 'SubscriptionConfirmation') {
         const url = snsUrl(m.SubscribeURL, d.sns.opts.certHost);

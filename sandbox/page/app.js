@@ -141,6 +141,30 @@ function renderEstate() {
     .join('');
 }
 
+/** Each service environment's answer from the bot's freeze API, as a CI step would read it. */
+async function refreshFreezes() {
+  const res = await fetch('/api/freeze');
+  if (!res.ok) return;
+  const answers = await res.json();
+  $('freezes').innerHTML = answers
+    .map((f) => {
+      const name = `${f.service} ${f.environment}`;
+      if (f.status === 423)
+        return `<div class="estate-item freeze-held" data-freeze="${escapeHtml(name)}"><div class="title">${escapeHtml(name)}: deploys held (423)</div><ul><li>${escapeHtml(f.rollback)} by ${escapeHtml(state.names.users[f.by] ?? f.by)} since ${utc(new Date(f.since))}</li><li>${escapeHtml(f.reason)}</li><li><code>/rollback unfreeze ${escapeHtml(name)} &lt;reason&gt;</code> lifts it</li></ul></div>`;
+      const what = f.status === 200 ? 'deploys open (200)' : `HTTP ${f.status}: ${f.message ?? f.error ?? ''}`;
+      return `<div class="estate-item freeze-open" data-freeze="${escapeHtml(name)}"><div class="title">${escapeHtml(name)}: ${escapeHtml(what)}</div></div>`;
+    })
+    .join('');
+}
+
+async function sendAlert(status) {
+  try {
+    await post('/api/alert', { target: $('alert-target').value, status });
+  } catch (error) {
+    notice(error.message);
+  }
+}
+
 /** The current person's top modal (e.g. the reject reason or `/rollback form`), kept in step with the fake's view stack. */
 function renderModal() {
   const dialog = $('modal');
@@ -298,8 +322,14 @@ async function main() {
     const box = e.target.closest('[data-toggle]');
     if (box) post('/api/toggle', { id: box.dataset.toggle, on: box.checked }).catch((error) => notice(error.message));
   });
+  $('alert-target').innerHTML = ws.alerts.map((a) => `<option value="${escapeHtml(a)}">${escapeHtml(a)}</option>`).join('');
+  $('fire-alert').addEventListener('click', () => void sendAlert('firing'));
+  $('resolve-alert').addEventListener('click', () => void sendAlert('resolved'));
   setMe(ws.people[0].id);
   connect();
+  const freezes = () => refreshFreezes().catch(() => undefined);
+  void freezes();
+  window.setInterval(freezes, 1000);
 }
 
 main().catch((error) => {

@@ -9,6 +9,7 @@ import { flagIssues, flagsSchema, flagTarget, maintenanceSchema } from '../drive
 import { environmentChecks, escalationList } from './checks.js';
 import { own } from './own.js';
 import { approvalIssues } from './approval-checks.js';
+import { commandWordIssues } from './command-words.js';
 import { policyIssues, policyKeys } from './policy.js';
 import { stackIssues, stacksSchema } from './stacks.js';
 
@@ -84,6 +85,7 @@ export const catalogSchema = z
     for (const issue of stackIssues(catalog)) ctx.addIssue({ code: 'custom', ...issue });
     for (const issue of approvalIssues(catalog)) ctx.addIssue({ code: 'custom', ...issue });
     for (const issue of alertIssues(catalog)) ctx.addIssue({ code: 'custom', ...issue });
+    for (const issue of commandWordIssues(catalog)) ctx.addIssue({ code: 'custom', ...issue });
     catalog.escalation?.forEach((r, i) => {
       if (!own(catalog.roles, r)) {
         ctx.addIssue({

@@ -17,6 +17,9 @@ export interface ReadinessItem {
 }
 
 export interface ReadinessContext extends DriverContext {
+  /** The catalog names of the target (a flag's name is its service), for messages and the words a rollback would use. */
+  service: string;
+  environment: string;
   now: Date;
   /** How far back a backup must reach (the catalog's `readiness.backupWindow`). */
   backupWindowMs: number;

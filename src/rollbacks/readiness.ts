@@ -22,7 +22,8 @@ const failed = (what: string, error: unknown): ReadinessCell => {
   };
 };
 
-async function driverCells(x: WorkerServices, driverKind: string, target: { driver: string }, signal: AbortSignal) {
+async function driverCells(x: WorkerServices, at: { service: string; environment: string }, target: { driver: string }, signal: AbortSignal) {
+  const driverKind = target.driver;
   const cells: Record<ReadinessCheck, ReadinessCell[]> = { previous: [], backup: [] };
   const readiness = x.drivers[driverKind]?.readiness;
   if (!readiness) {
@@ -32,6 +33,7 @@ async function driverCells(x: WorkerServices, driverKind: string, target: { driv
   let items: ReadinessItem[];
   try {
     items = await readiness(target, {
+      ...at,
       signal: AbortSignal.any([signal, AbortSignal.timeout(DRIVER_TIMEOUT_MS)]),
       log: x.log.child({ job: 'ready', driver: driverKind }),
       now: x.now(),
@@ -89,7 +91,7 @@ async function healthCell(target: { health?: Parameters<typeof checkHttp>[0] }, 
 async function row(x: WorkerServices, label: string, service: string, environment: string, signal: AbortSignal): Promise<ReadinessRow> {
   const target = targetOf(x.catalog, service, environment)!;
   const [driver, health, approvers, freeze] = await Promise.all([
-    driverCells(x, target.driver, target, signal),
+    driverCells(x, { service, environment }, target, signal),
     healthCell(target, signal),
     approverCell(x, service, environment),
     freezeCell(x, service, environment),

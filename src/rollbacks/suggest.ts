@@ -37,6 +37,7 @@ async function post(x: WorkerServices, store: SuggestionStore, r: RoutedAlert, s
     const landed = await findSuggestionPost(x, key, before.postingAt);
     if (landed) {
       await store.posted(key, landed);
+      x.metrics.suggestion('posted');
       return refreshSuggestion(x, store, r);
     }
     body = JSON.parse(before.body) as SuggestionBody;
@@ -47,6 +48,7 @@ async function post(x: WorkerServices, store: SuggestionStore, r: RoutedAlert, s
   const posted = await store.get(key);
   const ts = await x.poster.post(x.catalog.warRoom, renderSuggestion(x, r, posted, body), { urgent: true });
   await store.posted(key, { channel: x.catalog.warRoom, ts });
+  x.metrics.suggestion('posted');
   x.log.info({ target: key, alert: r.alert.name, ts }, 'suggested rollback posted');
   const now = await store.get(key);
   if (JSON.stringify(now.alerts) !== JSON.stringify(posted.alerts)) await refreshSuggestion(x, store, r);

@@ -18,6 +18,7 @@ export function renderSuggestion(x: Services, r: RoutedAlert, record: Suggestion
 /** Re-renders the posted suggestion from its record (coalesced with other updates of it). */
 export function refreshSuggestion(x: Services, store: SuggestionStore, r: RoutedAlert): Promise<void> {
   const key = `${r.service}/${r.environment}`;
+  x.metrics.suggestion('updated');
   return x.poster.update(`suggestion:${key}`, async () => {
     const record = await store.get(key);
     if (!record.message || !record.body) return undefined;

@@ -143,6 +143,30 @@ describe('npm run sandbox in a browser', () => {
     await page.screenshot({ path: 'test-output/sandbox.png', fullPage: true });
   });
 
+  it('shows the deploy freeze the successful rollback left, from the real freeze API, and a fired alert as a suggestion resolved in place', async () => {
+    // RB-1 (the test before) succeeded on api production: a CI step asking the freeze API gets 423.
+    const held = page.locator('#freezes [data-freeze="api production"]');
+    await expect.poll(() => held.innerText()).toContain('deploys held (423)');
+    expect(await held.innerText()).toContain('RB-1 by dana');
+    expect(await held.innerText()).toContain('/rollback unfreeze api production <reason>');
+    expect(await page.locator('#freezes [data-freeze="skillancer production"]').innerText()).toContain('deploys open (200)');
+
+    // "Fire alert" sends Alertmanager's webhook with the bearer token; Rewind suggests, never rolls back.
+    const before = (await sandbox.rewind.services.store.recent(50)).length;
+    expect(await page.locator('#alert-target').inputValue()).toBe('api production');
+    await page.click('#fire-alert');
+    const suggestion = page.locator('.message', { hasText: 'Suggested rollback of api production' });
+    await suggestion.waitFor();
+    expect(await suggestion.innerText()).toContain('HighErrorRate');
+    expect(await suggestion.innerText()).toContain('5xx rate of api production above 1% for 5 minutes');
+
+    // "Resolve alert" updates that same message; still one suggestion, still no rollback filed.
+    await page.click('#resolve-alert');
+    await expect.poll(() => suggestion.innerText()).toContain('The alert resolved. Nothing was changed');
+    expect(await page.locator('.message', { hasText: 'Suggested rollback of api production' }).count()).toBe(1);
+    expect((await sandbox.rewind.services.store.recent(50)).length).toBe(before);
+  });
+
   it('asks a rejecting approver for the reason in a modal and shows the rejection', async () => {
     await request(PEOPLE.requester.id, '/rollback skillancer production Checkout errors after rc.6');
     const skillancer = cardOf('Rollback RB-2 · skillancer production');

@@ -14,6 +14,12 @@ afterEach(async () => {
 });
 
 const suggestions = () => h.slack.messages(WAR_ROOM).filter((m) => !m.thread_ts && m.text?.includes('Suggested rollback'));
+/** A counter's value in this Rewind's registry, as /metrics would show it. */
+async function counted(name: string, labels: Record<string, string>): Promise<number | undefined> {
+  const metric = (await h.rewind.services.metrics.registry.getMetricsAsJSON()).find((m) => m.name === name);
+  return metric?.values.find((v) => Object.entries(labels).every(([k, l]) => String(v.labels[k]) === l))?.value;
+}
+
 const posts = () => h.slack.callsTo('chat.postMessage').filter((c) => String(c.args.text).includes('Suggested rollback'));
 
 it('an Alertmanager alert gives one suggestion naming what fired, the change just before it and the plan; nothing is changed', async () => {
@@ -51,6 +57,8 @@ it('100 concurrent deliveries of the same alert, and 20 different alerts for the
   await h.rewind.services.poster.idle();
   expect(posts()).toHaveLength(1);
   expect(suggestions()).toHaveLength(1);
+  expect(await counted('rewind_alerts_received_total', { source: 'alertmanager', outcome: 'accepted' })).toBe(120);
+  expect(await counted('rewind_suggestions_total', { action: 'posted' })).toBe(1);
 });
 
 it('a resolve updates the suggestion in place, and a refire marks it firing again', async () => {
@@ -70,6 +78,8 @@ it('a resolve updates the suggestion in place, and a refire marks it firing agai
   expect(readable(refired)).toContain(`firing since ${again.slice(0, 16).replace('T', ' ')} UTC`);
   expect(posts()).toHaveLength(1);
   expect(h.slack.callsTo('chat.update').length).toBeGreaterThanOrEqual(2);
+  expect(await counted('rewind_suggestions_total', { action: 'posted' })).toBe(1);
+  expect(await counted('rewind_suggestions_total', { action: 'updated' })).toBe(2);
 });
 
 it('"Request rollback" files a normal request as the clicker, which still needs another approver', async () => {
@@ -116,6 +126,8 @@ it('a generic alert with a forged or missing HMAC gets 401 and nothing is posted
   expect(await queueIdle(h)).toBe(true);
   expect(h.slack.callsTo('chat.postMessage')).toEqual([]);
   expect(suggestions()).toEqual([]);
+  expect(await counted('rewind_alerts_received_total', { source: 'generic', outcome: 'unauthorized' })).toBe(2);
+  expect(await counted('rewind_alerts_received_total', { source: 'alertmanager', outcome: 'unauthorized' })).toBe(1);
 
   const ok = await postGeneric(h.rewind.url!, body);
   expect(ok.status).toBe(202);
@@ -130,6 +142,8 @@ it('a generic alert for a target the catalog does not route is refused with the 
   const res = await postGeneric(h.rewind.url!, { target: 'api', environment: 'staging', name: 'X' });
   expect(res.status).toBe(400);
   expect(await res.json()).toEqual({ error: 'api staging is not under alerts.targets in the Rewind catalog: add it there to receive its alerts' });
+  expect(await counted('rewind_alerts_received_total', { source: 'generic', outcome: 'invalid' })).toBe(1);
+  expect(await counted('rewind_alerts_received_total', { source: 'generic', outcome: 'accepted' })).toBe(0);
 });
 
 /** No alert job waiting, delayed or running on the interactive queue. */

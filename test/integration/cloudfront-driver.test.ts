@@ -415,3 +415,22 @@ describe('cloudfront driver: execution', () => {
     expect(textOf(cff.distribution(DIST)!.config, 'Enabled')).toBe('false');
   });
 });
+
+describe('cloudfront driver: readiness (a backup config to restore exists)', () => {
+  const ready = (t = target()) => driver().readiness!(t, { ...driverContext(), service: 'cdn', environment: 'production', now: new Date(), backupWindowMs: 0 });
+
+  it('counts the saved configs and names the newest', async () => {
+    expect(await ready()).toEqual([
+      { check: 'previous', ok: true, detail: `3 saved configs of ${DIST} in ${BACKUP_URL}, newest ${backups.live} (${when('2024-01-15T16:30:00Z')})` },
+    ]);
+  });
+
+  it('is not ready without a backup in the catalog or with an empty backup object, and says a rollback can still disable', async () => {
+    const [none] = await ready(target({ backup: undefined }));
+    expect(none).toMatchObject({ ok: false, detail: `no \`backup\` in the catalog: Rewind has no earlier config of ${DIST} to restore` });
+    expect(none!.fix).toContain('until then a rollback can only disable it (`/rollback cdn production to disabled`)');
+    const [empty] = await ready(target({ backup: { bucket: BUCKET, key: 'cloudfront/none.json' } }));
+    expect(empty).toMatchObject({ ok: false, detail: `s3://${BUCKET}/cloudfront/none.json holds no backup of ${DIST}` });
+    expect(empty!.fix).toMatch(/^Save one before each change: `aws cloudfront get-distribution-config --id E/);
+  });
+});

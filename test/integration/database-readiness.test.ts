@@ -36,7 +36,14 @@ function readiness(instance: string): Promise<ReadinessItem[]> {
     rpo: 5 * 60_000,
   });
   const target = databaseTarget.parse({ driver: 'database', instance, secret: { id: 'distrocv/database' }, approval: { from: ['cto'], count: 1 } });
-  return driver.readiness!(target, { signal: AbortSignal.timeout(10_000), log: pino({ level: 'silent' }), now: new Date(), backupWindowMs: 24 * HOUR });
+  return driver.readiness!(target, {
+    service: 'database',
+    environment: 'production',
+    signal: AbortSignal.timeout(10_000),
+    log: pino({ level: 'silent' }),
+    now: new Date(),
+    backupWindowMs: 24 * HOUR,
+  });
 }
 
 describe('database readiness: a snapshot or point-in-time window covering the last 24 hours', () => {

@@ -90,6 +90,10 @@ describe('deploy freeze after a rollback', () => {
     expect(noEnv.status).toBe(404);
     expect(noEnv.text).toMatch(/api has no environment \\"qa\\": use one of production, staging/);
     expect((await freezeApi('api')).status).toBe(404);
+    const answered = (await h.rewind.services.metrics.registry.getMetricsAsJSON()).find((m) => m.name === 'rewind_freeze_api_requests_total')!;
+    const byStatus = Object.fromEntries(answered.values.map((v) => [v.labels.status, v.value]));
+    expect(byStatus).toMatchObject({ '401': 4, '404': 3, '423': 1, '503': 0 });
+    expect(byStatus['200']).toBeGreaterThanOrEqual(2);
 
     // The war room hears that deploys are held, once; the card and the App Home show it.
     const held = await h.slack.waitFor(() => h.slack.thread(WAR_ROOM, ts).filter((m) => m.text?.includes('Deploys held')), { what: 'the freeze line' });

@@ -112,3 +112,17 @@ describe('flag driver: HTTP flag API', () => {
     );
   });
 });
+
+describe('flag driver: readiness of an HTTP flag', () => {
+  it('is not checked: the API keeps no history, so there is no earlier value to keep; nothing is asked of it', async () => {
+    const items = await driver().readiness!(target(), {
+      ...driverContext(),
+      service: 'SkillPod',
+      environment: 'production',
+      now: new Date(),
+      backupWindowMs: 0,
+    });
+    expect(items).toEqual([]);
+    expect(api.requests).toEqual([]);
+  });
+});

@@ -147,3 +147,31 @@ describe('flag driver: SSM Parameter Store', () => {
     ]);
   });
 });
+
+describe('flag driver: readiness (the store answers and holds a value to revert to)', () => {
+  const ready = (t = target()) =>
+    driver().readiness!(t, { ...driverContext(), service: 'NewMatchingAlgorithm', environment: 'production', now: new Date(), backupWindowMs: 0 });
+
+  it('is ready when revert has an earlier, different value, and says which', async () => {
+    fake.putParameter(PARAM, 'false', { at: new Date('2024-01-10T14:02:00Z') });
+    fake.putParameter(PARAM, 'true', { at: new Date('2024-01-15T16:30:00Z') });
+    const [item] = await ready();
+    expect(item).toMatchObject({ check: 'previous', ok: true });
+    expect(item!.detail).toMatch(/^revert would set "true" \(version 2\) → "false"/);
+    expect(fake.callsOf('PutParameter')).toHaveLength(0);
+  });
+
+  it('is not ready when the parameter has only one value, or is missing, with the words that still work', async () => {
+    fake.putParameter(PARAM, 'true');
+    expect(await ready()).toEqual([
+      {
+        check: 'previous',
+        ok: false,
+        detail: `${PARAM} has no earlier version (version 1 is its first), so there is nothing to revert to: use on or off.`,
+        fix: '`/rollback flag NewMatchingAlgorithm on|off production` still works; revert needs an earlier, different value (the next change keeps the live one).',
+      },
+    ]);
+    const [missing] = await ready(target({ parameter: '/distrocv/prod/FeatureFlags/Nope' }));
+    expect(missing).toMatchObject({ ok: false, detail: expect.stringContaining('SSM has no parameter /distrocv/prod/FeatureFlags/Nope') });
+  });
+});

@@ -326,3 +326,47 @@ describe('frontend driver: apply', () => {
     });
   });
 });
+
+describe('frontend driver: readiness (previous frontend build present)', () => {
+  const ready = (t = target()) => driver().readiness!(t, { ...driverContext(), service: 'web', environment: 'production', now: new Date(), backupWindowMs: 0 });
+
+  it('names the build a rollback would restore, kept with its objects, and the live build it matched', async () => {
+    seed();
+    expect(await ready()).toEqual([
+      {
+        check: 'previous',
+        ok: true,
+        detail: `v2.0.0 (2024-01-10 14:02 UTC) is kept in s3://${VERSIONS}/v2.0.0/ (44 objects); s3://${LIVE}/ holds v2.0.1`,
+      },
+    ]);
+  });
+
+  it('is not ready once the build before the live one is deleted and the live one is the oldest left', async () => {
+    seed({ live: 'v1.9.0' });
+    const [item] = await ready();
+    expect(item).toMatchObject({ check: 'previous', ok: false });
+    expect(item!.detail).toBe(`v1.9.0 is the oldest version in s3://${VERSIONS}/: there is nothing older to roll back to.`);
+    expect(item!.fix).toBe(`Keep the build before v1.9.0 under s3://${VERSIONS}/: do not delete older builds when publishing a new one.`);
+  });
+
+  it('is not ready when the live bucket matches no kept build, and when no build is kept at all', async () => {
+    seed();
+    s3f.putObject(LIVE, 'hotfix.js', 'patched by hand');
+    const [unknown] = await ready();
+    expect(unknown).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/^Rewind cannot tell which version is live: the 45 objects in s3:\/\/distrocv-frontend-prod\//),
+    });
+    expect(unknown!.fix).toContain(`Publish only builds kept under s3://${VERSIONS}/`);
+
+    for (const key of Object.keys(s3f.contents(VERSIONS))) s3f.deleteObject(VERSIONS, key);
+    expect(await ready()).toEqual([
+      {
+        check: 'previous',
+        ok: false,
+        detail: `s3://${VERSIONS}/ holds no builds`,
+        fix: `Upload every build under its own prefix before it goes live, e.g. \`aws s3 sync dist/ s3://${VERSIONS}/<version>/\` (docs/drivers/frontend.md).`,
+      },
+    ]);
+  });
+});

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Rollback, RollbackState } from '../../src/domain/rollback.js';
 import { clientSource } from '../../src/drivers/clients.js';
 import { routeMatches } from '../../src/http.js';
-import { Metrics, stepLabel, type CountedQueue } from '../../src/metrics.js';
+import { METRICS, Metrics, stepLabel, type CountedQueue } from '../../src/metrics.js';
 import { CountedWebClient, slackOutcome } from '../../src/slack/counted-client.js';
 
 const T0 = Date.parse('2026-01-01T10:00:00Z');
@@ -80,6 +80,36 @@ describe('Metrics', () => {
     for (const outcome of ['succeeded', 'failed', 'cancelled', 'rejected', 'expired'])
       expect(await value(m, 'rewind_rollbacks_total', { driver: 'stack', outcome })).toBe(0);
     expect(await value(m, 'rewind_rto_breaches_total', { driver: 'ecs' })).toBe(0);
+  });
+
+  it('counts alert deliveries, suggestions and freeze answers on bounded labels, each series starting at 0', async () => {
+    const m = metrics();
+    expect(await value(m, 'rewind_alerts_received_total', { source: 'cloudwatch', outcome: 'unauthorized' })).toBe(0);
+    expect(await value(m, 'rewind_suggestions_total', { action: 'updated' })).toBe(0);
+    expect(await value(m, 'rewind_freeze_api_requests_total', { status: '423' })).toBe(0);
+    m.alertReceived('generic', 'accepted');
+    m.alertReceived('generic', 'accepted');
+    m.alertReceived('alertmanager', 'unmatched');
+    m.suggestion('posted');
+    m.freezeAnswered(423);
+    m.freezeAnswered(418);
+    expect(await value(m, 'rewind_alerts_received_total', { source: 'generic', outcome: 'accepted' })).toBe(2);
+    expect(await value(m, 'rewind_alerts_received_total', { source: 'alertmanager', outcome: 'unmatched' })).toBe(1);
+    expect(await value(m, 'rewind_suggestions_total', { action: 'posted' })).toBe(1);
+    expect(await value(m, 'rewind_freeze_api_requests_total', { status: '423' })).toBe(1);
+    // An unexpected status never makes a new series of its own.
+    expect(await value(m, 'rewind_freeze_api_requests_total', { status: '418' })).toBeUndefined();
+    expect(await value(m, 'rewind_freeze_api_requests_total', { status: 'other' })).toBe(1);
+  });
+
+  it('names every metric the Prometheus way: rewind_ prefix, _total counters, base-unit histograms, snake_case labels', () => {
+    for (const spec of Object.values(METRICS)) {
+      expect(spec.name, spec.name).toMatch(/^rewind_[a-z][a-z0-9_]*$/);
+      if (spec.type === 'counter') expect(spec.name).toMatch(/_total$/);
+      else expect(spec.name).not.toMatch(/_total$/);
+      if (spec.type === 'histogram') expect(spec.name).toMatch(/_seconds$/);
+      for (const label of spec.labels) expect(label).toMatch(/^[a-z][a-z_]*$/);
+    }
   });
 
   it('labels steps by the first word of their id, whatever the catalog named them', () => {

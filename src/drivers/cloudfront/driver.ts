@@ -8,6 +8,7 @@ import { changedSincePlanning, readLiveConfig } from './distribution.js';
 import { DISABLED, planCloudFront, UPDATE_STEP, WAIT_STEP } from './plan.js';
 import type { CloudFrontPlanData } from './plan-data.js';
 import type { CloudFrontTarget } from './target.js';
+import { cloudfrontReadiness } from './readiness.js';
 import { updateStep } from './update.js';
 import { waitDeployed } from './wait.js';
 
@@ -56,6 +57,8 @@ export function createCloudFrontDriver(deps: CloudFrontDriverDeps): DriverInstan
         })),
       ];
     },
+
+    readiness: (target, ctx) => cloudfrontReadiness(deps.s3, target, ctx),
 
     steps: {
       [UPDATE_STEP]: (ctx) => updateStep(deps, ctx),

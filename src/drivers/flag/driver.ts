@@ -1,5 +1,5 @@
 import type { Clients } from '../clients.js';
-import type { DriverInstance, Step } from '../driver.js';
+import type { DriverContext, DriverInstance, PlanRequest, Step } from '../driver.js';
 import { driftMultiStore, historyMultiStore, planMultiStore, storeContext } from './multi-store.js';
 import type { FlagPlanData } from './plan-data.js';
 import { replanFlag } from './replan.js';
@@ -8,6 +8,7 @@ import type { FlagStoreDeps } from './store.js';
 import { FLAG_STORES, flagStore, type FlagStoreClient } from './stores/index.js';
 import type { FlagTarget } from './target.js';
 import { rowFromHistory } from '../versions.js';
+import { flagReadiness } from './readiness.js';
 
 export interface FlagDriverDeps extends Partial<Pick<Clients, FlagStoreClient>> {
   /** Makes the clients not given above when a store first asks, so only the stores a catalog uses load their SDK. */
@@ -44,25 +45,26 @@ export function createFlagDriver(deps: FlagDriverDeps): DriverInstance<FlagTarge
     (store: (typeof FLAG_STORES)[number]): Step<FlagTarget, FlagPlanData> =>
     (ctx) =>
       store.run(stores, storeContext(ctx));
+  const history = (target: FlagTarget, ctx: DriverContext) =>
+    target.store === undefined ? historyMultiStore(stores, target, ctx) : flagStore(target.store).history(stores, target, ctx);
+  const plan = async (request: PlanRequest<FlagTarget>, ctx: DriverContext) => {
+    const { target } = request;
+    const req = flagRequest(request);
+    const planned = await (target.store === undefined ? planMultiStore(stores, target, req, ctx) : flagStore(target.store).plan(stores, target, req, ctx));
+    return { ...planned, result: `${request.service} set to ${planned.target}` };
+  };
   return {
-    async plan(request, ctx) {
-      const { target } = request;
-      const req = flagRequest(request);
-      const plan = await (target.store === undefined ? planMultiStore(stores, target, req, ctx) : flagStore(target.store).plan(stores, target, req, ctx));
-      return { ...plan, result: `${request.service} set to ${plan.target}` };
-    },
+    plan,
     async drift(data, target, ctx) {
       if (data.store === undefined) return driftMultiStore(stores, data, target, ctx);
       if (target.store === undefined) return `the catalog now keeps ${data.flag} in ${target.stores.length} stores; it was planned for ${data.store} alone`;
       return flagStore(data.store).drift(stores, data, target, ctx);
     },
     steps: Object.fromEntries(FLAG_STORES.map((store) => [store.step, step(store)])),
-    history: async (target, ctx) =>
-      target.store === undefined ? historyMultiStore(stores, target, ctx) : flagStore(target.store).history(stores, target, ctx),
+    history,
     // The live value and the one before it, from the store's own history.
-    versions: async (target, ctx) => [
-      rowFromHistory(await (target.store === undefined ? historyMultiStore(stores, target, ctx) : flagStore(target.store).history(stores, target, ctx))),
-    ],
+    versions: async (target, ctx) => [rowFromHistory(await history(target, ctx))],
+    readiness: (target, ctx) => flagReadiness(plan, target, ctx),
     replan: replanFlag,
     nextSteps: (rb) =>
       rb.options?.action

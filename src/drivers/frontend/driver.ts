@@ -10,6 +10,7 @@ import { syncVersion } from './sync.js';
 import type { FrontendTarget } from './target.js';
 import { frontendHistory } from './history.js';
 import { frontendVersions } from './versions.js';
+import { frontendReadiness } from './readiness.js';
 
 export interface FrontendDriverDeps {
   /** An S3 client for a region (undefined: the default chain's region). */
@@ -32,5 +33,6 @@ export function createFrontendDriver(deps: FrontendDriverDeps): DriverInstance<F
     replan: serviceCommand,
     history: (target, ctx) => frontendHistory(deps.s3(target.region), target, ctx),
     versions: (target, ctx) => frontendVersions(deps.s3(target.region), target, ctx),
+    readiness: (target, ctx) => frontendReadiness(deps.s3(target.region), target, ctx),
   };
 }

@@ -21,7 +21,8 @@ function listing(versions: Version[], live: string | undefined): string {
   return shown.join(', ') + (versions.length > SHOWN ? `, … ${versions.length - SHOWN} older` : '');
 }
 
-function pickTarget(request: PlanRequest<FrontendTarget>, versions: Version[], found: LiveFinding): Version {
+/** The version a rollback goes to: `to <version>`, else the newest kept one older than the live build (identical builds skipped); PlanRefused when there is none. */
+export function pickTarget(request: Pick<PlanRequest<FrontendTarget>, 'target' | 'version'>, versions: Version[], found: LiveFinding): Version {
   const t = request.target;
   const where = s3Url(t.versions.bucket, t.versions.prefix);
   const liveUrl = s3Url(t.live.bucket, t.live.prefix);
