@@ -1,8 +1,8 @@
 import type { CustomRoute } from '@slack/bolt';
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { RollbackJobs } from '../../jobs/queue.js';
+import { bearerToken, sameSecret } from '../../src/bearer.js';
 import type { Catalog } from '../../src/config/catalog.js';
 import type { RoutedAlert } from '../../src/domain/alert.js';
 import { parseAlertmanager } from './alertmanager.js';
@@ -41,12 +41,6 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 function answer(res: ServerResponse, status: number, body: Record<string, unknown>): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   res.end(`${JSON.stringify(body)}\n`);
-}
-
-/** Constant-time equality of two secrets of any length (compared as digests). */
-function sameSecret(given: string, expected: string): boolean {
-  const digest = (s: string) => createHash('sha256').update(s).digest();
-  return timingSafeEqual(digest(given), digest(expected));
 }
 
 function json(body: Buffer): unknown {
@@ -88,7 +82,7 @@ export function alertRoutes(d: AlertIntake): CustomRoute[] {
 
   return [
     route('/alerts/alertmanager', async (req, res, body) => {
-      const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+      const bearer = bearerToken(req);
       if (!d.alertmanagerToken || !bearer || !sameSecret(bearer, d.alertmanagerToken))
         return answer(res, 401, { error: 'missing or wrong bearer token: set http_config.authorization.credentials to REWIND_ALERTS_TOKEN' });
       return enqueue(res, parseAlertmanager(json(body), d.catalog), 'alertmanager');
