@@ -8,7 +8,7 @@ import { unfreezeCommand } from './domain/freeze.js';
 import type { Freezes } from './store/freezes.js';
 
 /** Where CI pipelines ask whether they may deploy: `GET /api/v1/freeze/<service>/<environment>`. */
-export const FREEZE_PATH = '/api/v1/freeze';
+const FREEZE_PATH = '/api/v1/freeze';
 
 export interface FreezeApiOptions {
   /** REWIND_FREEZE_TOKEN: without it the route is not served. */

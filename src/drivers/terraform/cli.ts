@@ -38,7 +38,7 @@ function fixedEnv(t: TerraformTarget): Record<string, string> {
 }
 
 /** The plan flags from the catalog, each one argv element (`-var=name=value` is one flag to Terraform). */
-export function planFlags(t: TerraformTarget): string[] {
+function planFlags(t: TerraformTarget): string[] {
   return [
     ...Object.entries(t.vars).map(([name, value]) => `-var=${name}=${value}`),
     ...t.varFiles.map((file) => `-var-file=${file}`),
