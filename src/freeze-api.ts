@@ -1,9 +1,9 @@
 import type { CustomRoute } from '@slack/bolt';
-import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { bearerToken, sameSecret } from './bearer.js';
 import { targetOf, type Catalog } from './config/catalog.js';
 import { own } from './config/own.js';
+import { sendJson } from './json-response.js';
 import { unfreezeCommand } from './domain/freeze.js';
 import type { Freezes } from './store/freezes.js';
 
@@ -16,11 +16,6 @@ export interface FreezeApiOptions {
   catalog: Catalog;
   freezes: Freezes;
   log: Logger;
-}
-
-function send(res: ServerResponse, status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
-  res.end(`${JSON.stringify(body)}\n`);
 }
 
 /** Why a path names no catalog target, with what exists; undefined when it names one. */
@@ -45,7 +40,7 @@ export function freezeRoute(opts: FreezeApiOptions): CustomRoute {
     handler: async function freezeStatus(req, res) {
       const given = bearerToken(req);
       if (given === undefined || !sameSecret(given, opts.token)) {
-        return send(
+        return sendJson(
           res,
           401,
           { error: 'unauthorized', message: 'Send the header `Authorization: Bearer <token>` with the token Rewind has in REWIND_FREEZE_TOKEN.' },
@@ -59,16 +54,16 @@ export function freezeRoute(opts: FreezeApiOptions): CustomRoute {
       try {
         [service = '', environment = ''] = parts.map(decodeURIComponent);
       } catch {
-        return send(res, 404, { error: 'not_found', message: 'The path is not valid URL encoding: use GET /api/v1/freeze/<service>/<environment>.' });
+        return sendJson(res, 404, { error: 'not_found', message: 'The path is not valid URL encoding: use GET /api/v1/freeze/<service>/<environment>.' });
       }
       if (parts.length !== 2)
-        return send(res, 404, { error: 'not_found', message: 'Use GET /api/v1/freeze/<service>/<environment>, e.g. /api/v1/freeze/api/production.' });
+        return sendJson(res, 404, { error: 'not_found', message: 'Use GET /api/v1/freeze/<service>/<environment>, e.g. /api/v1/freeze/api/production.' });
       const unknown = unknownTarget(opts.catalog, service, environment);
-      if (unknown) return send(res, 404, { error: 'not_found', message: unknown });
+      if (unknown) return sendJson(res, 404, { error: 'not_found', message: unknown });
       try {
         const freeze = await opts.freezes.get(service, environment);
-        if (!freeze) return send(res, 200, { frozen: false, service, environment });
-        return send(res, 423, {
+        if (!freeze) return sendJson(res, 200, { frozen: false, service, environment });
+        return sendJson(res, 423, {
           frozen: true,
           by: freeze.by,
           reason: freeze.reason,
@@ -80,7 +75,7 @@ export function freezeRoute(opts: FreezeApiOptions): CustomRoute {
         });
       } catch (error) {
         opts.log.warn({ err: error, service, environment }, 'could not read the deploy freeze');
-        return send(res, 503, { error: 'unavailable', message: 'Rewind cannot read its freezes just now (Redis unreachable): try again shortly.' });
+        return sendJson(res, 503, { error: 'unavailable', message: 'Rewind cannot read its freezes just now (Redis unreachable): try again shortly.' });
       }
     },
   };

@@ -5,6 +5,7 @@ import type { RollbackJobs } from '../../jobs/queue.js';
 import { bearerToken, sameSecret } from '../../src/bearer.js';
 import type { Catalog } from '../../src/config/catalog.js';
 import type { RoutedAlert } from '../../src/domain/alert.js';
+import { sendJson } from '../../src/json-response.js';
 import { parseAlertmanager } from './alertmanager.js';
 import { parseAlarm } from './cloudwatch.js';
 import { parseGeneric, SIGNATURE_HEADER, validHmac } from './generic.js';
@@ -38,11 +39,6 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function answer(res: ServerResponse, status: number, body: Record<string, unknown>): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(`${JSON.stringify(body)}\n`);
-}
-
 function json(body: Buffer): unknown {
   try {
     return JSON.parse(body.toString('utf8'));
@@ -57,11 +53,11 @@ function json(body: Buffer): unknown {
  */
 export function alertRoutes(d: AlertIntake): CustomRoute[] {
   async function enqueue(res: ServerResponse, parsed: { routed: RoutedAlert[] } | { error: string }, source: string): Promise<void> {
-    if ('error' in parsed) return answer(res, 400, { error: parsed.error });
+    if ('error' in parsed) return sendJson(res, 400, { error: parsed.error });
     await Promise.all(parsed.routed.map((r) => d.jobs.alert(r)));
     d.log.info({ source, alerts: parsed.routed.map((r) => `${r.alert.name}→${r.service}/${r.environment} ${r.alert.status}`) }, 'alerts received');
     // Nothing matched is still a 2xx: the sender must not retry an alert Rewind has no target for.
-    answer(res, 202, { accepted: parsed.routed.length, ...(parsed.routed.length ? {} : { note: 'no alerts.targets entry matches these alerts' }) });
+    sendJson(res, 202, { accepted: parsed.routed.length, ...(parsed.routed.length ? {} : { note: 'no alerts.targets entry matches these alerts' }) });
   }
 
   /** Reads the body, maps a size or JSON problem to its answer, and hands the rest to `handle`. */
@@ -73,7 +69,7 @@ export function alertRoutes(d: AlertIntake): CustomRoute[] {
       try {
         body = await readBody(req);
       } catch (error) {
-        if (error instanceof TooLarge) return answer(res, 413, { error: `body larger than ${MAX_BODY} bytes` });
+        if (error instanceof TooLarge) return sendJson(res, 413, { error: `body larger than ${MAX_BODY} bytes` });
         throw error;
       }
       await handle(req, res, body);
@@ -84,14 +80,14 @@ export function alertRoutes(d: AlertIntake): CustomRoute[] {
     route('/alerts/alertmanager', async (req, res, body) => {
       const bearer = bearerToken(req);
       if (!d.alertmanagerToken || !bearer || !sameSecret(bearer, d.alertmanagerToken))
-        return answer(res, 401, { error: 'missing or wrong bearer token: set http_config.authorization.credentials to REWIND_ALERTS_TOKEN' });
+        return sendJson(res, 401, { error: 'missing or wrong bearer token: set http_config.authorization.credentials to REWIND_ALERTS_TOKEN' });
       return enqueue(res, parseAlertmanager(json(body), d.catalog), 'alertmanager');
     }),
 
     route('/alerts/generic', async (req, res, body) => {
       const signature = req.headers[SIGNATURE_HEADER];
       if (!d.hmacSecret || !validHmac(d.hmacSecret, body, Array.isArray(signature) ? signature[0] : signature))
-        return answer(res, 401, {
+        return sendJson(res, 401, {
           error: `missing or wrong ${SIGNATURE_HEADER}: send sha256=<hex HMAC-SHA256 of the body keyed with REWIND_ALERTS_HMAC_SECRET>`,
         });
       return enqueue(res, parseGeneric(json(body), d.catalog, d.now()), 'generic');
@@ -99,26 +95,26 @@ export function alertRoutes(d: AlertIntake): CustomRoute[] {
 
     route('/alerts/sns', async (_req, res, body) => {
       const envelope = snsEnvelope.safeParse(json(body));
-      if (!envelope.success) return answer(res, 400, { error: 'not an SNS message' });
+      if (!envelope.success) return sendJson(res, 400, { error: 'not an SNS message' });
       const m = envelope.data;
-      if (!(await d.sns.verify(m))) return answer(res, 401, { error: 'the SNS signature does not verify' });
+      if (!(await d.sns.verify(m))) return sendJson(res, 401, { error: 'the SNS signature does not verify' });
       if (!d.catalog.alerts?.snsTopics.includes(m.TopicArn)) {
         d.log.warn({ topic: m.TopicArn, type: m.Type }, 'SNS message from a topic not listed in alerts.snsTopics; ignored');
-        return answer(res, 403, { error: `topic ${m.TopicArn} is not listed in alerts.snsTopics in the Rewind catalog` });
+        return sendJson(res, 403, { error: `topic ${m.TopicArn} is not listed in alerts.snsTopics in the Rewind catalog` });
       }
       if (m.Type === 'SubscriptionConfirmation') {
         const url = snsUrl(m.SubscribeURL, d.sns.opts.certHost);
-        if (!url) return answer(res, 400, { error: 'SubscribeURL is not an https URL on an SNS host' });
+        if (!url) return sendJson(res, 400, { error: 'SubscribeURL is not an https URL on an SNS host' });
         try {
           await httpsGet(url, d.sns.opts);
         } catch (error) {
           d.log.warn({ err: error, topic: m.TopicArn }, 'could not confirm the SNS subscription');
-          return answer(res, 502, { error: 'could not confirm the subscription; SNS will retry' });
+          return sendJson(res, 502, { error: 'could not confirm the subscription; SNS will retry' });
         }
         d.log.info({ topic: m.TopicArn }, 'SNS subscription confirmed');
-        return answer(res, 200, { confirmed: m.TopicArn });
+        return sendJson(res, 200, { confirmed: m.TopicArn });
       }
-      if (m.Type === 'UnsubscribeConfirmation') return answer(res, 200, { ignored: 'unsubscribe confirmation' });
+      if (m.Type === 'UnsubscribeConfirmation') return sendJson(res, 200, { ignored: 'unsubscribe confirmation' });
       return enqueue(res, parseAlarm(m.Message, d.catalog), 'cloudwatch');
     }),
   ];
