@@ -37,16 +37,22 @@ function freezesOnHome(user: string): string {
   return blocks.find((b) => b.type === 'section' && b.text?.text?.startsWith('*Deploy freezes*'))?.text?.text ?? '';
 }
 
-/** Rolls api production back (approved by the lead) and waits for the success. */
-async function rollBackApi(): Promise<string> {
-  await h.slack.slashCommand(h.eventsUrl, { text: 'api production Error rate spiked after deploy', user_id: USERS.requester, channel_id: 'C0DEVCHAT' });
+/** Requests `/rollback <text>` as RB-1, has the lead approve it and waits for it to finish; returns its state and card. */
+async function requestAndApprove(text: string) {
+  await h.slack.slashCommand(h.eventsUrl, { text, user_id: USERS.requester, channel_id: 'C0DEVCHAT' });
   await waitForState(h, 'RB-1', ['awaiting_approval']);
   const posted = await eventually(async () => {
     const c = await card('RB-1');
     return readable(c).includes('rollback_approve') ? c : undefined;
   }, 'the card with its buttons');
   await h.slack.clickButton(h.eventsUrl, { user_id: USERS.lead, action_id: 'rollback_approve', value: 'RB-1', channel: WAR_ROOM, message_ts: posted.ts });
-  expect((await waitForState(h, 'RB-1', ['succeeded', 'failed'])).state).toBe('succeeded');
+  return { state: (await waitForState(h, 'RB-1', ['succeeded', 'failed'])).state, posted };
+}
+
+/** Rolls api production back (approved by the lead) and waits for the success. */
+async function rollBackApi(): Promise<string> {
+  const { state, posted } = await requestAndApprove('api production Error rate spiked after deploy');
+  expect(state).toBe('succeeded');
   return posted.ts;
 }
 
@@ -176,14 +182,8 @@ describe('deploy freeze after a rollback', () => {
 
   it('freezes nothing when the rollback fails', async () => {
     h.health.status = 503;
-    await h.slack.slashCommand(h.eventsUrl, { text: 'api production broken', user_id: USERS.requester, channel_id: 'C0DEVCHAT' });
-    await waitForState(h, 'RB-1', ['awaiting_approval']);
-    const posted = await eventually(async () => {
-      const c = await card('RB-1');
-      return readable(c).includes('rollback_approve') ? c : undefined;
-    }, 'the card with its buttons');
-    await h.slack.clickButton(h.eventsUrl, { user_id: USERS.lead, action_id: 'rollback_approve', value: 'RB-1', channel: WAR_ROOM, message_ts: posted.ts });
-    expect((await waitForState(h, 'RB-1', ['succeeded', 'failed'])).state).toBe('failed');
+    const { state, posted } = await requestAndApprove('api production broken');
+    expect(state).toBe('failed');
     await h.slack.waitFor(() => h.slack.thread(WAR_ROOM, posted.ts).find((m) => m.text?.includes('RB-1 failed')), { what: 'the failure' });
     expect(await freezeApi('api/production')).toMatchObject({ status: 200 });
   });
