@@ -245,7 +245,7 @@ export function helpText(catalog: Catalog): string {
     '`/rollback status RB-12`: show one rollback and its audit trail',
     `${READY_USAGE}: the pre-deployment checklist against live state (previous version kept, backups, health URL, approvers, no deploy freeze)`,
     `${UNFREEZE_USAGE}: lift the deploy freeze a successful rollback set (approvers of that target only; announced in the war room)`,
-    '`/rollback retry RB-12 [reason]`: re-run what did not succeed in a failed rollback (for a stack, only the components that did not succeed), under the same approval while it is fresh',
+    '`/rollback retry RB-12 [reason]`: re-run what did not succeed in a failed rollback (for a stack, only the components that did not succeed; for a runbook sequence, from the command that did not finish), under the same approval while it is fresh',
     '`/rollback kill-stuck RB-12 [reason]`: an ECS rollback stuck waiting for steady state: force a new deployment with minimumHealthyPercent=0 (all tasks stop at once; downtime until new ones pass health checks), approved on its own card',
     ...flagHelp(catalog),
     ...(Object.keys(catalog.stacks ?? {}).length

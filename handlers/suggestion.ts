@@ -5,7 +5,7 @@ import type { WebServices } from './context.js';
 
 type Args = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
 
-const buttonValue = z.object({ service: z.string(), environment: z.string() });
+const buttonValue = z.object({ service: z.string(), environment: z.string(), alert: z.string().max(200).optional() });
 
 /**
  * "Request rollback" on a suggestion: files the same request `/rollback <service> <env>` would, in
@@ -24,7 +24,9 @@ export function requestFromSuggestion(w: WebServices) {
     const parsed = buttonValue.safeParse(value);
     if (!parsed.success || !targetOf(w.catalog, parsed.data.service, parsed.data.environment))
       return w.poster.ephemeral(channel, body.user.id, ':warning: This suggestion names a target the catalog no longer has: nothing was requested.');
-    const { service, environment } = parsed.data;
-    await w.jobs.request(body.trigger_id, { service, environment, reason: 'Requested from an alert suggestion', user: body.user.id, channel });
+    const { service, environment, alert } = parsed.data;
+    // The card and the announcements say which alert led here, not only that one did.
+    const reason = alert ? `Alert ${alert} fired (requested from Rewind's suggestion)` : 'Requested from an alert suggestion';
+    await w.jobs.request(body.trigger_id, { service, environment, reason, user: body.user.id, channel });
   };
 }

@@ -1,4 +1,5 @@
 import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { z } from 'zod';
 import type { WorkerServices } from '../src/rollbacks/context.js';
 import { ExecutionFailed, executeRollback, failOutsideSteps, RunElsewhere } from '../src/rollbacks/execute.js';
 import { expire } from '../src/rollbacks/expire.js';
@@ -34,10 +35,15 @@ export interface WorkerOptions {
   lockDurationMs: number;
 }
 
-function rollbackId(job: Job<JobPayload>): string {
-  const parsed = jobPayload.safeParse(job.data);
+/** The job's data checked against its schema; a malformed payload would fail every retry too. */
+function payload<T>(schema: z.ZodType<T>, job: Job<JobPayload>): T {
+  const parsed = schema.safeParse(job.data);
   if (!parsed.success) throw new UnrecoverableError(`bad job payload: ${parsed.error.message}`);
-  return parsed.data.id;
+  return parsed.data;
+}
+
+function rollbackId(job: Job<JobPayload>): string {
+  return payload(jobPayload, job).id;
 }
 
 /** The worker role: one BullMQ worker per queue, both handing their jobs back on shutdown. */
@@ -63,57 +69,35 @@ export function startWorker(x: WorkerServices, connection: ConnectionOptions, op
       const stop = AbortSignal.any([shutdown.signal, ...(signal ? [signal] : [])]);
       try {
         switch (job.name) {
-          case 'versions': {
-            const query = versionsPayload.safeParse(job.data);
-            if (!query.success) throw new UnrecoverableError(`bad job payload: ${query.error.message}`);
-            return await versionsJob(x, query.data, stop);
-          }
-          case 'alert': {
-            const routed = alertPayload.safeParse(job.data);
-            if (!routed.success) throw new UnrecoverableError(`bad job payload: ${routed.error.message}`);
-            return await suggestRollback(x, routed.data, job.id ?? job.name, stop);
-          }
-          case 'version-table': {
-            const query = versionTablePayload.safeParse(job.data);
-            if (!query.success) throw new UnrecoverableError(`bad job payload: ${query.error.message}`);
-            return await versionTableJob(x, query.data, stop);
-          }
-          case 'ready': {
-            const query = readyPayload.safeParse(job.data);
-            if (!query.success) throw new UnrecoverableError(`bad job payload: ${query.error.message}`);
-            return await readyJob(x, query.data, stop);
-          }
+          case 'versions':
+            return await versionsJob(x, payload(versionsPayload, job), stop);
+          case 'alert':
+            return await suggestRollback(x, payload(alertPayload, job), job.id ?? job.name, stop);
+          case 'version-table':
+            return await versionTableJob(x, payload(versionTablePayload, job), stop);
+          case 'ready':
+            return await readyJob(x, payload(readyPayload, job), stop);
           case 'readiness-summary':
             return await readinessSummary(x, stop);
           case 'request': {
-            const request = requestPayload.safeParse(job.data);
-            if (!request.success) throw new UnrecoverableError(`bad job payload: ${request.error.message}`);
+            const request = payload(requestPayload, job);
             try {
-              return await requestJob(x, request.data, stop);
+              return await requestJob(x, request, stop);
             } catch (error) {
               if (!shutdown.signal.aborted && job.attemptsMade + 1 >= (job.opts.attempts ?? 1))
-                await requestFailed(x, request.data, error as Error).catch(() => undefined);
+                await requestFailed(x, request, error as Error).catch(() => undefined);
               throw error;
             }
           }
-          case 'retry': {
-            const retry = retryPayload.safeParse(job.data);
-            if (!retry.success) throw new UnrecoverableError(`bad job payload: ${retry.error.message}`);
-            return await retryJob(x, retry.data, stop);
-          }
-          case 'kill-stuck': {
-            const q = retryPayload.safeParse(job.data);
-            if (!q.success) throw new UnrecoverableError(`bad job payload: ${q.error.message}`);
-            return await killStuckJob(x, q.data, stop);
-          }
-          case 'follow-up': {
-            const q = followUpPayload.safeParse(job.data);
-            if (!q.success) throw new UnrecoverableError(`bad job payload: ${q.error.message}`);
-            return await followUp(x, q.data).catch((error: unknown) => {
+          case 'retry':
+            return await retryJob(x, payload(retryPayload, job), stop);
+          case 'kill-stuck':
+            return await killStuckJob(x, payload(retryPayload, job), stop);
+          case 'follow-up':
+            return await followUp(x, payload(followUpPayload, job)).catch((error: unknown) => {
               // Told to the presser already; dropped (not retried) so a later press can try again.
               throw error instanceof FollowUpFailed ? new UnrecoverableError(error.message) : error;
             });
-          }
           case 'plan':
             return await planRollback(x, rollbackId(job), stop);
           case 'expire':

@@ -1,15 +1,15 @@
 import type { CustomRoute } from '@slack/bolt';
-import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { bearerToken, sameSecret } from './bearer.js';
 import { targetOf, type Catalog } from './config/catalog.js';
 import { own } from './config/own.js';
+import { sendJson } from './json-response.js';
 import { unfreezeCommand } from './domain/freeze.js';
 import type { Metrics } from './metrics.js';
 import type { Freezes } from './store/freezes.js';
 
 /** Where CI pipelines ask whether they may deploy: `GET /api/v1/freeze/<service>/<environment>`. */
-export const FREEZE_PATH = '/api/v1/freeze';
+const FREEZE_PATH = '/api/v1/freeze';
 
 export interface FreezeApiOptions {
   /** REWIND_FREEZE_TOKEN: without it the route is not served. */
@@ -18,11 +18,6 @@ export interface FreezeApiOptions {
   freezes: Freezes;
   log: Logger;
   metrics: Pick<Metrics, 'freezeAnswered'>;
-}
-
-function reply(res: ServerResponse, status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
-  res.end(`${JSON.stringify(body)}\n`);
 }
 
 /** Why a path names no catalog target, with what exists; undefined when it names one. */
@@ -47,7 +42,7 @@ export function freezeRoute(opts: FreezeApiOptions): CustomRoute {
     handler: async function freezeStatus(req, res) {
       const send = (status: number, body: Record<string, unknown>, headers: Record<string, string> = {}) => {
         opts.metrics.freezeAnswered(status);
-        reply(res, status, body, headers);
+        sendJson(res, status, body, headers);
       };
       const given = bearerToken(req);
       if (given === undefined || !sameSecret(given, opts.token)) {

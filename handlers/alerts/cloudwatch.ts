@@ -12,7 +12,6 @@ const alarmMessage = z.object({
   NewStateValue: z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA']),
   NewStateReason: z.string().optional(),
   StateChangeTime: isoTime,
-  Region: z.string().optional(),
 });
 
 /** An alarm state change → routed alerts (ALARM fires, OK resolves, INSUFFICIENT_DATA says nothing). */
@@ -28,6 +27,8 @@ export function parseAlarm(message: string, catalog: Catalog): { routed: RoutedA
   const a = parsed.data;
   if (a.NewStateValue === 'INSUFFICIENT_DATA') return { routed: [] };
   const firing = a.NewStateValue === 'ALARM';
+  // `Region` is a display name ("US East (N. Virginia)"); the console link needs the code the ARN holds.
+  const region = /^arn:[\w-]+:cloudwatch:([a-z0-9-]+):/.exec(a.AlarmArn ?? '')?.[1];
   const alert = {
     source: 'cloudwatch' as const,
     key: a.AlarmArn ?? a.AlarmName,
@@ -36,7 +37,7 @@ export function parseAlarm(message: string, catalog: Catalog): { routed: RoutedA
     startsAt: a.StateChangeTime,
     ...(firing ? {} : { endsAt: a.StateChangeTime }),
     ...((a.NewStateReason ?? a.AlarmDescription) ? { summary: a.NewStateReason ?? a.AlarmDescription ?? '' } : {}),
-    ...(a.Region ? { url: `https://console.aws.amazon.com/cloudwatch/home#alarmsV2:alarm/${encodeURIComponent(a.AlarmName)}` } : {}),
+    ...(region ? { url: `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#alarmsV2:alarm/${encodeURIComponent(a.AlarmName)}` } : {}),
   };
   return { routed: targetsForAlarm(catalog.alerts, a.AlarmName).map((t) => ({ ...t, alert })) };
 }

@@ -1,11 +1,12 @@
 import type { CustomRoute } from '@slack/bolt';
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { RollbackJobs } from '../../jobs/queue.js';
+import { bearerToken, sameSecret } from '../../src/bearer.js';
 import type { Catalog } from '../../src/config/catalog.js';
 import type { RoutedAlert } from '../../src/domain/alert.js';
 import type { AlertSource, Metrics } from '../../src/metrics.js';
+import { sendJson } from '../../src/json-response.js';
 import { parseAlertmanager } from './alertmanager.js';
 import { parseAlarm } from './cloudwatch.js';
 import { parseGeneric, SIGNATURE_HEADER, validHmac } from './generic.js';
@@ -40,17 +41,6 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function answer(res: ServerResponse, status: number, body: Record<string, unknown>): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(`${JSON.stringify(body)}\n`);
-}
-
-/** Constant-time equality of two secrets of any length (compared as digests). */
-function sameSecret(given: string, expected: string): boolean {
-  const digest = (s: string) => createHash('sha256').update(s).digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
-
 function json(body: Buffer): unknown {
   try {
     return JSON.parse(body.toString('utf8'));
@@ -67,7 +57,7 @@ export function alertRoutes(d: AlertIntake): CustomRoute[] {
   /** An answer that is not an alert's (bad token, bad body): counted as what became of that delivery. */
   function refuse(res: ServerResponse, source: AlertSource, status: number, body: Record<string, unknown>): void {
     d.metrics.alertReceived(source, status === 401 || status === 403 ? 'unauthorized' : 'invalid');
-    answer(res, status, body);
+    sendJson(res, status, body);
   }
 
   async function enqueue(res: ServerResponse, parsed: { routed: RoutedAlert[] } | { error: string }, source: AlertSource): Promise<void> {
@@ -76,7 +66,7 @@ export function alertRoutes(d: AlertIntake): CustomRoute[] {
     d.metrics.alertReceived(source, parsed.routed.length ? 'accepted' : 'unmatched');
     d.log.info({ source, alerts: parsed.routed.map((r) => `${r.alert.name}→${r.service}/${r.environment} ${r.alert.status}`) }, 'alerts received');
     // Nothing matched is still a 2xx: the sender must not retry an alert Rewind has no target for.
-    answer(res, 202, { accepted: parsed.routed.length, ...(parsed.routed.length ? {} : { note: 'no alerts.targets entry matches these alerts' }) });
+    sendJson(res, 202, { accepted: parsed.routed.length, ...(parsed.routed.length ? {} : { note: 'no alerts.targets entry matches these alerts' }) });
   }
 
   /** Reads the body, maps a size or JSON problem to its answer, and hands the rest to `handle`. */
@@ -97,7 +87,7 @@ export function alertRoutes(d: AlertIntake): CustomRoute[] {
 
   return [
     route('/alerts/alertmanager', 'alertmanager', async (req, res, body) => {
-      const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+      const bearer = bearerToken(req);
       if (!d.alertmanagerToken || !bearer || !sameSecret(bearer, d.alertmanagerToken))
         return refuse(res, 'alertmanager', 401, { error: 'missing or wrong bearer token: set http_config.authorization.credentials to REWIND_ALERTS_TOKEN' });
       return enqueue(res, parseAlertmanager(json(body), d.catalog), 'alertmanager');
@@ -123,17 +113,17 @@ export function alertRoutes(d: AlertIntake): CustomRoute[] {
       }
       if (m.Type === 'SubscriptionConfirmation') {
         const url = snsUrl(m.SubscribeURL, d.sns.opts.certHost);
-        if (!url) return answer(res, 400, { error: 'SubscribeURL is not an https URL on an SNS host' });
+        if (!url) return sendJson(res, 400, { error: 'SubscribeURL is not an https URL on an SNS host' });
         try {
           await httpsGet(url, d.sns.opts);
         } catch (error) {
           d.log.warn({ err: error, topic: m.TopicArn }, 'could not confirm the SNS subscription');
-          return answer(res, 502, { error: 'could not confirm the subscription; SNS will retry' });
+          return sendJson(res, 502, { error: 'could not confirm the subscription; SNS will retry' });
         }
         d.log.info({ topic: m.TopicArn }, 'SNS subscription confirmed');
-        return answer(res, 200, { confirmed: m.TopicArn });
+        return sendJson(res, 200, { confirmed: m.TopicArn });
       }
-      if (m.Type === 'UnsubscribeConfirmation') return answer(res, 200, { ignored: 'unsubscribe confirmation' });
+      if (m.Type === 'UnsubscribeConfirmation') return sendJson(res, 200, { ignored: 'unsubscribe confirmation' });
       return enqueue(res, parseAlarm(m.Message, d.catalog), 'cloudwatch');
     }),
   ];

@@ -51,6 +51,11 @@ export function groupAlive(pid: number): boolean {
   return killGroup(pid, 0);
 }
 
+/** How an exited command ended, for messages: `exited with code 2` or `was killed by SIGKILL`. */
+export function howItEnded(result: { exitCode: number | null; signal: string | null }): string {
+  return result.exitCode === null ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
+}
+
 /** `a 'b c'` for messages only: the command never goes through a shell. */
 export function displayArgv(argv: readonly string[]): string {
   return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');

@@ -54,7 +54,7 @@ function aborted(signal: AbortSignal): Promise<never> {
 }
 
 /** Every service and flag of `environment`, in catalog order (services first). */
-export function targetsIn(x: Pick<WorkerServices, 'catalog'>, environment: string): string[] {
+function targetsIn(x: Pick<WorkerServices, 'catalog'>, environment: string): string[] {
   const services = Object.entries(x.catalog.services).filter(([, envs]) => own(envs, environment));
   const flags = Object.entries(x.catalog.flags ?? {}).filter(([, envs]) => own(envs, environment));
   return [...services, ...flags].map(([name]) => name);

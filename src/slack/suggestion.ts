@@ -6,6 +6,8 @@ import type { TargetVersions } from '../rollbacks/version-table.js';
 import type { Message } from './poster.js';
 
 export const ACTION_REQUEST_FROM_SUGGESTION = 'suggestion_request_rollback';
+/** Slack caps a button value at 2000 characters; the alert's name rides along only to say why in the request. */
+const ALERT_NAME_IN_BUTTON = 200;
 /** Message metadata of a suggestion: lets a retried post find the one that landed before a crash. */
 export const SUGGESTION_EVENT = 'rewind_suggestion';
 
@@ -77,7 +79,7 @@ export function suggestionMessage(v: SuggestionView): Message {
           type: 'button',
           action_id: ACTION_REQUEST_FROM_SUGGESTION,
           text: { type: 'plain_text', text: 'Request rollback' },
-          value: JSON.stringify({ service: v.service, environment: v.environment }),
+          value: JSON.stringify({ service: v.service, environment: v.environment, alert: (firing[0] ?? v.alerts[0])?.name.slice(0, ALERT_NAME_IN_BUTTON) }),
         },
       ],
     },

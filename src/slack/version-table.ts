@@ -13,7 +13,7 @@ function clip(text: string, max = FIELD_MAX): string {
 }
 
 /** `2026-01-22 10:00 UTC (3h 05m ago)`. */
-export function whenChanged(iso: string | undefined, now: Date): string {
+function whenChanged(iso: string | undefined, now: Date): string {
   if (!iso) return '—';
   return `${iso.slice(0, 16).replace('T', ' ')} UTC (${formatDuration(now.getTime() - Date.parse(iso))} ago)`;
 }

@@ -85,15 +85,19 @@ it('a resolve updates the suggestion in place, and a refire marks it firing agai
 it('"Request rollback" files a normal request as the clicker, which still needs another approver', async () => {
   await postAlertmanager(h.rewind.url!, alertmanagerBody({ startsAt: new Date().toISOString() }));
   const [message] = await eventually(() => (suggestions().length ? suggestions() : undefined), 'the suggestion');
+  const button = (message!.blocks as { elements?: { action_id?: string; value?: string }[] }[])
+    .flatMap((b) => b.elements ?? [])
+    .find((e) => e.action_id === 'suggestion_request_rollback');
   await h.slack.clickButton(h.eventsUrl, {
     user_id: USERS.oncall,
     action_id: 'suggestion_request_rollback',
-    value: JSON.stringify({ service: 'api', environment: 'production' }),
+    value: button!.value!,
     channel: WAR_ROOM,
     message_ts: message!.ts,
   });
   const rb = await waitForState(h, 'RB-1', ['awaiting_approval']);
   expect(rb).toMatchObject({ service: 'api', environment: 'production', requestedBy: USERS.oncall, approvals: [] });
+  expect(rb.reason).toBe("Alert ApiErrorRate fired (requested from Rewind's suggestion)");
   const card = await eventually(() => h.slack.messages(WAR_ROOM).find((m) => !m.thread_ts && readable(m).includes('rollback_approve')), 'the card');
   // The clicker is the requester: their approval is refused, the rollback waits for someone else.
   await h.slack.clickButton(h.eventsUrl, {

@@ -37,16 +37,22 @@ function freezesOnHome(user: string): string {
   return blocks.find((b) => b.type === 'section' && b.text?.text?.startsWith('*Deploy freezes*'))?.text?.text ?? '';
 }
 
-/** Rolls api production back (approved by the lead) and waits for the success. */
-async function rollBackApi(): Promise<string> {
-  await h.slack.slashCommand(h.eventsUrl, { text: 'api production Error rate spiked after deploy', user_id: USERS.requester, channel_id: 'C0DEVCHAT' });
+/** Requests `/rollback <text>` as RB-1, has `approver` approve it and waits for it to finish; returns the finished rollback and its card. */
+async function requestAndApprove(text: string, approver: string = USERS.lead, timeoutMs?: number) {
+  await h.slack.slashCommand(h.eventsUrl, { text, user_id: USERS.requester, channel_id: 'C0DEVCHAT' });
   await waitForState(h, 'RB-1', ['awaiting_approval']);
   const posted = await eventually(async () => {
     const c = await card('RB-1');
     return readable(c).includes('rollback_approve') ? c : undefined;
   }, 'the card with its buttons');
-  await h.slack.clickButton(h.eventsUrl, { user_id: USERS.lead, action_id: 'rollback_approve', value: 'RB-1', channel: WAR_ROOM, message_ts: posted.ts });
-  expect((await waitForState(h, 'RB-1', ['succeeded', 'failed'])).state).toBe('succeeded');
+  await h.slack.clickButton(h.eventsUrl, { user_id: approver, action_id: 'rollback_approve', value: 'RB-1', channel: WAR_ROOM, message_ts: posted.ts });
+  return { done: await waitForState(h, 'RB-1', ['succeeded', 'failed'], timeoutMs), posted };
+}
+
+/** Rolls api production back (approved by the lead) and waits for the success. */
+async function rollBackApi(): Promise<string> {
+  const { done, posted } = await requestAndApprove('api production Error rate spiked after deploy');
+  expect(done.state).toBe('succeeded');
   return posted.ts;
 }
 
@@ -160,18 +166,8 @@ describe('deploy freeze after a rollback', () => {
   });
 
   it('a flag switch is not a deploy: it freezes nothing', async () => {
-    await h.slack.slashCommand(h.eventsUrl, {
-      text: 'flag NewMatchingAlgorithm off production matching is wrong',
-      user_id: USERS.requester,
-      channel_id: 'C0DEVCHAT',
-    });
-    await waitForState(h, 'RB-1', ['awaiting_approval']);
-    const posted = await eventually(async () => {
-      const c = await card('RB-1');
-      return readable(c).includes('rollback_approve') ? c : undefined;
-    }, 'the card with its buttons');
-    await h.slack.clickButton(h.eventsUrl, { user_id: USERS.oncall, action_id: 'rollback_approve', value: 'RB-1', channel: WAR_ROOM, message_ts: posted.ts });
-    expect((await waitForState(h, 'RB-1', ['succeeded', 'failed'])).state).toBe('succeeded');
+    const { done, posted } = await requestAndApprove('flag NewMatchingAlgorithm off production matching is wrong', USERS.oncall);
+    expect(done.state).toBe('succeeded');
     await h.slack.waitFor(() => h.slack.thread(WAR_ROOM, posted.ts).find((m) => m.text?.includes('Internal notification')), { what: 'the outcome' });
     expect(h.slack.thread(WAR_ROOM, posted.ts).filter((m) => m.text?.includes('Deploys held'))).toEqual([]);
     expect((await freezeApi('NewMatchingAlgorithm/production')).status).toBe(200);
@@ -180,28 +176,15 @@ describe('deploy freeze after a rollback', () => {
 
   it('freezes nothing when the rollback fails', async () => {
     h.health.status = 503;
-    await h.slack.slashCommand(h.eventsUrl, { text: 'api production broken', user_id: USERS.requester, channel_id: 'C0DEVCHAT' });
-    await waitForState(h, 'RB-1', ['awaiting_approval']);
-    const posted = await eventually(async () => {
-      const c = await card('RB-1');
-      return readable(c).includes('rollback_approve') ? c : undefined;
-    }, 'the card with its buttons');
-    await h.slack.clickButton(h.eventsUrl, { user_id: USERS.lead, action_id: 'rollback_approve', value: 'RB-1', channel: WAR_ROOM, message_ts: posted.ts });
-    expect((await waitForState(h, 'RB-1', ['succeeded', 'failed'])).state).toBe('failed');
+    const { done, posted } = await requestAndApprove('api production broken');
+    expect(done.state).toBe('failed');
     await h.slack.waitFor(() => h.slack.thread(WAR_ROOM, posted.ts).find((m) => m.text?.includes('RB-1 failed')), { what: 'the failure' });
     expect(await freezeApi('api/production')).toMatchObject({ status: 200 });
   });
 
   it('a stack freezes every component it changed, not the one that was already there', async () => {
     h.ssm.putParameter('/distrocv/prod/FeatureFlags/NewMatchingAlgorithm', 'false');
-    await h.slack.slashCommand(h.eventsUrl, { text: 'stack distrocv production Full regression', user_id: USERS.requester, channel_id: 'C0DEVCHAT' });
-    await waitForState(h, 'RB-1', ['awaiting_approval']);
-    const posted = await eventually(async () => {
-      const c = await card('RB-1');
-      return readable(c).includes('rollback_approve') ? c : undefined;
-    }, 'the card with its buttons');
-    await h.slack.clickButton(h.eventsUrl, { user_id: USERS.oncall, action_id: 'rollback_approve', value: 'RB-1', channel: WAR_ROOM, message_ts: posted.ts });
-    const done = await waitForState(h, 'RB-1', ['succeeded', 'failed'], 30_000);
+    const { done, posted } = await requestAndApprove('stack distrocv production Full regression', USERS.oncall, 30_000);
     expect(done.componentStates).toMatchObject({ matching: { state: 'unchanged' }, api: { state: 'succeeded' }, web: { state: 'succeeded' } });
 
     await eventually(async () => (await freezeApi('web/production')).status === 423, 'web production to be frozen');

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { INTERACTIVE_QUEUE } from '../../jobs/queue.js';
 import { Freezes } from '../../src/store/freezes.js';
+import { DISTROCV_STACK } from '../support/catalogs.js';
 import { eventually, startHarness, USERS, WAR_ROOM, type Harness } from '../support/harness.js';
 
 /** A Kubernetes app with one revision left, approved by a role of one person. */
@@ -14,15 +15,7 @@ const SOLO = `  solo:
       approval: { from: [dba], count: 1 }
 `;
 const STACK = `
-readiness: { backupWindow: 24h, daily: "09:00" }
-stacks:
-  distrocv:
-    production:
-      components:
-        matching: { flag: NewMatchingAlgorithm, action: off }
-        api: { service: api, after: [matching] }
-        web: { service: web }
-`;
+readiness: { backupWindow: 24h, daily: "09:00" }${DISTROCV_STACK}`;
 
 let h: Harness;
 beforeEach(async () => {

@@ -104,12 +104,24 @@ describe('CloudWatch alarm via SNS', () => {
         {
           service: 'api',
           environment: 'production',
-          alert: { source: 'cloudwatch', name: 'distrocv-api-5xx', status: 'firing', startsAt: '2026-01-22T10:00:00.000Z', summary: 'Threshold crossed' },
+          alert: {
+            source: 'cloudwatch',
+            name: 'distrocv-api-5xx',
+            status: 'firing',
+            startsAt: '2026-01-22T10:00:00.000Z',
+            summary: 'Threshold crossed',
+            url: 'https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#alarmsV2:alarm/distrocv-api-5xx',
+          },
         },
       ],
     });
     expect(parseAlarm(message('OK'), catalog)).toMatchObject({ routed: [{ alert: { status: 'resolved', endsAt: '2026-01-22T10:00:00.000Z' } }] });
     expect(parseAlarm(message('INSUFFICIENT_DATA'), catalog)).toEqual({ routed: [] });
+    // Without the ARN the alarm's region is unknown: no console link rather than one to the wrong region.
+    const withoutArn = parseAlarm(JSON.stringify({ ...JSON.parse(message('ALARM')), AlarmArn: undefined }), catalog);
+    const [routed] = 'routed' in withoutArn ? withoutArn.routed : [];
+    expect(routed?.alert.name).toBe('distrocv-api-5xx');
+    expect(routed?.alert).not.toHaveProperty('url');
     expect(parseAlarm('{not json', catalog)).toEqual({ error: 'the SNS Message is not JSON: subscribe Rewind to the topic your CloudWatch alarms notify' });
   });
 });

@@ -7,7 +7,7 @@ import { REVISION_ANNOTATION, imagesOf, ownedReplicaSets, revisionOf, shortImage
 
 export const CHANGE_CAUSE_ANNOTATION = 'kubernetes.io/change-cause';
 /** The revisions a ReplicaSet held before an undo renumbered it (`1,3`), set by the Deployment controller. */
-export const REVISION_HISTORY_ANNOTATION = 'deployment.kubernetes.io/revision-history';
+const REVISION_HISTORY_ANNOTATION = 'deployment.kubernetes.io/revision-history';
 export const POD_TEMPLATE_HASH_LABEL = 'pod-template-hash';
 
 /** kubectl's `annotationsToSkip`: kept from the Deployment on rollback, never copied from the ReplicaSet. */

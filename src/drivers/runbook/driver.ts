@@ -5,7 +5,7 @@ import { StepFailed } from '../errors.js';
 import { planRunbook, type RunbookStepInput } from './plan.js';
 import type { RunbookPlanData } from './plan-data.js';
 import { replanRunbook } from './replan.js';
-import { displayArgv, groupAlive, runCommand } from '../../exec/run.js';
+import { displayArgv, groupAlive, howItEnded, runCommand } from '../../exec/run.js';
 import type { RunbookTarget } from './target.js';
 
 export interface RunbookDriverDeps {
@@ -130,7 +130,7 @@ export function createRunbookDriver(deps: RunbookDriverDeps): DriverInstance<Run
             if (result.exitCode === 0) return record;
             throw new StepFailed(
               'RunbookFailed',
-              `${input.name} ${result.exitCode === null ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`} after ${span(result.durationMs)}.`,
+              `${input.name} ${howItEnded(result)} after ${span(result.durationMs)}.`,
               `Last output:\n${result.tail.slice(-TAIL_IN_HINT).join('\n') || '(none)'}\nFix the cause, then retry, or run it by hand: ${command}.${sequenceHint(input, ctx.rollbackId)}`,
             );
           }

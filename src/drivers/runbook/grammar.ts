@@ -9,7 +9,7 @@ import type { RequestGrammar } from '../request-grammar.js';
  *   from <command>       start a sequence at this command (the ones before it already ran)
  * Values are not judged here (the patterns are in the catalog): the plan refuses what does not match.
  */
-export const RUNBOOK_USAGE = '`step <name>`, then its parameters as `name=value` (e.g. `migration=20240101_add_x`)';
+const RUNBOOK_USAGE = '`step <name>`, then its parameters as `name=value` (e.g. `migration=20240101_add_x`)';
 
 const PAIR = /^([a-z][a-z0-9_]*)=(.*)$/;
 const KEYWORDS = ['step', 'from', 'to'] as const;

@@ -32,7 +32,7 @@ const pattern = z
     }
   });
 
-export const runbookParam = z
+const runbookParam = z
   .strictObject({
     pattern,
     description: text('what the value is, e.g. "the migration to go back to"').optional(),
@@ -60,7 +60,7 @@ export const commandFields = {
 const RESERVED = new Set(['step', 'from']);
 
 /** One command of a sequence; cwd, env, timeout and repeatable default to the step's. */
-export const runbookCommand = z.strictObject({
+const runbookCommand = z.strictObject({
   name: stepName,
   title: text('a short description for the card').optional(),
   argv: commandFields.argv,

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { formatDuration } from '../../domain/duration.js';
 import { childEnv, describeMissing } from '../../exec/env.js';
 import { createRedactor } from '../../exec/redact.js';
-import { runCommand, type CommandResult, type CommandSpec } from '../../exec/run.js';
+import { howItEnded, runCommand, type CommandResult, type CommandSpec } from '../../exec/run.js';
 import { summarize, type PlanSummary } from './changes.js';
 import type { TerraformTarget } from './target.js';
 
@@ -38,7 +38,7 @@ function fixedEnv(t: TerraformTarget): Record<string, string> {
 }
 
 /** The plan flags from the catalog, each one argv element (`-var=name=value` is one flag to Terraform). */
-export function planFlags(t: TerraformTarget): string[] {
+function planFlags(t: TerraformTarget): string[] {
   return [
     ...Object.entries(t.vars).map(([name, value]) => `-var=${name}=${value}`),
     ...t.varFiles.map((file) => `-var-file=${file}`),
@@ -61,10 +61,7 @@ function described(result: CommandResult, what: string, timeout: number): Terraf
       );
     case 'exited':
       if (result.exitCode === 0) return undefined;
-      return new TerraformFailed(
-        `${what} ${result.exitCode === null ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`}`,
-        result.tail.slice(-TAIL_IN_MESSAGE).join('\n'),
-      );
+      return new TerraformFailed(`${what} ${howItEnded(result)}`, result.tail.slice(-TAIL_IN_MESSAGE).join('\n'));
   }
 }
 
