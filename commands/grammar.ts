@@ -8,6 +8,7 @@ import { parseUnfreeze, UNFREEZE_USAGE } from './freeze.js';
 import { parseReady, READY_USAGE } from './ready.js';
 import { parseTail, SEVERITY_USAGE } from './severity.js';
 import { decisionMatrix, type Classification } from '../src/policy/matrix.js';
+import { ROLLBACK_ID } from '../src/domain/rollback.js';
 import { VERSION_PATTERN } from '../src/domain/version.js';
 
 /** What `/rollback <text>` asks for, after validation against the catalog. */
@@ -36,7 +37,8 @@ export type Command =
 
 export type Parsed = Command | { kind: 'error'; message: string };
 
-const rollbackId = z.string().regex(/^RB-\d{1,9}$/i);
+// Typed by people: `rb-12` is RB-12.
+const rollbackId = z.string().regex(new RegExp(ROLLBACK_ID.source, 'i'));
 export const versionSchema = z.string().regex(VERSION_PATTERN);
 
 const HELP_HINT = 'Type `/rollback help` for the grammar.';

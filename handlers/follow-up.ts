@@ -1,3 +1,4 @@
+import { ROLLBACK_ID } from '../src/domain/rollback.js';
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { alreadyDone, followUpRecord, markPostMortemScheduled } from '../src/rollbacks/follow-up.js';
 import { refusalLine } from '../src/slack/refusal.js';
@@ -52,7 +53,7 @@ export function killStuckAction(w: WebServices) {
     await ack();
     const { channel, user } = where(body);
     const id = action.value ?? '';
-    if (!/^RB-\d+$/.test(id))
+    if (!ROLLBACK_ID.test(id))
       return w.poster.ephemeral(channel, user, `This button does not name a rollback ("${id.slice(0, 20)}"): type \`/rollback kill-stuck RB-12\`.`);
     await w.jobs.killStuck(body.trigger_id, { id, reason: 'stuck deployment (button)', user, channel });
   };

@@ -1,6 +1,7 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { ROLLBACK_ID } from '../src/domain/rollback.js';
 
 /**
  * Two queues, so nothing interactive waits behind a long rollout:
@@ -12,7 +13,7 @@ import { z } from 'zod';
 export const INTERACTIVE_QUEUE = 'interactive';
 export const EXECUTE_QUEUE = 'execute';
 
-export const jobPayload = z.object({ id: z.string().regex(/^RB-\d+$/) });
+export const jobPayload = z.object({ id: z.string().regex(ROLLBACK_ID) });
 export const versionsPayload = z.object({
   service: z.string(),
   environment: z.string(),
@@ -53,7 +54,7 @@ export const requestPayload = z.object({
 export type RequestJob = z.infer<typeof requestPayload>;
 /** `/rollback retry RB-n [reason]` and `/rollback kill-stuck RB-n [reason]`: who asked, where to answer. */
 export const retryPayload = z.object({
-  id: z.string().regex(/^RB-\d+$/),
+  id: z.string().regex(ROLLBACK_ID),
   reason: z.string(),
   user: z.string(),
   channel: z.string(),
@@ -62,7 +63,7 @@ export const retryPayload = z.object({
 export type RetryJob = z.infer<typeof retryPayload>;
 /** A follow-up button the web role authorized: who clicked, where to answer. */
 export const followUpPayload = z.object({
-  id: z.string().regex(/^RB-\d+$/),
+  id: z.string().regex(ROLLBACK_ID),
   kind: z.enum(['userNotified', 'investigating', 'statusPage']),
   user: z.string(),
   channel: z.string(),

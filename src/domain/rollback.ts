@@ -167,6 +167,9 @@ export interface ComponentState {
   liveTarget?: string;
 }
 
+/** A rollback's id as Rewind hands them out: `RB-` and its sequence number. */
+export const ROLLBACK_ID = /^RB-\d{1,9}$/;
+
 export interface Rollback {
   id: string;
   /** Random, per record: buttons carry `id:nonce`, so a card left from lost data never acts on a newer RB-n. */

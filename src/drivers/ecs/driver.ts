@@ -1,3 +1,4 @@
+import { ROLLBACK_ID } from '../../domain/rollback.js';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { DriverInstance } from '../driver.js';
 import { serviceCommand } from '../replan.js';
@@ -30,7 +31,7 @@ export function createEcsDriver(deps: EcsDriverDeps): DriverInstance<EcsTarget, 
     async plan(request, ctx) {
       const of = request.options?.killStuck;
       if (of === undefined) return planEcs(deps.ecs(request.target.region), request, ctx);
-      if (!/^RB-\d+$/.test(of)) throw new PlanRefused(`"${of}" is not a rollback id: \`/rollback kill-stuck RB-12\` names the stuck rollback.`);
+      if (!ROLLBACK_ID.test(of)) throw new PlanRefused(`"${of}" is not a rollback id: \`/rollback kill-stuck RB-12\` names the stuck rollback.`);
       return planKillStuck(deps.ecs(request.target.region), request, of, ctx);
     },
     drift: (data, _target, ctx) => driftEcs(deps.ecs(data.region), data, ctx),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ROLLBACK_ID } from '../../domain/rollback.js';
 
 /** What an ECS plan records for its steps and drift check (Plan.data). */
 export const ecsPlanData = z.object({
@@ -18,7 +19,7 @@ export const ecsPlanData = z.object({
   /** A forced deployment to unstick the rollback `of`: the service's deployment configuration to put back afterwards. */
   killStuck: z
     .object({
-      of: z.string().regex(/^RB-\d+$/),
+      of: z.string().regex(ROLLBACK_ID),
       original: z.looseObject({ minimumHealthyPercent: z.number().int().optional(), maximumPercent: z.number().int().optional() }),
     })
     .optional(),
