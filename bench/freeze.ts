@@ -34,8 +34,8 @@ const since = new Date().toISOString();
 await freezes.freezeOnce('RB-1', [{ service: 'api', environment: 'production', rollback: 'RB-1', by: 'U0REQ', reason: 'bench', since }], new Date());
 await freezes.freezeOnce('RB-2', [{ service: 'web', environment: 'production', rollback: 'RB-2', by: 'U0REQ', reason: 'bench', since }], new Date());
 
-/** Every tenth request has a bad token (missing or forged); the others cycle through frozen and free targets. */
-const MIX: { path: string; token: string | null; status: number }[] = [
+/** Nine good requests cycling through frozen and free targets, then one with a bad token. */
+const GOOD: { path: string; token: string | null; status: number }[] = [
   { path: 'api/production', token: TOKEN, status: 423 },
   { path: 'api/staging', token: TOKEN, status: 200 },
   { path: 'web/production', token: TOKEN, status: 423 },
@@ -45,16 +45,12 @@ const MIX: { path: string; token: string | null; status: number }[] = [
   { path: 'web/production', token: TOKEN, status: 423 },
   { path: 'api/staging', token: TOKEN, status: 200 },
   { path: 'api/production', token: TOKEN, status: 423 },
+];
+/** Every tenth request has a bad token: forged, then missing. */
+const MIX = [
+  ...GOOD,
   { path: 'api/production', token: 'forged-token-0123456789abcdef012345', status: 401 },
-  { path: 'api/production', token: TOKEN, status: 423 },
-  { path: 'api/staging', token: TOKEN, status: 200 },
-  { path: 'web/production', token: TOKEN, status: 423 },
-  { path: 'NewMatchingAlgorithm/production', token: TOKEN, status: 200 },
-  { path: 'api/production', token: TOKEN, status: 423 },
-  { path: 'api/staging', token: TOKEN, status: 200 },
-  { path: 'web/production', token: TOKEN, status: 423 },
-  { path: 'api/staging', token: TOKEN, status: 200 },
-  { path: 'api/production', token: TOKEN, status: 423 },
+  ...GOOD,
   { path: 'api/production', token: null, status: 401 },
 ];
 
