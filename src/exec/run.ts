@@ -28,10 +28,12 @@ export interface RunOptions {
   onStart?: (pid: number) => void | Promise<void>;
   /** Plain settings for the child (TF_WORKSPACE, TF_IN_AUTOMATION), never secrets: they are not redacted. */
   fixedEnv?: Record<string, string>;
+  /** Keep stdout whole in the result (machine-readable output such as `terraform show -json`); the tail then holds stderr only. */
+  captureStdout?: boolean;
 }
 
 export type CommandResult =
-  | { outcome: 'exited'; exitCode: number | null; signal: string | null; durationMs: number; tail: string[] }
+  | { outcome: 'exited'; exitCode: number | null; signal: string | null; durationMs: number; tail: string[]; stdout?: string }
   | { outcome: 'timeout'; durationMs: number; tail: string[]; killedWith: 'SIGTERM' | 'SIGKILL' }
   | { outcome: 'not-started'; reason: string };
 
@@ -116,7 +118,8 @@ export function runCommand(spec: CommandSpec, opts: RunOptions): Promise<Command
       const wait = lastProgress + progressInterval - Date.now();
       progressTimer = setTimeout(emitProgress, Math.max(0, wait));
     };
-    child.stdout.on('data', onOutput);
+    const captured: Buffer[] = [];
+    child.stdout.on('data', opts.captureStdout ? (chunk: Buffer) => captured.push(chunk) : onOutput);
     child.stderr.on('data', onOutput);
 
     const stop = () => {
@@ -165,7 +168,8 @@ export function runCommand(spec: CommandSpec, opts: RunOptions): Promise<Command
       const durationMs = Date.now() - started;
       if (aborted) return reject(opts.signal.reason);
       if (timedOut) return resolve({ outcome: 'timeout', durationMs, tail: redactedTail(), killedWith: timedOut });
-      resolve({ outcome: 'exited', exitCode, signal, durationMs, tail: redactedTail() });
+      const stdout = opts.captureStdout ? { stdout: Buffer.concat(captured).toString('utf8') } : {};
+      resolve({ outcome: 'exited', exitCode, signal, durationMs, tail: redactedTail(), ...stdout });
     });
   });
 }

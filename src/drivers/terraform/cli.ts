@@ -1,14 +1,9 @@
-import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { formatDuration } from '../../domain/duration.js';
-import { childEnv, describeMissing } from '../../exec/env.js';
-import { createRedactor } from '../../exec/redact.js';
 import { howItEnded, runCommand, type CommandResult, type CommandSpec } from '../../exec/run.js';
 import { summarize, type PlanSummary } from './changes.js';
 import type { TerraformTarget } from './target.js';
 
-const execFileAsync = promisify(execFile);
 const TAIL_IN_MESSAGE = 10;
 
 /** terraform did not do what was asked: `message` says what, `output` is its last (redacted) lines. */
@@ -65,14 +60,16 @@ function described(result: CommandResult, what: string, timeout: number): Terraf
   }
 }
 
-/** Runs one terraform command in the target's directory; throws TerraformFailed unless it exits 0. */
-export async function terraform(run: TerraformRun, args: string[], timeout: number): Promise<CommandResult & { outcome: 'exited' }> {
+/**
+ * Runs one terraform command in the target's directory; throws TerraformFailed unless it exits 0.
+ * `json`: stdout is machine output, kept whole in the result instead of posted as progress.
+ */
+export async function terraform(run: TerraformRun, args: string[], timeout: number, json = false): Promise<CommandResult & { outcome: 'exited' }> {
   const t = run.target;
   const result = await runCommand(spec(t, args, timeout), {
     env: run.env,
     signal: run.signal,
-    progress: run.progress,
-    progressInterval: run.progressInterval,
+    ...(json ? { captureStdout: true } : { progress: run.progress, progressInterval: run.progressInterval }),
     killGrace: t.killGrace,
     fixedEnv: fixedEnv(t),
   });
@@ -89,30 +86,8 @@ export async function savedPlan(run: TerraformRun, file: string): Promise<PlanSu
   const t = run.target;
   if (t.init) await terraform(run, ['init', '-input=false'], t.planTimeout);
   await terraform(run, ['plan', '-input=false', `-out=${file}`, ...planFlags(t)], t.planTimeout);
-  const resolved = childEnv(t.env, run.env);
-  if ('missing' in resolved) throw new TerraformFailed(`terraform show did not start: ${describeMissing(resolved.missing, 'terraform')}`, '', true);
-  const redact = createRedactor(resolved.secrets);
-  let stdout: string;
-  try {
-    ({ stdout } = await execFileAsync(t.terraformBin, ['show', '-json', file], {
-      cwd: resolve(t.dir),
-      env: { ...fixedEnv(t), ...resolved.env },
-      signal: run.signal,
-      timeout: t.planTimeout,
-      maxBuffer: 256 * 1024 * 1024,
-    }));
-  } catch (error) {
-    const e = error as { stderr?: string; message: string };
-    throw new TerraformFailed(
-      'terraform show -json failed',
-      redact(String(e.stderr ?? e.message))
-        .trim()
-        .split('\n')
-        .slice(-TAIL_IN_MESSAGE)
-        .join('\n'),
-    );
-  }
-  const summary = summarize(stdout);
+  const shown = await terraform(run, ['show', '-json', file], t.planTimeout, true);
+  const summary = summarize(shown.stdout ?? '');
   if (!summary) throw new TerraformFailed('terraform show -json printed something that is not a plan in JSON (is terraformBin really Terraform ≥ 0.12?)', '');
   return summary;
 }
