@@ -62,6 +62,13 @@ export function catalogProblems(yaml: string): string[] {
   return [];
 }
 
+/** The problems start-up names for a catalog that must be refused; throws when it is accepted. */
+export function refusedCatalogProblems(yaml: string): string[] {
+  const found = catalogProblems(yaml);
+  if (!found.length) throw new Error('expected a ConfigError');
+  return found;
+}
+
 /** A three-component stack over the harness catalog: a flag first, then the ECS api; the frontend on its own. */
 export const DISTROCV_STACK = `
 stacks:

@@ -1,8 +1,8 @@
+import { refusedCatalogProblems } from '../support/catalogs.js';
 import { describe, expect, it } from 'vitest';
 import { helpText, parseCommand } from '../../commands/grammar.js';
 import { parseCatalog } from '../../src/config/catalog.js';
 import { COMMAND_WORDS } from '../../src/config/command-words.js';
-import { ConfigError } from '../../src/config/errors.js';
 
 const base = `
 warRoom: C0WARROOM
@@ -23,15 +23,7 @@ stacks:
 `;
 const catalog = parseCatalog(base + flagsAndStacks, 'inline');
 
-function problems(yaml: string): string[] {
-  try {
-    parseCatalog(yaml, 'rewind.config.yaml');
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
+const problems = refusedCatalogProblems;
 
 /** The words a service could be given: the catalog's name rule (lowercase, digits, dashes). */
 const nameable = COMMAND_WORDS.filter((w) => /^[a-z0-9][a-z0-9-]*$/.test(w));

@@ -1,6 +1,6 @@
+import { refusedCatalogProblems } from '../support/catalogs.js';
 import { describe, expect, it } from 'vitest';
 import { parseCatalog } from '../../src/config/catalog.js';
-import { ConfigError } from '../../src/config/errors.js';
 import { stackComponents, stackOf } from '../../src/config/stacks.js';
 import { parseRollbackForm } from '../../commands/form.js';
 import { parseCommand } from '../../commands/grammar.js';
@@ -33,15 +33,7 @@ stacks:
         frontend: { service: frontend }
 `;
 
-function problems(yaml: string): string[] {
-  try {
-    parseCatalog(yaml, 'rewind.config.yaml');
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
+const problems = refusedCatalogProblems;
 
 describe('stacks in the catalog', () => {
   it('resolves components to catalog targets with their flag actions and order', () => {
