@@ -41,7 +41,8 @@ async function driverCells(x: WorkerServices, at: { service: string; environment
     });
   } catch (error) {
     if (signal.aborted) throw error;
-    return { previous: [failed('the live state', error)], backup: [] };
+    // The read failed before any item: say so once, and explain the backup column rather than leave it blank.
+    return { previous: [failed('the live state', error)], backup: [notChecked(`the ${driverKind} driver could not read the live state`)] };
   }
   for (const item of items) cells[item.check].push({ ok: item.ok, detail: item.detail, ...(item.fix ? { fix: item.fix } : {}) });
   if (!cells.backup.length) cells.backup.push(notChecked(`not a database (${driverKind})`));

@@ -64,6 +64,18 @@ describe('/rollback ready: the pre-deployment checklist against live state', () 
     expect(after).toMatch(/\*Fix:\* Keep the previous revision ACTIVE/);
   });
 
+  it('a platform that refuses the read: the previous version fails with the access fix, and the backup column says why it was not checked', async () => {
+    h.ecs.failNext('DescribeServices', {
+      type: 'AccessDeniedException',
+      message: 'User: arn:aws:iam::123456789012:role/rewind is not authorized to perform: ecs:DescribeServices',
+    });
+    const text = await ready('api production');
+    expect(marks(text, 'api production')).toEqual(['NO', '-', 'ok', 'ok', 'ok']);
+    expect(text).toMatch(/:x: \*api production · previous version\*: could not check the live state: AccessDeniedException/);
+    expect(text).toContain("Check Rewind's access to the platform");
+    expect(text).toContain('api production · backup: the ecs driver could not read the live state');
+  });
+
   it('Kubernetes: every Deployment keeps its previous ReplicaSet; one with a single revision and a one-person role is not ready', async () => {
     const web = await ready('web production');
     expect(marks(web, 'web production')).toEqual(['ok', '-', '-', 'ok', 'ok']);
